@@ -1,0 +1,84 @@
+package org.pararnn.api;
+
+import java.util.List;
+
+/**
+ * A recurrent cell {@code h_t = f(h_{t-1}, u_t; θ)} with {@code u_t = P(x_t)} (DESIGN §1).
+ *
+ * <p>The contract splits the cell into the pieces every solving mode needs:
+ * <ul>
+ *   <li>{@link #project}: the input-only part, one big matrix product over all rows {@code (b, t)};
+ *       shared by every mode;</li>
+ *   <li>{@link #step}: one sequential step (the ground truth);</li>
+ *   <li>{@link #linearize}: {@code f} and {@code J = ∂f/∂h} at one point, used by Newton at every
+ *       {@code t} independently;</li>
+ *   <li>{@link #backwardStep} and {@link #projectBackward}: the vector-Jacobian products of the
+ *       adjoint method.</li>
+ * </ul>
+ * Row-wise methods take an array and an offset for each operand so that solvers can walk
+ * {@code [B][T][W]} tensors without copying. Implementations must be re-entrant: solvers call them
+ * from many threads at once, each with its own output arrays and its own {@link Gradients}.
+ *
+ * <p>The state has width {@link #stateWidth()}; the cell's visible output is the contiguous slice
+ * {@code [outputOffset, outputOffset + outputWidth)} of the state (all of it for a GRU; the {@code h}
+ * half of {@code [c; h]} for an LSTM).
+ */
+public interface Cell {
+
+    /**
+     * A stable identifier of the cell's equations and parameter layout (e.g. {@code pararnn.paragru}).
+     * Backends use it to recognise cells they have fused kernels for; custom cells pick their own.
+     */
+    String type();
+
+    /** {@code N}: features of {@code x_t}. */
+    int inputWidth();
+
+    /** Width of {@code u_t = P(x_t)}. */
+    int projectedWidth();
+
+    /** {@code S}: floats of state per step. */
+    int stateWidth();
+
+    default int outputOffset() {
+        return 0;
+    }
+
+    default int outputWidth() {
+        return stateWidth();
+    }
+
+    /** Structure of {@code ∂f/∂h}; decides the scan used by parallel modes. */
+    JacobianStructure jacobianStructure();
+
+    /** The trainable parameters, in a fixed order, as live tensors (writes change the cell). */
+    List<Tensor> parameters();
+
+    /** {@code u[r] = P(x[r])} for {@code rows} rows: {@code x [rows][N] → u [rows][P]}. */
+    void project(float[] x, float[] u, int rows);
+
+    /**
+     * Backward of {@link #project}: given {@code gradU [rows][P]}, accumulates the projection's
+     * parameter gradients into {@code grads} and, when {@code gradX} is non-null, <em>writes</em>
+     * {@code gradX [rows][N]}.
+     */
+    void projectBackward(float[] x, float[] gradU, float[] gradX, Gradients grads, int rows);
+
+    /** One step: {@code out = f(hPrev, u)}. */
+    void step(float[] hPrev, int hOff, float[] u, int uOff, float[] out, int outOff);
+
+    /**
+     * {@code f = f(hPrev, u)} and {@code jac = ∂f/∂h (hPrev, u)} in the layout of
+     * {@link #jacobianStructure()} ({@code coefficientsPerStep(S)} floats at {@code jOff}).
+     */
+    void linearize(float[] hPrev, int hOff, float[] u, int uOff, float[] f, int fOff, float[] jac, int jOff);
+
+    /**
+     * The adjoint pieces at one step, given {@code λ = ∂L/∂h_t} (total, including the future):
+     * <em>writes</em> {@code gradU = λᵀ ∂f/∂u} and <em>adds</em> {@code λᵀ ∂f/∂θ} for the recurrent
+     * parameters into {@code grads}. The gradient to {@code hPrev} is not computed here: it is
+     * {@code Jᵀλ}, which the reverse scan produces.
+     */
+    void backwardStep(float[] hPrev, int hOff, float[] u, int uOff, float[] lambda, int lOff,
+                      float[] gradU, int guOff, Gradients grads);
+}

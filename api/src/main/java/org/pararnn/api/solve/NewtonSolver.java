@@ -1,0 +1,309 @@
+package org.pararnn.api.solve;
+
+import java.util.Arrays;
+import org.pararnn.api.Cell;
+import org.pararnn.api.Gradients;
+import org.pararnn.api.JacobianStructure;
+import org.pararnn.api.Mode;
+import org.pararnn.api.NewtonOptions;
+import org.pararnn.api.SolveFailedException;
+import org.pararnn.api.SolveReport;
+import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.LinearScan;
+import org.pararnn.api.spi.ParallelLoop;
+import org.pararnn.api.spi.Recurrence;
+import org.pararnn.api.spi.RecurrenceSolver;
+import org.pararnn.api.spi.ScanProblem;
+
+/**
+ * Generic Newton over the whole sequence (DESIGN §1), on any backend's scan.
+ *
+ * <p>Each iteration evaluates {@code f} and {@code J} at every {@code t} in parallel, measures the
+ * residual {@code ‖h − f(shift h)‖_∞}, and solves the linear recurrence
+ * {@code h⁺_t = J_t h⁺_{t−1} + (f_t − J_t h_{t−1})} with the backend's scan. Two refinements keep it
+ * honest and bounded:
+ * <ul>
+ *   <li><b>Frontier.</b> The leading states whose residual is within tolerance already satisfy the
+ *       recurrence, so the next iteration solves only from the first unconverged step on (the minimum
+ *       over the batch), starting from the exact state before it. That step becomes exact, so an
+ *       undamped solve converges in at most {@code T} iterations, and late iterations get cheaper.</li>
+ *   <li><b>Failure.</b> A non-finite residual, a residual that grows {@code growthPatience} times in a
+ *       row, or an exhausted budget ends Newton; by default the converged prefix is kept and the rest
+ *       solved sequentially, and the report says from which step and why.</li>
+ * </ul>
+ * The initial guess is {@code h⁰_t = f(0, u_t)} (and {@code f(h0, u_0)} at {@code t = 0}), as in the paper.
+ */
+public final class NewtonSolver implements RecurrenceSolver {
+    private final String backendName;
+    private final LinearScan scan;
+    private final ParallelLoop loop;
+
+    public NewtonSolver(Backend backend) {
+        this(backend.name(), backend.scan(), backend.loop());
+    }
+
+    public NewtonSolver(String backendName, LinearScan scan, ParallelLoop loop) {
+        this.backendName = backendName;
+        this.scan = scan;
+        this.loop = loop;
+    }
+
+    @Override
+    public SolveReport forward(Recurrence p, float[] states) {
+        long t0 = System.nanoTime();
+        Cell cell = p.cell();
+        JacobianStructure structure = cell.jacobianStructure();
+        scan.requireSupport(structure, backendName);
+        Rows rows = new Rows(p);
+        rows.checkStates("states", states);
+        NewtonOptions opts = p.newton();
+        int batch = p.batch();
+        int steps = p.steps();
+        int s = rows.width;
+        int pw = cell.projectedWidth();
+        int c = structure.coefficientsPerStep(s);
+        float[] u = p.u();
+
+        initialGuess(cell, rows, u, states);
+
+        float[] f = new float[batch * steps * s];
+        float[] jac = new float[batch * steps * c];
+        float[] rowResidual = new float[batch * steps];
+        float[] carry = new float[batch * s];
+        int[] frontier = new int[batch];
+        double[] history = new double[opts.iterationBudget(steps) + 1];
+        int budget = opts.iterationBudget(steps);
+        int start = 0;
+        int iterations = 0;
+        int growth = 0;
+        String failure = null;
+        while (true) {
+            float[] scale = evaluate(cell, rows, u, states, f, jac, rowResidual, start);
+            double residual = 0;
+            boolean finite = true;
+            for (int b = 0; b < batch; b++) {
+                for (int t = start; t < steps; t++) {
+                    float r = rowResidual[rows.row(b, t)];
+                    if (!Float.isFinite(r)) {
+                        finite = false;
+                    } else if (r > residual) {
+                        residual = r;
+                    }
+                }
+            }
+            if (!finite) {
+                residual = Double.NaN;
+            }
+            history[iterations] = residual;
+            float tol = opts.tolerance() * Math.max(1f, scale[0]);
+            int newStart = steps;
+            for (int b = 0; b < batch; b++) {
+                int t = start;
+                // "!(r <= tol)" also stops at NaN.
+                while (t < steps && rowResidual[rows.row(b, t)] <= tol) {
+                    t++;
+                }
+                frontier[b] = t;
+                newStart = Math.min(newStart, t);
+            }
+            if (newStart == steps) {
+                break;
+            }
+            if (!finite) {
+                failure = "non-finite residual at iteration " + iterations;
+                break;
+            }
+            if (iterations > 0 && residual > history[iterations - 1]) {
+                growth++;
+            } else {
+                growth = 0;
+            }
+            if (growth >= opts.growthPatience()) {
+                failure = "residual grew " + growth + " times in a row (diverging)";
+                break;
+            }
+            if (iterations == budget) {
+                failure = "not converged after " + budget + " iterations";
+                break;
+            }
+            start = newStart;
+            linearStep(structure, rows, states, f, jac, carry, start, opts.damping());
+            iterations++;
+        }
+        double[] residuals = Arrays.copyOf(history, iterations + 1);
+        String detail = "generic Newton, " + structure.describe() + " scan";
+        if (failure == null) {
+            SolveReport report = new SolveReport(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, iterations,
+                    residuals, true, -1, null, System.nanoTime() - t0);
+            NonFinite.check(states, steps, s, report, "Newton");
+            return report;
+        }
+        return fail(p, rows, states, frontier, residuals, iterations, failure, detail, t0);
+    }
+
+    private SolveReport fail(Recurrence p, Rows rows, float[] states, int[] frontier, double[] residuals,
+                             int iterations, String failure, String detail, long t0) {
+        NewtonOptions.OnFailure policy = p.newton().onFailure();
+        int from = Arrays.stream(frontier).min().orElse(0);
+        if (policy == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK) {
+            int tasks = Rows.tasks(p.batch(), loop.parallelism());
+            loop.forEach(tasks, task -> {
+                for (int b = Rows.split(p.batch(), tasks, task); b < Rows.split(p.batch(), tasks, task + 1); b++) {
+                    SequentialSolver.run(p.cell(), rows, p.u(), states, b, frontier[b]);
+                }
+            });
+            SolveReport report = new SolveReport(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, iterations,
+                    residuals, false, from, failure, System.nanoTime() - t0);
+            NonFinite.check(states, p.steps(), rows.width, report, "the sequential fallback");
+            return report;
+        }
+        SolveReport report = new SolveReport(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, iterations,
+                residuals, false, -1, failure, System.nanoTime() - t0);
+        if (policy == NewtonOptions.OnFailure.THROW) {
+            throw new SolveFailedException("Newton failed: " + failure, report);
+        }
+        return report;
+    }
+
+    /** {@code h⁰_t = f(h0 or 0, u_t)}: exact at {@code t = 0}, and a good start for gated cells. */
+    private void initialGuess(Cell cell, Rows rows, float[] u, float[] states) {
+        int n = rows.batch * rows.steps;
+        int s = rows.width;
+        int pw = cell.projectedWidth();
+        float[] zeros = new float[s];
+        int tasks = Rows.tasks(n, loop.parallelism());
+        loop.forEach(tasks, task -> {
+            for (int r = Rows.split(n, tasks, task); r < Rows.split(n, tasks, task + 1); r++) {
+                int b = r / rows.steps;
+                int t = r % rows.steps;
+                if (t == 0) {
+                    cell.step(rows.init, b * s, u, r * pw, states, r * s);
+                } else {
+                    cell.step(zeros, 0, u, r * pw, states, r * s);
+                }
+            }
+        });
+    }
+
+    /**
+     * f and J at every row {@code (b, t ≥ start)}, and the per-row residual {@code max_i |h − f|}.
+     * Returns {@code [max |f|]} over the window, the scale of the tolerance.
+     */
+    private float[] evaluate(Cell cell, Rows rows, float[] u, float[] states, float[] f, float[] jac,
+                             float[] rowResidual, int start) {
+        int active = rows.steps - start;
+        int n = rows.batch * active;
+        int s = rows.width;
+        int pw = cell.projectedWidth();
+        int c = cell.jacobianStructure().coefficientsPerStep(s);
+        int tasks = Rows.tasks(n, loop.parallelism());
+        float[] taskScale = new float[tasks];
+        loop.forEach(tasks, task -> {
+            float scale = 0f;
+            for (int i = Rows.split(n, tasks, task); i < Rows.split(n, tasks, task + 1); i++) {
+                int b = i / active;
+                int t = start + i % active;
+                int r = rows.row(b, t);
+                cell.linearize(rows.prevArray(states, t), rows.prevOffset(b, t), u, r * pw, f, r * s, jac, r * c);
+                float res = 0f;
+                for (int k = r * s; k < (r + 1) * s; k++) {
+                    float d = Math.abs(states[k] - f[k]);
+                    // NaN must survive the max: Math.max propagates it.
+                    res = Math.max(res, d);
+                    scale = Math.max(scale, Math.abs(f[k]));
+                }
+                rowResidual[r] = res;
+            }
+            taskScale[task] = scale;
+        });
+        float scale = 0f;
+        for (float v : taskScale) {
+            scale = Math.max(scale, v);
+        }
+        return new float[] {scale};
+    }
+
+    /** One Newton update on the window {@code [start, T)}: rhs in place of {@code f}, then the scan. */
+    private void linearStep(JacobianStructure structure, Rows rows, float[] states, float[] f, float[] jac,
+                            float[] carry, int start, float damping) {
+        int active = rows.steps - start;
+        int n = rows.batch * active;
+        int s = rows.width;
+        int c = structure.coefficientsPerStep(s);
+        int tasks = Rows.tasks(n, loop.parallelism());
+        loop.forEach(tasks, task -> {
+            float[] tmp = new float[s];
+            for (int i = Rows.split(n, tasks, task); i < Rows.split(n, tasks, task + 1); i++) {
+                int b = i / active;
+                int t = start + i % active;
+                int r = rows.row(b, t);
+                structure.multiply(jac, r * c, rows.prevArray(states, t), rows.prevOffset(b, t), tmp, 0, s);
+                for (int k = 0; k < s; k++) {
+                    f[r * s + k] -= tmp[k];
+                }
+            }
+        });
+        for (int b = 0; b < rows.batch; b++) {
+            System.arraycopy(rows.prevArray(states, start), rows.prevOffset(b, start), carry, b * s, s);
+        }
+        float[] out = damping == 1f ? states : f;
+        scan.forward(new ScanProblem(structure, rows.batch, rows.steps, s, start, rows.steps, jac, f, carry, out));
+        if (damping != 1f) {
+            for (int b = 0; b < rows.batch; b++) {
+                for (int k = rows.row(b, start) * s; k < rows.row(b, rows.steps) * s; k++) {
+                    states[k] += damping * (f[k] - states[k]);
+                }
+            }
+        }
+    }
+
+    /**
+     * The exact adjoint in parallel form: {@code J_t} at every {@code t}, then
+     * {@code λ_t = g_t + J_{t+1}ᵀ λ_{t+1}} as one reverse scan, then the per-step products.
+     */
+    @Override
+    public SolveReport backward(Recurrence p, float[] states, float[] gradStates, float[] gradU,
+                                Gradients grads, float[] gradInit) {
+        long t0 = System.nanoTime();
+        Cell cell = p.cell();
+        JacobianStructure structure = cell.jacobianStructure();
+        scan.requireSupport(structure, backendName);
+        Rows rows = new Rows(p);
+        Adjoint.checkArguments(p, rows, states, gradStates, gradU, gradInit);
+        int s = rows.width;
+        int pw = cell.projectedWidth();
+        int c = structure.coefficientsPerStep(s);
+        int n = p.batch() * p.steps();
+        float[] jac = new float[n * c];
+        int tasks = Rows.tasks(n, loop.parallelism());
+        loop.forEach(tasks, task -> {
+            float[] f = new float[s];
+            for (int r = Rows.split(n, tasks, task); r < Rows.split(n, tasks, task + 1); r++) {
+                int b = r / p.steps();
+                int t = r % p.steps();
+                cell.linearize(rows.prevArray(states, t), rows.prevOffset(b, t), p.u(), r * pw, f, 0, jac, r * c);
+            }
+        });
+        float[] lambda = gradStates;
+        scan.reverse(ScanProblem.whole(structure, p.batch(), p.steps(), s, jac, gradStates, null, lambda));
+        Gradients[] partial = Adjoint.partials(grads, tasks);
+        loop.forEach(tasks, task -> {
+            for (int r = Rows.split(n, tasks, task); r < Rows.split(n, tasks, task + 1); r++) {
+                int b = r / p.steps();
+                int t = r % p.steps();
+                cell.backwardStep(rows.prevArray(states, t), rows.prevOffset(b, t), p.u(), r * pw,
+                        lambda, r * s, gradU, r * pw, partial[task]);
+            }
+        });
+        Adjoint.reduce(grads, partial);
+        if (gradInit != null) {
+            for (int b = 0; b < p.batch(); b++) {
+                int r = rows.row(b, 0);
+                structure.multiplyTransposed(jac, r * c, lambda, r * s, gradInit, b * s, s);
+            }
+        }
+        return new SolveReport(Mode.PARALLEL, Mode.PARALLEL, backendName,
+                "adjoint as one reverse " + structure.describe() + " scan", 0, null, true, -1, null,
+                System.nanoTime() - t0);
+    }
+}

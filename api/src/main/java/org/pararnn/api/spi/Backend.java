@@ -1,0 +1,35 @@
+package org.pararnn.api.spi;
+
+import java.util.Optional;
+import org.pararnn.api.Cell;
+
+/**
+ * A compute engine: at least a {@link LinearScan} for the structures it supports, optionally fused
+ * whole-Newton solvers for cells it knows. Thread-safe; close it to release device resources.
+ */
+public interface Backend extends AutoCloseable {
+
+    String name();
+
+    /** Where it runs, in words ("2 threads, AVX2 256-bit", "NVIDIA H100 80GB", "pthread-cpu (PoCL)"). */
+    String device();
+
+    LinearScan scan();
+
+    /** Threads for the generic solvers' parallel-over-t work; sequential by default. */
+    default ParallelLoop loop() {
+        return ParallelLoop.SEQUENTIAL;
+    }
+
+    /**
+     * A fused solver for {@code cell} (typically recognised by {@link Cell#type()}), or empty when this
+     * backend has none for it.
+     */
+    default Optional<RecurrenceSolver> fused(Cell cell) {
+        return Optional.empty();
+    }
+
+    @Override
+    default void close() {
+    }
+}

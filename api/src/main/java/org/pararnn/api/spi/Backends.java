@@ -1,0 +1,186 @@
+package org.pararnn.api.spi;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+/**
+ * Finds backends with {@link ServiceLoader} and picks one (DESIGN §4).
+ *
+ * <p>{@code -Dpararnn.backend=NAME} (first) or {@code PARARNN_BACKEND=NAME} forces a backend and fails
+ * loudly with its probe's reason when it cannot run. Otherwise the available backend with the highest
+ * priority wins; one INFO line names it and one WARN line names each higher-priority backend that was
+ * skipped, with the reason. Nothing is ever chosen silently.
+ */
+public final class Backends {
+    public static final String PROPERTY = "pararnn.backend";
+    public static final String ENV = "PARARNN_BACKEND";
+
+    private final List<BackendProvider> providers;
+    private final List<BackendStatus> broken;
+    private final String forcedName;
+    private final String forcedBy;
+    private final SelectionLog log;
+
+    private Backends(List<BackendProvider> providers, List<BackendStatus> broken, String forcedName,
+                     String forcedBy, SelectionLog log) {
+        this.providers = providers;
+        this.broken = broken;
+        this.forcedName = forcedName;
+        this.forcedBy = forcedBy;
+        this.log = log;
+    }
+
+    /** Providers from the class path, the choice from the system property or environment. */
+    public static Backends fromEnvironment() {
+        List<BackendStatus> broken = new ArrayList<>();
+        List<BackendProvider> found = discover(Thread.currentThread().getContextClassLoader(), broken);
+        return configured(found, broken, System.getProperty(PROPERTY), System.getenv(ENV), SelectionLog.system());
+    }
+
+    /**
+     * An explicit configuration (tests, embedding applications): {@code property} and {@code env} are
+     * the values of {@code -Dpararnn.backend} and {@code PARARNN_BACKEND}, either may be null.
+     */
+    public static Backends of(List<BackendProvider> providers, String property, String env, SelectionLog log) {
+        return configured(List.copyOf(providers), List.of(), property, env, log);
+    }
+
+    private static Backends configured(List<BackendProvider> providers, List<BackendStatus> broken,
+                                       String property, String env, SelectionLog log) {
+        String name = null;
+        String by = null;
+        if (property != null && !property.isBlank()) {
+            name = property.trim();
+            by = "-D" + PROPERTY + "=" + name;
+        } else if (env != null && !env.isBlank()) {
+            name = env.trim();
+            by = ENV + "=" + name;
+        }
+        return new Backends(providers, broken, name, by, log);
+    }
+
+    /** Selects with the class path and the environment of this JVM. */
+    public static Backend select() {
+        return fromEnvironment().choose();
+    }
+
+    /** Loads every provider it can; a provider that fails to load is recorded with the error as reason. */
+    static List<BackendProvider> discover(ClassLoader loader, List<BackendStatus> broken) {
+        List<BackendProvider> found = new ArrayList<>();
+        Iterator<BackendProvider> it = ServiceLoader.load(BackendProvider.class, loader).iterator();
+        for (int guard = 0; guard < 1000; guard++) {
+            try {
+                if (!it.hasNext()) {
+                    break;
+                }
+                found.add(it.next());
+            } catch (ServiceConfigurationError | LinkageError e) {
+                broken.add(new BackendStatus("<unloadable>", Integer.MIN_VALUE,
+                        Probe.unavailable("provider could not be loaded: " + e.getMessage()), null));
+            }
+        }
+        return found;
+    }
+
+    /** The name forced by property or environment, or null. */
+    public String forcedName() {
+        return forcedName;
+    }
+
+    /** Every backend found, probed, highest priority first (for {@code ./pararnn backends}). */
+    public List<BackendStatus> survey() {
+        List<BackendStatus> out = new ArrayList<>();
+        for (BackendProvider p : providers) {
+            out.add(new BackendStatus(safeName(p), safePriority(p), safeProbe(p), p));
+        }
+        out.sort(Comparator.comparingInt(BackendStatus::priority).reversed().thenComparing(BackendStatus::name));
+        out.addAll(broken);
+        return out;
+    }
+
+    /** Picks and creates a backend following the rules in the class comment. */
+    public Backend choose() {
+        List<BackendStatus> all = survey();
+        if (forcedName != null) {
+            return chooseForced(all);
+        }
+        List<String> skipped = new ArrayList<>();
+        for (BackendStatus s : all) {
+            if (!s.available()) {
+                log.warn("Skipping backend '" + s.name() + "': " + s.probe().reason());
+                skipped.add(s.name() + ": " + s.probe().reason());
+                continue;
+            }
+            try {
+                Backend backend = s.provider().create();
+                log.info("Using backend '" + s.name() + "' (priority " + s.priority() + ") on " + backend.device());
+                return backend;
+            } catch (RuntimeException | LinkageError e) {
+                String why = "probe said available but it failed to start: " + describe(e);
+                log.warn("Skipping backend '" + s.name() + "': " + why);
+                skipped.add(s.name() + ": " + why);
+            }
+        }
+        throw new BackendUnavailableException("no usable backend on the class path"
+                + (skipped.isEmpty() ? " (none found; is the api jar's reference backend missing?)" : ": " + skipped));
+    }
+
+    private Backend chooseForced(List<BackendStatus> all) {
+        String wanted = forcedName.toLowerCase(Locale.ROOT);
+        for (BackendStatus s : all) {
+            if (!s.name().toLowerCase(Locale.ROOT).equals(wanted)) {
+                continue;
+            }
+            if (!s.available()) {
+                throw new BackendUnavailableException("backend '" + s.name() + "' was forced by " + forcedBy
+                        + " but is unavailable: " + s.probe().reason());
+            }
+            try {
+                Backend backend = s.provider().create();
+                log.info("Using backend '" + s.name() + "' (forced by " + forcedBy + ") on " + backend.device());
+                return backend;
+            } catch (RuntimeException | LinkageError e) {
+                throw new BackendUnavailableException("backend '" + s.name() + "' was forced by " + forcedBy
+                        + " but failed to start: " + describe(e), e);
+            }
+        }
+        String names = all.stream().map(BackendStatus::name).collect(Collectors.joining(", "));
+        throw new BackendUnavailableException(forcedBy + " names no backend on the class path; found: "
+                + (names.isEmpty() ? "none" : names));
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+    }
+
+    private static String safeName(BackendProvider p) {
+        try {
+            return p.name();
+        } catch (RuntimeException e) {
+            return p.getClass().getName();
+        }
+    }
+
+    private static int safePriority(BackendProvider p) {
+        try {
+            return p.priority();
+        } catch (RuntimeException e) {
+            return Integer.MIN_VALUE;
+        }
+    }
+
+    private static Probe safeProbe(BackendProvider p) {
+        try {
+            Probe probe = p.probe();
+            return probe == null ? Probe.unavailable("probe returned nothing") : probe;
+        } catch (RuntimeException | LinkageError e) {
+            return Probe.unavailable("probe failed: " + describe(e));
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package org.pararnn.api.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** DESIGN §4 selection rules: property over env over priority; loud failures; one line per decision. */
+class BackendSelectionTest {
+    final List<BackendProvider> providers = List.of(
+            StubProviders.available("cpu", 100),
+            StubProviders.unavailable("cuda", 300, "no libcuda.so.1"),
+            StubProviders.available("opencl", 50),
+            StubProviders.available("reference", 0));
+
+    @Test
+    void highestAvailablePriorityWinsAndSkippedOnesAreWarned() {
+        StubProviders.Log log = new StubProviders.Log();
+        Backend b = Backends.of(providers, null, null, log).choose();
+        assertEquals("cpu", b.name());
+        assertEquals(List.of("Using backend 'cpu' (priority 100) on stub device of cpu"), log.infos);
+        assertEquals(List.of("Skipping backend 'cuda': no libcuda.so.1"), log.warns);
+    }
+
+    @Test
+    void environmentVariableForcesABackend() {
+        StubProviders.Log log = new StubProviders.Log();
+        Backend b = Backends.of(providers, null, "OpenCL", log).choose();
+        assertEquals("opencl", b.name());
+        assertEquals(List.of("Using backend 'opencl' (forced by PARARNN_BACKEND=OpenCL) on stub device of opencl"), log.infos);
+    }
+
+    @Test
+    void systemPropertyBeatsTheEnvironment() {
+        StubProviders.Log log = new StubProviders.Log();
+        Backend b = Backends.of(providers, "reference", "opencl", log).choose();
+        assertEquals("reference", b.name());
+        assertTrue(log.infos.get(0).contains("forced by -Dpararnn.backend=reference"), log.infos.toString());
+    }
+
+    @Test
+    void forcedUnavailableBackendFailsWithItsReason() {
+        var e = assertThrows(BackendUnavailableException.class,
+                () -> Backends.of(providers, "cuda", null, new StubProviders.Log()).choose());
+        assertEquals("backend 'cuda' was forced by -Dpararnn.backend=cuda but is unavailable: no libcuda.so.1",
+                e.getMessage());
+    }
+
+    @Test
+    void forcedUnknownBackendListsWhatWasFound() {
+        var e = assertThrows(BackendUnavailableException.class,
+                () -> Backends.of(providers, null, "tpu", new StubProviders.Log()).choose());
+        assertEquals("PARARNN_BACKEND=tpu names no backend on the class path; found: cuda, cpu, opencl, reference",
+                e.getMessage());
+    }
+
+    @Test
+    void aBackendThatFailsToStartIsSkippedWithTheReasonOrFailsWhenForced() {
+        List<BackendProvider> list = List.of(StubProviders.failsToStart("flaky", 500), StubProviders.available("cpu", 100));
+        StubProviders.Log log = new StubProviders.Log();
+        assertEquals("cpu", Backends.of(list, null, null, log).choose().name());
+        assertEquals(List.of("Skipping backend 'flaky': probe said available but it failed to start: device lost during init"),
+                log.warns);
+        var e = assertThrows(BackendUnavailableException.class,
+                () -> Backends.of(list, "flaky", null, new StubProviders.Log()).choose());
+        assertTrue(e.getMessage().endsWith("failed to start: device lost during init"), e.getMessage());
+    }
+
+    @Test
+    void noUsableBackendIsAnErrorListingReasons() {
+        var e = assertThrows(BackendUnavailableException.class, () -> Backends.of(
+                List.of(StubProviders.unavailable("cuda", 300, "no libcuda.so.1")), null, null, new StubProviders.Log()).choose());
+        assertTrue(e.getMessage().contains("cuda: no libcuda.so.1"), e.getMessage());
+    }
+
+    @Test
+    void serviceLoaderFindsTheBuiltInReferenceBackendAndRegisteredProviders() {
+        List<BackendStatus> survey = Backends.fromEnvironment().survey();
+        BackendStatus reference = survey.stream().filter(s -> s.name().equals("reference")).findFirst().orElseThrow();
+        assertTrue(reference.available());
+        BackendStatus test = survey.stream().filter(s -> s.name().equals("test-unavailable")).findFirst().orElseThrow();
+        assertEquals("test provider: never available", test.probe().reason());
+        StubProviders.Log log = new StubProviders.Log();
+        Backend chosen = Backends.of(survey.stream().map(BackendStatus::provider).toList(), null, null, log).choose();
+        assertEquals("reference", chosen.name());
+        assertEquals(List.of("Skipping backend 'test-unavailable': test provider: never available"), log.warns);
+    }
+}
