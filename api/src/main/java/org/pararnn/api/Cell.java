@@ -74,6 +74,19 @@ public interface Cell {
     void linearize(float[] hPrev, int hOff, float[] u, int uOff, float[] f, int fOff, float[] jac, int jOff);
 
     /**
+     * {@code f} and only the diagonal of {@code J} ({@code S} floats at {@code dOff}), for quasi-Newton.
+     * The default evaluates the full Jacobian into a per-thread buffer and extracts the diagonal; cells
+     * with an expensive Jacobian override it.
+     */
+    default void linearizeDiagonal(float[] hPrev, int hOff, float[] u, int uOff, float[] f, int fOff,
+                                   float[] diag, int dOff) {
+        int s = stateWidth();
+        float[] jac = Scratch.floats(jacobianStructure().coefficientsPerStep(s));
+        linearize(hPrev, hOff, u, uOff, f, fOff, jac, 0);
+        jacobianStructure().extractDiagonal(jac, 0, diag, dOff, s);
+    }
+
+    /**
      * The adjoint pieces at one step, given {@code λ = ∂L/∂h_t} (total, including the future):
      * <em>writes</em> {@code gradU = λᵀ ∂f/∂u} and <em>adds</em> {@code λᵀ ∂f/∂θ} for the recurrent
      * parameters into {@code grads}. The gradient to {@code hPrev} is not computed here: it is

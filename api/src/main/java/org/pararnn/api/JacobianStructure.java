@@ -46,6 +46,12 @@ public sealed interface JacobianStructure
     /** {@code out = Jᵀ · h}; {@code out} must not overlap {@code h}. */
     void multiplyTransposed(float[] a, int aOff, float[] h, int hOff, float[] out, int outOff, int stateWidth);
 
+    /**
+     * Copies the diagonal of {@code J} (one value per state index) into {@code out}: what quasi-Newton
+     * ("quasi-DEER") keeps of the Jacobian.
+     */
+    void extractDiagonal(float[] a, int aOff, float[] out, int outOff, int stateWidth);
+
     /** Short human name, e.g. {@code diagonal}, {@code block-diagonal(2)}, {@code dense}. */
     String describe();
 
@@ -68,6 +74,11 @@ public sealed interface JacobianStructure
         @Override
         public void multiplyTransposed(float[] a, int aOff, float[] h, int hOff, float[] out, int outOff, int s) {
             multiply(a, aOff, h, hOff, out, outOff, s);
+        }
+
+        @Override
+        public void extractDiagonal(float[] a, int aOff, float[] out, int outOff, int s) {
+            System.arraycopy(a, aOff, out, outOff, s);
         }
 
         @Override
@@ -129,6 +140,14 @@ public sealed interface JacobianStructure
         }
 
         @Override
+        public void extractDiagonal(float[] a, int aOff, float[] out, int outOff, int s) {
+            int m = s / blocks;
+            for (int i = 0; i < blocks; i++) {
+                System.arraycopy(a, aOff + (i * blocks + i) * m, out, outOff + i * m, m);
+            }
+        }
+
+        @Override
         public String describe() {
             return "block-diagonal(" + blocks + ")";
         }
@@ -166,6 +185,13 @@ public sealed interface JacobianStructure
                 for (int c = 0; c < s; c++) {
                     out[outOff + c] += a[row + c] * hr;
                 }
+            }
+        }
+
+        @Override
+        public void extractDiagonal(float[] a, int aOff, float[] out, int outOff, int s) {
+            for (int r = 0; r < s; r++) {
+                out[outOff + r] = a[aOff + r * s + r];
             }
         }
 

@@ -11,9 +11,12 @@ package org.pararnn.api;
  *                        it trades speed for robustness and loses the {@code T}-iteration bound
  * @param growthPatience  the solve is declared diverging after this many consecutive residual increases
  * @param onFailure       what to do when Newton diverges or runs out of iterations
+ * @param quasi           use only {@code diag(J)} ("quasi-DEER"): a diagonal scan whatever the cell's
+ *                        structure, cheaper per iteration, usually more iterations; the frontier still
+ *                        bounds it by {@code T}. Backward passes always use the exact Jacobian.
  */
 public record NewtonOptions(int maxIterations, float tolerance, float damping, int growthPatience,
-                            OnFailure onFailure) {
+                            OnFailure onFailure, boolean quasi) {
 
     /** What a Newton solve that did not converge does; none of them returns garbage silently. */
     public enum OnFailure {
@@ -44,27 +47,31 @@ public record NewtonOptions(int maxIterations, float tolerance, float damping, i
     }
 
     public static NewtonOptions defaults() {
-        return new NewtonOptions(0, 1e-6f, 1f, 3, OnFailure.SEQUENTIAL_FALLBACK);
+        return new NewtonOptions(0, 1e-6f, 1f, 3, OnFailure.SEQUENTIAL_FALLBACK, false);
     }
 
     public NewtonOptions withMaxIterations(int n) {
-        return new NewtonOptions(n, tolerance, damping, growthPatience, onFailure);
+        return new NewtonOptions(n, tolerance, damping, growthPatience, onFailure, quasi);
     }
 
     public NewtonOptions withTolerance(float tol) {
-        return new NewtonOptions(maxIterations, tol, damping, growthPatience, onFailure);
+        return new NewtonOptions(maxIterations, tol, damping, growthPatience, onFailure, quasi);
     }
 
     public NewtonOptions withDamping(float d) {
-        return new NewtonOptions(maxIterations, tolerance, d, growthPatience, onFailure);
+        return new NewtonOptions(maxIterations, tolerance, d, growthPatience, onFailure, quasi);
     }
 
     public NewtonOptions withGrowthPatience(int p) {
-        return new NewtonOptions(maxIterations, tolerance, damping, p, onFailure);
+        return new NewtonOptions(maxIterations, tolerance, damping, p, onFailure, quasi);
     }
 
     public NewtonOptions withOnFailure(OnFailure f) {
-        return new NewtonOptions(maxIterations, tolerance, damping, growthPatience, f);
+        return new NewtonOptions(maxIterations, tolerance, damping, growthPatience, f, quasi);
+    }
+
+    public NewtonOptions withQuasi(boolean q) {
+        return new NewtonOptions(maxIterations, tolerance, damping, growthPatience, onFailure, q);
     }
 
     /** The iteration budget for a sequence of {@code steps}. */

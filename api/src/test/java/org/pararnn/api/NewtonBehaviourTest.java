@@ -114,6 +114,22 @@ class NewtonBehaviourTest {
     }
 
     @Test
+    void quasiNewtonUsesOnlyTheDiagonalAndStillConverges() {
+        ToyCell cell = new org.pararnn.api.toy.DenseTanhCell(3, 8, 0.8, 21);
+        int steps = 400;
+        float[] x = Fixtures.gaussian(2 * steps * 3, 1, 22);
+        RnnSolver solver = RnnSolver.on(backend).mode(Mode.PARALLEL);
+        SolveReport exact = solver.forward(cell, x, 2, steps).report();
+        ForwardPass quasi = solver.newton(NewtonOptions.defaults().withQuasi(true)).forward(cell, x, 2, steps);
+        SolveReport r = quasi.report();
+        assertTrue(r.converged(), r.toString());
+        assertTrue(r.detail().startsWith("quasi-Newton (diag J of a dense cell), diagonal scan"), r.detail());
+        assertTrue(r.iterations() > exact.iterations(), "dropping off-diagonal terms costs iterations: " + r + " vs " + exact);
+        double err = Fixtures.relativeError(quasi.states(), Float64Reference.forward(cell, x, 2, steps, null));
+        assertTrue(err <= 1e-5, "error " + err);
+    }
+
+    @Test
     void dampedNewtonConverges() {
         ToyCell cell = new TanhBlockCell(4, 1, 6, 0.9, 9);
         int steps = 500;

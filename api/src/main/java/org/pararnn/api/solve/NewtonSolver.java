@@ -52,11 +52,12 @@ public final class NewtonSolver implements RecurrenceSolver {
     public SolveReport forward(Recurrence p, float[] states) {
         long t0 = System.nanoTime();
         Cell cell = p.cell();
-        JacobianStructure structure = cell.jacobianStructure();
+        NewtonOptions opts = p.newton();
+        boolean quasi = opts.quasi();
+        JacobianStructure structure = quasi ? JacobianStructure.diagonal() : cell.jacobianStructure();
         scan.requireSupport(structure, backendName);
         Rows rows = new Rows(p);
         rows.checkStates("states", states);
-        NewtonOptions opts = p.newton();
         int batch = p.batch();
         int steps = p.steps();
         int s = rows.width;
@@ -78,7 +79,7 @@ public final class NewtonSolver implements RecurrenceSolver {
         int growth = 0;
         String failure = null;
         while (true) {
-            float[] scale = evaluate(cell, rows, u, states, f, jac, rowResidual, start);
+            float[] scale = evaluate(cell, quasi, rows, u, states, f, jac, rowResidual, start);
             double residual = 0;
             boolean finite = true;
             for (int b = 0; b < batch; b++) {
@@ -131,7 +132,8 @@ public final class NewtonSolver implements RecurrenceSolver {
             iterations++;
         }
         double[] residuals = Arrays.copyOf(history, iterations + 1);
-        String detail = "generic Newton, " + structure.describe() + " scan";
+        String detail = (quasi ? "quasi-Newton (diag J of a " + cell.jacobianStructure().describe() + " cell)"
+                : "generic Newton") + ", " + structure.describe() + " scan";
         if (failure == null) {
             SolveReport report = new SolveReport(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, iterations,
                     residuals, true, -1, null, System.nanoTime() - t0);
@@ -189,13 +191,13 @@ public final class NewtonSolver implements RecurrenceSolver {
      * f and J at every row {@code (b, t ≥ start)}, and the per-row residual {@code max_i |h − f|}.
      * Returns {@code [max |f|]} over the window, the scale of the tolerance.
      */
-    private float[] evaluate(Cell cell, Rows rows, float[] u, float[] states, float[] f, float[] jac,
+    private float[] evaluate(Cell cell, boolean quasi, Rows rows, float[] u, float[] states, float[] f, float[] jac,
                              float[] rowResidual, int start) {
         int active = rows.steps - start;
         int n = rows.batch * active;
         int s = rows.width;
         int pw = cell.projectedWidth();
-        int c = cell.jacobianStructure().coefficientsPerStep(s);
+        int c = quasi ? s : cell.jacobianStructure().coefficientsPerStep(s);
         int tasks = Rows.tasks(n, loop.parallelism());
         float[] taskScale = new float[tasks];
         loop.forEach(tasks, task -> {
@@ -204,7 +206,11 @@ public final class NewtonSolver implements RecurrenceSolver {
                 int b = i / active;
                 int t = start + i % active;
                 int r = rows.row(b, t);
-                cell.linearize(rows.prevArray(states, t), rows.prevOffset(b, t), u, r * pw, f, r * s, jac, r * c);
+                if (quasi) {
+                    cell.linearizeDiagonal(rows.prevArray(states, t), rows.prevOffset(b, t), u, r * pw, f, r * s, jac, r * c);
+                } else {
+                    cell.linearize(rows.prevArray(states, t), rows.prevOffset(b, t), u, r * pw, f, r * s, jac, r * c);
+                }
                 float res = 0f;
                 for (int k = r * s; k < (r + 1) * s; k++) {
                     float d = Math.abs(states[k] - f[k]);

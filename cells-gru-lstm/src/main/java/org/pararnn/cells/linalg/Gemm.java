@@ -1,0 +1,156 @@
+package org.pararnn.cells.linalg;
+
+import java.lang.System.Logger.Level;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+/**
+ * Row-major single-precision matrix product on Java arrays with offsets and leading dimensions:
+ * {@code C = alpha · op(A) · op(B) + beta · C}, {@code op(A)} of shape {@code M×K}, {@code op(B)} {@code K×N}.
+ *
+ * <p>Large products go to OpenBLAS (bytedeco/JavaCPP): the touched spans of the operands are copied to
+ * native memory once per call, which costs {@code O(MK + KN + MN)} against {@code O(MNK)} of work, so it
+ * pays above {@link #blasThreshold()} multiply-adds. Small ones run in plain Java loops, ordered so the
+ * innermost loop is a contiguous AXPY that the JIT vectorises. {@code -Dpararnn.blas=false} disables
+ * OpenBLAS; if its natives cannot load, a warning names the reason once and Java loops are used.
+ */
+public final class Gemm {
+    private static final long DEFAULT_THRESHOLD = 1L << 20;
+    private static volatile long threshold = Long.getLong("pararnn.blas.threshold", DEFAULT_THRESHOLD);
+
+    private Gemm() {
+    }
+
+    /** Holder: OpenBLAS is loaded on first use of a large product, never at class-load time. */
+    private static final class Blas {
+        static final String UNAVAILABLE = load();
+
+        private static String load() {
+            if (!Boolean.parseBoolean(System.getProperty("pararnn.blas", "true"))) {
+                return "disabled by -Dpararnn.blas=false";
+            }
+            try {
+                Loader.load(openblas_nolapack.class);
+                return null;
+            } catch (Throwable e) {
+                String why = "OpenBLAS natives did not load (" + e + "); using Java loops for GEMM";
+                System.getLogger("org.pararnn.cells.linalg").log(Level.WARNING, why);
+                return why;
+            }
+        }
+    }
+
+    /** Null when OpenBLAS is usable, else why not. Loads it if needed. */
+    public static String blasUnavailableReason() {
+        return Blas.UNAVAILABLE;
+    }
+
+    /** Multiply-adds from which OpenBLAS is used. */
+    public static long blasThreshold() {
+        return threshold;
+    }
+
+    /** For tests and benchmarks: route products of at least {@code macs} multiply-adds to OpenBLAS. */
+    public static void setBlasThreshold(long macs) {
+        threshold = macs;
+    }
+
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if ((long) m * n * k >= threshold && Blas.UNAVAILABLE == null) {
+            blas(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else {
+            java(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    /** Elements spanned by a row-major {@code rows×cols} matrix with leading dimension {@code ld}. */
+    private static long span(int rows, int cols, int ld) {
+        return rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
+    }
+
+    private static void blas(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        int spanA = (int) (transA ? span(k, m, lda) : span(m, k, lda));
+        int spanB = (int) (transB ? span(n, k, ldb) : span(k, n, ldb));
+        int spanC = (int) span(m, n, ldc);
+        try (FloatPointer pa = new FloatPointer(Math.max(1, spanA));
+             FloatPointer pb = new FloatPointer(Math.max(1, spanB));
+             FloatPointer pc = new FloatPointer(Math.max(1, spanC))) {
+            pa.put(a, aOff, spanA);
+            pb.put(b, bOff, spanB);
+            if (beta != 0f) {
+                pc.put(c, cOff, spanC);
+            }
+            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
+                    transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                    transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                    m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            if (ldc == n || beta != 0f) {
+                pc.get(c, cOff, spanC);
+            } else {
+                // Gaps between rows of C belong to the caller and were not copied in: copy rows only.
+                for (int i = 0; i < m; i++) {
+                    pc.position((long) i * ldc).get(c, cOff + i * ldc, n);
+                }
+            }
+        }
+    }
+
+    static void java(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            if (beta == 0f) {
+                java.util.Arrays.fill(c, ci, ci + n, 0f);
+            } else if (beta != 1f) {
+                for (int j = 0; j < n; j++) {
+                    c[ci + j] *= beta;
+                }
+            }
+        }
+        if (!transB) {
+            // C[i,:] += alpha·A[i,p] · B[p,:]: contiguous AXPY over rows of B.
+            for (int i = 0; i < m; i++) {
+                int ci = cOff + i * ldc;
+                for (int p = 0; p < k; p++) {
+                    float av = alpha * (transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p]);
+                    if (av == 0f) {
+                        continue;
+                    }
+                    int bp = bOff + p * ldb;
+                    for (int j = 0; j < n; j++) {
+                        c[ci + j] += av * b[bp + j];
+                    }
+                }
+            }
+        } else {
+            // C[i,j] += alpha·dot(op(A)[i,:], B[j,:]).
+            for (int i = 0; i < m; i++) {
+                int ci = cOff + i * ldc;
+                for (int j = 0; j < n; j++) {
+                    int bj = bOff + j * ldb;
+                    float acc = 0f;
+                    if (transA) {
+                        for (int p = 0; p < k; p++) {
+                            acc += a[aOff + p * lda + i] * b[bj + p];
+                        }
+                    } else {
+                        int ai = aOff + i * lda;
+                        for (int p = 0; p < k; p++) {
+                            acc += a[ai + p] * b[bj + p];
+                        }
+                    }
+                    c[ci + j] += alpha * acc;
+                }
+            }
+        }
+    }
+}
