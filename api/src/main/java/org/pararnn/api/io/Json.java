@@ -86,13 +86,15 @@ public final class Json {
             if (pos >= text.length() || text.charAt(pos) != '"') {
                 throw error("expected a string key");
             }
+            int keyAt = pos;
             String key = string();
+            if (map.containsKey(key)) {
+                pos = keyAt;
+                throw error("duplicate key \"" + key + "\"");
+            }
             skipSpace();
             expect(':');
             skipSpace();
-            if (map.containsKey(key)) {
-                throw error("duplicate key \"" + key + "\"");
-            }
             map.put(key, value(depth + 1));
             skipSpace();
             if (pos < text.length() && text.charAt(pos) == ',') {

@@ -30,7 +30,7 @@ class JsonTest {
                 assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\" 1}")).getMessage());
         assertEquals("malformed JSON at offset 3: unexpected trailing characters",
                 assertThrows(IllegalArgumentException.class, () -> Json.parse("{} x")).getMessage());
-        assertEquals("malformed JSON at offset 9: duplicate key \"a\"",
+        assertEquals("malformed JSON at offset 7: duplicate key \"a\"",
                 assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\":1,\"a\":2}")).getMessage());
     }
 }
