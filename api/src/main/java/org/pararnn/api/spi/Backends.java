@@ -88,6 +88,17 @@ public final class Backends {
         return found;
     }
 
+    /**
+     * The same discovery with {@code name} forced by the caller (e.g. a {@code --backend} flag), which
+     * beats the property and the environment; {@code source} says where it came from in messages.
+     */
+    public Backends forcing(String name, String source) {
+        if (name == null || name.isBlank()) {
+            return this;
+        }
+        return new Backends(providers, broken, name.trim(), source, log);
+    }
+
     /** The name forced by property or environment, or null. */
     public String forcedName() {
         return forcedName;

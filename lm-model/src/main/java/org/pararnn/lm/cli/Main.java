@@ -11,6 +11,7 @@ public final class Main {
 
     Main() {
         register(new BackendsCommand());
+        register(new ApplyCommand());
     }
 
     private void register(Command c) {
