@@ -47,6 +47,18 @@ public sealed interface JacobianStructure
     void multiplyTransposed(float[] a, int aOff, float[] h, int hOff, float[] out, int outOff, int stateWidth);
 
     /**
+     * {@code out = A · P} for two coefficient blocks of this structure (the product stays in the same
+     * structure and layout): how chunked and tree scans compose steps. {@code out} must not overlap.
+     */
+    void compose(float[] a, int aOff, float[] p, int pOff, float[] out, int outOff, int stateWidth);
+
+    /** {@code out = Aᵀ · P}, the composition used by reverse (adjoint) scans. {@code out} must not overlap. */
+    void composeTransposed(float[] a, int aOff, float[] p, int pOff, float[] out, int outOff, int stateWidth);
+
+    /** Writes the identity in this structure's layout. */
+    void identity(float[] out, int outOff, int stateWidth);
+
+    /**
      * Copies the diagonal of {@code J} (one value per state index) into {@code out}: what quasi-Newton
      * ("quasi-DEER") keeps of the Jacobian.
      */
@@ -79,6 +91,21 @@ public sealed interface JacobianStructure
         @Override
         public void extractDiagonal(float[] a, int aOff, float[] out, int outOff, int s) {
             System.arraycopy(a, aOff, out, outOff, s);
+        }
+
+        @Override
+        public void compose(float[] a, int aOff, float[] p, int pOff, float[] out, int outOff, int s) {
+            multiply(a, aOff, p, pOff, out, outOff, s);
+        }
+
+        @Override
+        public void composeTransposed(float[] a, int aOff, float[] p, int pOff, float[] out, int outOff, int s) {
+            multiply(a, aOff, p, pOff, out, outOff, s);
+        }
+
+        @Override
+        public void identity(float[] out, int outOff, int s) {
+            java.util.Arrays.fill(out, outOff, outOff + s, 1f);
         }
 
         @Override
@@ -140,6 +167,51 @@ public sealed interface JacobianStructure
         }
 
         @Override
+        public void compose(float[] a, int aOff, float[] p, int pOff, float[] out, int outOff, int s) {
+            int k = blocks;
+            int m = s / k;
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    int o = outOff + (i * k + j) * m;
+                    for (int q = 0; q < m; q++) {
+                        float acc = 0f;
+                        for (int l = 0; l < k; l++) {
+                            acc += a[aOff + (i * k + l) * m + q] * p[pOff + (l * k + j) * m + q];
+                        }
+                        out[o + q] = acc;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void composeTransposed(float[] a, int aOff, float[] p, int pOff, float[] out, int outOff, int s) {
+            int k = blocks;
+            int m = s / k;
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    int o = outOff + (i * k + j) * m;
+                    for (int q = 0; q < m; q++) {
+                        float acc = 0f;
+                        for (int l = 0; l < k; l++) {
+                            acc += a[aOff + (l * k + i) * m + q] * p[pOff + (l * k + j) * m + q];
+                        }
+                        out[o + q] = acc;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void identity(float[] out, int outOff, int s) {
+            int m = s / blocks;
+            java.util.Arrays.fill(out, outOff, outOff + blocks * s, 0f);
+            for (int i = 0; i < blocks; i++) {
+                java.util.Arrays.fill(out, outOff + (i * blocks + i) * m, outOff + (i * blocks + i + 1) * m, 1f);
+            }
+        }
+
+        @Override
         public void extractDiagonal(float[] a, int aOff, float[] out, int outOff, int s) {
             int m = s / blocks;
             for (int i = 0; i < blocks; i++) {
@@ -192,6 +264,44 @@ public sealed interface JacobianStructure
         public void extractDiagonal(float[] a, int aOff, float[] out, int outOff, int s) {
             for (int r = 0; r < s; r++) {
                 out[outOff + r] = a[aOff + r * s + r];
+            }
+        }
+
+        @Override
+        public void compose(float[] a, int aOff, float[] p, int pOff, float[] out, int outOff, int s) {
+            java.util.Arrays.fill(out, outOff, outOff + s * s, 0f);
+            for (int r = 0; r < s; r++) {
+                for (int l = 0; l < s; l++) {
+                    float v = a[aOff + r * s + l];
+                    int pr = pOff + l * s;
+                    int or = outOff + r * s;
+                    for (int c = 0; c < s; c++) {
+                        out[or + c] += v * p[pr + c];
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void composeTransposed(float[] a, int aOff, float[] p, int pOff, float[] out, int outOff, int s) {
+            java.util.Arrays.fill(out, outOff, outOff + s * s, 0f);
+            for (int l = 0; l < s; l++) {
+                for (int r = 0; r < s; r++) {
+                    float v = a[aOff + l * s + r];
+                    int pr = pOff + l * s;
+                    int or = outOff + r * s;
+                    for (int c = 0; c < s; c++) {
+                        out[or + c] += v * p[pr + c];
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void identity(float[] out, int outOff, int s) {
+            java.util.Arrays.fill(out, outOff, outOff + s * s, 0f);
+            for (int r = 0; r < s; r++) {
+                out[outOff + r * s + r] = 1f;
             }
         }
 

@@ -71,6 +71,42 @@ class JacobianStructureTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("cases")
+    void compositionMatchesDenseMatrixProducts(JacobianStructure st, int s) {
+        int c = st.coefficientsPerStep(s);
+        float[] a = Fixtures.gaussian(c, 1, 3);
+        float[] p = Fixtures.gaussian(c, 1, 4);
+        float[] ap = new float[c];
+        float[] atp = new float[c];
+        st.compose(a, 0, p, 0, ap, 0, s);
+        st.composeTransposed(a, 0, p, 0, atp, 0, s);
+        double[][] ma = toDense(st, a, s);
+        double[][] mp = toDense(st, p, s);
+        double[][] got = toDense(st, ap, s);
+        double[][] gotT = toDense(st, atp, s);
+        for (int r = 0; r < s; r++) {
+            for (int col = 0; col < s; col++) {
+                double acc = 0;
+                double accT = 0;
+                for (int l = 0; l < s; l++) {
+                    acc += ma[r][l] * mp[l][col];
+                    accT += ma[l][r] * mp[l][col];
+                }
+                assertEquals(acc, got[r][col], 1e-5, "A·P[" + r + "][" + col + "]");
+                assertEquals(accT, gotT[r][col], 1e-5, "Aᵀ·P[" + r + "][" + col + "]");
+            }
+        }
+        float[] id = new float[c];
+        st.identity(id, 0, s);
+        double[][] mi = toDense(st, id, s);
+        for (int r = 0; r < s; r++) {
+            for (int col = 0; col < s; col++) {
+                assertEquals(r == col ? 1.0 : 0.0, mi[r][col], "identity");
+            }
+        }
+    }
+
     @Test
     void blockStructureRejectsWidthsThatAreNotMultiplesOfK() {
         var e = assertThrows(IllegalArgumentException.class, () -> JacobianStructure.blockDiagonal(3).checkStateWidth(10));

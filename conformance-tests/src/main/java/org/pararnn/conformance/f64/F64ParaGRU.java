@@ -1,4 +1,4 @@
-package org.pararnn.cells.f64;
+package org.pararnn.conformance.f64;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package org.pararnn.cells;
+package org.pararnn.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,11 +9,14 @@ import org.junit.jupiter.api.Test;
 import org.pararnn.api.Cell;
 import org.pararnn.api.JacobianStructure;
 import org.pararnn.api.Tensor;
-import org.pararnn.cells.f64.F64Cell;
-import org.pararnn.cells.f64.F64DenseGRU;
-import org.pararnn.cells.f64.F64ParaGRU;
-import org.pararnn.cells.f64.F64ParaLSTM;
-import org.pararnn.cells.f64.F64Sequence;
+import org.pararnn.cells.DenseGRU;
+import org.pararnn.cells.ParaGRU;
+import org.pararnn.cells.ParaLSTM;
+import org.pararnn.conformance.f64.F64Cell;
+import org.pararnn.conformance.f64.F64DenseGRU;
+import org.pararnn.conformance.f64.F64ParaGRU;
+import org.pararnn.conformance.f64.F64ParaLSTM;
+import org.pararnn.conformance.f64.F64Sequence;
 
 /**
  * Finite differences in float64: (1) the float32 analytic Jacobians {@code ∂f/∂h} of every cell, entry by
@@ -41,8 +44,8 @@ class FiniteDifferenceTest {
             int s = cell.stateWidth();
             JacobianStructure st = cell.jacobianStructure();
             for (int trial = 0; trial < 5; trial++) {
-                float[] h = Data.gaussian(s, 0.8, trial);
-                float[] u = Data.gaussian(cell.projectedWidth(), 1, 100 + trial);
+                float[] h = KitData.gaussian(s, 0.8, trial);
+                float[] u = KitData.gaussian(cell.projectedWidth(), 1, 100 + trial);
                 float[] f = new float[s];
                 float[] jac = new float[st.coefficientsPerStep(s)];
                 cell.linearize(h, 0, u, 0, f, 0, jac, 0);
@@ -82,9 +85,9 @@ class FiniteDifferenceTest {
         int steps = 9;
         for (Pair p : cells()) {
             Cell cell = p.cell;
-            float[] x = Data.gaussian(batch * steps * cell.inputWidth(), 1, 3);
-            float[] h0 = Data.gaussian(batch * cell.stateWidth(), 0.3, 4);
-            float[] gy = Data.gaussian(batch * steps * cell.outputWidth(), 1, 5);
+            float[] x = KitData.gaussian(batch * steps * cell.inputWidth(), 1, 3);
+            float[] h0 = KitData.gaussian(batch * cell.stateWidth(), 0.3, 4);
+            float[] gy = KitData.gaussian(batch * steps * cell.outputWidth(), 1, 5);
             F64Sequence ref = F64Sequence.run(p.ref, x, batch, steps, h0, gy);
             Random pick = new Random(7);
             for (int k = 0; k < 6; k++) {

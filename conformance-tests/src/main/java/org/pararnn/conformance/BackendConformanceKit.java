@@ -1,0 +1,415 @@
+package org.pararnn.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.pararnn.api.BackwardPass;
+import org.pararnn.api.Cell;
+import org.pararnn.api.ForwardPass;
+import org.pararnn.api.Gradients;
+import org.pararnn.api.JacobianStructure;
+import org.pararnn.api.Mode;
+import org.pararnn.api.NewtonOptions;
+import org.pararnn.api.RnnSolver;
+import org.pararnn.api.SolveReport;
+import org.pararnn.api.Tensor;
+import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.BackendProvider;
+import org.pararnn.api.spi.Probe;
+import org.pararnn.api.spi.RecurrenceSolver;
+import org.pararnn.api.spi.ScanProblem;
+import org.pararnn.cells.ParaGRU;
+import org.pararnn.cells.ParaLSTM;
+import org.pararnn.conformance.f64.F64Sequence;
+
+/**
+ * The conformance suite every backend passes (DESIGN §4). A backend module extends this class in its
+ * own {@code src/test} and names its provider:
+ * <pre>{@code
+ * class CpuConformanceTest extends BackendConformanceKit {
+ *     protected BackendProvider provider() { return new CpuBackendProvider(); }
+ * }
+ * }</pre>
+ * When the provider's probe says the backend cannot run here, every check is <em>skipped</em> with
+ * the probe's reason; nothing passes vacuously. Checks compare against float64 ground truth with the
+ * bounds of {@link Tolerances}, and publish the measured error ({@code error} report entries).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class BackendConformanceKit {
+    private Backend backend;
+
+    /** The backend under test. */
+    protected abstract BackendProvider provider();
+
+    @BeforeAll
+    void startBackend() {
+        BackendProvider p = provider();
+        Probe probe = p.probe();
+        assumeTrue(probe.available(), () -> "backend '" + p.name() + "' is unavailable here: " + probe.reason());
+        backend = p.create();
+    }
+
+    @AfterAll
+    void closeBackend() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    protected final Backend backend() {
+        return backend;
+    }
+
+    static void publish(TestReporter reporter, String key, double error) {
+        reporter.publishEntry(key, String.format(Locale.ROOT, "%.2e", error));
+    }
+
+    static void within(double tol, double err, String what) {
+        assertTrue(err <= tol, what + ": relative error " + String.format(Locale.ROOT, "%.3e", err) + " > bound "
+                + String.format(Locale.ROOT, "%.1e", tol));
+    }
+
+    @Nested
+    @DisplayName("scan")
+    class Scans {
+
+        @ParameterizedTest(name = "forward {0}")
+        @MethodSource("org.pararnn.conformance.ScanCase#all")
+        void forward(ScanCase c, TestReporter reporter) {
+            assumeTrue(backend.scan().supports(c.structure()), () -> backend.name() + " does not claim " + c.structure().describe());
+            float[] a = c.coefficients(c.steps() * 31L + c.batch());
+            float[] b = KitData.gaussian(c.batch() * c.steps() * c.width(), 1, 7);
+            float[] init = KitData.gaussian(c.batch() * c.width(), 1, 8);
+            float[] out = new float[b.length];
+            backend.scan().forward(ScanProblem.whole(c.structure(), c.batch(), c.steps(), c.width(), a, b, init, out));
+            double err = KitData.relError(out, Float64Scan.forward(c.structure(), c.batch(), c.steps(), c.width(), 0,
+                    c.steps(), a, b, init));
+            publish(reporter, "error", err);
+            within(Tolerances.scan(c.steps()), err, "forward " + c);
+        }
+
+        @ParameterizedTest(name = "reverse {0}")
+        @MethodSource("org.pararnn.conformance.ScanCase#all")
+        void reverse(ScanCase c, TestReporter reporter) {
+            assumeTrue(backend.scan().supports(c.structure()), () -> backend.name() + " does not claim " + c.structure().describe());
+            float[] a = c.coefficients(c.steps() * 17L + c.batch());
+            float[] b = KitData.gaussian(c.batch() * c.steps() * c.width(), 1, 9);
+            float[] out = new float[b.length];
+            backend.scan().reverse(ScanProblem.whole(c.structure(), c.batch(), c.steps(), c.width(), a, b, null, out));
+            double err = KitData.relError(out, Float64Scan.reverse(c.structure(), c.batch(), c.steps(), c.width(), 0,
+                    c.steps(), a, b, null));
+            publish(reporter, "error", err);
+            within(Tolerances.scan(c.steps()), err, "reverse " + c);
+        }
+
+        @Test
+        void windowsCarriesAndInPlaceSolves(TestReporter reporter) {
+            for (JacobianStructure st : List.of(JacobianStructure.diagonal(), JacobianStructure.blockDiagonal(2),
+                    JacobianStructure.blockDiagonal(3), JacobianStructure.dense())) {
+                if (!backend.scan().supports(st)) {
+                    continue;
+                }
+                int s = st instanceof JacobianStructure.BlockDiagonal bd ? bd.blocks() * 5 : 6;
+                ScanCase c = new ScanCase(st, s, 3, 5000);
+                float[] a = c.coefficients(5);
+                float[] b = KitData.gaussian(3 * 5000 * s, 1, 6);
+                float[] init = KitData.gaussian(3 * s, 1, 7);
+                float[] carry = KitData.gaussian(3 * s, 1, 8);
+                float[] sentinel = KitData.gaussian(b.length, 1, 9);
+
+                float[] out = sentinel.clone();
+                backend.scan().forward(new ScanProblem(st, 3, 5000, s, 1234, 4321, a, b, init, out));
+                double[] want = Float64Scan.forward(st, 3, 5000, s, 1234, 4321, a, b, init);
+                checkWindow(out, sentinel, want, 5000, s, 1234, 4321, st.describe() + " forward window");
+
+                out = sentinel.clone();
+                backend.scan().reverse(new ScanProblem(st, 3, 5000, s, 777, 3000, a, b, carry, out));
+                want = Float64Scan.reverse(st, 3, 5000, s, 777, 3000, a, b, carry);
+                checkWindow(out, sentinel, want, 5000, s, 777, 3000, st.describe() + " reverse window with carry");
+
+                float[] inPlace = b.clone();
+                float[] separate = new float[b.length];
+                backend.scan().forward(ScanProblem.whole(st, 3, 5000, s, a, inPlace, init, inPlace));
+                backend.scan().forward(ScanProblem.whole(st, 3, 5000, s, a, b, init, separate));
+                assertArrayEquals(separate, inPlace, st.describe() + ": in-place forward differs from out-of-place");
+                inPlace = b.clone();
+                backend.scan().reverse(ScanProblem.whole(st, 3, 5000, s, a, inPlace, null, inPlace));
+                backend.scan().reverse(ScanProblem.whole(st, 3, 5000, s, a, b, null, separate));
+                assertArrayEquals(separate, inPlace, st.describe() + ": in-place reverse differs from out-of-place");
+            }
+        }
+
+        private void checkWindow(float[] out, float[] sentinel, double[] want, int steps, int s, int from, int to,
+                                 String what) {
+            int batch = out.length / (steps * s);
+            float[] inside = new float[batch * (to - from) * s];
+            double[] wantInside = new double[inside.length];
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < steps; t++) {
+                    int row = (b * steps + t) * s;
+                    if (t >= from && t < to) {
+                        int dst = (b * (to - from) + t - from) * s;
+                        System.arraycopy(out, row, inside, dst, s);
+                        System.arraycopy(want, row, wantInside, dst, s);
+                    } else {
+                        for (int i = 0; i < s; i++) {
+                            assertEquals(sentinel[row + i], out[row + i], what + ": wrote outside its window at t=" + t);
+                        }
+                    }
+                }
+            }
+            within(Tolerances.scan(to - from), KitData.relError(inside, wantInside), what);
+        }
+
+        @Test
+        void unsupportedStructuresAreRefusedClearly() {
+            assumeTrue(!backend.scan().supports(JacobianStructure.dense()), "the backend claims the dense structure");
+            Cell cell = new org.pararnn.cells.DenseGRU(2, 3);
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> RnnSolver.on(backend).mode(Mode.PARALLEL).forward(cell, new float[2 * 5 * 2], 2, 5));
+            assertTrue(e.getMessage().contains("dense"), e.getMessage());
+        }
+    }
+
+    /** The modes this backend offers for {@code cell}: always SEQUENTIAL and AUTO; PARALLEL where the scan fits; FUSED where present. */
+    List<RnnSolver> solversFor(Cell cell) {
+        List<RnnSolver> out = new ArrayList<>();
+        RnnSolver base = RnnSolver.on(backend);
+        out.add(base.mode(Mode.SEQUENTIAL));
+        if (backend.scan().supports(cell.jacobianStructure())) {
+            out.add(base.mode(Mode.PARALLEL));
+        }
+        if (!(cell.jacobianStructure() instanceof JacobianStructure.Diagonal)
+                && backend.scan().supports(JacobianStructure.diagonal())) {
+            out.add(base.mode(Mode.PARALLEL).newton(NewtonOptions.defaults().withQuasi(true)));
+        }
+        if (backend.fused(cell).isPresent()) {
+            out.add(base.mode(Mode.FUSED));
+        }
+        out.add(base.mode(Mode.AUTO));
+        return out;
+    }
+
+    static String label(RnnSolver s) {
+        return s.mode() + (s.newtonOptions().quasi() ? "-quasi" : "");
+    }
+
+    @Nested
+    @DisplayName("cells")
+    class Cells {
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("org.pararnn.conformance.CellCase#all")
+        void forwardAndBackwardInEveryModeMatchFloat64(CellCase c, TestReporter reporter) {
+            Cell cell = c.cell();
+            float[] x = KitData.gaussian(c.batch() * c.steps() * cell.inputWidth(), 1, c.steps() + 3L);
+            float[] h0 = KitData.gaussian(c.batch() * cell.stateWidth(), 0.3, 4);
+            float[] gy = KitData.gaussian(c.batch() * c.steps() * cell.outputWidth(), 1, 5);
+            F64Sequence ref = F64Sequence.run(c.reference(), x, c.batch(), c.steps(), h0, gy);
+            double tol = Tolerances.cell(c.steps());
+            for (RnnSolver solver : solversFor(cell)) {
+                ForwardPass fwd = solver.forward(cell, x, c.batch(), c.steps(), h0);
+                String what = c + " " + label(solver) + " [" + fwd.report() + "]";
+                assertTrue(fwd.report().converged() || fwd.report().fellBack(), what);
+                double worst = KitData.relError(fwd.output(), ref.output);
+                within(tol, worst, what + " y");
+                BackwardPass bwd = solver.backward(fwd, gy, null, Gradients.of(cell));
+                double e = KitData.relError(bwd.gradInput(), ref.gradX);
+                within(tol, e, what + " grad x");
+                worst = Math.max(worst, e);
+                e = KitData.relError(bwd.gradInitialState(), ref.gradH0);
+                within(tol, e, what + " grad h0");
+                worst = Math.max(worst, e);
+                for (Tensor g : bwd.gradients().tensors()) {
+                    e = KitData.relError(g.data(), ref.grads.get(g.name()));
+                    within(tol, e, what + " grad " + g.name());
+                    worst = Math.max(worst, e);
+                }
+                publish(reporter, "error." + label(solver), worst);
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("bad input")
+    class BadInput {
+
+        @Test
+        void nonFiniteInputIsRefusedNamingWhere() {
+            ParaGRU cell = ParaGRU.create(3, 5, 1, 1);
+            for (RnnSolver solver : solversFor(cell)) {
+                float[] x = new float[2 * 4 * 3];
+                x[(1 * 4 + 2) * 3 + 1] = Float.NaN;
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> solver.forward(cell, x, 2, 4));
+                assertEquals("x contains NaN at [b=1, t=2, i=1]", e.getMessage());
+                float[] h0 = new float[2 * 5];
+                h0[7] = Float.NEGATIVE_INFINITY;
+                e = assertThrows(IllegalArgumentException.class, () -> solver.forward(cell, new float[24], 2, 4, h0));
+                assertEquals("h0 contains -Infinity at [b=1, i=2]", e.getMessage());
+            }
+        }
+
+        @Test
+        void wrongLengthsAndZeroSizesAreRefusedAndTouchNothing() {
+            ParaLSTM cell = ParaLSTM.create(3, 4, 1, 2);
+            for (RnnSolver solver : solversFor(cell)) {
+                assertThrows(IllegalArgumentException.class, () -> solver.forward(cell, new float[23], 2, 4));
+                assertThrows(IllegalArgumentException.class, () -> solver.forward(cell, new float[0], 0, 4));
+                ForwardPass fwd = solver.forward(cell, new float[24], 2, 4);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> solver.backward(fwd, new float[7]));
+                assertTrue(e.getMessage().startsWith("gradOutput has 7 values"), e.getMessage());
+            }
+            for (JacobianStructure st : List.of(JacobianStructure.diagonal(), JacobianStructure.blockDiagonal(2),
+                    JacobianStructure.dense())) {
+                if (!backend.scan().supports(st)) {
+                    continue;
+                }
+                int c = st.coefficientsPerStep(4);
+                float[] out = KitData.gaussian(2 * 3 * 4, 1, 1);
+                float[] copy = out.clone();
+                assertThrows(IllegalArgumentException.class, () -> backend.scan().forward(
+                        ScanProblem.whole(st, 2, 3, 4, new float[2 * 3 * c - 1], new float[24], null, out)));
+                assertThrows(IllegalArgumentException.class, () -> backend.scan().reverse(
+                        ScanProblem.whole(st, 2, 3, 4, new float[2 * 3 * c], new float[24], new float[8], out)));
+                assertArrayEquals(copy, out, "a refused scan wrote into the caller's output");
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("concurrency")
+    class Concurrency {
+
+        @Test
+        void eightThreadsGetTheSingleThreadedResultsBitForBit() throws Exception {
+            ParaGRU gru = ParaGRU.create(8, 13, 1, 3);
+            ParaLSTM lstm = ParaLSTM.create(8, 13, 1, 4);
+            int batch = 3;
+            int steps = 1500;
+            float[] x = KitData.gaussian(batch * steps * 8, 1, 5);
+            float[] gy = KitData.gaussian(batch * steps * 13, 1, 6);
+            for (Cell cell : List.of(gru, lstm)) {
+                for (RnnSolver solver : solversFor(cell)) {
+                    Callable<float[][]> job = () -> {
+                        ForwardPass f = solver.forward(cell, x, batch, steps);
+                        BackwardPass b = solver.backward(f, gy);
+                        return new float[][] {f.output(), b.gradInput(), b.gradients().get("A").data()};
+                    };
+                    float[][] single = job.call();
+                    ExecutorService pool = Executors.newFixedThreadPool(8);
+                    try {
+                        List<Future<float[][]>> futures = new ArrayList<>();
+                        for (int i = 0; i < 8; i++) {
+                            futures.add(pool.submit(job));
+                        }
+                        for (Future<float[][]> fu : futures) {
+                            float[][] got = fu.get();
+                            for (int k = 0; k < single.length; k++) {
+                                assertArrayEquals(single[k], got[k], cell.type() + " " + label(solver) + " output " + k
+                                        + " differs when run from 8 threads at once");
+                            }
+                        }
+                    } finally {
+                        pool.shutdownNow();
+                    }
+                }
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("reports")
+    class Reports {
+
+        @Test
+        void parallelReportsAreHonest() {
+            ParaGRU cell = ParaGRU.create(8, 13, 1, 9);
+            int steps = 2048;
+            float[] x = KitData.gaussian(2 * steps * 8, 1, 10);
+            for (RnnSolver solver : solversFor(cell)) {
+                if (solver.mode() == Mode.SEQUENTIAL || solver.mode() == Mode.AUTO) {
+                    continue;
+                }
+                ForwardPass f = solver.forward(cell, x, 2, steps);
+                SolveReport r = f.report();
+                String what = label(solver) + " " + r;
+                assertEquals(solver.mode(), r.used(), what);
+                assertTrue(r.converged(), what);
+                assertTrue(r.iterations() >= 1 && r.iterations() <= steps, what);
+                assertEquals(backend.name(), r.backend(), what);
+                double[] res = r.residuals();
+                assertTrue(res.length >= 1 && res[res.length - 1] <= 1e-6, what);
+                assertTrue(selfResidual(cell, x, 2, steps, f.states()) <= 2e-6, what + ": returned states do not satisfy the recurrence");
+            }
+        }
+
+        @Test
+        void divergenceIsReportedNotReturnedAsConverged() {
+            DivergingCell cell = new DivergingCell(5, 25f);
+            int steps = 400;
+            float[] x = KitData.gaussian(2 * steps * 5, 1, 11);
+            if (!backend.scan().supports(JacobianStructure.diagonal())) {
+                return;
+            }
+            SolveReport r = RnnSolver.on(backend).mode(Mode.PARALLEL).forward(cell, x, 2, steps).report();
+            assertFalse(r.converged(), r.toString());
+            assertTrue(r.fellBack(), r.toString());
+            ForwardPass f = RnnSolver.on(backend).mode(Mode.PARALLEL).forward(cell, x, 2, steps);
+            assertTrue(selfResidual(cell, x, 2, steps, f.states()) <= 1e-5, "fallback states do not satisfy the recurrence");
+            Optional<RecurrenceSolver> fused = backend.fused(cell);
+            assertTrue(fused.isEmpty() || fused.get() != null);
+        }
+    }
+
+    /** {@code max ‖h_t − f(h_{t−1}, u_t)‖_∞} of returned states, stepped in float32. */
+    static double selfResidual(Cell cell, float[] x, int batch, int steps, float[] states) {
+        int s = cell.stateWidth();
+        int p = cell.projectedWidth();
+        float[] u = new float[batch * steps * p];
+        cell.project(x, u, batch * steps);
+        float[] f = new float[s];
+        float[] zero = new float[s];
+        double worst = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < steps; t++) {
+                int r = b * steps + t;
+                if (t == 0) {
+                    cell.step(zero, 0, u, r * p, f, 0);
+                } else {
+                    cell.step(states, (r - 1) * s, u, r * p, f, 0);
+                }
+                for (int i = 0; i < s; i++) {
+                    worst = Math.max(worst, Math.abs(f[i] - states[r * s + i]));
+                }
+            }
+        }
+        return worst;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + Arrays.toString(new Object[] {provider().name()});
+    }
+}

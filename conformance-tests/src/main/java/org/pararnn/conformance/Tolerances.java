@@ -1,0 +1,33 @@
+package org.pararnn.conformance;
+
+/**
+ * Every bound the suite checks against, in one place (DESIGN §4: {@code c · ε_float32 · T}-style
+ * relative norms, stated, never loosened to pass).
+ */
+public final class Tolerances {
+    /** float32 unit round-off. */
+    public static final double EPS = Math.ulp(1.0f);
+
+    /**
+     * Linear scans against float64: {@code 16 ε (1 + log₂ T)} relative L2. With contractive coefficients
+     * a sequential scan's error stays at a few ε; chunked and tree scans add one composition level per
+     * doubling of T, hence the logarithm. (T = 4096: 2.5e-5; T = 65 536: 3.2e-5.)
+     */
+    public static double scan(int steps) {
+        return 16 * EPS * (1 + Math.log(steps) / Math.log(2));
+    }
+
+    /** Cells, every mode, outputs and every gradient against float64, for T ≤ 4096 (issue 3's bound). */
+    public static final double CELL = 1e-5;
+
+    /** Cells at T = 65 536, where float32 sums of 65 536 gradient terms need more room. */
+    public static final double CELL_LONG = 1e-4;
+
+    /** Which cell bound applies to {@code steps}. */
+    public static double cell(int steps) {
+        return steps > 4096 ? CELL_LONG : CELL;
+    }
+
+    private Tolerances() {
+    }
+}
