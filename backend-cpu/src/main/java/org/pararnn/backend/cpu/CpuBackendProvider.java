@@ -1,0 +1,45 @@
+package org.pararnn.backend.cpu;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.BackendProvider;
+import org.pararnn.api.spi.Probe;
+
+/**
+ * Registers the CPU backend (priority 100: above the api's reference, below accelerators). Pure Java,
+ * so it is available wherever it loads; the probe reports threads and SIMD width.
+ */
+public final class CpuBackendProvider implements BackendProvider {
+    public static final int PRIORITY = 100;
+
+    @Override
+    public String name() {
+        return CpuBackend.NAME;
+    }
+
+    @Override
+    public int priority() {
+        return PRIORITY;
+    }
+
+    @Override
+    public Probe probe() {
+        int threads;
+        try {
+            threads = CpuLoop.configuredThreads();
+        } catch (IllegalArgumentException e) {
+            return Probe.unavailable(e.getMessage());
+        }
+        DiagonalKernels k = DiagonalKernels.best();
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("threads", Integer.toString(threads));
+        details.put("simdLanes", Integer.toString(k.lanes()));
+        return Probe.available(CpuBackend.describe(threads, k), details);
+    }
+
+    @Override
+    public Backend create() {
+        return new CpuBackend(CpuLoop.configuredThreads(), DiagonalKernels.best());
+    }
+}

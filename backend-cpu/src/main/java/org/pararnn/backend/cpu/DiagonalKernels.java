@@ -1,0 +1,39 @@
+package org.pararnn.backend.cpu;
+
+/**
+ * The row kernels of diagonal scans, over {@code n} contiguous features. Two implementations give
+ * bit-identical results (both use fused multiply-add): {@link ScalarDiagonalKernels}, and
+ * {@code VectorDiagonalKernels} on the Vector API, loaded only when {@code jdk.incubator.vector} is in
+ * the boot layer (and {@code -Dpararnn.cpu.simd} is not {@code false}).
+ */
+interface DiagonalKernels {
+
+    /** {@code out = a ⊙ x + b}; {@code out} may alias {@code b} (same offset). */
+    void fma(float[] a, int aOff, float[] x, int xOff, float[] b, int bOff, float[] out, int oOff, int n);
+
+    /** {@code δ = a ⊙ δ; out += δ}: propagating a carry through one step of a chunk fix-up. */
+    void propagateAdd(float[] a, int aOff, float[] delta, float[] out, int oOff, int n);
+
+    /** {@code p = a ⊙ p}: accumulating a chunk's transition product. */
+    void scale(float[] a, int aOff, float[] p, int n);
+
+    /** Human description for probes and reports. */
+    String describe();
+
+    /** Floats per vector (1 for scalar). */
+    int lanes();
+
+    static DiagonalKernels best() {
+        boolean wanted = Boolean.parseBoolean(System.getProperty("pararnn.cpu.simd", "true"));
+        if (wanted && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            try {
+                return (DiagonalKernels) Class.forName("org.pararnn.backend.cpu.VectorDiagonalKernels")
+                        .getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return new ScalarDiagonalKernels("scalar (Vector API failed to load: " + e + ")");
+            }
+        }
+        return new ScalarDiagonalKernels(wanted ? "scalar (start the JVM with --add-modules jdk.incubator.vector for SIMD)"
+                : "scalar (-Dpararnn.cpu.simd=false)");
+    }
+}
