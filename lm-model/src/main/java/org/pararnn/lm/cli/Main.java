@@ -12,6 +12,7 @@ public final class Main {
     Main() {
         register(new BackendsCommand());
         register(new ApplyCommand());
+        register(new ConformanceCommand());
     }
 
     private void register(Command c) {
