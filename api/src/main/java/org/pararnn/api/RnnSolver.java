@@ -149,6 +149,10 @@ public final class RnnSolver {
         if (mode != Mode.AUTO) {
             return new Choice(solverFor(mode, cell), null);
         }
+        Optional<Backend.AutoChoice> pick = backend.autoChoice(cell, batch, steps);
+        if (pick.isPresent()) {
+            return new Choice(solverFor(pick.get().mode(), cell), "AUTO: " + pick.get().reason());
+        }
         Optional<RecurrenceSolver> fused = backend.fused(cell);
         if (fused.isPresent()) {
             return new Choice(fused.get(), "AUTO: backend has fused kernels for " + cell.type());

@@ -357,10 +357,16 @@ public abstract class BackendConformanceKit {
                 String what = label(solver) + " " + r;
                 assertEquals(solver.mode(), r.used(), what);
                 assertTrue(r.converged(), what);
-                assertTrue(r.iterations() >= 1 && r.iterations() <= steps, what);
                 assertEquals(backend.name(), r.backend(), what);
                 double[] res = r.residuals();
-                assertTrue(res.length >= 1 && res[res.length - 1] <= 1e-6, what);
+                if (solver.mode() == Mode.FUSED && r.iterations() == 0) {
+                    // A fused kernel may run sequentially in time: then it measures no residual.
+                    assertEquals(0, res.length, what);
+                } else {
+                    assertTrue(r.iterations() >= 1 && r.iterations() <= steps, what);
+                    assertEquals(r.iterations() + 1, res.length, what + ": one residual per iterate");
+                    assertTrue(res[res.length - 1] <= 1e-6, what);
+                }
                 assertTrue(selfResidual(cell, x, 2, steps, f.states()) <= 2e-6, what + ": returned states do not satisfy the recurrence");
             }
         }

@@ -29,6 +29,23 @@ public interface Backend extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * What {@link org.pararnn.api.Mode#AUTO} should run for this shape on this backend, with the reason,
+     * or empty to let the generic rule decide. Backends know their own crossover points.
+     */
+    default Optional<AutoChoice> autoChoice(Cell cell, int batch, int steps) {
+        return Optional.empty();
+    }
+
+    /** A backend's pick for AUTO: a concrete mode (never AUTO) and why. */
+    record AutoChoice(org.pararnn.api.Mode mode, String reason) {
+        public AutoChoice {
+            if (mode == null || mode == org.pararnn.api.Mode.AUTO) {
+                throw new IllegalArgumentException("AUTO must resolve to a concrete mode");
+            }
+        }
+    }
+
     @Override
     default void close() {
     }

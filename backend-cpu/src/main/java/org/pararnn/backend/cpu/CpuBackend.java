@@ -1,8 +1,13 @@
 package org.pararnn.backend.cpu;
 
+import java.util.Optional;
+import org.pararnn.api.Cell;
+import org.pararnn.api.Mode;
+import org.pararnn.api.Tensor;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.LinearScan;
 import org.pararnn.api.spi.ParallelLoop;
+import org.pararnn.api.spi.RecurrenceSolver;
 
 /** The multithreaded pure-Java backend: a work-stealing pool, chunked scans, SIMD row kernels. */
 final class CpuBackend implements Backend {
@@ -39,6 +44,61 @@ final class CpuBackend implements Backend {
     @Override
     public ParallelLoop loop() {
         return loop;
+    }
+
+    /**
+     * Fused solvers for ParaGRU and ParaLSTM, recognised by {@link Cell#type()} and checked against the
+     * reference parameter shapes ({@code A [3,D]}, {@code C [2,D]}); anything else gets none.
+     */
+    @Override
+    public Optional<RecurrenceSolver> fused(Cell cell) {
+        String type = cell.type();
+        if (!FusedParaGru.TYPE.equals(type) && !FusedParaLstm.TYPE.equals(type)) {
+            return Optional.empty();
+        }
+        Tensor a = parameter(cell, "A");
+        boolean lstm = FusedParaLstm.TYPE.equals(type);
+        int d = lstm ? cell.stateWidth() / 2 : cell.stateWidth();
+        if (a == null || !a.sameShape(3, d) || cell.projectedWidth() != 3 * d) {
+            return Optional.empty();
+        }
+        if (!lstm) {
+            return Optional.of(new FusedParaGru(loop, d, a));
+        }
+        Tensor c = parameter(cell, "C");
+        if (c == null || !c.sameShape(2, d) || cell.outputOffset() != d) {
+            return Optional.empty();
+        }
+        return Optional.of(new FusedParaLstm(loop, d, a, c));
+    }
+
+    private static Tensor parameter(Cell cell, String name) {
+        for (Tensor t : cell.parameters()) {
+            if (t.name().equals(name)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * AUTO for the cells with fused kernels: sequential in time across batch × features when there is
+     * enough of it to keep every thread busy, or when the sequence is short; otherwise Newton, parallel
+     * over time.
+     */
+    @Override
+    public Optional<AutoChoice> autoChoice(Cell cell, int batch, int steps) {
+        if (fused(cell).isEmpty()) {
+            return Optional.empty();
+        }
+        long lanes = (long) batch * cell.stateWidth();
+        int threads = loop.parallelism();
+        if (lanes >= 64L * threads || steps < 1024) {
+            return Optional.of(new AutoChoice(Mode.FUSED, "B·S = " + lanes + " features over " + steps
+                    + " steps: fused, sequential in time, parallel over batch × features"));
+        }
+        return Optional.of(new AutoChoice(Mode.PARALLEL, "B·S = " + lanes + " cannot fill " + threads
+                + " threads: Newton, parallel over time"));
     }
 
     @Override
