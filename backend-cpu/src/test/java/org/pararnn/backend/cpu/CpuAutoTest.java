@@ -15,7 +15,7 @@ import org.pararnn.conformance.KitData;
 class CpuAutoTest {
 
     @Test
-    void autoPicksFusedWhenBatchTimesFeaturesFillsTheThreadsAndNewtonOtherwise() {
+    void autoPicksTheFusedKernelAndSaysWhy() {
         try (CpuBackend backend = new CpuBackend(2, DiagonalKernels.best())) {
             RnnSolver auto = RnnSolver.on(backend);
             ParaGRU wide = ParaGRU.create(8, 128, 2, 1);
@@ -25,8 +25,8 @@ class CpuAutoTest {
 
             ParaLSTM narrow = ParaLSTM.create(2, 4, 1, 3);
             r = auto.forward(narrow, KitData.gaussian(4096 * 2, 1, 4), 1, 4096).report();
-            assertEquals(Mode.PARALLEL, r.used(), r.toString());
-            assertTrue(r.detail().startsWith("AUTO: B·S = 8 cannot fill 2 threads"), r.detail());
+            assertEquals(Mode.FUSED, r.used(), r.toString());
+            assertTrue(r.detail().contains("measured fastest at every shape"), r.detail());
             assertTrue(r.converged(), r.toString());
         }
     }
