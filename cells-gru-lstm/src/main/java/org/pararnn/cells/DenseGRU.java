@@ -6,6 +6,7 @@ import org.pararnn.api.Cell;
 import org.pararnn.api.Checks;
 import org.pararnn.api.Gradients;
 import org.pararnn.api.JacobianStructure;
+import org.pararnn.api.Scratch;
 import org.pararnn.api.Tensor;
 import org.pararnn.cells.linalg.Gemm;
 
@@ -22,7 +23,6 @@ import org.pararnn.cells.linalg.Gemm;
  */
 public final class DenseGRU implements Cell {
     public static final String TYPE = "pararnn.densegru";
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
 
     private final int inputs;
     private final int width;
@@ -109,14 +109,13 @@ public final class DenseGRU implements Cell {
         }
     }
 
-    /** {@code a = W_hh h + b_hh} into a per-thread buffer of {@code 3D} floats. */
+    /**
+     * {@code a = W_hh h + b_hh} into the per-thread {@link Scratch} buffer ({@code 3D} floats). Safe
+     * because every caller here overrides the only default method that also uses it.
+     */
     private float[] recurrent(float[] hPrev, int hOff) {
         int uw = 3 * width;
-        float[][] holder = SCRATCH.get();
-        if (holder[0].length < uw) {
-            holder[0] = new float[uw];
-        }
-        float[] acc = holder[0];
+        float[] acc = Scratch.floats(uw);
         float[] w = weightHh.data();
         for (int i = 0; i < uw; i++) {
             float s = biasHh.data()[i];

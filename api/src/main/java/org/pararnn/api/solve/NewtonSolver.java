@@ -79,7 +79,7 @@ public final class NewtonSolver implements RecurrenceSolver {
         int growth = 0;
         String failure = null;
         while (true) {
-            float[] scale = evaluate(cell, quasi, rows, u, states, f, jac, rowResidual, start);
+            float scale = evaluate(cell, quasi, rows, u, states, f, jac, rowResidual, start);
             double residual = 0;
             boolean finite = true;
             for (int b = 0; b < batch; b++) {
@@ -96,7 +96,7 @@ public final class NewtonSolver implements RecurrenceSolver {
                 residual = Double.NaN;
             }
             history[iterations] = residual;
-            float tol = opts.tolerance() * Math.max(1f, scale[0]);
+            float tol = opts.tolerance() * Math.max(1f, scale);
             int newStart = steps;
             for (int b = 0; b < batch; b++) {
                 int t = start;
@@ -189,9 +189,9 @@ public final class NewtonSolver implements RecurrenceSolver {
 
     /**
      * f and J at every row {@code (b, t ≥ start)}, and the per-row residual {@code max_i |h − f|}.
-     * Returns {@code [max |f|]} over the window, the scale of the tolerance.
+     * Returns {@code max |f|} over the window, the scale of the tolerance.
      */
-    private float[] evaluate(Cell cell, boolean quasi, Rows rows, float[] u, float[] states, float[] f, float[] jac,
+    private float evaluate(Cell cell, boolean quasi, Rows rows, float[] u, float[] states, float[] f, float[] jac,
                              float[] rowResidual, int start) {
         int active = rows.steps - start;
         int n = rows.batch * active;
@@ -226,7 +226,7 @@ public final class NewtonSolver implements RecurrenceSolver {
         for (float v : taskScale) {
             scale = Math.max(scale, v);
         }
-        return new float[] {scale};
+        return scale;
     }
 
     /** One Newton update on the window {@code [start, T)}: rhs in place of {@code f}, then the scan. */

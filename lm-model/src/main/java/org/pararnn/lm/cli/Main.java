@@ -45,7 +45,8 @@ public final class Main {
         }
         try {
             return c.run(rest, out, err);
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException
+                 | org.pararnn.api.spi.BackendUnavailableException | org.pararnn.api.SolveFailedException e) {
             err.println("error: " + e.getMessage());
             return 1;
         } catch (RuntimeException e) {

@@ -108,6 +108,10 @@ class ApplyCommandTest {
 
         assertEquals(1, run("apply", "--cell", "paragru", "--input", gruInput, "--out", outFile.toString()));
         assertEquals("error: apply: missing required option --weights", err.toString(StandardCharsets.UTF_8).trim());
+        assertEquals(1, run("apply", "--cell", "paragru", "--weights", fixture("weights_paragru.safetensors").toString(),
+                "--input", gruInput, "--out", outFile.toString(), "--backend", "tpu"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("error: --backend tpu names no backend on the class path; found: "),
+                err.toString(StandardCharsets.UTF_8));
         assertTrue(!Files.exists(outFile), "nothing written on failure");
     }
 
