@@ -10,6 +10,9 @@ public final class Main {
     private final Map<String, Command> commands = new LinkedHashMap<>();
 
     Main() {
+        register(new TrainCommand());
+        register(new EvalCommand());
+        register(new GenerateCommand());
         register(new BackendsCommand());
         register(new ApplyCommand());
         register(new ConformanceCommand());

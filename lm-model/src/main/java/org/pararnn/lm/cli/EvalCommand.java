@@ -1,0 +1,64 @@
+package org.pararnn.lm.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Set;
+import org.pararnn.api.Mode;
+import org.pararnn.lm.app.LoadedModel;
+import org.pararnn.lm.app.Showcase;
+import org.pararnn.lm.data.TextCorpus;
+import org.pararnn.lm.data.Vocabulary;
+import org.pararnn.lm.tasks.SyntheticTask;
+import org.pararnn.lm.train.Evaluation;
+
+/** {@code ./pararnn eval}: held-out loss, bits per token, perplexity (and accuracy for tasks) of a checkpoint. */
+final class EvalCommand implements Command {
+    @Override
+    public String name() {
+        return "eval";
+    }
+
+    @Override
+    public String summary() {
+        return "held-out loss, bits per byte/char, perplexity (accuracy for tasks) of a checkpoint";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: ./pararnn eval --checkpoint DIR [--sequences N] [--batch B] [--backend NAME] [--mode MODE]
+
+                Evaluates a run directory's latest checkpoint (or a checkpoint directory) on the held-out
+                part of its data: the contiguous last 10 %% of a text corpus (N random windows, default 200),
+                or N fresh held-out sequences of a task (default 1000). Same fixed windows every time.
+                """.formatted();
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) {
+        Options o = new Options("eval", args, Set.of("checkpoint", "sequences", "batch", "backend", "mode"));
+        try {
+            LoadedModel m = LoadedModel.load(o.requirePath("checkpoint"), o.get("backend"), Mode.parse(o.get("mode", "AUTO")));
+            boolean task = m.source() instanceof SyntheticTask;
+            int batch = o.getInt("batch", m.state().train() != null ? m.state().train().batch() : 16);
+            int sequences = o.getInt("sequences", task ? 1000 : 200);
+            long t0 = System.nanoTime();
+            Evaluation e = Evaluation.run(m.model(), m.source(), sequences, batch);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            String unit = m.source() instanceof TextCorpus text
+                    ? (text.vocabulary().kind() == Vocabulary.Kind.BYTE ? "byte" : "char") : "token";
+            out.printf("checkpoint %s (step %d)%n", m.checkpoint(), m.state().step());
+            out.printf("held-out loss %.4f nats/%s, %.4f bits/%s, perplexity %.3f over %d sequences, %,d predicted tokens (%.1f s)%n",
+                    e.loss(), unit, e.bitsPerToken(), unit, e.perplexity(), e.sequences(), e.tokens(), secs);
+            if (task) {
+                out.printf("accuracy %.2f %%, exact match %.2f %%%n", 100 * e.accuracy(), 100 * e.exactMatch());
+                Showcase.examples(m.model(), m.source(), 4, out);
+            }
+            return 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package org.pararnn.lm.cli;
+
+import com.google.inject.Guice;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Set;
+import org.pararnn.api.Mode;
+import org.pararnn.api.RnnSolver;
+import org.pararnn.lm.app.RunSpec;
+import org.pararnn.lm.app.Showcase;
+import org.pararnn.lm.app.TrainingModule;
+import org.pararnn.lm.data.BatchSource;
+import org.pararnn.lm.data.Sources;
+import org.pararnn.lm.data.TextCorpus;
+import org.pararnn.lm.data.Vocabulary;
+import org.pararnn.lm.model.Architecture;
+import org.pararnn.lm.model.LanguageModel;
+import org.pararnn.lm.model.ModelConfig;
+import org.pararnn.lm.tasks.SyntheticTask;
+import org.pararnn.lm.train.Checkpoint;
+import org.pararnn.lm.train.Progress;
+import org.pararnn.lm.train.TrainConfig;
+import org.pararnn.lm.train.Trainer;
+
+/** {@code ./pararnn train}: trains on a synthetic task (the default) or on text, then shows the result. */
+final class TrainCommand implements Command {
+    static final String DEFAULT_TASK = "keep-nth";
+
+    private static final Set<String> OPTIONS = Set.of("task", "length", "data", "vocab", "arch", "cell", "dim",
+            "layers", "heads", "context", "batch", "accum", "steps", "lr", "min-lr", "warmup", "weight-decay",
+            "beta2", "clip-norm", "clip", "z-loss", "eval-every", "eval-sequences", "checkpoint-every", "seed",
+            "backend", "mode", "out", "resume", "until-accuracy");
+
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String summary() {
+        return "train a ParaGRU/ParaLSTM model on a synthetic task (default) or on text";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: ./pararnn train [--task NAME [--length L] | --data PATH [--vocab char|byte]] [OPTIONS]
+
+                Trains a model and shows what it learned. Without --data it trains on a synthetic
+                state-tracking task generated on the fly (default: %s) and stops once held-out exact
+                match reaches --until-accuracy; with --data it trains a character/byte language model.
+                Output goes to a run directory: metrics.jsonl, loss.png, checkpoints/.
+
+                Data:
+                  --task NAME          %s
+                  --length L           task sequence length (default per task)
+                  --data PATH          UTF-8 text file or directory (language modelling)
+                  --vocab char|byte    text vocabulary (default char)
+                Model:
+                  --arch lm|cell       full LM blocks, or the cell alone (default: cell for keep-nth/parity, else lm)
+                  --cell paragru|paralstm   (default paragru)
+                  --dim D --layers L --heads H   (text defaults 128, 4, 2)
+                  --clip C             bound on the cells' A and C after each update (0.5 text, 0.9 tasks)
+                  --z-loss W           z-loss weight (default 0)
+                Training:
+                  --context T --batch B --accum K --steps N   (text defaults 64, 12, 1, 2000)
+                  --lr LR --min-lr LR --warmup N    peak lr, cosine floor, warmup steps (text: 1e-3, 1e-4, 100)
+                  --weight-decay W --beta2 B2 --clip-norm C   (text: 0.1, 0.99, 1.0)
+                  --eval-every N --eval-sequences N --checkpoint-every N --seed S
+                  --until-accuracy A   stop when held-out exact match ≥ A (tasks; default 0.99, 0: never)
+                Solver:
+                  --backend NAME       force a backend (else -Dpararnn.backend, PARARNN_BACKEND, priority)
+                  --mode MODE          SEQUENTIAL, PARALLEL, FUSED or AUTO (default AUTO)
+                Run:
+                  --out DIR            run directory (default runs/<time>-<task|data>-<cell>)
+                  --resume DIR         continue a run exactly from its latest checkpoint (--steps may extend it)
+                """.formatted(DEFAULT_TASK, String.join(", ", SyntheticTask.NAMES));
+    }
+
+    /** Per-task defaults: what converges in minutes on 2 cores (see README for the measurements). */
+    record TaskDefaults(int length, Architecture arch, int dim, int heads, int layers, int batch, int steps,
+                        double lr, int evalEvery) {
+    }
+
+    static TaskDefaults defaultsFor(String task) {
+        return switch (task) {
+            case "keep-nth" -> new TaskDefaults(32, Architecture.CELL, 64, 4, 1, 32, 3000, 1e-2, 50);
+            case "parity" -> new TaskDefaults(16, Architecture.CELL, 64, 4, 1, 32, 3000, 3e-3, 100);
+            case "mqar" -> new TaskDefaults(32, Architecture.LM, 64, 4, 2, 32, 3000, 3e-3, 100);
+            default -> new TaskDefaults(32, Architecture.LM, 64, 4, 2, 32, 3000, 3e-3, 100);
+        };
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) {
+        try {
+            return train(spec(args, out), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** The run the arguments describe (a fresh one, or the continuation of a checkpoint). */
+    RunSpec spec(List<String> args, PrintStream out) throws IOException {
+        Options o = new Options("train", args, OPTIONS);
+        return o.get("resume") != null ? resumeSpec(o, out) : freshSpec(o, out);
+    }
+
+    private RunSpec freshSpec(Options o, PrintStream out) throws IOException {
+        String cell = o.get("cell", "paragru");
+        Mode mode = Mode.parse(o.get("mode", "AUTO"));
+        long seed = o.getInt("seed", 1);
+        BatchSource source;
+        ModelConfig model;
+        TrainConfig train;
+        String label;
+        double until;
+        if (o.get("data") != null) {
+            if (o.get("task") != null || o.get("length") != null) {
+                throw new IllegalArgumentException("train: give either --data or --task, not both");
+            }
+            Path data = Path.of(o.get("data"));
+            int context = o.getInt("context", 64);
+            source = TextCorpus.load(data, Vocabulary.parseKind(o.get("vocab", "char")), null, context, 0.1);
+            int dim = o.getInt("dim", 128);
+            ModelConfig base = ModelConfig.languageModel(source.vocab(), dim, o.getInt("layers", 4), o.getInt("heads", 2), cell, seed);
+            model = withOverrides(o, base, Architecture.parse(o.get("arch", "lm")), 0.5f);
+            double lr = o.getDouble("lr", 1e-3);
+            train = new TrainConfig(o.getInt("steps", 2000), o.getInt("batch", 12), o.getInt("accum", 1), lr,
+                    o.getDouble("min-lr", lr / 10), o.getInt("warmup", 100), 0.9, o.getDouble("beta2", 0.99), 1e-8,
+                    o.getDouble("weight-decay", 0.1), o.getDouble("clip-norm", 1.0), o.getInt("eval-every", 500),
+                    o.getInt("eval-sequences", 200), o.getInt("checkpoint-every", 500), seed);
+            label = data.getFileName() + "-" + cell;
+            until = 0;
+        } else {
+            String taskName = o.get("task", DEFAULT_TASK);
+            if (o.get("context") != null || o.get("vocab") != null) {
+                throw new IllegalArgumentException("train: --context and --vocab are for --data; tasks take --length");
+            }
+            TaskDefaults d = defaultsFor(taskName);
+            SyntheticTask task = SyntheticTask.create(taskName, o.getInt("length", d.length()));
+            source = task;
+            Architecture arch = Architecture.parse(o.get("arch", d.arch().name()));
+            int dim = o.getInt("dim", d.dim());
+            ModelConfig base = arch == Architecture.CELL
+                    ? new ModelConfig(arch, task.vocab(), dim, 1, o.getInt("heads", d.heads()), cell, 0, 4, task.steps(), 0.9f, 0f, seed)
+                    : ModelConfig.languageModel(task.vocab(), dim, o.getInt("layers", d.layers()), o.getInt("heads", d.heads()), cell, seed);
+            model = withOverrides(o, base, arch, 0.9f);
+            double lr = o.getDouble("lr", d.lr());
+            int steps = o.getInt("steps", d.steps());
+            train = new TrainConfig(steps, o.getInt("batch", d.batch()), o.getInt("accum", 1), lr,
+                    o.getDouble("min-lr", lr / 10), o.getInt("warmup", Math.min(100, steps / 10)), 0.9,
+                    o.getDouble("beta2", 0.999), 1e-8, o.getDouble("weight-decay", 0.0), o.getDouble("clip-norm", 1.0),
+                    o.getInt("eval-every", d.evalEvery()), o.getInt("eval-sequences", 1000),
+                    o.getInt("checkpoint-every", 0), seed);
+            label = taskName + "-L" + task.steps() + "-" + cell;
+            until = o.getDouble("until-accuracy", 0.99);
+            out.println("task " + taskName + ": " + task.explain());
+        }
+        Path runDir = o.get("out") != null ? Path.of(o.get("out"))
+                : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + label);
+        return new RunSpec(o.get("backend"), mode, model, train, source, runDir, null, null, until, label, out,
+                Progress.stdoutIsTerminal());
+    }
+
+    private static ModelConfig withOverrides(Options o, ModelConfig b, Architecture arch, float defaultClip) {
+        if (arch == Architecture.CELL && o.get("layers") != null && o.getInt("layers", 1) != 1) {
+            throw new IllegalArgumentException("train: --arch cell has exactly one layer");
+        }
+        int positions = arch == Architecture.CELL ? Math.max(b.positions(), 1) : 0;
+        return new ModelConfig(arch, b.vocab(), b.dim(), arch == Architecture.CELL ? 1 : b.layers(), b.heads(), b.cell(),
+                arch == Architecture.LM ? Math.max(b.mlpHidden(), 8) : 0, b.convKernel(), positions,
+                (float) o.getDouble("clip", defaultClip), (float) o.getDouble("z-loss", 0), b.seed());
+    }
+
+    private RunSpec resumeSpec(Options o, PrintStream out) throws IOException {
+        for (String fixed : List.of("task", "length", "data", "vocab", "arch", "cell", "dim", "layers", "heads", "context",
+                "batch", "accum", "lr", "min-lr", "warmup", "weight-decay", "beta2", "clip-norm", "clip", "z-loss", "seed")) {
+            if (o.get(fixed) != null) {
+                throw new IllegalArgumentException("train --resume continues the run as it was configured; --" + fixed
+                        + " cannot change (only --steps, --backend, --mode, --until-accuracy, --eval-every, --out)");
+            }
+        }
+        Path given = Path.of(o.get("resume"));
+        Path ck = Checkpoint.resolve(given);
+        Checkpoint.State st = Checkpoint.readState(ck);
+        if (st.train() == null) {
+            throw new IllegalArgumentException(ck + " has no training state to resume");
+        }
+        TrainConfig train = st.train();
+        if (o.get("steps") != null) {
+            train = train.withSteps(o.getInt("steps", train.steps()));
+        }
+        if (st.step() >= train.steps()) {
+            throw new IllegalArgumentException(ck + " is at step " + st.step() + " of " + train.steps()
+                    + ": nothing to resume (give a larger --steps to continue)");
+        }
+        BatchSource source = Sources.fromDescription(st.data());
+        Path runDir = o.get("out") != null ? Path.of(o.get("out")) : ck.getParent().getParent();
+        String label = st.data().get("kind").equals("task") ? st.data().get("task") + "-" + st.model().cell()
+                : "text-" + st.model().cell();
+        out.println("resuming " + ck + " at step " + st.step() + " of " + train.steps());
+        Mode mode = Mode.parse(o.get("mode", String.valueOf(st.extra().getOrDefault("mode", "AUTO"))));
+        double until = o.getDouble("until-accuracy", st.data().get("kind").equals("task") ? 0.99 : 0);
+        return new RunSpec(o.get("backend"), mode, st.model(), train, source, runDir, ck, st, until, label, out,
+                Progress.stdoutIsTerminal());
+    }
+
+    static int train(RunSpec spec, PrintStream out) throws IOException {
+        var injector = Guice.createInjector(new TrainingModule(spec));
+        LanguageModel model = injector.getInstance(LanguageModel.class);
+        RnnSolver solver = injector.getInstance(RnnSolver.class);
+        Trainer trainer = injector.getInstance(Trainer.class);
+        ModelConfig m = spec.model();
+        TrainConfig t = spec.train();
+        out.printf("model: %s %s, D=%d, layers=%d, heads=%d, vocab=%d, %,d parameters%n", m.architecture().name().toLowerCase(),
+                m.cell(), m.dim(), m.layers(), m.heads(), m.vocab(), model.parameterCount());
+        out.printf("solver: backend %s (%s), mode %s; batch %d × %d steps × accum %d, %d optimiser steps, lr %.2g%n",
+                solver.backend().name(), solver.backend().device(), solver.mode(), t.batch(), spec.source().steps(),
+                t.accumulation(), t.steps(), t.lr());
+        out.println("run directory: " + spec.runDir().toAbsolutePath());
+        Trainer.Result r = trainer.run();
+        var e = r.finalEvaluation();
+        out.println();
+        out.printf("done: %d steps, %s of training, %,.0f tokens/s%n", r.steps(), Progress.duration(r.trainSeconds()),
+                r.tokensPerSecond());
+        if (spec.source() instanceof SyntheticTask task) {
+            out.printf("held-out (%d sequences never trained on): exact match %.2f %%, token accuracy %.2f %%, loss %.4f%n",
+                    e.sequences(), 100 * e.exactMatch(), 100 * e.accuracy(), e.loss());
+            if (r.stepReached() > 0) {
+                out.printf("reached ≥ %.0f %% exact match at step %d, after %s of training%n", 100 * spec.stopAtAccuracy(),
+                        r.stepReached(), Progress.duration(r.secondsReached()));
+            } else if (spec.stopAtAccuracy() > 0) {
+                out.printf("did NOT reach %.0f %% exact match within %d steps%n", 100 * spec.stopAtAccuracy(), r.steps());
+            }
+            out.println("held-out examples (" + task.explain() + "):");
+            Showcase.examples(model, task, 4, out);
+        } else if (spec.source() instanceof TextCorpus text) {
+            out.printf("held-out: %.4f nats/token, %.4f bits/token, perplexity %.2f (%d windows)%n", e.loss(),
+                    e.bitsPerToken(), e.perplexity(), e.sequences());
+            Showcase.sample(model, text, 300, out);
+        }
+        out.println("loss curve: " + r.plot().toAbsolutePath());
+        out.println("metrics:    " + spec.runDir().resolve("metrics.jsonl").toAbsolutePath());
+        out.println("checkpoint: " + (r.checkpoint() == null ? "none" : r.checkpoint().toAbsolutePath()));
+        return 0;
+    }
+}

@@ -1,0 +1,49 @@
+package org.pararnn.lm.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.pararnn.lm.tasks.KHop;
+import org.pararnn.lm.tasks.KeepNth;
+import org.pararnn.lm.tasks.Mqar;
+import org.pararnn.lm.tasks.Parity;
+import org.pararnn.lm.tasks.SyntheticTask;
+
+/** Rebuilds a {@link BatchSource} from the description a checkpoint stores. */
+public final class Sources {
+    private Sources() {
+    }
+
+    @SuppressWarnings("unchecked")
+    public static BatchSource fromDescription(Map<String, Object> d) throws IOException {
+        Object kind = d.get("kind");
+        if ("text".equals(kind)) {
+            Vocabulary v = Vocabulary.fromJson((Map<String, Object>) d.get("vocabulary"));
+            return TextCorpus.load(Path.of((String) d.get("path")), v.kind(), v, num(d, "context"),
+                    ((Number) d.get("val_fraction")).doubleValue());
+        }
+        if ("task".equals(kind)) {
+            String task = (String) d.get("task");
+            int length = num(d, "length");
+            return switch (task) {
+                case "parity" -> new Parity(length);
+                case "keep-nth" -> new KeepNth(length, num(d, "n"), num(d, "symbols"));
+                case "mqar" -> new Mqar(length, num(d, "pairs"), num(d, "keys"), num(d, "values"));
+                default -> {
+                    if (task.endsWith("-hop")) {
+                        yield new KHop(length, num(d, "hops"), num(d, "symbols"));
+                    }
+                    yield SyntheticTask.create(task, length);
+                }
+            };
+        }
+        throw new IllegalArgumentException("unknown data source " + d);
+    }
+
+    private static int num(Map<String, Object> d, String k) {
+        if (!(d.get(k) instanceof Number n)) {
+            throw new IllegalArgumentException("data description lacks '" + k + "': " + d);
+        }
+        return n.intValue();
+    }
+}

@@ -1,0 +1,424 @@
+package org.pararnn.lm.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.pararnn.api.BackwardPass;
+import org.pararnn.api.ForwardPass;
+import org.pararnn.api.Gradients;
+import org.pararnn.api.RnnSolver;
+import org.pararnn.api.Tensor;
+import org.pararnn.cells.Initialization;
+import org.pararnn.cells.ParaCell;
+import org.pararnn.cells.ParaGRU;
+import org.pararnn.cells.ParaLSTM;
+import org.pararnn.lm.nn.Kernels;
+import org.pararnn.lm.nn.Linear;
+import org.pararnn.lm.nn.Parameter;
+
+/**
+ * A ParaGRU / ParaLSTM sequence model with explicit forward and backward (no autograd): either the
+ * paper's language model ({@link Architecture#LM}) or the cell alone ({@link Architecture#CELL}).
+ * Cells are solved by the {@link RnnSolver} given to {@link #solver}, so the backend and the mode are
+ * the caller's choice. Not thread-safe: one forward/backward at a time.
+ */
+public final class LanguageModel {
+    private final ModelConfig config;
+    private final List<Parameter> params = new ArrayList<>();
+    private final List<Layer> layers = new ArrayList<>();
+    private final List<ParaCell> cells = new ArrayList<>();
+    private final Parameter embed;
+    private final Parameter pos;
+    private final Parameter finalNorm;
+    private final Parameter headW;
+    private final Parameter headB;
+    private final ParaCell soloCell;
+    private final Gradients soloGrads;
+    private RnnSolver solver;
+
+    private final Buffers buffers = new Buffers();
+    private float[] x;
+    private float[] xf;
+    private float[] invf;
+    private float[] logits;
+    private float[] gx;
+    private float[] gxf;
+    private int[] lastTokens;
+    private int[] lastTargets;
+    private int lastBatch;
+    private int lastSteps;
+    private ForwardPass soloFwd;
+    private double lastIterations;
+
+    public LanguageModel(ModelConfig config) {
+        this.config = config;
+        int d = config.dim();
+        embed = add(Parameter.of("embed.weight", true, config.vocab(), d));
+        pos = config.positions() > 0 ? add(Parameter.of("pos.weight", false, config.positions(), d)) : null;
+        if (config.architecture() == Architecture.LM) {
+            for (int l = 0; l < config.layers(); l++) {
+                ParaCell cell = newCell(config, d);
+                cells.add(cell);
+                RnnBlock rnn = new RnnBlock("layers." + l + ".rnn.", cell, d, config.convKernel());
+                MlpBlock mlp = new MlpBlock("layers." + l + ".mlp.", d, config.mlpHidden());
+                layers.add(rnn);
+                layers.add(mlp);
+                params.addAll(rnn.parameters());
+                params.addAll(mlp.parameters());
+            }
+            finalNorm = add(Parameter.of("norm.weight", false, d));
+            headW = null;
+            headB = null;
+            soloCell = null;
+            soloGrads = null;
+        } else {
+            soloCell = newCell(config, d);
+            cells.add(soloCell);
+            soloGrads = Gradients.of(soloCell);
+            for (int i = 0; i < soloCell.parameters().size(); i++) {
+                Tensor t = soloCell.parameters().get(i);
+                add(new Parameter("cell." + t.name(), t, soloGrads.get(i), t.name().equals("B")));
+            }
+            finalNorm = null;
+            headW = add(Parameter.of("head.weight", true, config.vocab(), d));
+            headB = add(Parameter.of("head.bias", false, config.vocab()));
+        }
+        initialize();
+    }
+
+    private static ParaCell newCell(ModelConfig config, int d) {
+        return config.cell().equals("paragru") ? new ParaGRU(d, d, config.heads()) : new ParaLSTM(d, d, config.heads());
+    }
+
+    private Parameter add(Parameter p) {
+        params.add(p);
+        return p;
+    }
+
+    /** Deterministic from {@code config.seed()}: same seed, same weights, on every machine. */
+    private void initialize() {
+        SplittableRandom rnd = new SplittableRandom(config.seed());
+        int d = config.dim();
+        // LM: unit-RMS final features against embedding rows of norm ≈ 1 give logits of unit scale.
+        Init.gaussian(rnd, embed.data(), config.architecture() == Architecture.LM ? 1.0 / Math.sqrt(d) : 1.0);
+        if (pos != null) {
+            Init.gaussian(rnd, pos.data(), 1.0);
+        }
+        for (ParaCell cell : cells) {
+            cell.initialize(Initialization.PAPER_LM, rnd.nextLong());
+            cell.clipRecurrent(config.clip());
+        }
+        for (Layer layer : layers) {
+            if (layer instanceof RnnBlock r) {
+                r.initialize(rnd);
+            } else if (layer instanceof MlpBlock m) {
+                m.initialize(rnd);
+            }
+        }
+        if (finalNorm != null) {
+            java.util.Arrays.fill(finalNorm.data(), 1f);
+        }
+        if (headW != null) {
+            Init.uniform(rnd, headW.data(), 1.0 / Math.sqrt(d));
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public List<Parameter> parameters() {
+        return Collections.unmodifiableList(params);
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Parameter p : params) {
+            n += p.value().size();
+        }
+        return n;
+    }
+
+    /** The solver (backend and mode) every cell of the model runs through. */
+    public LanguageModel solver(RnnSolver s) {
+        this.solver = s;
+        for (Layer l : layers) {
+            if (l instanceof RnnBlock r) {
+                r.solver(s);
+            }
+        }
+        return this;
+    }
+
+    public RnnSolver solver() {
+        return solver;
+    }
+
+    /** Applies the configured bound to every cell's {@code A} and {@code C}; call after each update. */
+    public void clipRecurrent() {
+        for (ParaCell c : cells) {
+            c.clipRecurrent(config.clip());
+        }
+    }
+
+    public void zeroGradients() {
+        for (Parameter p : params) {
+            java.util.Arrays.fill(p.gradData(), 0f);
+        }
+    }
+
+    /** Mean Newton iterations per cell solve in the last forward pass. */
+    public double lastIterations() {
+        return lastIterations;
+    }
+
+    /** {@code [B][T][V]} logits of the last forward pass (valid until the next one). */
+    public float[] logits() {
+        return logits;
+    }
+
+    private void ensure(int rows) {
+        if (!buffers.resize(rows)) {
+            return;
+        }
+        int d = config.dim();
+        x = new float[rows * d];
+        xf = new float[rows * d];
+        invf = new float[rows];
+        logits = new float[rows * config.vocab()];
+        gx = new float[rows * d];
+        gxf = new float[rows * d];
+    }
+
+    /** One state per layer for {@link #forward(int[], int, int, List)}, from the zero state. */
+    public List<LayerState> newState(int batch) {
+        List<LayerState> states = new ArrayList<>();
+        for (Layer l : layers) {
+            states.add(l.newState(batch));
+        }
+        if (soloCell != null) {
+            states.add(new LayerState(null, new float[batch * soloCell.stateWidth()]));
+        }
+        return states;
+    }
+
+    /**
+     * Forward over {@code tokens [B][T]} and the loss against {@code targets [B][T]} (−1: ignored),
+     * keeping what {@link #backward()} needs.
+     */
+    public Loss forward(int[] tokens, int[] targets, int batch, int steps) {
+        forward(tokens, batch, steps, null);
+        if (targets.length != batch * steps) {
+            throw new IllegalArgumentException("targets: expected " + batch * steps + " values, got " + targets.length);
+        }
+        lastTargets = targets;
+        return loss(targets, batch, steps);
+    }
+
+    /**
+     * Forward over the next piece of a sequence, continuing from {@code states} (updated in place) when
+     * non-null; fills {@link #logits()}.
+     */
+    public void forward(int[] tokens, int batch, int steps, List<LayerState> states) {
+        if (solver == null) {
+            throw new IllegalStateException("no solver set: call solver(RnnSolver) first");
+        }
+        if (tokens.length != batch * steps) {
+            throw new IllegalArgumentException("tokens: expected [" + batch + "][" + steps + "] = " + batch * steps
+                    + " values, got " + tokens.length);
+        }
+        if (pos != null && steps > config.positions()) {
+            throw new IllegalArgumentException("sequence of " + steps + " steps is longer than the model's "
+                    + config.positions() + " learned positions");
+        }
+        int rows = batch * steps;
+        int d = config.dim();
+        int v = config.vocab();
+        ensure(rows);
+        float[] e = embed.data();
+        for (int r = 0; r < rows; r++) {
+            int tok = tokens[r];
+            if (tok < 0 || tok >= v) {
+                throw new IllegalArgumentException("token " + tok + " at position " + r + " is outside the vocabulary [0, " + v + ")");
+            }
+            System.arraycopy(e, tok * d, x, r * d, d);
+            if (pos != null) {
+                int t = r % steps;
+                for (int j = 0; j < d; j++) {
+                    x[r * d + j] += pos.data()[t * d + j];
+                }
+            }
+        }
+        lastTokens = tokens;
+        lastTargets = null;
+        lastBatch = batch;
+        lastSteps = steps;
+        double iterations = 0;
+        int solves = 0;
+        if (soloCell == null) {
+            for (int i = 0; i < layers.size(); i++) {
+                Layer l = layers.get(i);
+                l.forward(x, batch, steps, states == null ? LayerState.NONE : states.get(i));
+                if (l instanceof RnnBlock) {
+                    iterations += l.lastIterations();
+                    solves++;
+                }
+            }
+            Kernels.rmsNorm(x, 0, d, finalNorm.data(), xf, 0, d, invf, rows, d);
+            Linear.forward(xf, 0, d, e, d, v, logits, 0, v, rows);
+        } else {
+            float[] h0 = states == null ? null : states.get(0).cellState;
+            soloFwd = solver.forward(soloCell, x, batch, steps, h0);
+            System.arraycopy(soloFwd.output(), 0, xf, 0, rows * d);
+            if (h0 != null) {
+                float[] fin = soloFwd.finalState();
+                System.arraycopy(fin, 0, h0, 0, fin.length);
+            }
+            Linear.forward(xf, 0, d, headW.data(), d, v, logits, 0, v, rows);
+            float[] hb = headB.data();
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < v; j++) {
+                    logits[r * v + j] += hb[j];
+                }
+            }
+            iterations = soloFwd.report().iterations();
+            solves = 1;
+        }
+        lastIterations = solves == 0 ? 0 : iterations / solves;
+    }
+
+    private Loss loss(int[] targets, int batch, int steps) {
+        int v = config.vocab();
+        double ce = 0;
+        double z = 0;
+        int counted = 0;
+        int correct = 0;
+        int sequences = 0;
+        int exact = 0;
+        for (int b = 0; b < batch; b++) {
+            boolean any = false;
+            boolean all = true;
+            for (int t = 0; t < steps; t++) {
+                int r = b * steps + t;
+                int target = targets[r];
+                if (target < 0) {
+                    continue;
+                }
+                if (target >= v) {
+                    throw new IllegalArgumentException("target " + target + " at position " + r
+                            + " is outside the vocabulary [0, " + v + ")");
+                }
+                int off = r * v;
+                float max = Float.NEGATIVE_INFINITY;
+                int arg = 0;
+                for (int j = 0; j < v; j++) {
+                    if (logits[off + j] > max) {
+                        max = logits[off + j];
+                        arg = j;
+                    }
+                }
+                double sum = 0;
+                for (int j = 0; j < v; j++) {
+                    sum += Math.exp(logits[off + j] - max);
+                }
+                double lse = max + Math.log(sum);
+                ce += lse - logits[off + target];
+                z += lse * lse;
+                counted++;
+                any = true;
+                if (arg == target) {
+                    correct++;
+                } else {
+                    all = false;
+                }
+            }
+            if (any) {
+                sequences++;
+                if (all) {
+                    exact++;
+                }
+            }
+        }
+        if (counted == 0) {
+            return new Loss(0, 0, 0, 0, 0, 0);
+        }
+        double meanCe = ce / counted;
+        return new Loss(meanCe + config.zLoss() * z / counted, meanCe, counted, correct, sequences, exact);
+    }
+
+    /** Adds the gradient of the last forward's loss into every parameter's accumulator. */
+    public void backward() {
+        if (lastTargets == null) {
+            throw new IllegalStateException("backward needs a forward pass with targets first");
+        }
+        int batch = lastBatch;
+        int steps = lastSteps;
+        int rows = batch * steps;
+        int d = config.dim();
+        int v = config.vocab();
+        int counted = 0;
+        for (int r = 0; r < rows; r++) {
+            if (lastTargets[r] >= 0) {
+                counted++;
+            }
+        }
+        // logits become ∂L/∂logits in place.
+        float zl = config.zLoss();
+        for (int r = 0; r < rows; r++) {
+            int off = r * v;
+            int target = lastTargets[r];
+            if (target < 0 || counted == 0) {
+                java.util.Arrays.fill(logits, off, off + v, 0f);
+                continue;
+            }
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < v; j++) {
+                max = Math.max(max, logits[off + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < v; j++) {
+                sum += Math.exp(logits[off + j] - max);
+            }
+            double lse = max + Math.log(sum);
+            double factor = (1 + 2 * zl * lse) / counted;
+            for (int j = 0; j < v; j++) {
+                double p = Math.exp(logits[off + j] - lse);
+                logits[off + j] = (float) (p * factor - (j == target ? 1.0 / counted : 0));
+            }
+        }
+        float[] e = embed.data();
+        float[] ge = embed.gradData();
+        if (soloCell == null) {
+            Linear.backward(xf, 0, d, e, d, v, logits, 0, v, ge, gxf, 0, d, false, rows);
+            Kernels.rmsNormBackward(x, 0, d, finalNorm.data(), invf, gxf, 0, d, finalNorm.gradData(), gx, 0, d, false, rows, d);
+            for (int i = layers.size() - 1; i >= 0; i--) {
+                layers.get(i).backward(gx, batch, steps);
+            }
+        } else {
+            Linear.backward(xf, 0, d, headW.data(), d, v, logits, 0, v, headW.gradData(), gxf, 0, d, false, rows);
+            float[] ghb = headB.gradData();
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < v; j++) {
+                    ghb[j] += logits[r * v + j];
+                }
+            }
+            BackwardPass back = solver.backward(soloFwd, gxf, null, soloGrads);
+            System.arraycopy(back.gradInput(), 0, gx, 0, rows * d);
+        }
+        for (int r = 0; r < rows; r++) {
+            int tok = lastTokens[r];
+            for (int j = 0; j < d; j++) {
+                ge[tok * d + j] += gx[r * d + j];
+            }
+            if (pos != null) {
+                int t = r % steps;
+                float[] gp = pos.gradData();
+                for (int j = 0; j < d; j++) {
+                    gp[t * d + j] += gx[r * d + j];
+                }
+            }
+        }
+        lastTargets = null;
+    }
+}

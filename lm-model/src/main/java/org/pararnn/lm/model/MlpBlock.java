@@ -1,0 +1,105 @@
+package org.pararnn.lm.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.pararnn.lm.nn.Kernels;
+import org.pararnn.lm.nn.Linear;
+import org.pararnn.lm.nn.Parameter;
+
+/**
+ * The gated MLP block: {@code x += W_down·(SiLU(g) ⊙ u)} with {@code [g, u] = W_up·RMSNorm(x)}
+ * ({@code W_up [2F][D]}: the gate's {@code F} rows first, then the up rows).
+ */
+final class MlpBlock implements Layer {
+    private final int d;
+    private final int f;
+    private final Parameter norm;
+    private final Parameter up;
+    private final Parameter down;
+    private final List<Parameter> params;
+
+    private final Buffers buffers = new Buffers();
+    private float[] xin;
+    private float[] a;
+    private float[] inv;
+    private float[] h;
+    private float[] m;
+    private float[] gm;
+    private float[] gh;
+    private float[] ga;
+
+    MlpBlock(String prefix, int dim, int hidden) {
+        this.d = dim;
+        this.f = hidden;
+        norm = Parameter.of(prefix + "norm.weight", false, dim);
+        up = Parameter.of(prefix + "up.weight", true, 2 * hidden, dim);
+        down = Parameter.of(prefix + "down.weight", true, dim, hidden);
+        params = new ArrayList<>(List.of(norm, up, down));
+    }
+
+    void initialize(java.util.SplittableRandom rnd) {
+        java.util.Arrays.fill(norm.data(), 1f);
+        Init.uniform(rnd, up.data(), 1.0 / Math.sqrt(d));
+        Init.uniform(rnd, down.data(), 1.0 / Math.sqrt(f));
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return params;
+    }
+
+    @Override
+    public LayerState newState(int batch) {
+        return LayerState.NONE;
+    }
+
+    private void ensure(int rows) {
+        if (!buffers.resize(rows)) {
+            return;
+        }
+        xin = new float[rows * d];
+        a = new float[rows * d];
+        inv = new float[rows];
+        h = new float[rows * 2 * f];
+        m = new float[rows * f];
+        gm = new float[rows * f];
+        gh = new float[rows * 2 * f];
+        ga = new float[rows * d];
+    }
+
+    @Override
+    public void forward(float[] x, int batch, int steps, LayerState state) {
+        int rows = batch * steps;
+        ensure(rows);
+        System.arraycopy(x, 0, xin, 0, rows * d);
+        Kernels.rmsNorm(x, 0, d, norm.data(), a, 0, d, inv, rows, d);
+        Linear.forward(a, 0, d, up.data(), d, 2 * f, h, 0, 2 * f, rows);
+        for (int r = 0; r < rows; r++) {
+            int hi = r * 2 * f;
+            int mi = r * f;
+            for (int j = 0; j < f; j++) {
+                m[mi + j] = Kernels.silu(h[hi + j]) * h[hi + f + j];
+            }
+        }
+        // x += W_down·m, accumulated straight into the residual stream.
+        org.pararnn.cells.linalg.Gemm.sgemm(false, true, rows, d, f, 1f, m, 0, f, down.data(), 0, f, 1f, x, 0, d);
+    }
+
+    @Override
+    public void backward(float[] dx, int batch, int steps) {
+        int rows = batch * steps;
+        Linear.backward(m, 0, f, down.data(), f, d, dx, 0, d, down.gradData(), gm, 0, f, false, rows);
+        for (int r = 0; r < rows; r++) {
+            int hi = r * 2 * f;
+            int mi = r * f;
+            for (int j = 0; j < f; j++) {
+                float g = h[hi + j];
+                float u = h[hi + f + j];
+                gh[hi + j] = gm[mi + j] * u * Kernels.siluGrad(g);
+                gh[hi + f + j] = gm[mi + j] * Kernels.silu(g);
+            }
+        }
+        Linear.backward(a, 0, d, up.data(), d, 2 * f, gh, 0, 2 * f, up.gradData(), ga, 0, d, false, rows);
+        Kernels.rmsNormBackward(xin, 0, d, norm.data(), inv, ga, 0, d, norm.gradData(), dx, 0, d, true, rows, d);
+    }
+}

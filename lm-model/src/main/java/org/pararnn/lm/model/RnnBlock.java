@@ -1,0 +1,216 @@
+package org.pararnn.lm.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.pararnn.api.BackwardPass;
+import org.pararnn.api.ForwardPass;
+import org.pararnn.api.Gradients;
+import org.pararnn.api.RnnSolver;
+import org.pararnn.api.Tensor;
+import org.pararnn.cells.ParaCell;
+import org.pararnn.lm.nn.Kernels;
+import org.pararnn.lm.nn.Linear;
+import org.pararnn.lm.nn.Parameter;
+
+/**
+ * The ParaRNN block (DESIGN §2, the reference's LM recipe):
+ * {@code x += α ⊙ W_out·(RMSNorm(cell(SiLU(conv(x_in)))) ⊙ SiLU(z))} with
+ * {@code [x_in, z] = W_in·RMSNorm(x)}. The cell runs through the {@link RnnSolver} (any backend, any mode).
+ */
+final class RnnBlock implements Layer {
+    private final int d;
+    private final int k;
+    private final ParaCell cell;
+    private final Gradients cellGrads;
+    private final Parameter norm;
+    private final Parameter inProj;
+    private final Parameter convW;
+    private final Parameter convB;
+    private final Parameter outNorm;
+    private final Parameter outProj;
+    private final Parameter scale;
+    private final List<Parameter> params = new ArrayList<>();
+    private RnnSolver solver;
+
+    private final Buffers buffers = new Buffers();
+    private float[] xin;
+    private float[] a;
+    private float[] inv1;
+    private float[] p;
+    private float[] conv;
+    private float[] s;
+    private float[] nrm;
+    private float[] inv2;
+    private float[] sz;
+    private float[] yn;
+    private float[] o;
+    private float[] g1;
+    private float[] g2;
+    private float[] dp;
+    private ForwardPass fwd;
+
+    RnnBlock(String prefix, ParaCell cell, int dim, int convKernel) {
+        this.d = dim;
+        this.k = convKernel;
+        this.cell = cell;
+        this.cellGrads = Gradients.of(cell);
+        norm = add(Parameter.of(prefix + "norm.weight", false, dim));
+        inProj = add(Parameter.of(prefix + "in_proj.weight", true, 2 * dim, dim));
+        convW = add(Parameter.of(prefix + "conv.weight", true, dim, 1, convKernel));
+        convB = add(Parameter.of(prefix + "conv.bias", false, dim));
+        for (int i = 0; i < cell.parameters().size(); i++) {
+            Tensor t = cell.parameters().get(i);
+            boolean decay = t.name().equals("B");
+            add(new Parameter(prefix + "cell." + t.name(), t, cellGrads.get(i), decay));
+        }
+        outNorm = add(Parameter.of(prefix + "out_norm.weight", false, dim));
+        outProj = add(Parameter.of(prefix + "out_proj.weight", true, dim, dim));
+        scale = add(Parameter.of(prefix + "scale", false, dim));
+    }
+
+    private Parameter add(Parameter p) {
+        params.add(p);
+        return p;
+    }
+
+    void initialize(java.util.SplittableRandom rnd) {
+        java.util.Arrays.fill(norm.data(), 1f);
+        java.util.Arrays.fill(outNorm.data(), 1f);
+        java.util.Arrays.fill(scale.data(), 1f);
+        Init.uniform(rnd, inProj.data(), 1.0 / Math.sqrt(d));
+        Init.uniform(rnd, convW.data(), 1.0 / Math.sqrt(k));
+        Init.uniform(rnd, convB.data(), 1.0 / Math.sqrt(k));
+        Init.uniform(rnd, outProj.data(), 1.0 / Math.sqrt(d));
+    }
+
+    ParaCell cell() {
+        return cell;
+    }
+
+    void solver(RnnSolver solver) {
+        this.solver = solver;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return params;
+    }
+
+    @Override
+    public LayerState newState(int batch) {
+        return new LayerState(new float[batch * (k - 1) * d], new float[batch * cell.stateWidth()]);
+    }
+
+    @Override
+    public int lastIterations() {
+        return fwd == null ? 0 : fwd.report().iterations();
+    }
+
+    private void ensure(int rows) {
+        if (!buffers.resize(rows)) {
+            return;
+        }
+        xin = new float[rows * d];
+        a = new float[rows * d];
+        inv1 = new float[rows];
+        p = new float[rows * 2 * d];
+        conv = new float[rows * d];
+        s = new float[rows * d];
+        nrm = new float[rows * d];
+        inv2 = new float[rows];
+        sz = new float[rows * d];
+        yn = new float[rows * d];
+        o = new float[rows * d];
+        g1 = new float[rows * d];
+        g2 = new float[rows * d];
+        dp = new float[rows * 2 * d];
+    }
+
+    @Override
+    public void forward(float[] x, int batch, int steps, LayerState state) {
+        int rows = batch * steps;
+        ensure(rows);
+        System.arraycopy(x, 0, xin, 0, rows * d);
+        Kernels.rmsNorm(x, 0, d, norm.data(), a, 0, d, inv1, rows, d);
+        Linear.forward(a, 0, d, inProj.data(), d, 2 * d, p, 0, 2 * d, rows);
+        Kernels.causalConv(p, 0, 2 * d, convW.data(), convB.data(), state.convHistory, conv, batch, steps, d, k);
+        for (int i = 0; i < rows * d; i++) {
+            s[i] = Kernels.silu(conv[i]);
+        }
+        fwd = solver.forward(cell, s, batch, steps, state.cellState);
+        float[] y = fwd.output();
+        Kernels.rmsNorm(y, 0, d, outNorm.data(), nrm, 0, d, inv2, rows, d);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < d; j++) {
+                int i = r * d + j;
+                sz[i] = Kernels.silu(p[r * 2 * d + d + j]);
+                yn[i] = nrm[i] * sz[i];
+            }
+        }
+        Linear.forward(yn, 0, d, outProj.data(), d, d, o, 0, d, rows);
+        float[] al = scale.data();
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < d; j++) {
+                x[r * d + j] += al[j] * o[r * d + j];
+            }
+        }
+        if (state.cellState != null) {
+            carry(batch, steps, state);
+        }
+    }
+
+    /** Keeps the last {@code k−1} conv inputs and the final cell state for the next piece of the sequence. */
+    private void carry(int batch, int steps, LayerState state) {
+        float[] hist = state.convHistory;
+        int h = k - 1;
+        for (int b = 0; b < batch; b++) {
+            float[] merged = new float[(h + steps) * d];
+            System.arraycopy(hist, b * h * d, merged, 0, h * d);
+            for (int t = 0; t < steps; t++) {
+                System.arraycopy(p, (b * steps + t) * 2 * d, merged, (h + t) * d, d);
+            }
+            System.arraycopy(merged, steps * d, hist, b * h * d, h * d);
+        }
+        float[] fin = fwd.finalState();
+        System.arraycopy(fin, 0, state.cellState, 0, fin.length);
+    }
+
+    @Override
+    public void backward(float[] dx, int batch, int steps) {
+        int rows = batch * steps;
+        float[] al = scale.data();
+        float[] gal = scale.gradData();
+        // g1 = ∂L/∂o = dx ⊙ α
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < d; j++) {
+                int i = r * d + j;
+                gal[j] += dx[i] * o[i];
+                g1[i] = dx[i] * al[j];
+            }
+        }
+        // g2 = ∂L/∂yn
+        Linear.backward(yn, 0, d, outProj.data(), d, d, g1, 0, d, outProj.gradData(), g2, 0, d, false, rows);
+        // yn = nrm ⊙ silu(z): gradient to z into dp's right half, to nrm into g1
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < d; j++) {
+                int i = r * d + j;
+                float zv = p[r * 2 * d + d + j];
+                dp[r * 2 * d + d + j] = g2[i] * nrm[i] * Kernels.siluGrad(zv);
+                g1[i] = g2[i] * sz[i];
+            }
+        }
+        // g2 = ∂L/∂y through the output norm
+        Kernels.rmsNormBackward(fwd.output(), 0, d, outNorm.data(), inv2, g1, 0, d, outNorm.gradData(), g2, 0, d,
+                false, rows, d);
+        BackwardPass back = solver.backward(fwd, g2, null, cellGrads);
+        float[] gs = back.gradInput();
+        for (int i = 0; i < rows * d; i++) {
+            g1[i] = gs[i] * Kernels.siluGrad(conv[i]);
+        }
+        Kernels.causalConvBackward(p, 0, 2 * d, convW.data(), g1, convW.gradData(), convB.gradData(), dp, 0, 2 * d,
+                batch, steps, d, k);
+        // g2 = ∂L/∂a
+        Linear.backward(a, 0, d, inProj.data(), d, 2 * d, dp, 0, 2 * d, inProj.gradData(), g2, 0, d, false, rows);
+        Kernels.rmsNormBackward(xin, 0, d, norm.data(), inv1, g2, 0, d, norm.gradData(), dx, 0, d, true, rows, d);
+    }
+}

@@ -1,0 +1,78 @@
+package org.pararnn.lm.tasks;
+
+import java.util.Map;
+import org.pararnn.lm.data.Rng;
+
+/**
+ * k-hop induction: at each step, jump to the step after the previous occurrence of the current token
+ * and repeat {@code k} times; output the token found (1-hop is the induction-head task). Steps where a
+ * hop finds no earlier occurrence predict nothing.
+ */
+public final class KHop extends SyntheticTask {
+    private final int hops;
+    private final int symbols;
+
+    public KHop(int length, int hops, int symbols) {
+        super(length);
+        this.hops = hops;
+        this.symbols = symbols;
+    }
+
+    @Override
+    public String name() {
+        return hops + "-hop";
+    }
+
+    @Override
+    public String explain() {
+        return length + " symbols from " + symbols + "; at each step hop " + hops
+                + "× to the token after the previous occurrence of the current one";
+    }
+
+    @Override
+    public int vocab() {
+        return symbols;
+    }
+
+    @Override
+    protected boolean smallSpace() {
+        return Math.pow(symbols, length) < 1e12;
+    }
+
+    @Override
+    protected void generate(Rng rng, int[] tokens, int[] targets, int off) {
+        int[] last = new int[symbols];
+        int[] next = new int[length]; // next[t]: the step after the previous occurrence of tokens[t], or −1
+        java.util.Arrays.fill(last, -1);
+        for (int t = 0; t < length; t++) {
+            int tok = rng.nextInt(symbols);
+            tokens[off + t] = tok;
+            next[t] = last[tok] < 0 ? -1 : last[tok] + 1;
+            last[tok] = t;
+        }
+        for (int t = 0; t < length; t++) {
+            int p = t;
+            for (int h = 0; h < hops && p >= 0; h++) {
+                p = next[p];
+            }
+            targets[off + t] = p < 0 ? -1 : tokens[off + p];
+        }
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        Map<String, Object> m = super.describe();
+        m.put("hops", hops);
+        m.put("symbols", symbols);
+        return m;
+    }
+
+    @Override
+    public String render(int[] tokens, int from, int to) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            sb.append(letter(tokens[i]));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,101 @@
+package org.pararnn.lm.tasks;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.pararnn.lm.data.Batch;
+import org.pararnn.lm.data.BatchSource;
+import org.pararnn.lm.data.Rng;
+
+/**
+ * A state-tracking task generated on the fly (DESIGN §2). Training and held-out sequences are disjoint
+ * by construction: a sequence is held out exactly when a hash of its tokens falls in one tenth of the
+ * range, and each side rejects the other's, so accuracy is measured on sequences never trained on even
+ * when the space of sequences is small.
+ */
+public abstract class SyntheticTask implements BatchSource {
+    protected final int length;
+
+    protected SyntheticTask(int length) {
+        if (length < 2) {
+            throw new IllegalArgumentException("task length must be at least 2, got " + length);
+        }
+        this.length = length;
+    }
+
+    /** The task's name as given to {@code --task}. */
+    public abstract String name();
+
+    /** One line saying what the model must do. */
+    public abstract String explain();
+
+    /** Writes one sequence's inputs and targets (−1 where nothing is predicted) at {@code off}. */
+    protected abstract void generate(Rng rng, int[] tokens, int[] targets, int off);
+
+    /** Whether held-out and training sequences can be told apart by hash (false when sequences never repeat). */
+    protected boolean smallSpace() {
+        return true;
+    }
+
+    @Override
+    public int steps() {
+        return length;
+    }
+
+    @Override
+    public void trainBatch(Rng rng, Batch into) {
+        fill(rng, into, false);
+    }
+
+    @Override
+    public void heldOutBatch(Rng rng, Batch into) {
+        fill(rng, into, true);
+    }
+
+    private void fill(Rng rng, Batch into, boolean heldOut) {
+        if (into.steps != length) {
+            throw new IllegalArgumentException(name() + " makes sequences of " + length + " steps, batch has " + into.steps);
+        }
+        for (int b = 0; b < into.batch; b++) {
+            int off = b * length;
+            do {
+                generate(rng, into.tokens, into.targets, off);
+            } while (smallSpace() && isHeldOut(into.tokens, off) != heldOut);
+        }
+    }
+
+    private boolean isHeldOut(int[] tokens, int off) {
+        long h = 0x243F6A8885A308D3L;
+        for (int i = 0; i < length; i++) {
+            h = (h ^ tokens[off + i]) * 0x100000001B3L;
+            h ^= h >>> 29;
+        }
+        return Math.floorMod(h, 10) == 0;
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", "task");
+        m.put("task", name());
+        m.put("length", length);
+        return m;
+    }
+
+    /** Letters for symbol ids: a..z then A..Z. */
+    protected static char letter(int id) {
+        return id < 26 ? (char) ('a' + id) : (char) ('A' + id - 26);
+    }
+
+    public static SyntheticTask create(String name, int length) {
+        return switch (name) {
+            case "parity" -> new Parity(length);
+            case "keep-nth" -> new KeepNth(length, Math.max(1, length / 2), 16);
+            case "mqar" -> new Mqar(length, Math.max(1, Math.min(8, length / 4)), 16, 16);
+            case "1-hop" -> new KHop(length, 1, 8);
+            case "2-hop" -> new KHop(length, 2, 8);
+            default -> throw new IllegalArgumentException("unknown task '" + name + "'; tasks: " + String.join(", ", NAMES));
+        };
+    }
+
+    public static final java.util.List<String> NAMES = java.util.List.of("keep-nth", "parity", "mqar", "1-hop", "2-hop");
+}

@@ -1,0 +1,66 @@
+package org.pararnn.lm.train;
+
+import java.io.PrintStream;
+
+/**
+ * The live progress line: on a terminal one line redrawn in place with a bar; otherwise (logs, CI) a
+ * plain line about every 5 % of the run, so output stays readable when redirected.
+ */
+public final class Progress {
+    private final PrintStream out;
+    private final boolean terminal;
+    private final int total;
+    private final int every;
+    private boolean open;
+
+    public Progress(PrintStream out, boolean terminal, int total) {
+        this.out = out;
+        this.terminal = terminal;
+        this.total = total;
+        this.every = Math.max(1, total / 20);
+    }
+
+    /** Whether standard output is a terminal (the launcher tells: {@code -Dpararnn.tty=true}). */
+    public static boolean stdoutIsTerminal() {
+        return Boolean.getBoolean("pararnn.tty");
+    }
+
+    public void step(int step, double loss, double tokensPerSecond, double newton, double etaSeconds) {
+        String stats = String.format("step %d/%d  loss %.4f  %,.0f tok/s  newton %.1f it  ETA %s",
+                step, total, loss, tokensPerSecond, newton, duration(etaSeconds));
+        if (terminal) {
+            int width = 24;
+            int filled = (int) Math.round(width * (double) step / total);
+            out.print("\r[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + stats + "\u001b[K");
+            out.flush();
+            open = true;
+        } else if (step % every == 0 || step == total || step == 1) {
+            out.println(stats);
+        }
+    }
+
+    /** A line that must not be overwritten (evaluations, checkpoints, warnings). */
+    public void line(String text) {
+        if (open) {
+            out.println();
+            open = false;
+        }
+        out.println(text);
+    }
+
+    public void finish() {
+        if (open) {
+            out.println();
+            open = false;
+        }
+    }
+
+    public static String duration(double seconds) {
+        if (!Double.isFinite(seconds) || seconds < 0) {
+            return "?";
+        }
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60)
+                : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
+    }
+}

@@ -1,0 +1,90 @@
+package org.pararnn.lm.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The optimiser, schedule and loop settings of a run (the model's shape is {@code ModelConfig}).
+ *
+ * @param steps        optimiser steps
+ * @param batch        sequences per micro-batch
+ * @param accumulation micro-batches whose gradients are averaged into one step
+ * @param lr           peak learning rate, reached after {@code warmup} steps and cosine-decayed to {@code minLr}
+ * @param weightDecay  decoupled (AdamW) decay, applied to matrices only
+ * @param clipNorm     global gradient-norm clip (0: none)
+ * @param evalEvery    steps between held-out evaluations (0: only at the end)
+ * @param evalSequences held-out sequences per evaluation (rounded up to whole batches)
+ * @param checkpointEvery steps between checkpoints (0: only at the end)
+ * @param seed         seed of the data stream (the model has its own)
+ */
+public record TrainConfig(int steps, int batch, int accumulation, double lr, double minLr, int warmup,
+                          double beta1, double beta2, double eps, double weightDecay, double clipNorm,
+                          int evalEvery, int evalSequences, int checkpointEvery, long seed) {
+    public TrainConfig {
+        if (steps <= 0 || batch <= 0 || accumulation <= 0) {
+            throw new IllegalArgumentException("steps, batch and accumulation must be positive, got "
+                    + steps + ", " + batch + ", " + accumulation);
+        }
+        if (!(lr > 0) || !(minLr >= 0) || minLr > lr) {
+            throw new IllegalArgumentException("need 0 ≤ min lr ≤ lr and lr > 0, got lr " + lr + ", min " + minLr);
+        }
+        if (warmup < 0 || evalEvery < 0 || evalSequences <= 0 || checkpointEvery < 0) {
+            throw new IllegalArgumentException("warmup, eval and checkpoint intervals must be ≥ 0 (eval sequences > 0)");
+        }
+        if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && eps > 0 && weightDecay >= 0 && clipNorm >= 0)) {
+            throw new IllegalArgumentException("bad optimiser settings: betas in [0,1), eps > 0, decay and clip ≥ 0");
+        }
+    }
+
+    /** Learning rate at optimiser step {@code step} (0-based): linear warmup, then cosine to {@code minLr}. */
+    public double learningRate(int step) {
+        if (step < warmup) {
+            return lr * (step + 1) / warmup;
+        }
+        int span = Math.max(1, steps - warmup);
+        double progress = Math.min(1.0, (double) (step - warmup) / span);
+        return minLr + 0.5 * (lr - minLr) * (1 + Math.cos(Math.PI * progress));
+    }
+
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("steps", steps);
+        m.put("batch", batch);
+        m.put("accumulation", accumulation);
+        m.put("lr", lr);
+        m.put("min_lr", minLr);
+        m.put("warmup", warmup);
+        m.put("beta1", beta1);
+        m.put("beta2", beta2);
+        m.put("eps", eps);
+        m.put("weight_decay", weightDecay);
+        m.put("clip_norm", clipNorm);
+        m.put("eval_every", evalEvery);
+        m.put("eval_sequences", evalSequences);
+        m.put("checkpoint_every", checkpointEvery);
+        m.put("seed", seed);
+        return m;
+    }
+
+    public static TrainConfig fromJson(Map<String, Object> m) {
+        return new TrainConfig(i(m, "steps"), i(m, "batch"), i(m, "accumulation"), d(m, "lr"), d(m, "min_lr"),
+                i(m, "warmup"), d(m, "beta1"), d(m, "beta2"), d(m, "eps"), d(m, "weight_decay"), d(m, "clip_norm"),
+                i(m, "eval_every"), i(m, "eval_sequences"), i(m, "checkpoint_every"), ((Number) m.get("seed")).longValue());
+    }
+
+    private static double d(Map<String, Object> m, String k) {
+        if (!(m.get(k) instanceof Number n)) {
+            throw new IllegalArgumentException("train config: '" + k + "' missing or not a number");
+        }
+        return n.doubleValue();
+    }
+
+    private static int i(Map<String, Object> m, String k) {
+        return (int) d(m, k);
+    }
+
+    public TrainConfig withSteps(int newSteps) {
+        return new TrainConfig(newSteps, batch, accumulation, lr, minLr, warmup, beta1, beta2, eps, weightDecay,
+                clipNorm, evalEvery, evalSequences, checkpointEvery, seed);
+    }
+}

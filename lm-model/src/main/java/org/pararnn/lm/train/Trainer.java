@@ -1,0 +1,181 @@
+package org.pararnn.lm.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.pararnn.lm.data.Batch;
+import org.pararnn.lm.data.BatchSource;
+import org.pararnn.lm.data.Rng;
+import org.pararnn.lm.model.LanguageModel;
+import org.pararnn.lm.model.Loss;
+
+/**
+ * The training loop: micro-batches with gradient accumulation, global-norm clipping, AdamW on the
+ * warmup + cosine schedule, the cells' recurrent weights clipped after every update, held-out
+ * evaluations, metrics, atomic checkpoints and the loss plot. A NaN/Inf loss or gradient stops the run
+ * before the update and names the last good checkpoint.
+ */
+public final class Trainer {
+    private final LanguageModel model;
+    private final BatchSource source;
+    private final TrainConfig config;
+    private final AdamW optimizer;
+    private final Path runDir;
+    private final Progress progress;
+    private final Rng rng;
+    private final Batch batch;
+    private final double stopAtAccuracy;
+    private final String title;
+    private int step;
+    private double elapsed;
+    private Path lastCheckpoint;
+
+    /** Result of a run (or of the part of it that this call trained). */
+    public record Result(int steps, Evaluation finalEvaluation, double trainSeconds, double tokensPerSecond,
+                         int stepReached, double secondsReached, Path plot, Path checkpoint) {
+    }
+
+    public Trainer(LanguageModel model, BatchSource source, TrainConfig config, AdamW optimizer, Path runDir,
+                   Progress progress, double stopAtAccuracy, String title) {
+        this.model = model;
+        this.source = source;
+        this.config = config;
+        this.optimizer = optimizer;
+        this.runDir = runDir;
+        this.progress = progress;
+        this.stopAtAccuracy = stopAtAccuracy;
+        this.title = title;
+        this.rng = new Rng(config.seed());
+        this.batch = new Batch(config.batch(), source.steps());
+    }
+
+    /** Continues from a checkpoint's state (weights and moments must already be loaded). */
+    public Trainer resumeFrom(Checkpoint.State state, Path checkpoint) {
+        this.step = state.step();
+        this.lastCheckpoint = checkpoint;
+        this.rng.state(state.rngState());
+        optimizer.updates(state.adamUpdates());
+        Object e = state.extra().get("train_seconds");
+        this.elapsed = e instanceof Number n ? n.doubleValue() : 0;
+        return this;
+    }
+
+    public int step() {
+        return step;
+    }
+
+    public Result run() throws IOException {
+        Path metricsFile = runDir.resolve("metrics.jsonl");
+        int stepReached = -1;
+        double secondsReached = Double.NaN;
+        Evaluation last = null;
+        long tokensPerStep = (long) config.batch() * source.steps() * config.accumulation();
+        int firstStep = step;
+        double startElapsed = elapsed;
+        try (Metrics metrics = new Metrics(metricsFile, step)) {
+            while (step < config.steps()) {
+                long t0 = System.nanoTime();
+                double lr = config.learningRate(step);
+                model.zeroGradients();
+                double loss = 0;
+                double newton = 0;
+                int correct = 0;
+                int counted = 0;
+                for (int micro = 0; micro < config.accumulation(); micro++) {
+                    source.trainBatch(rng, batch);
+                    Loss l = model.forward(batch.tokens, batch.targets, batch.batch, batch.steps);
+                    if (!Double.isFinite(l.total())) {
+                        throw diverged("the loss is " + l.total() + " at step " + (step + 1));
+                    }
+                    model.backward();
+                    loss += l.crossEntropy() / config.accumulation();
+                    newton += model.lastIterations() / config.accumulation();
+                    correct += l.correct();
+                    counted += l.counted();
+                }
+                double scale = 1.0 / config.accumulation();
+                double norm = AdamW.gradientNorm(model.parameters()) * scale;
+                if (!Double.isFinite(norm)) {
+                    throw diverged("the gradient norm is " + norm + " at step " + (step + 1));
+                }
+                if (config.clipNorm() > 0 && norm > config.clipNorm()) {
+                    scale *= config.clipNorm() / norm;
+                }
+                optimizer.step(lr, scale);
+                model.clipRecurrent();
+                step++;
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                elapsed += seconds;
+                double rate = (step - firstStep) * tokensPerStep / Math.max(1e-9, elapsed - startElapsed);
+                Map<String, Object> rec = Metrics.record("train", step);
+                rec.put("loss", loss);
+                rec.put("accuracy", counted == 0 ? 0.0 : (double) correct / counted);
+                rec.put("lr", lr);
+                rec.put("grad_norm", norm);
+                rec.put("newton_iterations", newton);
+                rec.put("step_seconds", seconds);
+                rec.put("tokens_per_second", tokensPerStep / seconds);
+                rec.put("train_seconds", elapsed);
+                metrics.log(rec);
+                progress.step(step, loss, rate, newton, (config.steps() - step) * (elapsed - startElapsed) / (step - firstStep));
+
+                boolean end = step == config.steps();
+                if (end || (config.evalEvery() > 0 && step % config.evalEvery() == 0)) {
+                    last = evaluate(metrics);
+                    if (stepReached < 0 && stopAtAccuracy > 0 && last.exactMatch() >= stopAtAccuracy) {
+                        stepReached = step;
+                        secondsReached = elapsed;
+                        progress.line(String.format("reached %.1f %% held-out exact match at step %d after %s of training",
+                                100 * last.exactMatch(), step, Progress.duration(elapsed)));
+                        end = true;
+                    }
+                }
+                if (end || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0)) {
+                    save();
+                }
+                if (end) {
+                    break;
+                }
+            }
+            progress.finish();
+            if (last == null) {
+                last = evaluate(metrics);
+            }
+            Path plot = runDir.resolve("loss.png");
+            LossPlot.write(plot, title, metrics.trainCurve(), metrics.evalCurve());
+            double rate = step == firstStep ? 0 : (step - firstStep) * tokensPerStep / Math.max(1e-9, elapsed - startElapsed);
+            return new Result(step, last, elapsed, rate, stepReached, secondsReached, plot, lastCheckpoint);
+        }
+    }
+
+    private Evaluation evaluate(Metrics metrics) throws IOException {
+        Evaluation e = Evaluation.run(model, source, config.evalSequences(), config.batch());
+        Map<String, Object> rec = Metrics.record("eval", step);
+        rec.put("loss", e.loss());
+        rec.put("accuracy", e.accuracy());
+        rec.put("exact_match", e.exactMatch());
+        rec.put("sequences", e.sequences());
+        rec.put("train_seconds", elapsed);
+        metrics.log(rec);
+        progress.line(String.format("eval @ step %d: held-out loss %.4f (%.3f bits/token), accuracy %.2f %%, exact match %.2f %% (%d sequences)",
+                step, e.loss(), e.bitsPerToken(), 100 * e.accuracy(), 100 * e.exactMatch(), e.sequences()));
+        return e;
+    }
+
+    private void save() throws IOException {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("train_seconds", elapsed);
+        extra.put("backend", model.solver().backend().name());
+        extra.put("mode", model.solver().mode().name());
+        lastCheckpoint = Checkpoint.save(runDir, model, optimizer, new Checkpoint.State(model.config(), config,
+                source.describe(), step, optimizer.updates(), rng.state(), extra));
+    }
+
+    private TrainingDivergedException diverged(String what) {
+        String keep = lastCheckpoint != null ? "the last good checkpoint is " + lastCheckpoint
+                : "no checkpoint was written yet";
+        return new TrainingDivergedException("training stopped: " + what + "; the update was not applied and "
+                + keep + " (try a lower --lr or --clip-norm)");
+    }
+}

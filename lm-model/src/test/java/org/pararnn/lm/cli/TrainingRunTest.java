@@ -1,0 +1,195 @@
+package org.pararnn.lm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pararnn.api.io.Json;
+import org.pararnn.lm.app.RunSpec;
+import org.pararnn.lm.data.Batch;
+import org.pararnn.lm.data.BatchSource;
+import org.pararnn.lm.data.Rng;
+
+/** Whole runs through the command line: train, interrupt, resume exactly, evaluate, errors. */
+class TrainingRunTest {
+    @TempDir
+    Path dir;
+
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int run(List<String> args) {
+        return new Main().run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    String text() {
+        return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+    }
+
+    static List<String> args(Path runDir, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "--task", "keep-nth", "--length", "8", "--dim", "16", "--heads", "2",
+                "--batch", "8", "--steps", "8", "--eval-every", "4", "--eval-sequences", "32", "--checkpoint-every", "4",
+                "--until-accuracy", "0", "--out", runDir.toString()));
+        a.addAll(List.of(extra));
+        return a;
+    }
+
+    /** A source that dies on its {@code n}-th training batch, as a crash in the middle of a step would. */
+    static final class Interrupting implements BatchSource {
+        final BatchSource inner;
+        int left;
+
+        Interrupting(BatchSource inner, int batches) {
+            this.inner = inner;
+            this.left = batches;
+        }
+
+        @Override
+        public int vocab() {
+            return inner.vocab();
+        }
+
+        @Override
+        public int steps() {
+            return inner.steps();
+        }
+
+        @Override
+        public void trainBatch(Rng rng, Batch into) {
+            if (left-- == 0) {
+                throw new IllegalStateException("simulated crash");
+            }
+            inner.trainBatch(rng, into);
+        }
+
+        @Override
+        public void heldOutBatch(Rng rng, Batch into) {
+            inner.heldOutBatch(rng, into);
+        }
+
+        @Override
+        public Map<String, Object> describe() {
+            return inner.describe();
+        }
+
+        @Override
+        public String render(int[] tokens, int from, int to) {
+            return inner.render(tokens, from, to);
+        }
+    }
+
+    static List<String> lines(Path metrics, String kind) throws IOException {
+        List<String> l = new ArrayList<>();
+        for (String line : Files.readAllLines(metrics)) {
+            Map<?, ?> m = (Map<?, ?>) Json.parse(line);
+            if (m.get("kind").equals(kind)) {
+                l.add(m.get("step") + " " + m.get("loss") + " " + m.get("accuracy"));
+            }
+        }
+        return l;
+    }
+
+    @Test
+    void anInterruptedAndResumedRunReproducesTheUninterruptedOne() throws Exception {
+        Path a = dir.resolve("a");
+        assertEquals(0, run(args(a)), this::text);
+
+        Path b = dir.resolve("b");
+        PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        RunSpec spec = new TrainCommand().spec(args(b).subList(1, args(b).size()), sink);
+        RunSpec crashing = new RunSpec(spec.backend(), spec.mode(), spec.model(), spec.train(),
+                new Interrupting(spec.source(), 6), spec.runDir(), null, null, spec.stopAtAccuracy(), spec.title(), sink, false);
+        assertThrows(IllegalStateException.class, () -> TrainCommand.train(crashing, sink));
+        assertEquals("step-0000004", Files.readString(b.resolve("checkpoints/latest")).trim());
+
+        out.reset();
+        assertEquals(0, run(List.of("train", "--resume", b.toString())), this::text);
+        assertTrue(text().contains("resuming"), text());
+
+        List<String> trainA = lines(a.resolve("metrics.jsonl"), "train");
+        assertEquals(8, trainA.size());
+        assertEquals(trainA, lines(b.resolve("metrics.jsonl"), "train"), "loss curve after resuming");
+        assertEquals(lines(a.resolve("metrics.jsonl"), "eval"), lines(b.resolve("metrics.jsonl"), "eval"));
+        assertArrayEquals(Files.readAllBytes(a.resolve("checkpoints/step-0000008/model.safetensors")),
+                Files.readAllBytes(b.resolve("checkpoints/step-0000008/model.safetensors")), "final weights");
+        assertArrayEquals(Files.readAllBytes(a.resolve("checkpoints/step-0000008/optimizer.safetensors")),
+                Files.readAllBytes(b.resolve("checkpoints/step-0000008/optimizer.safetensors")), "final optimiser state");
+        assertTrue(Files.size(a.resolve("loss.png")) > 1000);
+    }
+
+    @Test
+    void theDefaultTaskAtAShortLengthIsSolvedAndShown() {
+        Path r = dir.resolve("solve");
+        assertEquals(0, run(List.of("train", "--length", "8", "--steps", "600", "--out", r.toString())), this::text);
+        String t = text();
+        assertTrue(t.contains("reached ≥ 99 % exact match"), t);
+        assertTrue(t.contains("✓  input"), t);
+        out.reset();
+        assertEquals(0, run(List.of("eval", "--checkpoint", r.toString())), this::text);
+        assertTrue(text().contains("exact match 99") || text().contains("exact match 100"), text());
+    }
+
+    @Test
+    void resumingAFinishedRunOrChangingItsShapeIsRefusedWithTheReason() {
+        Path r = dir.resolve("done");
+        assertEquals(0, run(args(r)), this::text);
+        err.reset();
+        assertEquals(1, run(List.of("train", "--resume", r.toString())));
+        assertTrue(text().contains("nothing to resume"), text());
+        err.reset();
+        assertEquals(1, run(List.of("train", "--resume", r.toString(), "--dim", "32")));
+        assertTrue(text().contains("--dim cannot change"), text());
+        err.reset();
+        assertEquals(1, run(List.of("eval", "--checkpoint", dir.resolve("nowhere").toString())));
+        assertTrue(text().contains("holds no checkpoint"), text());
+        err.reset();
+        assertEquals(1, run(List.of("generate", "--checkpoint", r.toString(), "--prompt", "a")));
+        assertTrue(text().contains("synthetic task"), text());
+    }
+
+    @Test
+    void textTrainingEvaluationAndGeneration() throws IOException {
+        Path data = dir.resolve("corpus.txt");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 400; i++) {
+            sb.append("the cat sat on the mat. ");
+        }
+        Files.writeString(data, sb.toString());
+        Path r = dir.resolve("text");
+        assertEquals(0, run(List.of("train", "--data", data.toString(), "--dim", "16", "--layers", "1", "--heads", "2",
+                "--context", "16", "--batch", "4", "--steps", "60", "--warmup", "5", "--lr", "1e-2", "--eval-every", "30",
+                "--eval-sequences", "16", "--out", r.toString())), this::text);
+        String t = text();
+        assertTrue(t.contains("sample (temperature 0.8)"), t);
+        List<String> evals = new ArrayList<>();
+        for (String line : t.lines().toList()) {
+            if (line.startsWith("eval @")) {
+                evals.add(line);
+            }
+        }
+        assertEquals(2, evals.size(), t);
+        out.reset();
+        assertEquals(0, run(List.of("eval", "--checkpoint", r.toString())), this::text);
+        assertTrue(text().contains("bits/char"), text());
+        out.reset();
+        assertEquals(0, run(List.of("generate", "--checkpoint", r.toString(), "--prompt", "the ", "--tokens", "20")), this::text);
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("the "), text());
+        assertTrue(text().contains("tokens/s"), text());
+        err.reset();
+        assertEquals(1, run(List.of("generate", "--checkpoint", r.toString(), "--prompt", "Zebra")));
+        assertTrue(text().contains("'Z'") && text().contains("not in the model's"), text());
+    }
+}

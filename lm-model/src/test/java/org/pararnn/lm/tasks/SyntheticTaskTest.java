@@ -1,0 +1,130 @@
+package org.pararnn.lm.tasks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.pararnn.lm.data.Batch;
+import org.pararnn.lm.data.Rng;
+
+/** Each task's targets recomputed from its definition, and held-out data disjoint from training data. */
+class SyntheticTaskTest {
+    private static Batch draw(SyntheticTask task, boolean heldOut, int n, long seed) {
+        Batch b = new Batch(n, task.steps());
+        if (heldOut) {
+            task.heldOutBatch(new Rng(seed), b);
+        } else {
+            task.trainBatch(new Rng(seed), b);
+        }
+        return b;
+    }
+
+    @Test
+    void parityTargetsTheSumModTwoAtTheEnd() {
+        Batch b = draw(new Parity(13), false, 50, 1);
+        for (int s = 0; s < 50; s++) {
+            int sum = 0;
+            for (int t = 0; t < 13; t++) {
+                int tok = b.tokens[s * 13 + t];
+                assertTrue(tok == 0 || tok == 1);
+                sum += tok;
+                assertEquals(t == 12 ? sum % 2 : -1, b.targets[s * 13 + t]);
+            }
+        }
+    }
+
+    @Test
+    void keepNthTargetsTheNthSymbol() {
+        Batch b = draw(new KeepNth(20, 7, 16), false, 50, 2);
+        for (int s = 0; s < 50; s++) {
+            for (int t = 0; t < 19; t++) {
+                assertEquals(-1, b.targets[s * 20 + t]);
+            }
+            assertEquals(b.tokens[s * 20 + 6], b.targets[s * 20 + 19]);
+        }
+    }
+
+    @Test
+    void mqarQueriesEveryKeyOnceAndTargetsItsValue() {
+        int pairs = 5;
+        Batch b = draw(new Mqar(24, pairs, 16, 16), false, 40, 3);
+        for (int s = 0; s < 40; s++) {
+            int off = s * 24;
+            int[] value = new int[16];
+            Arrays.fill(value, -1);
+            for (int p = 0; p < pairs; p++) {
+                int k = b.tokens[off + 2 * p];
+                assertTrue(k < 16 && value[k] == -1, "keys are distinct");
+                value[k] = b.tokens[off + 2 * p + 1];
+                assertTrue(value[k] >= 16 && value[k] < 32);
+            }
+            Set<Integer> queried = new HashSet<>();
+            for (int t = 2 * pairs; t < 24; t++) {
+                int tok = b.tokens[off + t];
+                if (tok == 32) {
+                    assertEquals(-1, b.targets[off + t]);
+                } else {
+                    assertTrue(queried.add(tok), "each key queried once");
+                    assertEquals(value[tok], b.targets[off + t]);
+                }
+            }
+            assertEquals(pairs, queried.size());
+        }
+    }
+
+    /** k-hop by brute force: search backwards for the previous occurrence, k times. */
+    @Test
+    void kHopMatchesABruteForceSearch() {
+        for (int hops = 1; hops <= 2; hops++) {
+            Batch b = draw(new KHop(40, hops, 6), false, 30, 4 + hops);
+            int defined = 0;
+            for (int s = 0; s < 30; s++) {
+                int off = s * 40;
+                for (int t = 0; t < 40; t++) {
+                    int p = t;
+                    for (int h = 0; h < hops && p >= 0; h++) {
+                        int q = p - 1;
+                        while (q >= 0 && b.tokens[off + q] != b.tokens[off + p]) {
+                            q--;
+                        }
+                        p = q < 0 ? -1 : q + 1;
+                    }
+                    assertEquals(p < 0 ? -1 : b.tokens[off + p], b.targets[off + t], "hops " + hops + " t " + t);
+                    defined += p < 0 ? 0 : 1;
+                }
+            }
+            assertTrue(defined > 30 * 20, "most positions have an answer");
+        }
+    }
+
+    @Test
+    void heldOutSequencesAreNeverTrainingSequences() {
+        Parity task = new Parity(10); // 1024 possible sequences: overlap would be certain without the split
+        Set<String> train = new HashSet<>();
+        Batch b = draw(task, false, 4000, 9);
+        for (int s = 0; s < 4000; s++) {
+            train.add(Arrays.toString(Arrays.copyOfRange(b.tokens, s * 10, s * 10 + 10)));
+        }
+        Batch h = draw(task, true, 500, 10);
+        Set<String> held = new HashSet<>();
+        for (int s = 0; s < 500; s++) {
+            String seq = Arrays.toString(Arrays.copyOfRange(h.tokens, s * 10, s * 10 + 10));
+            held.add(seq);
+            assertFalse(train.contains(seq), "held-out sequence " + seq + " appeared in training");
+        }
+        assertTrue(train.size() > 800 && held.size() > 60, "both sides cover their part of the space");
+    }
+
+    @Test
+    void badTaskSettingsAreRejectedWithTheReason() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SyntheticTask.create("copy", 10))
+                .getMessage().contains("unknown task 'copy'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new KeepNth(5, 9, 4)).getMessage().contains("n must be"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Mqar(10, 8, 16, 16)).getMessage().contains("pairs"));
+    }
+}
