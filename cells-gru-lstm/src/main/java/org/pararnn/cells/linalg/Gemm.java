@@ -80,26 +80,56 @@ public final class Gemm {
         int spanA = (int) (transA ? span(k, m, lda) : span(m, k, lda));
         int spanB = (int) (transB ? span(n, k, ldb) : span(k, n, ldb));
         int spanC = (int) span(m, n, ldc);
-        try (FloatPointer pa = new FloatPointer(Math.max(1, spanA));
-             FloatPointer pb = new FloatPointer(Math.max(1, spanB));
-             FloatPointer pc = new FloatPointer(Math.max(1, spanC))) {
-            pa.put(a, aOff, spanA);
-            pb.put(b, bOff, spanB);
-            if (beta != 0f) {
-                pc.put(c, cOff, spanC);
+        NativeBuffers buf = NATIVE.get();
+        FloatPointer pa = buf.a(spanA);
+        FloatPointer pb = buf.b(spanB);
+        FloatPointer pc = buf.c(spanC);
+        pa.put(a, aOff, spanA);
+        pb.put(b, bOff, spanB);
+        if (beta != 0f || ldc != n) {
+            // Gaps between rows of C belong to the caller: bring them in so they go back unchanged.
+            pc.put(c, cOff, spanC);
+        }
+        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
+                transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+        pc.get(c, cOff, spanC);
+    }
+
+    private static final ThreadLocal<NativeBuffers> NATIVE = ThreadLocal.withInitial(NativeBuffers::new);
+
+    /**
+     * Per-thread native staging areas for the three operands, grown on demand and reused, so a training
+     * loop's thousands of products do not allocate and free native memory on every call.
+     */
+    private static final class NativeBuffers {
+        private FloatPointer a;
+        private FloatPointer b;
+        private FloatPointer c;
+
+        FloatPointer a(int n) {
+            return a = fit(a, n);
+        }
+
+        FloatPointer b(int n) {
+            return b = fit(b, n);
+        }
+
+        FloatPointer c(int n) {
+            return c = fit(c, n);
+        }
+
+        private static FloatPointer fit(FloatPointer p, int n) {
+            long need = Math.max(1, n);
+            if (p != null && p.capacity() >= need) {
+                return p.position(0);
             }
-            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
-                    transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-                    transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-                    m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            if (ldc == n || beta != 0f) {
-                pc.get(c, cOff, spanC);
-            } else {
-                // Gaps between rows of C belong to the caller and were not copied in: copy rows only.
-                for (int i = 0; i < m; i++) {
-                    pc.position((long) i * ldc).get(c, cOff + i * ldc, n);
-                }
+            if (p != null) {
+                p.close();
             }
+            // Grow by half again so slowly rising sizes do not reallocate every time.
+            return new FloatPointer(Math.max(need, p == null ? need : p.capacity() * 3 / 2));
         }
     }
 

@@ -146,6 +146,8 @@ public final class LanguageModel {
         for (Layer l : layers) {
             if (l instanceof RnnBlock r) {
                 r.solver(s);
+            } else if (l instanceof MlpBlock m) {
+                m.loop(s.backend().loop());
             }
         }
         return this;
@@ -265,7 +267,7 @@ public final class LanguageModel {
                     solves++;
                 }
             }
-            Kernels.rmsNorm(x, 0, d, finalNorm.data(), xf, 0, d, invf, rows, d);
+            Kernels.rmsNorm(x, 0, d, finalNorm.data(), xf, 0, d, invf, 0, rows, d);
             Linear.forward(xf, 0, d, e, d, v, logits, 0, v, rows);
         } else {
             float[] h0 = states == null ? null : states.get(0).cellState;
@@ -391,7 +393,8 @@ public final class LanguageModel {
         float[] ge = embed.gradData();
         if (soloCell == null) {
             Linear.backward(xf, 0, d, e, d, v, logits, 0, v, ge, gxf, 0, d, false, rows);
-            Kernels.rmsNormBackward(x, 0, d, finalNorm.data(), invf, gxf, 0, d, finalNorm.gradData(), gx, 0, d, false, rows, d);
+            Kernels.rmsNormGainGrad(x, 0, d, invf, gxf, 0, d, finalNorm.gradData(), rows, d);
+            Kernels.rmsNormBackward(x, 0, d, finalNorm.data(), invf, gxf, 0, d, gx, 0, d, false, 0, rows, d);
             for (int i = layers.size() - 1; i >= 0; i--) {
                 layers.get(i).backward(gx, batch, steps);
             }

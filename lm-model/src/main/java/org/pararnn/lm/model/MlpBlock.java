@@ -2,7 +2,10 @@ package org.pararnn.lm.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.pararnn.api.spi.ParallelLoop;
+import org.pararnn.cells.linalg.Gemm;
 import org.pararnn.lm.nn.Kernels;
+import org.pararnn.lm.nn.Rows;
 import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
 
@@ -24,6 +27,8 @@ final class MlpBlock implements Layer {
     private float[] inv;
     private float[] h;
     private float[] m;
+    private float[] sg;
+    private ParallelLoop loop;
     private float[] gm;
     private float[] gh;
     private float[] ga;
@@ -35,6 +40,10 @@ final class MlpBlock implements Layer {
         up = Parameter.of(prefix + "up.weight", true, 2 * hidden, dim);
         down = Parameter.of(prefix + "down.weight", true, dim, hidden);
         params = new ArrayList<>(List.of(norm, up, down));
+    }
+
+    void loop(ParallelLoop l) {
+        this.loop = l;
     }
 
     void initialize(java.util.SplittableRandom rnd) {
@@ -62,6 +71,7 @@ final class MlpBlock implements Layer {
         inv = new float[rows];
         h = new float[rows * 2 * f];
         m = new float[rows * f];
+        sg = new float[rows * f];
         gm = new float[rows * f];
         gh = new float[rows * 2 * f];
         ga = new float[rows * d];
@@ -72,34 +82,45 @@ final class MlpBlock implements Layer {
         int rows = batch * steps;
         ensure(rows);
         System.arraycopy(x, 0, xin, 0, rows * d);
-        Kernels.rmsNorm(x, 0, d, norm.data(), a, 0, d, inv, rows, d);
+        Rows.forEach(loop, rows, d, (from, to) -> Kernels.rmsNorm(x, 0, d, norm.data(), a, 0, d, inv, from, to, d));
         Linear.forward(a, 0, d, up.data(), d, 2 * f, h, 0, 2 * f, rows);
-        for (int r = 0; r < rows; r++) {
-            int hi = r * 2 * f;
-            int mi = r * f;
-            for (int j = 0; j < f; j++) {
-                m[mi + j] = Kernels.silu(h[hi + j]) * h[hi + f + j];
+        Rows.forEach(loop, rows, f, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int hi = r * 2 * f;
+                int mi = r * f;
+                for (int j = 0; j < f; j++) {
+                    float g = h[hi + j];
+                    float s = Kernels.sigmoid(g);
+                    sg[mi + j] = s;
+                    m[mi + j] = g * s * h[hi + f + j];
+                }
             }
-        }
+        });
         // x += W_down·m, accumulated straight into the residual stream.
-        org.pararnn.cells.linalg.Gemm.sgemm(false, true, rows, d, f, 1f, m, 0, f, down.data(), 0, f, 1f, x, 0, d);
+        Gemm.sgemm(false, true, rows, d, f, 1f, m, 0, f, down.data(), 0, f, 1f, x, 0, d);
     }
 
     @Override
     public void backward(float[] dx, int batch, int steps) {
         int rows = batch * steps;
         Linear.backward(m, 0, f, down.data(), f, d, dx, 0, d, down.gradData(), gm, 0, f, false, rows);
-        for (int r = 0; r < rows; r++) {
-            int hi = r * 2 * f;
-            int mi = r * f;
-            for (int j = 0; j < f; j++) {
-                float g = h[hi + j];
-                float u = h[hi + f + j];
-                gh[hi + j] = gm[mi + j] * u * Kernels.siluGrad(g);
-                gh[hi + f + j] = gm[mi + j] * Kernels.silu(g);
+        Rows.forEach(loop, rows, f, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int hi = r * 2 * f;
+                int mi = r * f;
+                for (int j = 0; j < f; j++) {
+                    float g = h[hi + j];
+                    float u = h[hi + f + j];
+                    float s = sg[mi + j];
+                    float gmv = gm[mi + j];
+                    gh[hi + j] = gmv * u * s * (1f + g * (1f - s));
+                    gh[hi + f + j] = gmv * g * s;
+                }
             }
-        }
+        });
         Linear.backward(a, 0, d, up.data(), d, 2 * f, gh, 0, 2 * f, up.gradData(), ga, 0, d, false, rows);
-        Kernels.rmsNormBackward(xin, 0, d, norm.data(), inv, ga, 0, d, norm.gradData(), dx, 0, d, true, rows, d);
+        Kernels.rmsNormGainGrad(xin, 0, d, inv, ga, 0, d, norm.gradData(), rows, d);
+        Rows.forEach(loop, rows, d, (from, to) ->
+                Kernels.rmsNormBackward(xin, 0, d, norm.data(), inv, ga, 0, d, dx, 0, d, true, from, to, d));
     }
 }

@@ -8,7 +8,9 @@ import org.pararnn.api.Gradients;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.Tensor;
 import org.pararnn.cells.ParaCell;
+import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.lm.nn.Kernels;
+import org.pararnn.lm.nn.Rows;
 import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
 
@@ -47,6 +49,8 @@ final class RnnBlock implements Layer {
     private float[] g1;
     private float[] g2;
     private float[] dp;
+    private float[] sc;
+    private ParallelLoop loop;
     private ForwardPass fwd;
 
     RnnBlock(String prefix, ParaCell cell, int dim, int convKernel) {
@@ -89,6 +93,7 @@ final class RnnBlock implements Layer {
 
     void solver(RnnSolver solver) {
         this.solver = solver;
+        this.loop = solver.backend().loop();
     }
 
     @Override
@@ -124,6 +129,7 @@ final class RnnBlock implements Layer {
         g1 = new float[rows * d];
         g2 = new float[rows * d];
         dp = new float[rows * 2 * d];
+        sc = new float[rows * d];
     }
 
     @Override
@@ -131,22 +137,28 @@ final class RnnBlock implements Layer {
         int rows = batch * steps;
         ensure(rows);
         System.arraycopy(x, 0, xin, 0, rows * d);
-        Kernels.rmsNorm(x, 0, d, norm.data(), a, 0, d, inv1, rows, d);
+        Rows.forEach(loop, rows, d, (from, to) -> Kernels.rmsNorm(x, 0, d, norm.data(), a, 0, d, inv1, from, to, d));
         Linear.forward(a, 0, d, inProj.data(), d, 2 * d, p, 0, 2 * d, rows);
-        Kernels.causalConv(p, 0, 2 * d, convW.data(), convB.data(), state.convHistory, conv, batch, steps, d, k);
-        for (int i = 0; i < rows * d; i++) {
-            s[i] = Kernels.silu(conv[i]);
-        }
+        Rows.forEach(loop, batch, steps * d, (from, to) -> {
+            Kernels.causalConv(p, 0, 2 * d, convW.data(), convB.data(), state.convHistory, conv, from, to, steps, d, k);
+            for (int i = from * steps * d; i < to * steps * d; i++) {
+                float sig = Kernels.sigmoid(conv[i]);
+                sc[i] = sig;
+                s[i] = conv[i] * sig;
+            }
+        });
         fwd = solver.forward(cell, s, batch, steps, state.cellState);
         float[] y = fwd.output();
-        Kernels.rmsNorm(y, 0, d, outNorm.data(), nrm, 0, d, inv2, rows, d);
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < d; j++) {
-                int i = r * d + j;
-                sz[i] = Kernels.silu(p[r * 2 * d + d + j]);
-                yn[i] = nrm[i] * sz[i];
+        Rows.forEach(loop, rows, d, (from, to) -> {
+            Kernels.rmsNorm(y, 0, d, outNorm.data(), nrm, 0, d, inv2, from, to, d);
+            for (int r = from; r < to; r++) {
+                for (int j = 0; j < d; j++) {
+                    int i = r * d + j;
+                    sz[i] = Kernels.sigmoid(p[r * 2 * d + d + j]); // σ(z); SiLU(z) = z·σ(z)
+                    yn[i] = nrm[i] * p[r * 2 * d + d + j] * sz[i];
+                }
             }
-        }
+        });
         Linear.forward(yn, 0, d, outProj.data(), d, d, o, 0, d, rows);
         float[] al = scale.data();
         for (int r = 0; r < rows; r++) {
@@ -191,26 +203,37 @@ final class RnnBlock implements Layer {
         // g2 = ∂L/∂yn
         Linear.backward(yn, 0, d, outProj.data(), d, d, g1, 0, d, outProj.gradData(), g2, 0, d, false, rows);
         // yn = nrm ⊙ silu(z): gradient to z into dp's right half, to nrm into g1
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < d; j++) {
-                int i = r * d + j;
-                float zv = p[r * 2 * d + d + j];
-                dp[r * 2 * d + d + j] = g2[i] * nrm[i] * Kernels.siluGrad(zv);
-                g1[i] = g2[i] * sz[i];
+        Rows.forEach(loop, rows, d, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                for (int j = 0; j < d; j++) {
+                    int i = r * d + j;
+                    float zv = p[r * 2 * d + d + j];
+                    float sig = sz[i];
+                    dp[r * 2 * d + d + j] = g2[i] * nrm[i] * sig * (1f + zv * (1f - sig));
+                    g1[i] = g2[i] * zv * sig;
+                }
             }
-        }
+        });
         // g2 = ∂L/∂y through the output norm
-        Kernels.rmsNormBackward(fwd.output(), 0, d, outNorm.data(), inv2, g1, 0, d, outNorm.gradData(), g2, 0, d,
-                false, rows, d);
+        float[] y = fwd.output();
+        Kernels.rmsNormGainGrad(y, 0, d, inv2, g1, 0, d, outNorm.gradData(), rows, d);
+        Rows.forEach(loop, rows, d, (from, to) ->
+                Kernels.rmsNormBackward(y, 0, d, outNorm.data(), inv2, g1, 0, d, g2, 0, d, false, from, to, d));
         BackwardPass back = solver.backward(fwd, g2, null, cellGrads);
         float[] gs = back.gradInput();
-        for (int i = 0; i < rows * d; i++) {
-            g1[i] = gs[i] * Kernels.siluGrad(conv[i]);
-        }
-        Kernels.causalConvBackward(p, 0, 2 * d, convW.data(), g1, convW.gradData(), convB.gradData(), dp, 0, 2 * d,
-                batch, steps, d, k);
+        Rows.forEach(loop, rows, d, (from, to) -> {
+            for (int i = from * d; i < to * d; i++) {
+                float sig = sc[i];
+                g1[i] = gs[i] * sig * (1f + conv[i] * (1f - sig));
+            }
+        });
+        Kernels.causalConvParamGrad(p, 0, 2 * d, g1, convW.gradData(), convB.gradData(), batch, steps, d, k);
+        Rows.forEach(loop, batch, steps * d, (from, to) ->
+                Kernels.causalConvBackward(convW.data(), g1, dp, 0, 2 * d, from, to, steps, d, k));
         // g2 = ∂L/∂a
         Linear.backward(a, 0, d, inProj.data(), d, 2 * d, dp, 0, 2 * d, inProj.gradData(), g2, 0, d, false, rows);
-        Kernels.rmsNormBackward(xin, 0, d, norm.data(), inv1, g2, 0, d, norm.gradData(), dx, 0, d, true, rows, d);
+        Kernels.rmsNormGainGrad(xin, 0, d, inv1, g2, 0, d, norm.gradData(), rows, d);
+        Rows.forEach(loop, rows, d, (from, to) ->
+                Kernels.rmsNormBackward(xin, 0, d, norm.data(), inv1, g2, 0, d, dx, 0, d, true, from, to, d));
     }
 }

@@ -14,8 +14,8 @@ public final class Kernels {
 
     /** {@code y = x / rms(x) ⊙ g} per row; stores {@code 1/rms} per row in {@code inv}. */
     public static void rmsNorm(float[] x, int xOff, int xStride, float[] g, float[] y, int yOff, int yStride,
-                               float[] inv, int rows, int width) {
-        for (int r = 0; r < rows; r++) {
+                               float[] inv, int from, int to, int width) {
+        for (int r = from; r < to; r++) {
             int xi = xOff + r * xStride;
             int yi = yOff + r * yStride;
             float ss = 0f;
@@ -31,24 +31,34 @@ public final class Kernels {
         }
     }
 
+    /** {@code ∂L/∂g} of {@link #rmsNorm} added into {@code gg}: a sum over rows, done in row order. */
+    public static void rmsNormGainGrad(float[] x, int xOff, int xStride, float[] inv, float[] dy, int dyOff, int dyStride,
+                                       float[] gg, int rows, int width) {
+        for (int r = 0; r < rows; r++) {
+            int xi = xOff + r * xStride;
+            int di = dyOff + r * dyStride;
+            float s = inv[r];
+            for (int j = 0; j < width; j++) {
+                gg[j] += dy[di + j] * x[xi + j] * s;
+            }
+        }
+    }
+
     /**
-     * Backward of {@link #rmsNorm}: adds {@code ∂L/∂g} into {@code gg}; {@code dx} is written, or added to
-     * when {@code accumulate} (the residual stream already holds a gradient there).
+     * {@code ∂L/∂x} of {@link #rmsNorm} for rows {@code [from, to)}: written, or added when
+     * {@code accumulate} (the residual stream already holds a gradient there).
      */
     public static void rmsNormBackward(float[] x, int xOff, int xStride, float[] g, float[] inv, float[] dy, int dyOff,
-                                       int dyStride, float[] gg, float[] dx, int dxOff, int dxStride, boolean accumulate,
-                                       int rows, int width) {
-        for (int r = 0; r < rows; r++) {
+                                       int dyStride, float[] dx, int dxOff, int dxStride, boolean accumulate,
+                                       int from, int to, int width) {
+        for (int r = from; r < to; r++) {
             int xi = xOff + r * xStride;
             int di = dyOff + r * dyStride;
             int oi = dxOff + r * dxStride;
             float s = inv[r];
             float dot = 0f;
             for (int j = 0; j < width; j++) {
-                float xhat = x[xi + j] * s;
-                float d = dy[di + j];
-                gg[j] += d * xhat;
-                dot += d * g[j] * xhat;
+                dot += dy[di + j] * g[j] * x[xi + j] * s;
             }
             float mean = dot / width;
             for (int j = 0; j < width; j++) {
@@ -79,8 +89,8 @@ public final class Kernels {
      * PyTorch's {@code Conv1d(D, D, k, groups=D, padding=k−1)} truncated to the first {@code T} outputs.
      */
     public static void causalConv(float[] x, int xOff, int xStride, float[] w, float[] bias, float[] history,
-                                  float[] y, int batch, int steps, int width, int kernel) {
-        for (int b = 0; b < batch; b++) {
+                                  float[] y, int bFrom, int bTo, int steps, int width, int kernel) {
+        for (int b = bFrom; b < bTo; b++) {
             for (int t = 0; t < steps; t++) {
                 int yi = (b * steps + t) * width;
                 System.arraycopy(bias, 0, y, yi, width);
@@ -102,13 +112,31 @@ public final class Kernels {
         }
     }
 
-    /** Backward of {@link #causalConv} from the zero history: adds into {@code gw}, {@code gb}; writes {@code dx}. */
-    public static void causalConvBackward(float[] x, int xOff, int xStride, float[] w, float[] dy, float[] gw, float[] gb,
-                                          float[] dx, int dxOff, int dxStride, int batch, int steps, int width, int kernel) {
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < steps; t++) {
-                java.util.Arrays.fill(dx, dxOff + (b * steps + t) * dxStride, dxOff + (b * steps + t) * dxStride + width, 0f);
+    /** {@code ∂L/∂x} of {@link #causalConv} from the zero history, written for batch elements {@code [bFrom, bTo)}. */
+    public static void causalConvBackward(float[] w, float[] dy, float[] dx, int dxOff, int dxStride,
+                                          int bFrom, int bTo, int steps, int width, int kernel) {
+        for (int b = bFrom; b < bTo; b++) {
+            for (int src = 0; src < steps; src++) {
+                int di = dxOff + (b * steps + src) * dxStride;
+                java.util.Arrays.fill(dx, di, di + width, 0f);
+                for (int j = 0; j < kernel; j++) {
+                    int t = src + (kernel - 1) - j;
+                    if (t >= steps) {
+                        continue;
+                    }
+                    int yi = (b * steps + t) * width;
+                    for (int d = 0; d < width; d++) {
+                        dx[di + d] += dy[yi + d] * w[d * kernel + j];
+                    }
+                }
             }
+        }
+    }
+
+    /** Parameter gradients of {@link #causalConv} (zero history), added into {@code gw} and {@code gb} in row order. */
+    public static void causalConvParamGrad(float[] x, int xOff, int xStride, float[] dy, float[] gw, float[] gb,
+                                           int batch, int steps, int width, int kernel) {
+        for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
                 int yi = (b * steps + t) * width;
                 for (int d = 0; d < width; d++) {
@@ -120,11 +148,8 @@ public final class Kernels {
                         continue;
                     }
                     int xi = xOff + (b * steps + src) * xStride;
-                    int di = dxOff + (b * steps + src) * dxStride;
                     for (int d = 0; d < width; d++) {
-                        float g = dy[yi + d];
-                        gw[d * kernel + j] += g * x[xi + d];
-                        dx[di + d] += g * w[d * kernel + j];
+                        gw[d * kernel + j] += dy[yi + d] * x[xi + d];
                     }
                 }
             }
