@@ -39,19 +39,16 @@ final class FastMath {
      * {@code [−87, 88]} (results from {@code −1} to {@code ≈ 1.65e38}, never infinite). NaN stays NaN.
      */
     static float expm1(float x) {
-        float c = Math.max(-87f, Math.min(88f, x));
-        float shifted = Math.fma(c, LOG2E, ROUND);
-        float k = shifted - ROUND;
-        float r = Math.fma(k, -LN2_HI, c);
-        r = Math.fma(k, -LN2_LO, r);
-        float q = expm1Reduced(r);
-        float s = Float.intBitsToFloat((Float.floatToRawIntBits(shifted) - ROUND_BITS + 127) << 23);
-        float out = Math.fma(s, q, s - 1f);
-        return x != x ? x : out;
+        return scaled(x, true);
     }
 
     /** {@code e^x} with the same clamping as {@link #expm1}. */
     static float exp(float x) {
+        return scaled(x, false);
+    }
+
+    /** {@code 2^k·(e^r − 1) + 2^k − minusOne}: the shared range reduction of both. */
+    private static float scaled(float x, boolean minusOne) {
         float c = Math.max(-87f, Math.min(88f, x));
         float shifted = Math.fma(c, LOG2E, ROUND);
         float k = shifted - ROUND;
@@ -59,7 +56,7 @@ final class FastMath {
         r = Math.fma(k, -LN2_LO, r);
         float q = expm1Reduced(r);
         float s = Float.intBitsToFloat((Float.floatToRawIntBits(shifted) - ROUND_BITS + 127) << 23);
-        float out = Math.fma(s, q, s);
+        float out = Math.fma(s, q, minusOne ? s - 1f : s);
         return x != x ? x : out;
     }
 

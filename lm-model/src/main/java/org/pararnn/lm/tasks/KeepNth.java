@@ -34,7 +34,7 @@ public final class KeepNth extends SyntheticTask {
 
     @Override
     protected boolean smallSpace() {
-        return Math.pow(symbols, length) < 1e12;
+        return smallSpace(symbols);
     }
 
     @Override
@@ -56,10 +56,6 @@ public final class KeepNth extends SyntheticTask {
 
     @Override
     public String render(int[] tokens, int from, int to) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = from; i < to; i++) {
-            sb.append(letter(tokens[i]));
-        }
-        return sb.toString();
+        return letters(tokens, from, to);
     }
 }

@@ -81,6 +81,20 @@ public abstract class SyntheticTask implements BatchSource {
         return m;
     }
 
+    /** Whether {@code symbols^length} sequences are few enough that training would meet held-out ones. */
+    protected boolean smallSpace(int symbols) {
+        return Math.pow(symbols, length) < 1e12;
+    }
+
+    /** Symbols as letters, one per token. */
+    protected static String letters(int[] tokens, int from, int to) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            sb.append(letter(tokens[i]));
+        }
+        return sb.toString();
+    }
+
     /** Letters for symbol ids: a..z then A..Z. */
     protected static char letter(int id) {
         return id < 26 ? (char) ('a' + id) : (char) ('A' + id - 26);
