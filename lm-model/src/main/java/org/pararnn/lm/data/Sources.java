@@ -29,12 +29,9 @@ public final class Sources {
                 case "parity" -> new Parity(length);
                 case "keep-nth" -> new KeepNth(length, num(d, "n"), num(d, "symbols"));
                 case "mqar" -> new Mqar(length, num(d, "pairs"), num(d, "keys"), num(d, "values"));
-                default -> {
-                    if (task.endsWith("-hop")) {
-                        yield new KHop(length, num(d, "hops"), num(d, "symbols"));
-                    }
-                    yield SyntheticTask.create(task, length);
-                }
+                case "1-hop", "2-hop" -> new KHop(length, num(d, "hops"), num(d, "symbols"));
+                default -> throw new IllegalArgumentException("unknown task '" + task + "' in " + d
+                        + "; tasks: " + String.join(", ", SyntheticTask.NAMES));
             };
         }
         throw new IllegalArgumentException("unknown data source " + d);

@@ -44,6 +44,7 @@ public final class LanguageModel {
     private float[] logits;
     private float[] gx;
     private float[] gxf;
+    private double[] lse;
     private int[] lastTokens;
     private int[] lastTargets;
     private int lastBatch;
@@ -191,6 +192,7 @@ public final class LanguageModel {
         logits = new float[rows * config.vocab()];
         gx = new float[rows * d];
         gxf = new float[rows * d];
+        lse = new double[rows];
     }
 
     /** One state per layer for {@link #forward(int[], int, int, List)}, from the zero state. */
@@ -324,9 +326,10 @@ public final class LanguageModel {
                 for (int j = 0; j < v; j++) {
                     sum += Math.exp(logits[off + j] - max);
                 }
-                double lse = max + Math.log(sum);
-                ce += lse - logits[off + target];
-                z += lse * lse;
+                double l = max + Math.log(sum);
+                lse[r] = l; // kept for backward
+                ce += l - logits[off + target];
+                z += l * l;
                 counted++;
                 any = true;
                 if (arg == target) {
@@ -374,18 +377,10 @@ public final class LanguageModel {
                 java.util.Arrays.fill(logits, off, off + v, 0f);
                 continue;
             }
-            float max = Float.NEGATIVE_INFINITY;
+            double l = lse[r]; // log Σ exp logits, from the forward pass
+            double factor = (1 + 2 * zl * l) / counted;
             for (int j = 0; j < v; j++) {
-                max = Math.max(max, logits[off + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < v; j++) {
-                sum += Math.exp(logits[off + j] - max);
-            }
-            double lse = max + Math.log(sum);
-            double factor = (1 + 2 * zl * lse) / counted;
-            for (int j = 0; j < v; j++) {
-                double p = Math.exp(logits[off + j] - lse);
+                double p = Math.exp(logits[off + j] - l);
                 logits[off + j] = (float) (p * factor - (j == target ? 1.0 / counted : 0));
             }
         }

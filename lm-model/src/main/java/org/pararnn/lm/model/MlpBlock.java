@@ -3,7 +3,6 @@ package org.pararnn.lm.model;
 import java.util.ArrayList;
 import java.util.List;
 import org.pararnn.api.spi.ParallelLoop;
-import org.pararnn.cells.linalg.Gemm;
 import org.pararnn.lm.nn.Kernels;
 import org.pararnn.lm.nn.Rows;
 import org.pararnn.lm.nn.Linear;
@@ -97,7 +96,7 @@ final class MlpBlock implements Layer {
             }
         });
         // x += W_down·m, accumulated straight into the residual stream.
-        Gemm.sgemm(false, true, rows, d, f, 1f, m, 0, f, down.data(), 0, f, 1f, x, 0, d);
+        Linear.forward(m, 0, f, down.data(), f, d, x, 0, d, true, rows);
     }
 
     @Override

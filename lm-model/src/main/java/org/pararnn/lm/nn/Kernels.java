@@ -73,16 +73,6 @@ public final class Kernels {
         return 1f / (1f + (float) Math.exp(-v));
     }
 
-    public static float silu(float v) {
-        return v * sigmoid(v);
-    }
-
-    /** {@code d silu(v) / dv}. */
-    public static float siluGrad(float v) {
-        float s = sigmoid(v);
-        return s * (1f + v * (1f - s));
-    }
-
     /**
      * Causal depthwise convolution along time: {@code y[b,t,d] = bias[d] + Σ_j w[d,j]·x[b, t−(k−1)+j, d]},
      * inputs before the window's first step taken from {@code history [B][k−1][D]} (zeros when null), as

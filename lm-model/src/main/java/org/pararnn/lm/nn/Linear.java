@@ -13,7 +13,13 @@ public final class Linear {
 
     public static void forward(float[] x, int xOff, int ldx, float[] w, int in, int out,
                                float[] y, int yOff, int ldy, int rows) {
-        Gemm.sgemm(false, true, rows, out, in, 1f, x, xOff, ldx, w, 0, in, 0f, y, yOff, ldy);
+        forward(x, xOff, ldx, w, in, out, y, yOff, ldy, false, rows);
+    }
+
+    /** As {@link #forward}, adding into {@code y} when {@code accumulate} (e.g. straight into a residual stream). */
+    public static void forward(float[] x, int xOff, int ldx, float[] w, int in, int out,
+                               float[] y, int yOff, int ldy, boolean accumulate, int rows) {
+        Gemm.sgemm(false, true, rows, out, in, 1f, x, xOff, ldx, w, 0, in, accumulate ? 1f : 0f, y, yOff, ldy);
     }
 
     /** Adds {@code dyᵀ·x} into {@code gw}; writes (or adds into, when {@code accumulate}) {@code dx = dy·W}. */
