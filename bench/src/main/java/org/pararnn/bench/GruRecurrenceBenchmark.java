@@ -32,8 +32,12 @@ import org.pararnn.cells.ParaGRU;
  * move (reads {@code u}, 3 floats, writes {@code h}, 1 float: 16 B per element-step) on all threads,
  * so {@code floor time / mode time} is the fraction of the floor reached. Shapes are {@code T:B·D}
  * ({@code B·D ≤ 8}: one sequence of {@code D} features; above: {@code D = 64}); combinations above
- * 2²⁷ element-steps are left out. Modes: {@code FUSED} (the backend's fused solver), {@code PARALLEL}
- * (generic Newton over the backend's scan), {@code SEQUENTIAL} (generic step loop), {@code AUTO}.
+ * 2²⁷ element-steps are left out. Modes: {@code FUSED_SEQUENTIAL} (the backend's fused solver,
+ * sequential in time), {@code FUSED_NEWTON} (its fused Newton in time; the Newton iterations of the
+ * shape are printed once per trial, so time per iteration can be read off), {@code FUSED} (the fused
+ * solver choosing by shape), {@code PARALLEL} (generic Newton over the backend's scan),
+ * {@code SEQUENTIAL} (generic step loop), {@code AUTO}. The fused strategies are selected with the CPU
+ * backend's {@code pararnn.cpu.fused} property.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
@@ -47,7 +51,7 @@ public class GruRecurrenceBenchmark {
             "1048576:1", "1048576:8", "1048576:128"})
     public String shape;
 
-    @Param({"floor", "FUSED", "PARALLEL", "SEQUENTIAL", "AUTO"})
+    @Param({"floor", "FUSED_SEQUENTIAL", "FUSED_NEWTON", "FUSED", "PARALLEL", "SEQUENTIAL", "AUTO"})
     public String mode;
 
     @Param({"cpu"})
@@ -77,9 +81,14 @@ public class GruRecurrenceBenchmark {
         problem = new Recurrence(cell, batch, steps, u, null, NewtonOptions.defaults());
         states = new float[batch * steps * width];
         engine = Backends.fromEnvironment().forcing(backend, "benchmark parameter").choose();
+        System.setProperty("pararnn.cpu.fused", switch (mode) {
+            case "FUSED_SEQUENTIAL" -> "sequential";
+            case "FUSED_NEWTON" -> "newton";
+            default -> "auto";
+        });
         solver = switch (mode) {
             case "floor" -> null;
-            case "FUSED" -> engine.fused(cell).orElseThrow();
+            case "FUSED", "FUSED_SEQUENTIAL", "FUSED_NEWTON" -> engine.fused(cell).orElseThrow();
             case "PARALLEL" -> new NewtonSolver(engine);
             case "SEQUENTIAL" -> new SequentialSolver(engine.name(), engine.loop());
             case "AUTO" -> engine.autoChoice(cell, batch, steps)
@@ -88,6 +97,10 @@ public class GruRecurrenceBenchmark {
                     .orElseGet(() -> new SequentialSolver(engine.name(), engine.loop()));
             default -> throw new IllegalArgumentException("mode " + mode);
         };
+        if (solver != null) {
+            SolveReport report = solver.forward(problem, states);
+            System.out.println("[" + shape + " " + mode + "] iterations=" + report.iterations() + " " + report.detail());
+        }
     }
 
     @TearDown(Level.Trial)

@@ -15,11 +15,14 @@ final class CpuBackend implements Backend {
     private final CpuLoop loop;
     private final DiagonalKernels kernels;
     private final CpuScan scan;
+    /** The fused ParaGRU strategy, or null to read {@code -Dpararnn.cpu.fused} whenever a solver is made. */
+    private final FusedStrategy strategy;
 
-    CpuBackend(int threads, DiagonalKernels kernels) {
+    CpuBackend(int threads, DiagonalKernels kernels, FusedStrategy strategy) {
         this.loop = new CpuLoop(threads);
         this.kernels = kernels;
         this.scan = new CpuScan(loop, kernels);
+        this.strategy = strategy;
     }
 
     @Override
@@ -63,13 +66,13 @@ final class CpuBackend implements Backend {
             return Optional.empty();
         }
         if (!lstm) {
-            return Optional.of(new FusedParaGru(loop, d, a));
+            return Optional.of(new FusedParaGru(loop, kernels, d, a, strategy != null ? strategy : FusedStrategy.configured()));
         }
         Tensor c = parameter(cell, "C");
         if (c == null || !c.sameShape(2, d) || cell.outputOffset() != d) {
             return Optional.empty();
         }
-        return Optional.of(new FusedParaLstm(loop, d, a, c));
+        return Optional.of(new FusedParaLstm(loop, kernels.fusedRows(), d, a, c));
     }
 
     private static Tensor parameter(Cell cell, String name) {

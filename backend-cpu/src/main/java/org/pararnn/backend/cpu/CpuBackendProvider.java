@@ -12,6 +12,16 @@ import org.pararnn.api.spi.Probe;
  */
 public final class CpuBackendProvider implements BackendProvider {
     public static final int PRIORITY = 100;
+    private final FusedStrategy strategy;
+
+    public CpuBackendProvider() {
+        this(null);
+    }
+
+    /** A provider whose backend always uses {@code strategy} for fused ParaGRU (tests of each strategy). */
+    CpuBackendProvider(FusedStrategy strategy) {
+        this.strategy = strategy;
+    }
 
     @Override
     public String name() {
@@ -40,6 +50,6 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public Backend create() {
-        return new CpuBackend(CpuLoop.configuredThreads(), DiagonalKernels.best());
+        return new CpuBackend(CpuLoop.configuredThreads(), DiagonalKernels.best(), strategy);
     }
 }

@@ -11,6 +11,9 @@ interface DiagonalKernels {
     /** {@code out = a ⊙ x + b}; {@code out} may alias {@code b} (same offset). */
     void fma(float[] a, int aOff, float[] x, int xOff, float[] b, int bOff, float[] out, int oOff, int n);
 
+    /** {@code y = a ⊙ x + y} with a scalar {@code x}, in place. */
+    void fmaScalar(float[] a, int aOff, float x, float[] y, int yOff, int n);
+
     /** {@code δ = a ⊙ δ; out += δ}: propagating a carry through one step of a chunk fix-up. */
     void propagateAdd(float[] a, int aOff, float[] delta, float[] out, int oOff, int n);
 
@@ -22,6 +25,11 @@ interface DiagonalKernels {
 
     /** Floats per vector (1 for scalar). */
     int lanes();
+
+    /** The fused cell kernels of the same kind (bit-identical across kinds). */
+    default FusedRows fusedRows() {
+        return ScalarFusedRows.INSTANCE;
+    }
 
     static DiagonalKernels best() {
         boolean wanted = Boolean.parseBoolean(System.getProperty("pararnn.cpu.simd", "true"));

@@ -15,11 +15,11 @@ package org.pararnn.backend.cpu;
  * a few units in the last place, and {@code tanh} keeps its relative accuracy near zero.
  */
 final class FastMath {
-    private static final float LOG2E = 1.44269504088896341f;
-    private static final float LN2_HI = 0.693145751953125f;   // 11 significant bits: k·LN2_HI is exact
-    private static final float LN2_LO = 1.42860682030941723212e-6f;
-    private static final float ROUND = 12582912f;             // 1.5·2²³: adding it rounds to an integer
-    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
+    static final float LOG2E = 1.44269504088896341f;
+    static final float LN2_HI = 0.693145751953125f;   // 11 significant bits: k·LN2_HI is exact
+    static final float LN2_LO = 1.42860682030941723212e-6f;
+    static final float ROUND = 12582912f;             // 1.5·2²³: adding it rounds to an integer
+    static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
 
     private FastMath() {
     }

@@ -21,12 +21,14 @@ abstract class FeatureParallelSolver implements RecurrenceSolver {
     static final int ALIGN = 8;
 
     final CpuLoop loop;
+    final FusedRows rows;
     final int width;
     final float[] a;
     final float[] c;
 
-    FeatureParallelSolver(CpuLoop loop, int width, Tensor a, Tensor c) {
+    FeatureParallelSolver(CpuLoop loop, FusedRows rows, int width, Tensor a, Tensor c) {
         this.loop = loop;
+        this.rows = rows;
         this.width = width;
         this.a = a.data();
         this.c = c == null ? null : c.data();
@@ -34,8 +36,8 @@ abstract class FeatureParallelSolver implements RecurrenceSolver {
 
     abstract String cellName();
 
-    /** Forward of batch element {@code b}, features {@code [d0, d1)}, all steps. */
-    abstract void forwardRange(Recurrence p, float[] init, float[] states, int b, int d0, int d1);
+    /** Forward of batch element {@code b}, features {@code [d0, d1)}, steps {@code [from, T)}. */
+    abstract void forwardRange(Recurrence p, float[] init, float[] states, int b, int d0, int d1, int from);
 
     /**
      * Adjoint of batch element {@code b}, features {@code [d0, d1)}: writes gradU and gradInit for them,
@@ -56,21 +58,31 @@ abstract class FeatureParallelSolver implements RecurrenceSolver {
         return Math.min(width, (int) ((long) units * k / blocks) * ALIGN);
     }
 
-    private float[] init(Recurrence p) {
+    float[] init(Recurrence p) {
         return p.init() != null ? p.init() : new float[p.batch() * p.cell().stateWidth()];
     }
 
     @Override
     public SolveReport forward(Recurrence p, float[] states) {
+        return sequentialForward(p, states);
+    }
+
+    /** Strategy (a): every task walks its features through all steps. */
+    final SolveReport sequentialForward(Recurrence p, float[] states) {
         long t0 = System.nanoTime();
         int blocks = blocks(p.batch());
         float[] init = init(p);
         loop.forEach(p.batch() * blocks, i -> {
             int b = i / blocks;
             int k = i % blocks;
-            forwardRange(p, init, states, b, blockStart(blocks, k), blockStart(blocks, k + 1));
+            forwardRange(p, init, states, b, blockStart(blocks, k), blockStart(blocks, k + 1), 0);
         });
         SolveReport report = report(p, "sequential in time", blocks, t0);
+        requireFinite(p, states, report);
+        return report;
+    }
+
+    void requireFinite(Recurrence p, float[] states, SolveReport report) {
         for (int i = 0; i < states.length; i++) {
             if (!Float.isFinite(states[i])) {
                 int s = p.cell().stateWidth();
@@ -78,12 +90,17 @@ abstract class FeatureParallelSolver implements RecurrenceSolver {
                         + i / s / p.steps() + ", t=" + (i / s) % p.steps() + ", i=" + i % s + "]", report);
             }
         }
-        return report;
     }
 
     @Override
     public SolveReport backward(Recurrence p, float[] states, float[] gradStates, float[] gradU, Gradients grads,
                                 float[] gradInit) {
+        return sequentialBackward(p, states, gradStates, gradU, grads, gradInit);
+    }
+
+    /** Strategy (a) for the adjoint: every task walks its features through all steps in reverse. */
+    final SolveReport sequentialBackward(Recurrence p, float[] states, float[] gradStates, float[] gradU,
+                                         Gradients grads, float[] gradInit) {
         long t0 = System.nanoTime();
         int blocks = blocks(p.batch());
         int tasks = p.batch() * blocks;
@@ -122,14 +139,5 @@ abstract class FeatureParallelSolver implements RecurrenceSolver {
                 cellName(), what, p.batch(), blocks);
         return new SolveReport(Mode.FUSED, Mode.FUSED, CpuBackend.NAME, detail, 0, null, true, -1, null,
                 System.nanoTime() - t0);
-    }
-
-    /** {@link FastMath}: a few instructions instead of a double-precision library call, deterministic in every JIT tier. */
-    static float sigmoid(float v) {
-        return FastMath.sigmoid(v);
-    }
-
-    static float tanh(float v) {
-        return FastMath.tanh(v);
     }
 }

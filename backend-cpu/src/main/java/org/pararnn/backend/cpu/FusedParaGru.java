@@ -1,18 +1,26 @@
 package org.pararnn.backend.cpu;
 
+import org.pararnn.api.Gradients;
+import org.pararnn.api.SolveReport;
 import org.pararnn.api.Tensor;
 import org.pararnn.api.spi.Recurrence;
 
 /**
  * ParaGRU ({@code pararnn.paragru}): {@code z = σ(A_z h + u_z)}, {@code r = σ(A_r h + u_r)},
  * {@code n = tanh(A_h h r + u_h)}, {@code h' = z n + (1−z) h}, per feature, in the same float
- * operation order as the cell's own step.
+ * operation order as the cell's own step. Two strategies: sequential in time (parallel over batch ×
+ * features) and fused Newton over time chunks ({@link GruNewton}) for shapes too narrow to fill the
+ * machine; {@link FusedStrategy} picks.
  */
 final class FusedParaGru extends FeatureParallelSolver {
     static final String TYPE = "pararnn.paragru";
+    private final FusedStrategy strategy;
+    private final GruNewton newton;
 
-    FusedParaGru(CpuLoop loop, int width, Tensor a) {
-        super(loop, width, a, null);
+    FusedParaGru(CpuLoop loop, DiagonalKernels kernels, int width, Tensor a, FusedStrategy strategy) {
+        super(loop, kernels.fusedRows(), width, a, null);
+        this.strategy = strategy;
+        this.newton = new GruNewton(this, kernels);
     }
 
     @Override
@@ -20,24 +28,38 @@ final class FusedParaGru extends FeatureParallelSolver {
         return "ParaGRU";
     }
 
+    /** Time chunks for the Newton strategy at this shape, 0 for sequential in time. */
+    int timeChunks(int batch, int steps) {
+        return switch (strategy) {
+            case SEQUENTIAL -> 0;
+            case NEWTON -> newton.chunks(batch, steps);
+            case AUTO -> newton.pays(batch, steps) ? newton.chunks(batch, steps) : 0;
+        };
+    }
+
     @Override
-    void forwardRange(Recurrence p, float[] init, float[] states, int b, int d0, int d1) {
+    public SolveReport forward(Recurrence p, float[] states) {
+        int chunks = timeChunks(p.batch(), p.steps());
+        return chunks == 0 ? sequentialForward(p, states) : newton.forward(p, states, chunks);
+    }
+
+    @Override
+    public SolveReport backward(Recurrence p, float[] states, float[] gradStates, float[] gradU, Gradients grads,
+                                float[] gradInit) {
+        int chunks = timeChunks(p.batch(), p.steps());
+        return chunks <= 1 ? sequentialBackward(p, states, gradStates, gradU, grads, gradInit)
+                : newton.backward(p, states, gradStates, gradU, grads, gradInit, chunks);
+    }
+
+    @Override
+    void forwardRange(Recurrence p, float[] init, float[] states, int b, int d0, int d1, int from) {
         int dw = width;
         int steps = p.steps();
         float[] u = p.u();
-        for (int t = 0; t < steps; t++) {
+        for (int t = from; t < steps; t++) {
             int r = b * steps + t;
-            float[] prev = t == 0 ? init : states;
-            int pOff = t == 0 ? b * dw : (r - 1) * dw;
-            int uOff = r * 3 * dw;
-            int oOff = r * dw;
-            for (int d = d0; d < d1; d++) {
-                float h = prev[pOff + d];
-                float z = sigmoid(a[d] * h + u[uOff + d]);
-                float rg = sigmoid(a[dw + d] * h + u[uOff + dw + d]);
-                float n = tanh(a[2 * dw + d] * h * rg + u[uOff + 2 * dw + d]);
-                states[oOff + d] = z * n + (1f - z) * h;
-            }
+            rows.gruForward(a, dw, t == 0 ? init : states, t == 0 ? b * dw : (r - 1) * dw, u, r * 3 * dw,
+                    states, r * dw, d0, d1);
         }
     }
 
@@ -47,35 +69,12 @@ final class FusedParaGru extends FeatureParallelSolver {
         int dw = width;
         int steps = p.steps();
         float[] u = p.u();
-        float[] carry = new float[d1 - d0];
+        float[] carry = new float[dw];
         for (int t = steps - 1; t >= 0; t--) {
             int r = b * steps + t;
-            float[] prev = t == 0 ? init : states;
-            int pOff = t == 0 ? b * dw : (r - 1) * dw;
-            int uOff = r * 3 * dw;
-            for (int d = d0; d < d1; d++) {
-                float h = prev[pOff + d];
-                float az = a[d];
-                float ar = a[dw + d];
-                float ah = a[2 * dw + d];
-                float z = sigmoid(az * h + u[uOff + d]);
-                float rg = sigmoid(ar * h + u[uOff + dw + d]);
-                float n = tanh(ah * h * rg + u[uOff + 2 * dw + d]);
-                float l = gradStates[r * dw + d] + carry[d - d0];
-                float gz = l * (n - h) * z * (1f - z);
-                float gn = l * z * (1f - n * n);
-                float gr = gn * ah * h * rg * (1f - rg);
-                gradU[uOff + d] = gz;
-                gradU[uOff + dw + d] = gr;
-                gradU[uOff + 2 * dw + d] = gn;
-                gradA[d] += gz * h;
-                gradA[dw + d] += gr * h;
-                gradA[2 * dw + d] += gn * h * rg;
-                float dn = (1f - n * n) * ah * (rg + h * rg * (1f - rg) * ar);
-                float jac = z * (1f - z) * az * (n - h) + z * dn + (1f - z);
-                carry[d - d0] = jac * l;
-            }
+            rows.gruBackward(a, dw, t == 0 ? init : states, t == 0 ? b * dw : (r - 1) * dw, u, r * 3 * dw,
+                    gradStates, r * dw, carry, gradU, gradA, d0, d1);
         }
-        System.arraycopy(carry, 0, gradInit, b * dw + d0, d1 - d0);
+        System.arraycopy(carry, d0, gradInit, b * dw + d0, d1 - d0);
     }
 }

@@ -16,6 +16,13 @@ final class ScalarDiagonalKernels implements DiagonalKernels {
     }
 
     @Override
+    public void fmaScalar(float[] a, int aOff, float x, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = Math.fma(a[aOff + i], x, y[yOff + i]);
+        }
+    }
+
+    @Override
     public void propagateAdd(float[] a, int aOff, float[] delta, float[] out, int oOff, int n) {
         for (int i = 0; i < n; i++) {
             float d = a[aOff + i] * delta[i];

@@ -26,6 +26,20 @@ final class VectorDiagonalKernels implements DiagonalKernels {
     }
 
     @Override
+    public void fmaScalar(float[] a, int aOff, float x, float[] y, int yOff, int n) {
+        int i = 0;
+        int bound = SPECIES.loopBound(n);
+        FloatVector vx = FloatVector.broadcast(SPECIES, x);
+        for (; i < bound; i += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, a, aOff + i).fma(vx, FloatVector.fromArray(SPECIES, y, yOff + i))
+                    .intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = Math.fma(a[aOff + i], x, y[yOff + i]);
+        }
+    }
+
+    @Override
     public void propagateAdd(float[] a, int aOff, float[] delta, float[] out, int oOff, int n) {
         int i = 0;
         int bound = SPECIES.loopBound(n);
@@ -56,6 +70,11 @@ final class VectorDiagonalKernels implements DiagonalKernels {
     @Override
     public String describe() {
         return "Vector API " + SPECIES.vectorBitSize() + "-bit (" + SPECIES.length() + " floats)";
+    }
+
+    @Override
+    public FusedRows fusedRows() {
+        return VectorFusedRows.INSTANCE;
     }
 
     @Override

@@ -16,7 +16,7 @@ class CpuAutoTest {
 
     @Test
     void autoPicksTheFusedKernelAndSaysWhy() {
-        try (CpuBackend backend = new CpuBackend(2, DiagonalKernels.best())) {
+        try (CpuBackend backend = new CpuBackend(2, DiagonalKernels.best(), null)) {
             RnnSolver auto = RnnSolver.on(backend);
             ParaGRU wide = ParaGRU.create(8, 128, 2, 1);
             SolveReport r = auto.forward(wide, KitData.gaussian(4 * 64 * 8, 1, 2), 4, 64).report();
@@ -33,7 +33,7 @@ class CpuAutoTest {
 
     @Test
     void fusedIsOnlyOfferedForCellsItKnows() {
-        try (CpuBackend backend = new CpuBackend(2, DiagonalKernels.best())) {
+        try (CpuBackend backend = new CpuBackend(2, DiagonalKernels.best(), null)) {
             assertTrue(backend.fused(ParaGRU.create(4, 8, 1, 1)).isPresent());
             assertTrue(backend.fused(ParaLSTM.create(4, 8, 1, 1)).isPresent());
             assertTrue(backend.fused(org.pararnn.cells.DenseGRU.create(4, 8, 1, 1)).isEmpty());

@@ -22,7 +22,7 @@ class CpuScanTest {
 
     @Test
     void chunkedScansMatchFloat64ForEveryStructure() {
-        try (CpuBackend backend = new CpuBackend(8, DiagonalKernels.best())) {
+        try (CpuBackend backend = new CpuBackend(8, DiagonalKernels.best(), null)) {
             CpuScan scan = (CpuScan) backend.scan();
             assertTrue(scan.chunks(1, 20_000) > 8, "the test must exercise many chunks");
             for (JacobianStructure st : List.of(JacobianStructure.diagonal(), JacobianStructure.blockDiagonal(2),

@@ -1,0 +1,406 @@
+package org.pararnn.backend.cpu;
+
+import static org.pararnn.backend.cpu.VectorFastMath.SPECIES;
+import static org.pararnn.backend.cpu.VectorFastMath.sigmoid;
+import static org.pararnn.backend.cpu.VectorFastMath.tanh;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The fused cell kernels on the Vector API: whole vectors over the features ({@code loopBound}), the
+ * remainder by {@link ScalarFusedRows}. Every lane performs the scalar kernel's operations in the same
+ * order (products left to right, no contraction into FMA where the scalar has none), so results are
+ * bit-identical to the scalar path; only loaded when {@code jdk.incubator.vector} is present.
+ *
+ * <p>Each kernel runs in stages over a per-thread scratch row: gate pre-activations, then the
+ * exp-family function as its own array loop ({@link VectorFastMath#sigmoid(float[], int, int)}), then
+ * the element-wise rest. One method holding three or four inlined exp evaluations exceeds C2's inlining
+ * budget, and the vectors then get boxed; staged, every loop compiles fully.
+ */
+final class VectorFusedRows implements FusedRows {
+    static final VectorFusedRows INSTANCE = new VectorFusedRows();
+    private static final int L = SPECIES.length();
+    /** Steps per block of the single-feature series kernel. */
+    private static final int BLOCK = 16 * L;
+    /** Series scratch: five rows of a block, the old states (one more), then two vectors of maxima. */
+    private static final int SERIES_MAX = 6 * BLOCK + L;
+    private static final int SERIES_SCRATCH = SERIES_MAX + 2 * L;
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[SERIES_SCRATCH]);
+
+    private VectorFusedRows() {
+    }
+
+    private static float[] scratch(int n) {
+        float[] w = SCRATCH.get();
+        if (w.length < n) {
+            w = new float[n];
+            SCRATCH.set(w);
+        }
+        return w;
+    }
+
+    private static FloatVector load(float[] x, int off) {
+        return FloatVector.fromArray(SPECIES, x, off);
+    }
+
+    /** ParaGRU gates of features {@code [d0, d0+n)} into {@code w}: z at 0, r at n, candidate n at 2n. */
+    private static void gruGates(float[] a, int dw, float[] prev, int pOff, float[] u, int uOff, float[] w, int d0,
+                                 int n) {
+        for (int i = 0; i < n; i += L) {
+            int d = d0 + i;
+            FloatVector h = load(prev, pOff + d);
+            load(a, d).mul(h).add(load(u, uOff + d)).intoArray(w, i);
+            load(a, dw + d).mul(h).add(load(u, uOff + dw + d)).intoArray(w, n + i);
+        }
+        sigmoid(w, 0, 2 * n);
+        for (int i = 0; i < n; i += L) {
+            int d = d0 + i;
+            FloatVector h = load(prev, pOff + d);
+            load(a, 2 * dw + d).mul(h).mul(load(w, n + i)).add(load(u, uOff + 2 * dw + d)).intoArray(w, 2 * n + i);
+        }
+        tanh(w, 2 * n, n);
+    }
+
+    @Override
+    public void gruForward(float[] a, int dw, float[] prev, int pOff, float[] u, int uOff, float[] out, int oOff,
+                           int d0, int d1) {
+        int n = SPECIES.loopBound(d1 - d0);
+        if (n > 0) {
+            float[] w = scratch(3 * n);
+            gruGates(a, dw, prev, pOff, u, uOff, w, d0, n);
+            for (int i = 0; i < n; i += L) {
+                int d = d0 + i;
+                FloatVector h = load(prev, pOff + d);
+                FloatVector z = load(w, i);
+                z.mul(load(w, 2 * n + i)).add(z.neg().add(1f).mul(h)).intoArray(out, oOff + d);
+            }
+        }
+        ScalarFusedRows.INSTANCE.gruForward(a, dw, prev, pOff, u, uOff, out, oOff, d0 + n, d1);
+    }
+
+    @Override
+    public void gruBackward(float[] a, int dw, float[] prev, int pOff, float[] u, int uOff, float[] gradStates,
+                            int gOff, float[] carry, float[] gradU, float[] gradA, int d0, int d1) {
+        int nv = SPECIES.loopBound(d1 - d0);
+        if (nv > 0) {
+            float[] w = scratch(3 * nv);
+            gruGates(a, dw, prev, pOff, u, uOff, w, d0, nv);
+            for (int i = 0; i < nv; i += L) {
+                int d = d0 + i;
+                FloatVector h = load(prev, pOff + d);
+                FloatVector az = load(a, d);
+                FloatVector ar = load(a, dw + d);
+                FloatVector ah = load(a, 2 * dw + d);
+                FloatVector z = load(w, i);
+                FloatVector rg = load(w, nv + i);
+                FloatVector n = load(w, 2 * nv + i);
+                FloatVector l = load(gradStates, gOff + d).add(load(carry, d));
+                FloatVector oneMinusZ = z.neg().add(1f);
+                FloatVector oneMinusR = rg.neg().add(1f);
+                FloatVector oneMinusN2 = n.mul(n).neg().add(1f);
+                FloatVector nMinusH = n.sub(h);
+                FloatVector gz = l.mul(nMinusH).mul(z).mul(oneMinusZ);
+                FloatVector gn = l.mul(z).mul(oneMinusN2);
+                FloatVector gr = gn.mul(ah).mul(h).mul(rg).mul(oneMinusR);
+                gz.intoArray(gradU, uOff + d);
+                gr.intoArray(gradU, uOff + dw + d);
+                gn.intoArray(gradU, uOff + 2 * dw + d);
+                load(gradA, d).add(gz.mul(h)).intoArray(gradA, d);
+                load(gradA, dw + d).add(gr.mul(h)).intoArray(gradA, dw + d);
+                load(gradA, 2 * dw + d).add(gn.mul(h).mul(rg)).intoArray(gradA, 2 * dw + d);
+                FloatVector dn = oneMinusN2.mul(ah).mul(rg.add(h.mul(rg).mul(oneMinusR).mul(ar)));
+                FloatVector jac = z.mul(oneMinusZ).mul(az).mul(nMinusH).add(z.mul(dn)).add(oneMinusZ);
+                jac.mul(l).intoArray(carry, d);
+            }
+        }
+        ScalarFusedRows.INSTANCE.gruBackward(a, dw, prev, pOff, u, uOff, gradStates, gOff, carry, gradU, gradA,
+                d0 + nv, d1);
+    }
+
+    /**
+     * ParaLSTM gates of features {@code [d0, d0+n)} into {@code w}: f at 0, c̃ at n, o at 2n, tanh c' at
+     * 3n, c' at 4n.
+     */
+    private static void lstmGates(float[] a, float[] c, int dw, float[] prev, int pOff, float[] u, int uOff,
+                                  float[] w, int d0, int n) {
+        for (int i = 0; i < n; i += L) {
+            int d = d0 + i;
+            FloatVector cPrev = load(prev, pOff + d);
+            FloatVector h = load(prev, pOff + dw + d);
+            load(a, d).mul(h).add(load(u, uOff + d)).add(load(c, d).mul(cPrev)).intoArray(w, i);
+            load(a, 2 * dw + d).mul(h).add(load(u, uOff + 2 * dw + d)).intoArray(w, n + i);
+        }
+        sigmoid(w, 0, n);
+        tanh(w, n, n);
+        for (int i = 0; i < n; i += L) {
+            int d = d0 + i;
+            FloatVector cPrev = load(prev, pOff + d);
+            FloatVector h = load(prev, pOff + dw + d);
+            FloatVector fg = load(w, i);
+            FloatVector cn = fg.mul(cPrev).add(fg.neg().add(1f).mul(load(w, n + i)));
+            cn.intoArray(w, 3 * n + i);
+            cn.intoArray(w, 4 * n + i);
+            load(a, dw + d).mul(h).add(load(u, uOff + dw + d)).add(load(c, dw + d).mul(cn)).intoArray(w, 2 * n + i);
+        }
+        sigmoid(w, 2 * n, n);
+        tanh(w, 3 * n, n);
+    }
+
+    @Override
+    public void lstmForward(float[] a, float[] c, int dw, float[] prev, int pOff, float[] u, int uOff, float[] out,
+                            int oOff, int d0, int d1) {
+        int n = SPECIES.loopBound(d1 - d0);
+        if (n > 0) {
+            float[] w = scratch(5 * n);
+            lstmGates(a, c, dw, prev, pOff, u, uOff, w, d0, n);
+            for (int i = 0; i < n; i += L) {
+                int d = d0 + i;
+                load(w, 4 * n + i).intoArray(out, oOff + d);
+                load(w, 2 * n + i).mul(load(w, 3 * n + i)).intoArray(out, oOff + dw + d);
+            }
+        }
+        ScalarFusedRows.INSTANCE.lstmForward(a, c, dw, prev, pOff, u, uOff, out, oOff, d0 + n, d1);
+    }
+
+    @Override
+    public void lstmBackward(float[] a, float[] c, int dw, float[] prev, int pOff, float[] u, int uOff,
+                             float[] gradStates, int gOff, float[] carryC, float[] carryH, float[] gradU,
+                             float[] gradA, float[] gradC, int d0, int d1) {
+        int n = SPECIES.loopBound(d1 - d0);
+        if (n > 0) {
+            float[] w = scratch(5 * n);
+            lstmGates(a, c, dw, prev, pOff, u, uOff, w, d0, n);
+            for (int i = 0; i < n; i += L) {
+                int d = d0 + i;
+                FloatVector cPrev = load(prev, pOff + d);
+                FloatVector h = load(prev, pOff + dw + d);
+                FloatVector af = load(a, d);
+                FloatVector ao = load(a, dw + d);
+                FloatVector ac = load(a, 2 * dw + d);
+                FloatVector cf = load(c, d);
+                FloatVector co = load(c, dw + d);
+                FloatVector fg = load(w, i);
+                FloatVector ct = load(w, n + i);
+                FloatVector o = load(w, 2 * n + i);
+                FloatVector tc = load(w, 3 * n + i);
+                FloatVector cn = load(w, 4 * n + i);
+                FloatVector oneMinusF = fg.neg().add(1f);
+                FloatVector lc = load(gradStates, gOff + d).add(load(carryC, d));
+                FloatVector lh = load(gradStates, gOff + dw + d).add(load(carryH, d));
+                FloatVector oneMinusO = o.neg().add(1f);
+                FloatVector oneMinusTc2 = tc.mul(tc).neg().add(1f);
+                FloatVector oneMinusCt2 = ct.mul(ct).neg().add(1f);
+                FloatVector cMinusCt = cPrev.sub(ct);
+                FloatVector go = lh.mul(tc).mul(o).mul(oneMinusO);
+                FloatVector gcn = lc.add(lh.mul(o).mul(oneMinusTc2)).add(go.mul(co));
+                FloatVector gf = gcn.mul(cMinusCt).mul(fg).mul(oneMinusF);
+                FloatVector gct = gcn.mul(oneMinusF).mul(oneMinusCt2);
+                gf.intoArray(gradU, uOff + d);
+                go.intoArray(gradU, uOff + dw + d);
+                gct.intoArray(gradU, uOff + 2 * dw + d);
+                load(gradA, d).add(gf.mul(h)).intoArray(gradA, d);
+                load(gradA, dw + d).add(go.mul(h)).intoArray(gradA, dw + d);
+                load(gradA, 2 * dw + d).add(gct.mul(h)).intoArray(gradA, 2 * dw + d);
+                load(gradC, d).add(gf.mul(cPrev)).intoArray(gradC, d);
+                load(gradC, dw + d).add(go.mul(cn)).intoArray(gradC, dw + d);
+                FloatVector fp = fg.mul(oneMinusF);
+                FloatVector op = o.mul(oneMinusO);
+                FloatVector dcc = fg.add(cMinusCt.mul(fp).mul(cf));
+                FloatVector dch = cMinusCt.mul(fp).mul(af).add(oneMinusF.mul(oneMinusCt2).mul(ac));
+                FloatVector through = o.mul(oneMinusTc2);
+                FloatVector dhc = dcc.mul(op.mul(co).mul(tc).add(through));
+                FloatVector dhh = op.mul(ao.add(co.mul(dch))).mul(tc).add(through.mul(dch));
+                dcc.mul(lc).add(dhc.mul(lh)).intoArray(carryC, d);
+                dch.mul(lc).add(dhh.mul(lh)).intoArray(carryH, d);
+            }
+        }
+        ScalarFusedRows.INSTANCE.lstmBackward(a, c, dw, prev, pOff, u, uOff, gradStates, gOff, carryC, carryH, gradU,
+                gradA, gradC, d0 + n, d1);
+    }
+
+    /** {@code J} of the ParaGRU step from its gates (the scalar kernels' expression, lane-wise). */
+    private static FloatVector gruJacobian(FloatVector h, FloatVector az, FloatVector ar, FloatVector ah,
+                                           FloatVector z, FloatVector rg, FloatVector n) {
+        FloatVector oneMinusZ = z.neg().add(1f);
+        FloatVector dn = n.mul(n).neg().add(1f).mul(ah).mul(rg.add(h.mul(rg).mul(rg.neg().add(1f)).mul(ar)));
+        return z.mul(oneMinusZ).mul(az).mul(n.sub(h)).add(z.mul(dn)).add(oneMinusZ);
+    }
+
+    @Override
+    public void gruNewton(float[] a, int dw, float[] prev, int pOff, float[] old, int oldOff, float[] u, int uOff,
+                          float[] loc, float[] prod, float[] out, int oOff, float[] prodOut, float[] resMax,
+                          float[] fMax, int d0, int d1) {
+        int nv = SPECIES.loopBound(d1 - d0);
+        if (nv > 0) {
+            float[] w = scratch(3 * nv);
+            gruGates(a, dw, prev, pOff, u, uOff, w, d0, nv);
+            for (int i = 0; i < nv; i += L) {
+                int d = d0 + i;
+                FloatVector h = load(prev, pOff + d);
+                FloatVector z = load(w, i);
+                FloatVector rg = load(w, nv + i);
+                FloatVector n = load(w, 2 * nv + i);
+                FloatVector f = z.mul(n).add(z.neg().add(1f).mul(h));
+                FloatVector jac = gruJacobian(h, load(a, d), load(a, dw + d), load(a, 2 * dw + d), z, rg, n);
+                load(resMax, d).max(load(old, oldOff + d).sub(f).abs()).intoArray(resMax, d);
+                load(fMax, d).max(f.abs()).intoArray(fMax, d);
+                FloatVector l = jac.fma(load(loc, d), f.sub(jac.mul(h)));
+                l.intoArray(loc, d);
+                l.intoArray(out, oOff + d);
+                if (prod != null) {
+                    FloatVector q = jac.mul(load(prod, d));
+                    q.intoArray(prod, d);
+                    q.intoArray(prodOut, oOff + d);
+                }
+            }
+        }
+        ScalarFusedRows.INSTANCE.gruNewton(a, dw, prev, pOff, old, oldOff, u, uOff, loc, prod, out, oOff, prodOut,
+                resMax, fMax, d0 + nv, d1);
+    }
+
+    @Override
+    public void gruNewtonSeries(float az, float ar, float ah, float h0, float[] old, int base, float[] gates,
+                                int stride, int t0, int t1, boolean withProducts, float[] out, float[] prodOut,
+                                float[] run) {
+        int t = t0;
+        if (t == 0 && t < t1) {
+            ScalarFusedRows.INSTANCE.gruNewtonSeries(az, ar, ah, h0, old, base, gates, stride, 0, 1, withProducts,
+                    out, prodOut, run);
+            t = 1;
+        }
+        float loc = run[0];
+        float prod = run[1];
+        float[] w = scratch(SERIES_SCRATCH);
+        java.util.Arrays.fill(w, SERIES_MAX, SERIES_MAX + 2 * L, 0f);
+        while (t1 - t >= L) {
+            int n = Math.min(BLOCK, SPECIES.loopBound(t1 - t));
+            // The old iterate at t−1 … t+n−1, so that every vector load below is from the scratch row.
+            if (old == null) {
+                java.util.Arrays.fill(w, 5 * BLOCK, 5 * BLOCK + n + 1, 0f);
+            } else {
+                System.arraycopy(old, base + t - 1, w, 5 * BLOCK, n + 1);
+            }
+            seriesGates(az, ar, ah, gates, stride, base + t, n, w);
+            seriesLinearize(az, ar, ah, n, w);
+            // The affine chain is the only serial part: one dependent FMA per step.
+            int o = base + t;
+            for (int i = 0; i < n; i++) {
+                loc = Math.fma(w[3 * BLOCK + i], loc, w[4 * BLOCK + i]);
+                out[o + i] = loc;
+            }
+            if (withProducts) {
+                for (int i = 0; i < n; i++) {
+                    prod = w[3 * BLOCK + i] * prod;
+                    prodOut[o + i] = prod;
+                }
+            }
+            t += n;
+        }
+        run[0] = loc;
+        run[1] = prod;
+        for (int i = 0; i < L; i++) {
+            run[2] = Math.max(run[2], w[SERIES_MAX + i]);
+            run[3] = Math.max(run[3], w[SERIES_MAX + L + i]);
+        }
+        ScalarFusedRows.INSTANCE.gruNewtonSeries(az, ar, ah, h0, old, base, gates, stride, t, t1, withProducts, out,
+                prodOut, run);
+    }
+
+    /**
+     * Gates of {@code n} consecutive steps of a series (old states at {@code w[5B …]}, {@code B} the
+     * block): independent of each other, so vectorised along time; z, r, candidate at {@code 0, B, 2B}.
+     */
+    private static void seriesGates(float az, float ar, float ah, float[] gates, int stride, int g0, int n, float[] w) {
+        for (int i = 0; i < n; i += L) {
+            FloatVector h = load(w, 5 * BLOCK + i);
+            h.mul(az).add(load(gates, g0 + i)).intoArray(w, i);
+            h.mul(ar).add(load(gates, stride + g0 + i)).intoArray(w, BLOCK + i);
+        }
+        sigmoid(w, 0, n);
+        sigmoid(w, BLOCK, n);
+        for (int i = 0; i < n; i += L) {
+            FloatVector h = load(w, 5 * BLOCK + i);
+            h.mul(ah).mul(load(w, BLOCK + i)).add(load(gates, 2 * stride + g0 + i)).intoArray(w, 2 * BLOCK + i);
+        }
+        tanh(w, 2 * BLOCK, n);
+    }
+
+    /**
+     * {@code f}, {@code J} and the chain's right-hand side {@code f − J·h} of each step (to {@code 3B},
+     * {@code 4B}), the lane-wise maxima of {@code |old − f|} and {@code |f|} kept at {@link #SERIES_MAX}.
+     */
+    private static void seriesLinearize(float az, float ar, float ah, int n, float[] w) {
+        FloatVector vaz = FloatVector.broadcast(SPECIES, az);
+        FloatVector var = FloatVector.broadcast(SPECIES, ar);
+        FloatVector vah = FloatVector.broadcast(SPECIES, ah);
+        for (int i = 0; i < n; i += L) {
+            FloatVector h = load(w, 5 * BLOCK + i);
+            FloatVector z = load(w, i);
+            FloatVector rg = load(w, BLOCK + i);
+            FloatVector cand = load(w, 2 * BLOCK + i);
+            FloatVector oneMinusZ = z.neg().add(1f);
+            FloatVector f = z.mul(cand).add(oneMinusZ.mul(h));
+            FloatVector dn = cand.mul(cand).neg().add(1f).mul(vah).mul(rg.add(h.mul(rg).mul(rg.neg().add(1f)).mul(var)));
+            FloatVector jac = z.mul(oneMinusZ).mul(vaz).mul(cand.sub(h)).add(z.mul(dn)).add(oneMinusZ);
+            load(w, SERIES_MAX).max(load(w, 5 * BLOCK + 1 + i).sub(f).abs()).intoArray(w, SERIES_MAX);
+            load(w, SERIES_MAX + L).max(f.abs()).intoArray(w, SERIES_MAX + L);
+            jac.intoArray(w, 3 * BLOCK + i);
+            f.sub(jac.mul(h)).intoArray(w, 4 * BLOCK + i);
+        }
+    }
+
+    @Override
+    public void gruAdjointLocal(float[] a, int dw, float[] prev, int pOff, float[] u, int uOff, float[] gradStates,
+                                int gOff, float[] carry, float[] qRun, float[] jac, float[] gradU, float[] loc,
+                                float[] q, int d0, int d1) {
+        int nv = SPECIES.loopBound(d1 - d0);
+        if (nv > 0) {
+            float[] w = scratch(3 * nv);
+            gruGates(a, dw, prev, pOff, u, uOff, w, d0, nv);
+            for (int i = 0; i < nv; i += L) {
+                int d = d0 + i;
+                FloatVector h = load(prev, pOff + d);
+                FloatVector z = load(w, i);
+                FloatVector rg = load(w, nv + i);
+                FloatVector n = load(w, 2 * nv + i);
+                z.intoArray(gradU, uOff + d);
+                rg.intoArray(gradU, uOff + dw + d);
+                n.intoArray(gradU, uOff + 2 * dw + d);
+                FloatVector j = gruJacobian(h, load(a, d), load(a, dw + d), load(a, 2 * dw + d), z, rg, n);
+                FloatVector l = load(gradStates, gOff + d).add(load(carry, d));
+                FloatVector qr = load(qRun, d);
+                l.intoArray(loc, gOff + d);
+                qr.intoArray(q, gOff + d);
+                j.mul(l).intoArray(carry, d);
+                j.mul(qr).intoArray(qRun, d);
+                j.intoArray(jac, d);
+            }
+        }
+        ScalarFusedRows.INSTANCE.gruAdjointLocal(a, dw, prev, pOff, u, uOff, gradStates, gOff, carry, qRun, jac, gradU,
+                loc, q, d0 + nv, d1);
+    }
+
+    @Override
+    public void gruAdjointFinish(float[] a, int dw, float[] prev, int pOff, float[] gradU, int uOff, float[] loc,
+                                 float[] q, int gOff, float[] carryIn, float[] gradA, int d0, int d1) {
+        int end = d0 + SPECIES.loopBound(d1 - d0);
+        for (int d = d0; d < end; d += L) {
+            FloatVector h = load(prev, pOff + d);
+            FloatVector ah = load(a, 2 * dw + d);
+            FloatVector z = load(gradU, uOff + d);
+            FloatVector rg = load(gradU, uOff + dw + d);
+            FloatVector n = load(gradU, uOff + 2 * dw + d);
+            FloatVector l = load(q, gOff + d).fma(load(carryIn, d), load(loc, gOff + d));
+            FloatVector gz = l.mul(n.sub(h)).mul(z).mul(z.neg().add(1f));
+            FloatVector gn = l.mul(z).mul(n.mul(n).neg().add(1f));
+            FloatVector gr = gn.mul(ah).mul(h).mul(rg).mul(rg.neg().add(1f));
+            gz.intoArray(gradU, uOff + d);
+            gr.intoArray(gradU, uOff + dw + d);
+            gn.intoArray(gradU, uOff + 2 * dw + d);
+            load(gradA, d).add(gz.mul(h)).intoArray(gradA, d);
+            load(gradA, dw + d).add(gr.mul(h)).intoArray(gradA, dw + d);
+            load(gradA, 2 * dw + d).add(gn.mul(h).mul(rg)).intoArray(gradA, 2 * dw + d);
+        }
+        ScalarFusedRows.INSTANCE.gruAdjointFinish(a, dw, prev, pOff, gradU, uOff, loc, q, gOff, carryIn, gradA, end, d1);
+    }
+}

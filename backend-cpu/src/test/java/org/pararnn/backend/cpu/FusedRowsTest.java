@@ -1,0 +1,146 @@
+package org.pararnn.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Random;
+import java.util.function.Consumer;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Vector API kernels against the scalar ones, bit for bit: every lane does the same operations in
+ * the same order, so a backend gives the same numbers with and without {@code jdk.incubator.vector}.
+ * Widths that are not multiples of the vector length exercise the scalar tails; feature ranges start
+ * off zero to catch offset mistakes.
+ */
+class FusedRowsTest {
+    private static final FusedRows SCALAR = ScalarFusedRows.INSTANCE;
+    private static FusedRows vector;
+
+    @BeforeAll
+    static void vectorKernels() {
+        assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), "jdk.incubator.vector absent");
+        vector = VectorFusedRows.INSTANCE;
+    }
+
+    private static float[] gaussian(Random r, int n, float scale) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) r.nextGaussian() * scale;
+        }
+        return x;
+    }
+
+    @Test
+    void fastMathLanesEqualScalar() {
+        int n = FloatVector.SPECIES_PREFERRED.length();
+        Random r = new Random(3);
+        float[] special = {0f, -0f, 1e-30f, -1e-30f, 88.5f, -88.5f, 1e6f, -1e6f, Float.NaN, Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, 10f, -10f, 20f, 0.34657359f, -0.34657359f};
+        for (int round = 0; round < 20_000; round++) {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = round < 4 ? special[(round * n + i) % special.length] : (float) r.nextGaussian() * (1 + round % 30);
+            }
+            FloatVector v = FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, x, 0);
+            float[] e = VectorFastMath.exp(v).toArray();
+            float[] m = VectorFastMath.expm1(v).toArray();
+            float[] s = VectorFastMath.sigmoid(v).toArray();
+            float[] t = VectorFastMath.tanh(v).toArray();
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToIntBits(FastMath.exp(x[i])), Float.floatToIntBits(e[i]), "exp " + x[i]);
+                assertEquals(Float.floatToIntBits(FastMath.expm1(x[i])), Float.floatToIntBits(m[i]), "expm1 " + x[i]);
+                assertEquals(Float.floatToIntBits(FastMath.sigmoid(x[i])), Float.floatToIntBits(s[i]), "sigmoid " + x[i]);
+                assertEquals(Float.floatToIntBits(FastMath.tanh(x[i])), Float.floatToIntBits(t[i]), "tanh " + x[i]);
+            }
+        }
+    }
+
+    /** Runs {@code kernel} on copies of {@code arrays} with both implementations; every array must match. */
+    private static void same(float[][] arrays, KernelCall kernel, String what) {
+        float[][] s = copy(arrays);
+        float[][] v = copy(arrays);
+        kernel.run(SCALAR, s);
+        kernel.run(vector, v);
+        for (int i = 0; i < arrays.length; i++) {
+            if (arrays[i] != null) {
+                assertArrayEquals(s[i], v[i], what + ": array " + i);
+            }
+        }
+    }
+
+    private static float[][] copy(float[][] arrays) {
+        float[][] c = new float[arrays.length][];
+        for (int i = 0; i < arrays.length; i++) {
+            c[i] = arrays[i] == null ? null : arrays[i].clone();
+        }
+        return c;
+    }
+
+    interface KernelCall {
+        void run(FusedRows rows, float[][] x);
+    }
+
+    @Test
+    void featureKernelsEqualScalarIncludingTails() {
+        Random r = new Random(7);
+        for (int dw : new int[] {1, 7, 8, 13, 29, 64}) {
+            for (int[] range : new int[][] {{0, dw}, {Math.min(dw, 3), dw}, {0, Math.max(1, dw - 2)}}) {
+                int d0 = range[0];
+                int d1 = range[1];
+                float[] a = gaussian(r, 3 * dw, 0.7f);
+                float[] c = gaussian(r, 2 * dw, 0.5f);
+                float[] prev = gaussian(r, 2 * dw, 1f);
+                float[] u = gaussian(r, 3 * dw, 2f);
+                float[] g = gaussian(r, 2 * dw, 1f);
+                String at = "D=" + dw + " [" + d0 + "," + d1 + ")";
+                same(new float[][] {a, prev, u, new float[dw]},
+                        (k, x) -> k.gruForward(x[0], dw, x[1], 0, x[2], 0, x[3], 0, d0, d1), "gruForward " + at);
+                same(new float[][] {a, prev, u, g, gaussian(r, dw, 1f), new float[3 * dw], gaussian(r, 3 * dw, 1f)},
+                        (k, x) -> k.gruBackward(x[0], dw, x[1], 0, x[2], 0, x[3], 0, x[4], x[5], x[6], d0, d1),
+                        "gruBackward " + at);
+                same(new float[][] {a, c, prev, u, new float[2 * dw]},
+                        (k, x) -> k.lstmForward(x[0], x[1], dw, x[2], 0, x[3], 0, x[4], 0, d0, d1), "lstmForward " + at);
+                same(new float[][] {a, c, prev, u, g, gaussian(r, dw, 1f), gaussian(r, dw, 1f), new float[3 * dw],
+                        gaussian(r, 3 * dw, 1f), gaussian(r, 2 * dw, 1f)},
+                        (k, x) -> k.lstmBackward(x[0], x[1], dw, x[2], 0, x[3], 0, x[4], 0, x[5], x[6], x[7], x[8],
+                                x[9], d0, d1), "lstmBackward " + at);
+                for (boolean products : new boolean[] {false, true}) {
+                    same(new float[][] {a, prev, gaussian(r, dw, 1f), u, gaussian(r, dw, 1f),
+                            products ? gaussian(r, dw, 1f) : null, new float[dw], new float[dw], new float[dw], new float[dw]},
+                            (k, x) -> k.gruNewton(x[0], dw, x[1], 0, x[2], 0, x[3], 0, x[4], x[5], x[6], 0, x[7], x[8],
+                                    x[9], d0, d1), "gruNewton " + at);
+                }
+                same(new float[][] {a, prev, u, g, gaussian(r, dw, 1f), gaussian(r, dw, 1f), new float[dw], new float[3 * dw],
+                        new float[dw], new float[dw]},
+                        (k, x) -> k.gruAdjointLocal(x[0], dw, x[1], 0, x[2], 0, x[3], 0, x[4], x[5], x[6], x[7], x[8],
+                                x[9], d0, d1), "gruAdjointLocal " + at);
+                same(new float[][] {a, prev, gaussian(r, 3 * dw, 0.5f), gaussian(r, dw, 1f), gaussian(r, dw, 1f),
+                        gaussian(r, dw, 1f), gaussian(r, 3 * dw, 1f)},
+                        (k, x) -> k.gruAdjointFinish(x[0], dw, x[1], 0, x[2], 0, x[3], x[4], 0, x[5], x[6], d0, d1),
+                        "gruAdjointFinish " + at);
+            }
+        }
+    }
+
+    @Test
+    void seriesKernelEqualsScalarForEveryChunkShape() {
+        Random r = new Random(11);
+        int steps = 301;
+        float[] gates = gaussian(r, 3 * steps + 20, 1.5f);
+        float[] old = gaussian(r, steps, 0.5f);
+        for (int[] chunk : new int[][] {{0, steps}, {0, 5}, {1, 9}, {37, 301}, {100, 117}, {300, 301}}) {
+            for (boolean zeroIterate : new boolean[] {false, true}) {
+                for (boolean products : new boolean[] {false, true}) {
+                    float[][] x = {new float[steps], products ? new float[steps] : null, {0.3f, 1f, 0f, 0f}};
+                    same(x, (k, y) -> k.gruNewtonSeries(0.6f, -0.4f, 0.9f, 0.25f, zeroIterate ? null : old, 0, gates, steps + 7,
+                            chunk[0], chunk[1], products, y[0], y[1], y[2]),
+                            "series [" + chunk[0] + "," + chunk[1] + ") zero=" + zeroIterate + " products=" + products);
+                }
+            }
+        }
+    }
+}
