@@ -21,6 +21,11 @@ public interface Backend extends AutoCloseable {
         return ParallelLoop.SEQUENTIAL;
     }
 
+    /** Element-wise activations for the layers around the recurrence; {@link Activations#STANDARD} by default. */
+    default Activations activations() {
+        return Activations.STANDARD;
+    }
+
     /**
      * A fused solver for {@code cell} (typically recognised by {@link Cell#type()}), or empty when this
      * backend has none for it.

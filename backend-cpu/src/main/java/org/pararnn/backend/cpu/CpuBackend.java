@@ -49,6 +49,11 @@ final class CpuBackend implements Backend {
         return loop;
     }
 
+    @Override
+    public org.pararnn.api.spi.Activations activations() {
+        return kernels.activations();
+    }
+
     /**
      * Fused solvers for ParaGRU and ParaLSTM, recognised by {@link Cell#type()} and checked against the
      * reference parameter shapes ({@code A [3,D]}, {@code C [2,D]}); anything else gets none.

@@ -26,6 +26,23 @@ interface DiagonalKernels {
     /** Floats per vector (1 for scalar). */
     int lanes();
 
+    /** Sigmoid over arrays with {@link FastMath}, SIMD in the vector kind (bit-identical across kinds). */
+    default org.pararnn.api.spi.Activations activations() {
+        return new org.pararnn.api.spi.Activations() {
+            @Override
+            public void sigmoid(float[] x, int off, int n) {
+                for (int i = off; i < off + n; i++) {
+                    x[i] = FastMath.sigmoid(x[i]);
+                }
+            }
+
+            @Override
+            public String describe() {
+                return "FastMath, scalar";
+            }
+        };
+    }
+
     /** The fused cell kernels of the same kind (bit-identical across kinds). */
     default FusedRows fusedRows() {
         return ScalarFusedRows.INSTANCE;

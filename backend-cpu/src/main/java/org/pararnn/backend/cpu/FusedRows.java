@@ -44,7 +44,8 @@ interface FusedRows {
     /**
      * The same Newton step for a single-feature series ({@code D = 1}) over the steps {@code [t0, t1)} of
      * one chunk, vectorised along time where the Vector API is present (the steps' evaluations are
-     * independent; only the affine scan is a chain). {@code old} is the old iterate's series (index
+     * independent; only the affine scan is a chain, and the vector form scans each vector of steps in
+     * registers, so its rounding differs from the scalar left fold within float round-off). {@code old} is the old iterate's series (index
      * {@code base + t}) or null for the zero iterate; {@code gates} holds the three gate inputs planar,
      * at {@code base + t}, {@code stride + base + t} and {@code 2·stride + base + t}. {@code run} carries
      * {@code loc, prod, resMax, fMax} in and out.

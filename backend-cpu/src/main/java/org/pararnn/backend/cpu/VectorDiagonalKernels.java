@@ -73,6 +73,25 @@ final class VectorDiagonalKernels implements DiagonalKernels {
     }
 
     @Override
+    public org.pararnn.api.spi.Activations activations() {
+        return new org.pararnn.api.spi.Activations() {
+            @Override
+            public void sigmoid(float[] x, int off, int n) {
+                int whole = SPECIES.loopBound(n);
+                VectorFastMath.sigmoid(x, off, whole);
+                for (int i = off + whole; i < off + n; i++) {
+                    x[i] = FastMath.sigmoid(x[i]);
+                }
+            }
+
+            @Override
+            public String describe() {
+                return "FastMath, Vector API";
+            }
+        };
+    }
+
+    @Override
     public FusedRows fusedRows() {
         return VectorFusedRows.INSTANCE;
     }

@@ -5,6 +5,8 @@ import static org.pararnn.backend.cpu.VectorFastMath.sigmoid;
 import static org.pararnn.backend.cpu.VectorFastMath.tanh;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * The fused cell kernels on the Vector API: whole vectors over the features ({@code loopBound}), the
@@ -22,6 +24,28 @@ final class VectorFusedRows implements FusedRows {
     private static final int L = SPECIES.length();
     /** Steps per block of the single-feature series kernel. */
     private static final int BLOCK = 16 * L;
+    /** Lane i takes lane i − k (k = 1, 2, 4, 8); the lanes below k are replaced (HEAD masks) by the identity. */
+    private static final VectorShuffle<Float> SHIFT1 = shift(1);
+    private static final VectorShuffle<Float> SHIFT2 = shift(2);
+    private static final VectorShuffle<Float> SHIFT4 = shift(4);
+    private static final VectorShuffle<Float> SHIFT8 = shift(8);
+    private static final VectorMask<Float> HEAD1 = head(1);
+    private static final VectorMask<Float> HEAD2 = head(2);
+    private static final VectorMask<Float> HEAD4 = head(4);
+    private static final VectorMask<Float> HEAD8 = head(8);
+
+    private static VectorShuffle<Float> shift(int k) {
+        return VectorShuffle.fromOp(SPECIES, i -> Math.max(0, i - k));
+    }
+
+    private static VectorMask<Float> head(int k) {
+        boolean[] bits = new boolean[L];
+        for (int i = 0; i < Math.min(k, L); i++) {
+            bits[i] = true;
+        }
+        return VectorMask.fromArray(SPECIES, bits, 0);
+    }
+
     /** Series scratch: five rows of a block, the old states (one more), then two vectors of maxima. */
     private static final int SERIES_MAX = 6 * BLOCK + L;
     private static final int SERIES_SCRATCH = SERIES_MAX + 2 * L;
@@ -282,18 +306,10 @@ final class VectorFusedRows implements FusedRows {
             }
             seriesGates(az, ar, ah, gates, stride, base + t, n, w);
             seriesLinearize(az, ar, ah, n, w);
-            // The affine chain is the only serial part: one dependent FMA per step.
-            int o = base + t;
-            for (int i = 0; i < n; i++) {
-                loc = Math.fma(w[3 * BLOCK + i], loc, w[4 * BLOCK + i]);
-                out[o + i] = loc;
-            }
-            if (withProducts) {
-                for (int i = 0; i < n; i++) {
-                    prod = w[3 * BLOCK + i] * prod;
-                    prodOut[o + i] = prod;
-                }
-            }
+            float[] carry = {loc, prod};
+            seriesScan(w, n, carry, withProducts, out, prodOut, base + t);
+            loc = carry[0];
+            prod = carry[1];
             t += n;
         }
         run[0] = loc;
@@ -304,6 +320,53 @@ final class VectorFusedRows implements FusedRows {
         }
         ScalarFusedRows.INSTANCE.gruNewtonSeries(az, ar, ah, h0, old, base, gates, stride, t, t1, withProducts, out,
                 prodOut, run);
+    }
+
+    /**
+     * The chunk's affine chain {@code loc ← J·loc + rhs} over {@code n} steps, a vector of steps at a
+     * time: an in-register Hillis–Steele scan composes the vector's maps
+     * ({@code (J₂, b₂)∘(J₁, b₁) = (J₂J₁, J₂b₁ + b₂)}, log₂ L rounds of lane shifts), then one FMA with the
+     * broadcast carry gives all its states. The serial dependency is one FMA and one lane extract per L
+     * steps instead of L dependent FMAs. It rounds differently from the scalar chain (a tree instead of a
+     * left fold): equal to float round-off, not bit for bit.
+     */
+    private static void seriesScan(float[] w, int n, float[] carry, boolean withProducts, float[] out,
+                                   float[] prodOut, int o) {
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        FloatVector zero = FloatVector.zero(SPECIES);
+        float loc = carry[0];
+        float prod = carry[1];
+        for (int i = 0; i < n; i += L) {
+            FloatVector j = load(w, 3 * BLOCK + i);
+            FloatVector b = load(w, 4 * BLOCK + i);
+            // Levels as constants (C2 keeps shuffles and masks in registers only when they are constants).
+            if (L > 1) {
+                b = j.fma(b.rearrange(SHIFT1).blend(zero, HEAD1), b);
+                j = j.mul(j.rearrange(SHIFT1).blend(one, HEAD1));
+            }
+            if (L > 2) {
+                b = j.fma(b.rearrange(SHIFT2).blend(zero, HEAD2), b);
+                j = j.mul(j.rearrange(SHIFT2).blend(one, HEAD2));
+            }
+            if (L > 4) {
+                b = j.fma(b.rearrange(SHIFT4).blend(zero, HEAD4), b);
+                j = j.mul(j.rearrange(SHIFT4).blend(one, HEAD4));
+            }
+            if (L > 8) {
+                b = j.fma(b.rearrange(SHIFT8).blend(zero, HEAD8), b);
+                j = j.mul(j.rearrange(SHIFT8).blend(one, HEAD8));
+            }
+            FloatVector h = j.fma(FloatVector.broadcast(SPECIES, loc), b);
+            h.intoArray(out, o + i);
+            loc = h.lane(L - 1);
+            if (withProducts) {
+                FloatVector q = j.mul(prod);
+                q.intoArray(prodOut, o + i);
+                prod = q.lane(L - 1);
+            }
+        }
+        carry[0] = loc;
+        carry[1] = prod;
     }
 
     /**

@@ -148,7 +148,7 @@ public final class LanguageModel {
             if (l instanceof RnnBlock r) {
                 r.solver(s);
             } else if (l instanceof MlpBlock m) {
-                m.loop(s.backend().loop());
+                m.backend(s.backend());
             }
         }
         return this;

@@ -2,6 +2,7 @@ package org.pararnn.lm.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.pararnn.api.spi.Activations;
 import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.lm.nn.Kernels;
 import org.pararnn.lm.nn.Rows;
@@ -28,6 +29,7 @@ final class MlpBlock implements Layer {
     private float[] m;
     private float[] sg;
     private ParallelLoop loop;
+    private Activations activations = Activations.STANDARD;
     private float[] gm;
     private float[] gh;
     private float[] ga;
@@ -41,8 +43,10 @@ final class MlpBlock implements Layer {
         params = new ArrayList<>(List.of(norm, up, down));
     }
 
-    void loop(ParallelLoop l) {
-        this.loop = l;
+    /** The backend's threads and element-wise kernels run this block's row-parallel work. */
+    void backend(org.pararnn.api.spi.Backend backend) {
+        this.loop = backend.loop();
+        this.activations = backend.activations();
     }
 
     void initialize(java.util.SplittableRandom rnd) {
@@ -85,13 +89,14 @@ final class MlpBlock implements Layer {
         Linear.forward(a, 0, d, up.data(), d, 2 * f, h, 0, 2 * f, rows);
         Rows.forEach(loop, rows, f, (from, to) -> {
             for (int r = from; r < to; r++) {
+                System.arraycopy(h, r * 2 * f, sg, r * f, f);
+            }
+            activations.sigmoid(sg, from * f, (to - from) * f);
+            for (int r = from; r < to; r++) {
                 int hi = r * 2 * f;
                 int mi = r * f;
                 for (int j = 0; j < f; j++) {
-                    float g = h[hi + j];
-                    float s = Kernels.sigmoid(g);
-                    sg[mi + j] = s;
-                    m[mi + j] = g * s * h[hi + f + j];
+                    m[mi + j] = h[hi + j] * sg[mi + j] * h[hi + f + j];
                 }
             }
         });

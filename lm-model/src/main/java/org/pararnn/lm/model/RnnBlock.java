@@ -8,6 +8,7 @@ import org.pararnn.api.Gradients;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.Tensor;
 import org.pararnn.cells.ParaCell;
+import org.pararnn.api.spi.Activations;
 import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.lm.nn.Kernels;
 import org.pararnn.lm.nn.Rows;
@@ -51,6 +52,7 @@ final class RnnBlock implements Layer {
     private float[] dp;
     private float[] sc;
     private ParallelLoop loop;
+    private Activations activations = Activations.STANDARD;
     private ForwardPass fwd;
 
     RnnBlock(String prefix, ParaCell cell, int dim, int convKernel) {
@@ -94,6 +96,7 @@ final class RnnBlock implements Layer {
     void solver(RnnSolver solver) {
         this.solver = solver;
         this.loop = solver.backend().loop();
+        this.activations = solver.backend().activations();
     }
 
     @Override
@@ -141,10 +144,12 @@ final class RnnBlock implements Layer {
         Linear.forward(a, 0, d, inProj.data(), d, 2 * d, p, 0, 2 * d, rows);
         Rows.forEach(loop, batch, steps * d, (from, to) -> {
             Kernels.causalConv(p, 0, 2 * d, convW.data(), convB.data(), state.convHistory, conv, from, to, steps, d, k);
-            for (int i = from * steps * d; i < to * steps * d; i++) {
-                float sig = Kernels.sigmoid(conv[i]);
-                sc[i] = sig;
-                s[i] = conv[i] * sig;
+            int i0 = from * steps * d;
+            int n = (to - from) * steps * d;
+            System.arraycopy(conv, i0, sc, i0, n);
+            activations.sigmoid(sc, i0, n);
+            for (int i = i0; i < i0 + n; i++) {
+                s[i] = conv[i] * sc[i];
             }
         });
         fwd = solver.forward(cell, s, batch, steps, state.cellState);
@@ -152,9 +157,12 @@ final class RnnBlock implements Layer {
         Rows.forEach(loop, rows, d, (from, to) -> {
             Kernels.rmsNorm(y, 0, d, outNorm.data(), nrm, 0, d, inv2, from, to, d);
             for (int r = from; r < to; r++) {
+                System.arraycopy(p, r * 2 * d + d, sz, r * d, d);
+            }
+            activations.sigmoid(sz, from * d, (to - from) * d); // σ(z); SiLU(z) = z·σ(z)
+            for (int r = from; r < to; r++) {
                 for (int j = 0; j < d; j++) {
                     int i = r * d + j;
-                    sz[i] = Kernels.sigmoid(p[r * 2 * d + d + j]); // σ(z); SiLU(z) = z·σ(z)
                     yn[i] = nrm[i] * p[r * 2 * d + d + j] * sz[i];
                 }
             }

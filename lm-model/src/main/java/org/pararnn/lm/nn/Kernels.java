@@ -69,10 +69,6 @@ public final class Kernels {
         }
     }
 
-    public static float sigmoid(float v) {
-        return 1f / (1f + (float) Math.exp(-v));
-    }
-
     /**
      * Causal depthwise convolution along time: {@code y[b,t,d] = bias[d] + Σ_j w[d,j]·x[b, t−(k−1)+j, d]},
      * inputs before the window's first step taken from {@code history [B][k−1][D]} (zeros when null), as
