@@ -31,6 +31,21 @@ final class HeadProjection {
         return gates * (width / heads);
     }
 
+    /**
+     * A per-thread staging buffer for one head's product (fully written before it is read): a training
+     * step would otherwise allocate and zero a fresh {@code rows × G·D/H} array per call.
+     */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] scratch(int n) {
+        float[] b = SCRATCH.get();
+        if (b.length < n) {
+            b = new float[n];
+            SCRATCH.set(b);
+        }
+        return b;
+    }
+
     void project(float[] x, float[] u, int rows) {
         int nh = inputs / heads;
         int dh = width / heads;
@@ -45,7 +60,7 @@ final class HeadProjection {
             Gemm.sgemm(false, false, rows, cols, nh, 1f, x, 0, inputs, weight.data(), 0, cols, 1f, u, 0, uw);
             return;
         }
-        float[] tmp = new float[rows * cols];
+        float[] tmp = scratch(rows * cols);
         for (int h = 0; h < heads; h++) {
             Gemm.sgemm(false, false, rows, cols, nh, 1f, x, h * nh, inputs, weight.data(), h * nh * cols, cols,
                     0f, tmp, 0, cols);
@@ -73,7 +88,7 @@ final class HeadProjection {
                 gradBias[c] += gradU[base + c];
             }
         }
-        float[] g = heads == 1 ? gradU : new float[rows * cols];
+        float[] g = heads == 1 ? gradU : scratch(rows * cols);
         for (int h = 0; h < heads; h++) {
             if (heads > 1) {
                 for (int r = 0; r < rows; r++) {

@@ -45,16 +45,21 @@ final class GruNewton {
         return Math.max(1, Math.min(want, steps / MIN_CHUNK));
     }
 
+    /** Shortest sequence for which AUTO solves in time (see {@link #pays}). */
+    static final int AUTO_MIN_STEPS = 65_536;
+
     /**
-     * Whether AUTO should solve in time chunks: only with SIMD kernels (measured with
-     * {@code GruRecurrenceBenchmark} at T = 64k, B·D = 1: the scalar Newton took 11.3 ms against 4.2 ms
-     * sequential, the vector one 1.9 ms), when the batch × features cannot keep every thread busy with
-     * whole vectors, and when the sequence is long enough for several chunks.
+     * Whether AUTO should solve in time chunks. Measured with {@code GruRecurrenceBenchmark} (2 cores,
+     * ms/op, Newton vs sequential): D = 1 wins at T = 64k (1.8–2.4 vs 4.1) and 1M (37 vs 65) but loses
+     * at T = 1k (0.27 vs 0.065); D = 8 loses at 64k (45 vs 6.8: one vector per step leaves the per-step
+     * overhead of the feature kernel unamortised); without SIMD the single-feature Newton loses too
+     * (11.3 vs 4.2 at T = 64k). So: one feature, SIMD kernels, more than one thread, and at least
+     * {@link #AUTO_MIN_STEPS} steps (between 1k and 64k the crossover is unmeasured, so sequential stays).
      */
     boolean pays(int batch, int steps) {
-        int lanes = kernels.lanes();
-        int vectors = batch * ((gru.width + lanes - 1) / lanes);
-        return lanes > 1 && gru.loop.parallelism() > 1 && vectors < gru.loop.parallelism() && chunks(batch, steps) > 1;
+        // Any batch: the sequential kernel runs each single-feature sequence as its own latency-bound
+        // chain, so the per-sequence economics are those measured at B = 1.
+        return gru.width == 1 && kernels.lanes() > 1 && gru.loop.parallelism() > 1 && steps >= AUTO_MIN_STEPS;
     }
 
     private static int chunkStart(int steps, int chunks, int c) {

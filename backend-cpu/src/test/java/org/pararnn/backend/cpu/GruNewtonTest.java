@@ -69,17 +69,19 @@ class GruNewtonTest {
     }
 
     @Test
-    void autoSolvesInTimeOnlyWhereFeaturesCannotFillTheThreads() {
+    void autoSolvesInTimeOnlyWhereMeasuredFaster() {
         try (CpuBackend cpu = new CpuBackend(2, DiagonalKernels.best(), FusedStrategy.AUTO)) {
             RnnSolver fused = RnnSolver.on(cpu).mode(Mode.FUSED);
             ParaGRU narrow = ParaGRU.create(2, 1, 1, 3);
-            SolveReport r = fused.forward(narrow, KitData.gaussian(8192 * 2, 1, 1), 1, 8192).report();
-            assertTrue(r.detail().contains("Newton in time"), r.toString());
-            ParaGRU wide = ParaGRU.create(2, 64, 1, 3);
-            r = fused.forward(wide, KitData.gaussian(4 * 8192 * 2, 1, 1), 4, 8192).report();
-            assertTrue(r.detail().contains("sequential in time"), r.toString());
-            r = fused.forward(narrow, KitData.gaussian(300 * 2, 1, 1), 1, 300).report();
-            assertTrue(r.detail().contains("sequential in time"), "too short to chunk: " + r);
+            int steps = GruNewton.AUTO_MIN_STEPS;
+            SolveReport r = fused.forward(narrow, KitData.gaussian(steps * 2, 1, 1), 1, steps).report();
+            boolean simd = DiagonalKernels.best().lanes() > 1;
+            assertTrue(r.detail().contains(simd ? "Newton in time" : "sequential in time"), r.toString());
+            ParaGRU eight = ParaGRU.create(2, 8, 1, 3);
+            r = fused.forward(eight, KitData.gaussian(steps * 2, 1, 1), 1, steps).report();
+            assertTrue(r.detail().contains("sequential in time"), "8 features: measured slower in time: " + r);
+            r = fused.forward(narrow, KitData.gaussian(4096 * 2, 1, 1), 1, 4096).report();
+            assertTrue(r.detail().contains("sequential in time"), "below the measured crossover: " + r);
         }
     }
 

@@ -388,7 +388,7 @@ public final class LanguageModel {
         float[] ge = embed.gradData();
         if (soloCell == null) {
             Linear.backward(xf, 0, d, e, d, v, logits, 0, v, ge, gxf, 0, d, false, rows);
-            Kernels.rmsNormGainGrad(x, 0, d, invf, gxf, 0, d, finalNorm.gradData(), rows, d);
+            Kernels.rmsNormGainGrad(null, x, 0, d, invf, gxf, 0, d, finalNorm.gradData(), new float[Kernels.GAIN_BLOCKS * d], rows, d);
             Kernels.rmsNormBackward(x, 0, d, finalNorm.data(), invf, gxf, 0, d, gx, 0, d, false, 0, rows, d);
             for (int i = layers.size() - 1; i >= 0; i--) {
                 layers.get(i).backward(gx, batch, steps);

@@ -29,6 +29,7 @@ final class MlpBlock implements Layer {
     private float[] m;
     private float[] sg;
     private ParallelLoop loop;
+    private float[] gainParts;
     private Activations activations = Activations.STANDARD;
     private float[] gm;
     private float[] gh;
@@ -36,6 +37,7 @@ final class MlpBlock implements Layer {
 
     MlpBlock(String prefix, int dim, int hidden) {
         this.d = dim;
+        this.gainParts = new float[Kernels.GAIN_BLOCKS * dim];
         this.f = hidden;
         norm = Parameter.of(prefix + "norm.weight", false, dim);
         up = Parameter.of(prefix + "up.weight", true, 2 * hidden, dim);
@@ -123,7 +125,7 @@ final class MlpBlock implements Layer {
             }
         });
         Linear.backward(a, 0, d, up.data(), d, 2 * f, gh, 0, 2 * f, up.gradData(), ga, 0, d, false, rows);
-        Kernels.rmsNormGainGrad(xin, 0, d, inv, ga, 0, d, norm.gradData(), rows, d);
+        Kernels.rmsNormGainGrad(loop, xin, 0, d, inv, ga, 0, d, norm.gradData(), gainParts, rows, d);
         Rows.forEach(loop, rows, d, (from, to) ->
                 Kernels.rmsNormBackward(xin, 0, d, norm.data(), inv, ga, 0, d, dx, 0, d, true, from, to, d));
     }

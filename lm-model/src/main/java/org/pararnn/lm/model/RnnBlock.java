@@ -52,11 +52,13 @@ final class RnnBlock implements Layer {
     private float[] dp;
     private float[] sc;
     private ParallelLoop loop;
+    private float[] gainParts;
     private Activations activations = Activations.STANDARD;
     private ForwardPass fwd;
 
     RnnBlock(String prefix, ParaCell cell, int dim, int convKernel) {
         this.d = dim;
+        this.gainParts = new float[Kernels.GAIN_BLOCKS * dim];
         this.k = convKernel;
         this.cell = cell;
         this.cellGrads = Gradients.of(cell);
@@ -135,6 +137,17 @@ final class RnnBlock implements Layer {
         sc = new float[rows * d];
     }
 
+    /** The conv kernel transposed to {@code [k][D]}, and one gradient part per batch element. */
+    private float[] convT;
+    private float[][] convParts = new float[0][];
+
+    private void transposeConv() {
+        if (convT == null) {
+            convT = new float[k * d];
+        }
+        Kernels.transposeKernel(convW.data(), convT, d, k);
+    }
+
     @Override
     public void forward(float[] x, int batch, int steps, LayerState state) {
         int rows = batch * steps;
@@ -142,8 +155,9 @@ final class RnnBlock implements Layer {
         System.arraycopy(x, 0, xin, 0, rows * d);
         Rows.forEach(loop, rows, d, (from, to) -> Kernels.rmsNorm(x, 0, d, norm.data(), a, 0, d, inv1, from, to, d));
         Linear.forward(a, 0, d, inProj.data(), d, 2 * d, p, 0, 2 * d, rows);
+        transposeConv();
         Rows.forEach(loop, batch, steps * d, (from, to) -> {
-            Kernels.causalConv(p, 0, 2 * d, convW.data(), convB.data(), state.convHistory, conv, from, to, steps, d, k);
+            Kernels.causalConv(p, 0, 2 * d, convT, convB.data(), state.convHistory, conv, from, to, steps, d, k);
             int i0 = from * steps * d;
             int n = (to - from) * steps * d;
             System.arraycopy(conv, i0, sc, i0, n);
@@ -224,7 +238,7 @@ final class RnnBlock implements Layer {
         });
         // g2 = ∂L/∂y through the output norm
         float[] y = fwd.output();
-        Kernels.rmsNormGainGrad(y, 0, d, inv2, g1, 0, d, outNorm.gradData(), rows, d);
+        Kernels.rmsNormGainGrad(loop, y, 0, d, inv2, g1, 0, d, outNorm.gradData(), gainParts, rows, d);
         Rows.forEach(loop, rows, d, (from, to) ->
                 Kernels.rmsNormBackward(y, 0, d, outNorm.data(), inv2, g1, 0, d, g2, 0, d, false, from, to, d));
         BackwardPass back = solver.backward(fwd, g2, null, cellGrads);
@@ -235,12 +249,20 @@ final class RnnBlock implements Layer {
                 g1[i] = gs[i] * sig * (1f + conv[i] * (1f - sig));
             }
         });
-        Kernels.causalConvParamGrad(p, 0, 2 * d, g1, convW.gradData(), convB.gradData(), batch, steps, d, k);
-        Rows.forEach(loop, batch, steps * d, (from, to) ->
-                Kernels.causalConvBackward(convW.data(), g1, dp, 0, 2 * d, from, to, steps, d, k));
+        if (convParts.length < batch) {
+            convParts = new float[batch][(k + 1) * d];
+        }
+        transposeConv();
+        Rows.forEach(loop, batch, steps * d, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                Kernels.causalConvParamPart(p, 0, 2 * d, g1, convParts[b], b, steps, d, k);
+            }
+            Kernels.causalConvBackward(convT, g1, dp, 0, 2 * d, from, to, steps, d, k);
+        });
+        Kernels.addConvParts(convParts, batch, convW.gradData(), convB.gradData(), d, k);
         // g2 = ∂L/∂a
         Linear.backward(a, 0, d, inProj.data(), d, 2 * d, dp, 0, 2 * d, inProj.gradData(), g2, 0, d, false, rows);
-        Kernels.rmsNormGainGrad(xin, 0, d, inv1, g2, 0, d, norm.gradData(), rows, d);
+        Kernels.rmsNormGainGrad(loop, xin, 0, d, inv1, g2, 0, d, norm.gradData(), gainParts, rows, d);
         Rows.forEach(loop, rows, d, (from, to) ->
                 Kernels.rmsNormBackward(xin, 0, d, norm.data(), inv1, g2, 0, d, dx, 0, d, true, from, to, d));
     }
