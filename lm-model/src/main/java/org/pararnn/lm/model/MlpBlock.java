@@ -114,13 +114,15 @@ final class MlpBlock implements Layer {
             for (int r = from; r < to; r++) {
                 int hi = r * 2 * f;
                 int mi = r * f;
+                // Two loops, one store stream each: the JIT vectorises them (two streams into one array it
+                // does not).
                 for (int j = 0; j < f; j++) {
                     float g = h[hi + j];
-                    float u = h[hi + f + j];
                     float s = sg[mi + j];
-                    float gmv = gm[mi + j];
-                    gh[hi + j] = gmv * u * s * (1f + g * (1f - s));
-                    gh[hi + f + j] = gmv * g * s;
+                    gh[hi + j] = gm[mi + j] * h[hi + f + j] * s * (1f + g * (1f - s));
+                }
+                for (int j = 0; j < f; j++) {
+                    gh[hi + f + j] = gm[mi + j] * h[hi + j] * sg[mi + j];
                 }
             }
         });

@@ -216,10 +216,12 @@ final class RnnBlock implements Layer {
         float[] gal = scale.gradData();
         // g1 = ∂L/∂o = dx ⊙ α
         for (int r = 0; r < rows; r++) {
+            int base = r * d;
             for (int j = 0; j < d; j++) {
-                int i = r * d + j;
-                gal[j] += dx[i] * o[i];
-                g1[i] = dx[i] * al[j];
+                gal[j] += dx[base + j] * o[base + j];
+            }
+            for (int j = 0; j < d; j++) {
+                g1[base + j] = dx[base + j] * al[j];
             }
         }
         // g2 = ∂L/∂yn
@@ -227,12 +229,16 @@ final class RnnBlock implements Layer {
         // yn = nrm ⊙ silu(z): gradient to z into dp's right half, to nrm into g1
         Rows.forEach(loop, rows, d, (from, to) -> {
             for (int r = from; r < to; r++) {
+                int zi = r * 2 * d + d;
                 for (int j = 0; j < d; j++) {
                     int i = r * d + j;
-                    float zv = p[r * 2 * d + d + j];
+                    float zv = p[zi + j];
                     float sig = sz[i];
-                    dp[r * 2 * d + d + j] = g2[i] * nrm[i] * sig * (1f + zv * (1f - sig));
-                    g1[i] = g2[i] * zv * sig;
+                    dp[zi + j] = g2[i] * nrm[i] * sig * (1f + zv * (1f - sig));
+                }
+                for (int j = 0; j < d; j++) {
+                    int i = r * d + j;
+                    g1[i] = g2[i] * p[zi + j] * sz[i];
                 }
             }
         });
