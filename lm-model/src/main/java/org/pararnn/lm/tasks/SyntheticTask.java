@@ -57,10 +57,32 @@ public abstract class SyntheticTask implements BatchSource {
         }
         for (int b = 0; b < into.batch; b++) {
             int off = b * length;
+            int attempts = 0;
             do {
+                if (++attempts > MAX_ATTEMPTS) {
+                    throw new IllegalArgumentException(name() + " at length " + length + " has too few distinct sequences"
+                            + " to keep " + (heldOut ? "held-out" : "training") + " sequences apart from "
+                            + (heldOut ? "training" : "held-out") + " ones (none found in " + MAX_ATTEMPTS
+                            + " draws); use a longer --length");
+                }
                 generate(rng, into.tokens, into.targets, off);
             } while (smallSpace() && isHeldOut(into.tokens, off) != heldOut);
         }
+    }
+
+    /**
+     * Draws before giving up on finding a sequence of one side: about one in ten sequences is held out, so
+     * this many failures in a row only happen when the whole space has (almost) none of that side.
+     */
+    private static final int MAX_ATTEMPTS = 10_000;
+
+    /** Fails fast, with the reason, when either side of the split cannot be sampled (a tiny sequence space). */
+    private SyntheticTask checkSplit() {
+        Batch probe = new Batch(1, length);
+        Rng rng = new Rng(0x5EEDL);
+        fill(rng, probe, true);
+        fill(rng, probe, false);
+        return this;
     }
 
     private boolean isHeldOut(int[] tokens, int off) {
@@ -101,7 +123,7 @@ public abstract class SyntheticTask implements BatchSource {
     }
 
     public static SyntheticTask create(String name, int length) {
-        return switch (name) {
+        SyntheticTask task = switch (name) {
             case "parity" -> new Parity(length);
             case "keep-nth" -> new KeepNth(length, Math.max(1, length / 2), 16);
             case "mqar" -> new Mqar(length, Math.max(1, Math.min(8, length / 4)), 16, 16);
@@ -109,6 +131,7 @@ public abstract class SyntheticTask implements BatchSource {
             case "2-hop" -> new KHop(length, 2, 8);
             default -> throw new IllegalArgumentException("unknown task '" + name + "'; tasks: " + String.join(", ", NAMES));
         };
+        return task.checkSplit();
     }
 
     public static final java.util.List<String> NAMES = java.util.List.of("keep-nth", "parity", "mqar", "1-hop", "2-hop");

@@ -126,5 +126,9 @@ class SyntheticTaskTest {
                 .getMessage().contains("unknown task 'copy'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new KeepNth(5, 9, 4)).getMessage().contains("n must be"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new Mqar(10, 8, 16, 16)).getMessage().contains("pairs"));
+        // 16 parity sequences of length 4: too few to hold some out (used to spin forever at the first evaluation).
+        String m = assertThrows(IllegalArgumentException.class, () -> SyntheticTask.create("parity", 4)).getMessage();
+        assertTrue(m.contains("parity at length 4 has too few distinct sequences") && m.contains("longer --length"), m);
+        SyntheticTask.create("parity", 8); // 256 sequences: both sides exist
     }
 }
