@@ -90,10 +90,11 @@ final class CpuBackend implements Backend {
     }
 
     /**
-     * AUTO for the cells with fused kernels: the fused sequential-in-time kernel at every shape. Measured
-     * with {@code GruRecurrenceBenchmark} on 2 cores, generic Newton over the chunked scan was 3.4–8×
-     * slower than it at every shape (T ≤ 1M, B·D ∈ {1..8192}); parallel-in-time needs a fused Newton
-     * kernel to pay here, and until there is one AUTO does not pick it.
+     * AUTO for the cells with fused kernels: always the fused solver. Measured with
+     * {@code GruRecurrenceBenchmark} on 2 cores, generic Newton over the chunked scan was 3.4–8× slower than
+     * the fused sequential-in-time kernel at every shape (T ≤ 1M, B·D ∈ {1..8192}); where solving in time
+     * pays (single-feature ParaGRU, long sequences) the fused solver itself switches to its fused Newton,
+     * and its report says which ran ({@link GruNewton#pays}).
      */
     @Override
     public Optional<AutoChoice> autoChoice(Cell cell, int batch, int steps) {
@@ -102,7 +103,8 @@ final class CpuBackend implements Backend {
         }
         long lanes = (long) batch * cell.stateWidth();
         return Optional.of(new AutoChoice(Mode.FUSED, "B·S = " + lanes + " features over " + steps
-                + " steps: fused, sequential in time, parallel over batch × features (measured fastest at every shape)"));
+                + " steps: the fused solver (generic Newton measured slower at every shape; the fused one picks"
+                + " sequential or Newton in time by shape)"));
     }
 
     @Override

@@ -11,6 +11,12 @@ final class ScalarFusedRows implements FusedRows {
     private ScalarFusedRows() {
     }
 
+    /** {@code ∂h'/∂h} of one ParaGRU step from its gates, shared by the adjoint and the Newton kernels. */
+    static float gruJacobian(float h, float az, float ar, float ah, float z, float rg, float n) {
+        float dn = (1f - n * n) * ah * (rg + h * rg * (1f - rg) * ar);
+        return z * (1f - z) * az * (n - h) + z * dn + (1f - z);
+    }
+
     @Override
     public void gruForward(float[] a, int dw, float[] prev, int pOff, float[] u, int uOff, float[] out, int oOff,
                            int d0, int d1) {
@@ -44,8 +50,7 @@ final class ScalarFusedRows implements FusedRows {
             gradA[d] += gz * h;
             gradA[dw + d] += gr * h;
             gradA[2 * dw + d] += gn * h * rg;
-            float dn = (1f - n * n) * ah * (rg + h * rg * (1f - rg) * ar);
-            float jac = z * (1f - z) * az * (n - h) + z * dn + (1f - z);
+            float jac = gruJacobian(h, az, ar, ah, z, rg, n);
             carry[d] = jac * l;
         }
     }
@@ -123,8 +128,7 @@ final class ScalarFusedRows implements FusedRows {
             float rg = FastMath.sigmoid(ar * h + u[uOff + dw + d]);
             float n = FastMath.tanh(ah * h * rg + u[uOff + 2 * dw + d]);
             float f = z * n + (1f - z) * h;
-            float dn = (1f - n * n) * ah * (rg + h * rg * (1f - rg) * ar);
-            float jac = z * (1f - z) * az * (n - h) + z * dn + (1f - z);
+            float jac = gruJacobian(h, az, ar, ah, z, rg, n);
             resMax[i] = Math.max(resMax[i], Math.abs(old[oldOff + d] - f));
             fMax[i] = Math.max(fMax[i], Math.abs(f));
             float l = Math.fma(jac, loc[i], f - jac * h);
@@ -153,8 +157,7 @@ final class ScalarFusedRows implements FusedRows {
             float rg = FastMath.sigmoid(ar * h + gates[stride + g]);
             float n = FastMath.tanh(ah * h * rg + gates[2 * stride + g]);
             float f = z * n + (1f - z) * h;
-            float dn = (1f - n * n) * ah * (rg + h * rg * (1f - rg) * ar);
-            float jac = z * (1f - z) * az * (n - h) + z * dn + (1f - z);
+            float jac = gruJacobian(h, az, ar, ah, z, rg, n);
             resMax = Math.max(resMax, Math.abs((old == null ? 0f : old[base + t]) - f));
             fMax = Math.max(fMax, Math.abs(f));
             loc = Math.fma(jac, loc, f - jac * h);
@@ -186,8 +189,7 @@ final class ScalarFusedRows implements FusedRows {
             gradU[uOff + d] = z;
             gradU[uOff + dw + d] = rg;
             gradU[uOff + 2 * dw + d] = n;
-            float dn = (1f - n * n) * ah * (rg + h * rg * (1f - rg) * ar);
-            float j = z * (1f - z) * az * (n - h) + z * dn + (1f - z);
+            float j = gruJacobian(h, az, ar, ah, z, rg, n);
             float l = gradStates[gOff + d] + carry[i];
             loc[gOff + d] = l;
             q[gOff + d] = qRun[i];

@@ -132,8 +132,7 @@ final class VectorFusedRows implements FusedRows {
                 load(gradA, d).add(gz.mul(h)).intoArray(gradA, d);
                 load(gradA, dw + d).add(gr.mul(h)).intoArray(gradA, dw + d);
                 load(gradA, 2 * dw + d).add(gn.mul(h).mul(rg)).intoArray(gradA, 2 * dw + d);
-                FloatVector dn = oneMinusN2.mul(ah).mul(rg.add(h.mul(rg).mul(oneMinusR).mul(ar)));
-                FloatVector jac = z.mul(oneMinusZ).mul(az).mul(nMinusH).add(z.mul(dn)).add(oneMinusZ);
+                FloatVector jac = gruJacobian(h, az, ar, ah, z, rg, n);
                 jac.mul(l).intoArray(carry, d);
             }
         }
@@ -403,8 +402,7 @@ final class VectorFusedRows implements FusedRows {
             FloatVector cand = load(w, 2 * BLOCK + i);
             FloatVector oneMinusZ = z.neg().add(1f);
             FloatVector f = z.mul(cand).add(oneMinusZ.mul(h));
-            FloatVector dn = cand.mul(cand).neg().add(1f).mul(vah).mul(rg.add(h.mul(rg).mul(rg.neg().add(1f)).mul(var)));
-            FloatVector jac = z.mul(oneMinusZ).mul(vaz).mul(cand.sub(h)).add(z.mul(dn)).add(oneMinusZ);
+            FloatVector jac = gruJacobian(h, vaz, var, vah, z, rg, cand);
             load(w, SERIES_MAX).max(load(w, 5 * BLOCK + 1 + i).sub(f).abs()).intoArray(w, SERIES_MAX);
             load(w, SERIES_MAX + L).max(f.abs()).intoArray(w, SERIES_MAX + L);
             jac.intoArray(w, 3 * BLOCK + i);

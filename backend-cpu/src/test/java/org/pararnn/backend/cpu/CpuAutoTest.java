@@ -26,7 +26,8 @@ class CpuAutoTest {
             ParaLSTM narrow = ParaLSTM.create(2, 4, 1, 3);
             r = auto.forward(narrow, KitData.gaussian(4096 * 2, 1, 4), 1, 4096).report();
             assertEquals(Mode.FUSED, r.used(), r.toString());
-            assertTrue(r.detail().contains("measured fastest at every shape"), r.detail());
+            assertTrue(r.detail().contains("generic Newton measured slower at every shape"), r.detail());
+            assertTrue(r.detail().contains("sequential in time"), "short narrow LSTM: sequential fused kernel: " + r.detail());
             assertTrue(r.converged(), r.toString());
         }
     }
