@@ -36,8 +36,10 @@ import org.pararnn.cells.ParaGRU;
  * sequential in time), {@code FUSED_NEWTON} (its fused Newton in time; the Newton iterations of the
  * shape are printed once per trial, so time per iteration can be read off), {@code FUSED} (the fused
  * solver choosing by shape), {@code PARALLEL} (generic Newton over the backend's scan),
- * {@code SEQUENTIAL} (generic step loop), {@code AUTO}. The fused strategies are selected with the CPU
- * backend's {@code pararnn.cpu.fused} property.
+ * {@code SEQUENTIAL} (generic step loop), {@code AUTO}. The fused strategies are selected with the
+ * backends' {@code pararnn.cpu.fused} / {@code pararnn.opencl.fused} properties. Backends: {@code cpu}
+ * and {@code opencl} side by side (on a machine whose OpenCL device is the CPU, PoCL, both share the
+ * same cores and memory, so the ratio measures the kernels and Aparapi's overheads, not hardware).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
@@ -54,7 +56,7 @@ public class GruRecurrenceBenchmark {
     @Param({"floor", "FUSED_SEQUENTIAL", "FUSED_NEWTON", "FUSED", "PARALLEL", "SEQUENTIAL", "AUTO"})
     public String mode;
 
-    @Param({"cpu"})
+    @Param({"cpu", "opencl"})
     public String backend;
 
     private Backend engine;
@@ -80,12 +82,15 @@ public class GruRecurrenceBenchmark {
         }
         problem = new Recurrence(cell, batch, steps, u, null, NewtonOptions.defaults());
         states = new float[batch * steps * width];
-        engine = Backends.fromEnvironment().forcing(backend, "benchmark parameter").choose();
-        System.setProperty("pararnn.cpu.fused", switch (mode) {
+        String strategy = switch (mode) {
             case "FUSED_SEQUENTIAL" -> "sequential";
             case "FUSED_NEWTON" -> "newton";
             default -> "auto";
-        });
+        };
+        // Set before the backend is made: the OpenCL backend reads its strategy when it is created.
+        System.setProperty("pararnn.cpu.fused", strategy);
+        System.setProperty("pararnn.opencl.fused", strategy);
+        engine = Backends.fromEnvironment().forcing(backend, "benchmark parameter").choose();
         solver = switch (mode) {
             case "floor" -> null;
             case "FUSED", "FUSED_SEQUENTIAL", "FUSED_NEWTON" -> engine.fused(cell).orElseThrow();

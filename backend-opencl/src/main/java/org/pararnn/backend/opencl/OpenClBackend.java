@@ -1,0 +1,211 @@
+package org.pararnn.backend.opencl;
+
+import com.aparapi.device.OpenCLDevice;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+import org.pararnn.api.Cell;
+import org.pararnn.api.Mode;
+import org.pararnn.api.Tensor;
+import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.LinearScan;
+import org.pararnn.api.spi.ParallelLoop;
+import org.pararnn.api.spi.RecurrenceSolver;
+
+/**
+ * The OpenCL backend: Aparapi kernels on one device. Kernels are built lazily (the scan's at creation,
+ * to prove the device works) and every use of the device is serialised by one lock, so concurrent
+ * callers get exactly the single-threaded results. The cells' fused solvers are recognised by
+ * {@link Cell#type()} and the reference parameter shapes, as on the CPU backend.
+ */
+final class OpenClBackend implements Backend {
+    static final String NAME = "opencl";
+    static final String PARAGRU = "pararnn.paragru";
+    static final String PARALSTM = "pararnn.paralstm";
+
+    /** Host-side part of the generic solvers (evaluating a custom cell at every t): the common pool. */
+    private static final ParallelLoop HOST_LOOP = new ParallelLoop() {
+        @Override
+        public int parallelism() {
+            return Runtime.getRuntime().availableProcessors();
+        }
+
+        @Override
+        public void forEach(int tasks, IntConsumer task) {
+            IntStream.range(0, tasks).parallel().forEach(task);
+        }
+    };
+
+    private final OpenClDevices.Choice choice;
+    private final OpenCLDevice device;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Chunking chunking;
+    private final FusedStrategy strategy;
+    private final int group;
+    private final OpenClScan scan;
+    private CellDevice gru;
+    private CellDevice lstm;
+    private boolean closed;
+
+    OpenClBackend(OpenClDevices.Choice choice, Chunking chunking, FusedStrategy strategy) {
+        this.choice = choice;
+        this.device = choice.device();
+        this.chunking = chunking;
+        this.strategy = strategy;
+        this.group = Math.max(1, Math.min(64, device.getMaxWorkGroupSize()));
+        DeviceKernel<LinearScanKernel> scanKernel = new DeviceKernel<>(new LinearScanKernel(), device);
+        scanKernel.compile();
+        this.scan = new OpenClScan(this, scanKernel);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String device() {
+        return choice.describe();
+    }
+
+    @Override
+    public LinearScan scan() {
+        return scan;
+    }
+
+    @Override
+    public ParallelLoop loop() {
+        return HOST_LOOP;
+    }
+
+    Chunking chunking() {
+        return chunking;
+    }
+
+    int computeUnits() {
+        return device.getMaxComputeUnits();
+    }
+
+    boolean accelerator() {
+        return choice.accelerator();
+    }
+
+    /** Runs {@code work} with the device to itself. */
+    void exclusive(Runnable work) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the OpenCL backend was closed");
+            }
+            work.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The scan passes of {@code dk} for {@code lanes} lanes of {@code kb} coupled values in {@code chunks} chunks. */
+    void runScan(DeviceKernel<? extends ChunkedScanKernel> dk, int lanes, int chunks, int kb) {
+        dk.kernel().pass = ChunkedScanKernel.PASS_LOCAL;
+        dk.launch(lanes * chunks, group);
+        combineAndFixUp(dk, lanes, chunks, kb);
+    }
+
+    /** Combine and fix-up only: the fused Newton passes run their own local scan. */
+    void combineAndFixUp(DeviceKernel<? extends ChunkedScanKernel> dk, int lanes, int chunks, int kb) {
+        if (chunks > 1) {
+            ChunkedScanKernel k = dk.kernel();
+            k.pass = ChunkedScanKernel.PASS_COMBINE;
+            if (kb <= ChunkedScanKernel.MAX_TREE_BLOCK) {
+                dk.launch(lanes * chunks, chunks);
+            } else {
+                dk.launch(lanes, group);
+            }
+            k.pass = ChunkedScanKernel.PASS_FIXUP;
+            dk.launch(lanes * chunks, group);
+        }
+    }
+
+    int group() {
+        return group;
+    }
+
+    /** {@code current} when it already has {@code n} floats, else a new array (device buffers follow arrays). */
+    static float[] sized(float[] current, int n) {
+        return current != null && current.length == n ? current : new float[Math.max(1, n)];
+    }
+
+    /** The fused kernel of {@code kind} with its buffers, made (not yet built) on first use. Call under the lock. */
+    CellDevice cellDevice(FusedCellSolver.Kind kind) {
+        if (kind == FusedCellSolver.Kind.GRU) {
+            if (gru == null) {
+                gru = new CellDevice(new DeviceKernel<>(new ParaGruKernel(), device));
+            }
+            return gru;
+        }
+        if (lstm == null) {
+            lstm = new CellDevice(new DeviceKernel<>(new ParaLstmKernel(), device));
+        }
+        return lstm;
+    }
+
+    @Override
+    public Optional<RecurrenceSolver> fused(Cell cell) {
+        String type = cell.type();
+        boolean isLstm = PARALSTM.equals(type);
+        if (!PARAGRU.equals(type) && !isLstm) {
+            return Optional.empty();
+        }
+        int d = isLstm ? cell.stateWidth() / 2 : cell.stateWidth();
+        Tensor a = parameter(cell, "A");
+        if (a == null || !a.sameShape(3, d) || cell.projectedWidth() != 3 * d) {
+            return Optional.empty();
+        }
+        if (!isLstm) {
+            return Optional.of(new FusedCellSolver(this, FusedCellSolver.Kind.GRU, d, a, null, strategy));
+        }
+        Tensor c = parameter(cell, "C");
+        if (c == null || !c.sameShape(2, d) || cell.outputOffset() != d) {
+            return Optional.empty();
+        }
+        return Optional.of(new FusedCellSolver(this, FusedCellSolver.Kind.LSTM, d, a, c, strategy));
+    }
+
+    private static Tensor parameter(Cell cell, String name) {
+        for (Tensor t : cell.parameters()) {
+            if (t.name().equals(name)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** AUTO: the fused kernels for the cells that have them (one device pass per step or per Newton iteration). */
+    @Override
+    public Optional<AutoChoice> autoChoice(Cell cell, int batch, int steps) {
+        if (fused(cell).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new AutoChoice(Mode.FUSED, "fused OpenCL kernels for " + cell.type()
+                + " (the generic modes evaluate the cell on the host and move every Jacobian across the bus)"));
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                scan.dispose();
+                if (gru != null) {
+                    gru.dispose();
+                }
+                if (lstm != null) {
+                    lstm.dispose();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}

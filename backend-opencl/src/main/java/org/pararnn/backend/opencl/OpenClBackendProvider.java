@@ -1,0 +1,78 @@
+package org.pararnn.backend.opencl;
+
+import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.BackendProvider;
+import org.pararnn.api.spi.BackendUnavailableException;
+import org.pararnn.api.spi.Probe;
+
+/**
+ * Registers the OpenCL backend. Priority 200 on a GPU or accelerator (above the CPU backend's 100), 50
+ * on a CPU device such as PoCL: there the pure-Java CPU backend is faster, so {@code opencl} runs only
+ * when asked for ({@code -Dpararnn.backend=opencl} or {@code PARARNN_BACKEND=opencl}). The probe
+ * loads the OpenCL loader once and caches its answer.
+ */
+public final class OpenClBackendProvider implements BackendProvider {
+    public static final int GPU_PRIORITY = 200;
+    public static final int CPU_DEVICE_PRIORITY = 50;
+
+    private final FusedStrategy strategy;
+    private final int forcedChunks;
+    private volatile OpenClDevices.Choice choice;
+
+    public OpenClBackendProvider() {
+        this(null, 0);
+    }
+
+    /** A provider whose backend uses {@code strategy} for the fused cells and {@code forcedChunks} time chunks (tests). */
+    OpenClBackendProvider(FusedStrategy strategy, int forcedChunks) {
+        this.strategy = strategy;
+        this.forcedChunks = forcedChunks;
+    }
+
+    @Override
+    public String name() {
+        return OpenClBackend.NAME;
+    }
+
+    private OpenClDevices.Choice choice() {
+        OpenClDevices.Choice c = choice;
+        if (c == null) {
+            synchronized (this) {
+                if (choice == null) {
+                    choice = OpenClDevices.choose();
+                }
+                c = choice;
+            }
+        }
+        return c;
+    }
+
+    @Override
+    public int priority() {
+        OpenClDevices.Choice c = choice();
+        return c.usable() && c.accelerator() ? GPU_PRIORITY : CPU_DEVICE_PRIORITY;
+    }
+
+    @Override
+    public Probe probe() {
+        OpenClDevices.Choice c = choice();
+        return c.usable() ? Probe.available(c.describe(), c.details()) : Probe.unavailable(c.reason());
+    }
+
+    @Override
+    public Backend create() {
+        OpenClDevices.Choice c = choice();
+        if (!c.usable()) {
+            throw new BackendUnavailableException(c.reason());
+        }
+        FusedStrategy s = strategy != null ? strategy : FusedStrategy.configured();
+        // Enough work-items to keep every compute unit busy: thousands per unit on a GPU, a few on a CPU device.
+        int perUnit = c.accelerator() ? 2048 : 8;
+        Chunking chunking = new Chunking(Math.max(1, c.device().getMaxComputeUnits()) * perUnit, forcedChunks);
+        try {
+            return new OpenClBackend(c, chunking, s);
+        } catch (OpenClException e) {
+            throw new BackendUnavailableException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package org.pararnn.backend.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.junit.jupiter.api.Test;
+import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.Probe;
+
+class OpenClProbeTest {
+    /** Set by CI, which installs PoCL: there a missing device is a failure, not a skip. */
+    static final String REQUIRE_ENV = "PARARNN_REQUIRE_OPENCL";
+
+    @Test
+    void probeReportsTheDeviceOrWhyNot() {
+        OpenClBackendProvider provider = new OpenClBackendProvider();
+        Probe probe = provider.probe();
+        if (System.getenv(REQUIRE_ENV) != null) {
+            assertTrue(probe.available(), () -> REQUIRE_ENV + " is set but opencl is unavailable: " + probe.reason());
+        }
+        assumeTrue(probe.available(), () -> "opencl unavailable here: " + probe.reason());
+        for (String key : new String[] {"platform", "openclVersion", "device", "type", "computeUnits"}) {
+            assertTrue(probe.details().containsKey(key), "probe details lack " + key + ": " + probe.details());
+        }
+        boolean gpu = !"CPU".equals(probe.details().get("type"));
+        assertEquals(gpu ? OpenClBackendProvider.GPU_PRIORITY : OpenClBackendProvider.CPU_DEVICE_PRIORITY, provider.priority());
+        try (Backend b = provider.create()) {
+            assertEquals("opencl", b.name());
+            assertTrue(b.device().contains(probe.details().get("device")), b.device());
+        }
+    }
+
+    @Test
+    void aDeviceNameThatMatchesNothingIsRefusedWithTheNamesFound() {
+        String old = System.getProperty(OpenClDevices.PROPERTY);
+        System.setProperty(OpenClDevices.PROPERTY, "no-such-device-xyz");
+        try {
+            OpenClDevices.Choice c = OpenClDevices.choose();
+            assumeTrue(c.reason() == null || !c.reason().startsWith("no OpenCL runtime"), "no OpenCL runtime here");
+            assertFalse(c.usable());
+            assertTrue(c.reason().contains("no-such-device-xyz") && c.reason().contains("matches no OpenCL device"), c.reason());
+        } finally {
+            if (old == null) {
+                System.clearProperty(OpenClDevices.PROPERTY);
+            } else {
+                System.setProperty(OpenClDevices.PROPERTY, old);
+            }
+        }
+    }
+}
