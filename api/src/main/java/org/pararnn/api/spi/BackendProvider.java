@@ -12,7 +12,10 @@ public interface BackendProvider {
     /** Short lowercase name used for selection ({@code cpu}, {@code opencl}, {@code cuda}, ...). */
     String name();
 
-    /** Higher wins when no backend is forced. */
+    /**
+     * Higher wins when no backend is forced. Must be cheap: it is read before the probe runs, and may be
+     * an estimate until then (the selection ranks a provider again when its priority changes on probing).
+     */
     int priority();
 
     /** Whether the backend can run here, and if not, why. Must not throw. */

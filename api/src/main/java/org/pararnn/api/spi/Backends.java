@@ -115,28 +115,55 @@ public final class Backends {
         return out;
     }
 
-    /** Picks and creates a backend following the rules in the class comment. */
+    /**
+     * Picks and creates a backend following the rules in the class comment. Providers are probed in
+     * priority order and only until one starts, so a lower-ranked backend's probe (which may load native
+     * libraries and print their banners) never runs. A priority may be an estimate before the provider's
+     * probe and exact after it; a provider whose priority changes on probing is ranked again.
+     */
     public Backend choose() {
-        List<BackendStatus> all = survey();
         if (forcedName != null) {
-            return chooseForced(all);
+            return chooseForced(survey());
         }
+        List<BackendProvider> pending = new ArrayList<>(providers);
+        java.util.Map<BackendProvider, Probe> probes = new java.util.IdentityHashMap<>();
         List<String> skipped = new ArrayList<>();
-        for (BackendStatus s : all) {
-            if (!s.available()) {
-                log.warn("Skipping backend '" + s.name() + "': " + s.probe().reason());
-                skipped.add(s.name() + ": " + s.probe().reason());
+        while (!pending.isEmpty()) {
+            BackendProvider best = pending.get(0);
+            for (BackendProvider p : pending) {
+                int c = Integer.compare(safePriority(p), safePriority(best));
+                if (c > 0 || (c == 0 && safeName(p).compareTo(safeName(best)) < 0)) {
+                    best = p;
+                }
+            }
+            if (!probes.containsKey(best)) {
+                int before = safePriority(best);
+                probes.put(best, safeProbe(best));
+                if (safePriority(best) != before) {
+                    continue;
+                }
+            }
+            pending.remove(best);
+            Probe probe = probes.get(best);
+            String name = safeName(best);
+            if (!probe.available()) {
+                log.warn("Skipping backend '" + name + "': " + probe.reason());
+                skipped.add(name + ": " + probe.reason());
                 continue;
             }
             try {
-                Backend backend = s.provider().create();
-                log.info("Using backend '" + s.name() + "' (priority " + s.priority() + ") on " + backend.device());
+                Backend backend = best.create();
+                log.info("Using backend '" + name + "' (priority " + safePriority(best) + ") on " + backend.device());
                 return backend;
             } catch (RuntimeException | LinkageError e) {
                 String why = "probe said available but it failed to start: " + describe(e);
-                log.warn("Skipping backend '" + s.name() + "': " + why);
-                skipped.add(s.name() + ": " + why);
+                log.warn("Skipping backend '" + name + "': " + why);
+                skipped.add(name + ": " + why);
             }
+        }
+        for (BackendStatus s : broken) {
+            log.warn("Skipping backend '" + s.name() + "': " + s.probe().reason());
+            skipped.add(s.name() + ": " + s.probe().reason());
         }
         throw new BackendUnavailableException("no usable backend on the class path"
                 + (skipped.isEmpty() ? " (none found; is the api jar's reference backend missing?)" : ": " + skipped));

@@ -24,6 +24,55 @@ class BackendSelectionTest {
         assertEquals(List.of("Skipping backend 'cuda': no libcuda.so.1"), log.warns);
     }
 
+    /** A provider whose priority is an estimate until probed; counts its probes. */
+    static final class Estimating implements BackendProvider {
+        final BackendProvider real;
+        final int estimate;
+        int probes;
+
+        Estimating(BackendProvider real, int estimate) {
+            this.real = real;
+            this.estimate = estimate;
+        }
+
+        @Override
+        public String name() {
+            return real.name();
+        }
+
+        @Override
+        public int priority() {
+            return probes == 0 ? estimate : real.priority();
+        }
+
+        @Override
+        public Probe probe() {
+            probes++;
+            return real.probe();
+        }
+
+        @Override
+        public Backend create() {
+            return real.create();
+        }
+    }
+
+    @Test
+    void lowerRankedBackendsAreNeverProbedAndAPriorityThatDropsOnProbingIsRankedAgain() {
+        Estimating low = new Estimating(StubProviders.available("opencl", 50), 50);
+        Backend b = Backends.of(List.of(StubProviders.available("cpu", 100), low), null, null,
+                new StubProviders.Log()).choose();
+        assertEquals("cpu", b.name());
+        assertEquals(0, low.probes, "a backend ranked below the chosen one must not be probed");
+        // Estimated 200 (maybe a GPU), 50 once probed (a CPU device): the CPU backend must still win.
+        Estimating dropping = new Estimating(StubProviders.available("opencl", 50), 200);
+        StubProviders.Log log = new StubProviders.Log();
+        b = Backends.of(List.of(StubProviders.available("cpu", 100), dropping), null, null, log).choose();
+        assertEquals("cpu", b.name());
+        assertEquals(1, dropping.probes);
+        assertEquals(List.of(), log.warns);
+    }
+
     @Test
     void environmentVariableForcesABackend() {
         StubProviders.Log log = new StubProviders.Log();

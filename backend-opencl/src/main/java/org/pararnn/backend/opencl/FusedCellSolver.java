@@ -134,7 +134,7 @@ final class FusedCellSolver implements RecurrenceSolver {
         CellKernel k = cd.kernel();
         k.dst = 0;
         k.pass = CellKernel.PASS_SEQUENTIAL;
-        cd.device.launch(k.lanes, backend.group());
+        backend.launch(cd.device, k.lanes);
         cd.device.download(cd.y0);
         System.arraycopy(cd.y0, 0, states, 0, states.length);
     }
@@ -159,7 +159,7 @@ final class FusedCellSolver implements RecurrenceSolver {
             k.dst = iterations % 2;
             k.zeroGuess = iterations == 0 ? 1 : 0;
             k.pass = CellKernel.PASS_NEWTON;
-            dk.launch(lanes * chunks, backend.group());
+            backend.launch(dk, lanes * chunks);
             dk.download(cd.res);
             dk.download(cd.fmax);
             double residual = 0;
@@ -191,7 +191,7 @@ final class FusedCellSolver implements RecurrenceSolver {
             if (opts.damping() != 1f) {
                 k.damping = opts.damping();
                 k.pass = CellKernel.PASS_DAMP;
-                dk.launch(states.length, backend.group());
+                backend.launch(dk, states.length);
             }
             iterations++;
         }
@@ -253,10 +253,10 @@ final class FusedCellSolver implements RecurrenceSolver {
         cd.bindGradients(gradU.length, lanes * chunks * kind.parts, p.batch() * kb * d);
         k.dst = 1;
         k.pass = CellKernel.PASS_JACOBIAN;
-        dk.launch(p.batch() * p.steps() * d, backend.group());
+        backend.launch(dk, p.batch() * p.steps() * d);
         backend.runScan(dk, lanes, chunks, kb);
         k.pass = CellKernel.PASS_GRADIENTS;
-        dk.launch(lanes * chunks, backend.group());
+        backend.launch(dk, lanes * chunks);
         dk.download(cd.gradU);
         System.arraycopy(cd.gradU, 0, gradU, 0, gradU.length);
         dk.download(cd.gpart);

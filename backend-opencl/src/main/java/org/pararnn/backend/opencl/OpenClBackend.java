@@ -107,7 +107,7 @@ final class OpenClBackend implements Backend {
     /** The scan passes of {@code dk} for {@code lanes} lanes of {@code kb} coupled values in {@code chunks} chunks. */
     void runScan(DeviceKernel<? extends ChunkedScanKernel> dk, int lanes, int chunks, int kb) {
         dk.kernel().pass = ChunkedScanKernel.PASS_LOCAL;
-        dk.launch(lanes * chunks, group);
+        launch(dk, lanes * chunks);
         combineAndFixUp(dk, lanes, chunks, kb);
     }
 
@@ -119,15 +119,29 @@ final class OpenClBackend implements Backend {
             if (kb <= ChunkedScanKernel.MAX_TREE_BLOCK) {
                 dk.launch(lanes * chunks, chunks);
             } else {
-                dk.launch(lanes, group);
+                launch(dk, lanes);
             }
             k.pass = ChunkedScanKernel.PASS_FIXUP;
-            dk.launch(lanes * chunks, group);
+            launch(dk, lanes * chunks);
         }
     }
 
-    int group() {
-        return group;
+    /**
+     * Launches {@code items} work-items in groups sized for the device. A GPU gets groups of
+     * {@code group} (64 or the device's limit). A CPU device runs each work-group on one thread,
+     * looping over its work-items, so groups shrink until there are about four per compute unit:
+     * 16 items on a 2-core PoCL device are 8 groups of 2, not one group of 16 on one core.
+     */
+    void launch(DeviceKernel<?> dk, int items) {
+        dk.launch(items, groupFor(items));
+    }
+
+    int groupFor(int items) {
+        if (choice.accelerator()) {
+            return group;
+        }
+        int perGroup = items / (4 * Math.max(1, device.getMaxComputeUnits()));
+        return Math.max(1, Math.min(group, Integer.highestOneBit(Math.max(1, perGroup))));
     }
 
     /** {@code current} when it already has {@code n} floats, else a new array (device buffers follow arrays). */

@@ -47,10 +47,19 @@ public final class OpenClBackendProvider implements BackendProvider {
         return c;
     }
 
+    /**
+     * Exact once probed (by the chosen device's type). Before that an estimate that loads nothing: the
+     * installed OpenCL ICDs ({@code /etc/OpenCL/vendors}, or {@code OCL_ICD_VENDORS}); only PoCL means a
+     * CPU device, anything else may be a GPU. So on a PoCL-only machine selection never even probes
+     * OpenCL unless it is asked for.
+     */
     @Override
     public int priority() {
-        OpenClDevices.Choice c = choice();
-        return c.usable() && c.accelerator() ? GPU_PRIORITY : CPU_DEVICE_PRIORITY;
+        OpenClDevices.Choice c = choice;
+        if (c != null) {
+            return c.usable() && c.accelerator() ? GPU_PRIORITY : CPU_DEVICE_PRIORITY;
+        }
+        return IcdFiles.onlyCpuRuntimes() ? CPU_DEVICE_PRIORITY : GPU_PRIORITY;
     }
 
     @Override

@@ -51,20 +51,29 @@ final class ParaGruKernel extends CellKernel {
         return t == 0 ? initial(b, p) : y0[(b * steps + t - 1) * dw + p];
     }
 
+    /**
+     * One lane per work-item through all steps. The barrier after each step is for CPU devices: PoCL
+     * turns the code between barriers into a loop over the group's work-items, which makes that loop the
+     * innermost one, so the step vectorises across lanes (without it the time loop is innermost and every
+     * exp runs scalar). Work-items past the last lane step along on lane 0's data without writing, so
+     * every work-item reaches every barrier.
+     */
     void sequential() {
-        int lane = getGlobalId();
-        if (lane < lanes) {
-            int b = lane / dw;
-            int p = lane % dw;
-            float h = initial(b, p);
-            for (int t = 0; t < steps; t++) {
-                int ui = (b * steps + t) * 3 * dw;
-                float z = gateZ(h, p, ui);
-                float r = gateR(h, p, ui);
-                float n = candidate(h, r, p, ui);
-                h = z * n + (1f - z) * h;
+        int gid = getGlobalId();
+        int lane = gid < lanes ? gid : 0;
+        int b = lane / dw;
+        int p = lane % dw;
+        float h = initial(b, p);
+        for (int t = 0; t < steps; t++) {
+            int ui = (b * steps + t) * 3 * dw;
+            float z = gateZ(h, p, ui);
+            float r = gateR(h, p, ui);
+            float n = candidate(h, r, p, ui);
+            h = z * n + (1f - z) * h;
+            if (gid < lanes) {
                 ySet((b * steps + t) * dw + p, h);
             }
+            localBarrier();
         }
     }
 

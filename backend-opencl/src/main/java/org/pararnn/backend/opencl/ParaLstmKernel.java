@@ -66,25 +66,28 @@ final class ParaLstmKernel extends CellKernel {
         return hasH0 == 1 ? h0[b * width + dw + p] : 0f;
     }
 
+    /** One lane per work-item through all steps, a barrier per step (see {@link ParaGruKernel#sequential()}). */
     void sequential() {
-        int lane = getGlobalId();
-        if (lane < lanes) {
-            int b = lane / dw;
-            int p = lane % dw;
-            float c = initialC(b, p);
-            float h = initialH(b, p);
-            for (int t = 0; t < steps; t++) {
-                int ui = (b * steps + t) * 3 * dw;
-                float fg = forget(c, h, p, ui);
-                float ct = candidate(h, p, ui);
-                float cn = fg * c + (1f - fg) * ct;
-                float o = output(h, cn, p, ui);
-                c = cn;
-                h = o * tanh(cn);
+        int gid = getGlobalId();
+        int lane = gid < lanes ? gid : 0;
+        int b = lane / dw;
+        int p = lane % dw;
+        float c = initialC(b, p);
+        float h = initialH(b, p);
+        for (int t = 0; t < steps; t++) {
+            int ui = (b * steps + t) * 3 * dw;
+            float fg = forget(c, h, p, ui);
+            float ct = candidate(h, p, ui);
+            float cn = fg * c + (1f - fg) * ct;
+            float o = output(h, cn, p, ui);
+            c = cn;
+            h = o * tanh(cn);
+            if (gid < lanes) {
                 int si = cIndex(b, t, p);
                 ySet(si, c);
                 ySet(si + dw, h);
             }
+            localBarrier();
         }
     }
 
