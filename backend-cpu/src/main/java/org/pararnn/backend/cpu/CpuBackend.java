@@ -3,8 +3,8 @@ package org.pararnn.backend.cpu;
 import java.util.Optional;
 import org.pararnn.api.Cell;
 import org.pararnn.api.Mode;
-import org.pararnn.api.Tensor;
 import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.FusableCell;
 import org.pararnn.api.spi.LinearScan;
 import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.api.spi.RecurrenceSolver;
@@ -60,33 +60,9 @@ final class CpuBackend implements Backend {
      */
     @Override
     public Optional<RecurrenceSolver> fused(Cell cell) {
-        String type = cell.type();
-        if (!FusedParaGru.TYPE.equals(type) && !FusedParaLstm.TYPE.equals(type)) {
-            return Optional.empty();
-        }
-        Tensor a = parameter(cell, "A");
-        boolean lstm = FusedParaLstm.TYPE.equals(type);
-        int d = lstm ? cell.stateWidth() / 2 : cell.stateWidth();
-        if (a == null || !a.sameShape(3, d) || cell.projectedWidth() != 3 * d) {
-            return Optional.empty();
-        }
-        if (!lstm) {
-            return Optional.of(new FusedParaGru(loop, kernels, d, a, strategy != null ? strategy : FusedStrategy.configured()));
-        }
-        Tensor c = parameter(cell, "C");
-        if (c == null || !c.sameShape(2, d) || cell.outputOffset() != d) {
-            return Optional.empty();
-        }
-        return Optional.of(new FusedParaLstm(loop, kernels.fusedRows(), d, a, c));
-    }
-
-    private static Tensor parameter(Cell cell, String name) {
-        for (Tensor t : cell.parameters()) {
-            if (t.name().equals(name)) {
-                return t;
-            }
-        }
-        return null;
+        return FusableCell.of(cell).map(f -> f.kind() == FusableCell.Kind.PARAGRU
+                ? new FusedParaGru(loop, kernels, f.features(), f.a(), strategy != null ? strategy : FusedStrategy.configured())
+                : new FusedParaLstm(loop, kernels.fusedRows(), f.features(), f.a(), f.c()));
     }
 
     /**

@@ -13,7 +13,6 @@ import org.pararnn.api.spi.Recurrence;
  * machine; {@link FusedStrategy} picks.
  */
 final class FusedParaGru extends FeatureParallelSolver {
-    static final String TYPE = "pararnn.paragru";
     private final FusedStrategy strategy;
     private final GruNewton newton;
 

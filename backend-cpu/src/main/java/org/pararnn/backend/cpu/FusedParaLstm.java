@@ -9,7 +9,6 @@ import org.pararnn.api.spi.Recurrence;
  * {@code h' = o tanh(c')}, per feature, in the same float operation order as the cell.
  */
 final class FusedParaLstm extends FeatureParallelSolver {
-    static final String TYPE = "pararnn.paralstm";
 
     FusedParaLstm(CpuLoop loop, FusedRows rows, int width, Tensor a, Tensor c) {
         super(loop, rows, width, a, c);

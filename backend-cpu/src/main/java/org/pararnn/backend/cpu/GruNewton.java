@@ -7,6 +7,7 @@ import org.pararnn.api.Mode;
 import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
+import org.pararnn.api.solve.NewtonStopping;
 import org.pararnn.api.spi.Recurrence;
 
 /**
@@ -73,7 +74,6 @@ final class GruNewton {
         int tasks = batch * blocks * chunks;
         float[] init = gru.init(p);
         NewtonOptions opts = p.newton();
-        int budget = opts.iterationBudget(p.steps());
         // Scratch iterate and chunk products are written before they are read: reused, not zeroed.
         float[] scratch = Workspace.floats(0, states.length);
         float[] prods = chunks > 1 ? Workspace.floats(1, states.length) : null;
@@ -81,13 +81,12 @@ final class GruNewton {
         float[] gates = gru.width == 1 ? planar(p.u(), batch * p.steps(), tasks) : null;
         float[] taskRes = new float[tasks];
         float[] taskScale = new float[tasks];
-        double[] history = new double[budget + 1];
+        NewtonStopping stopping = new NewtonStopping(opts, p.steps());
         float[] x = null;
         float[] y = states;
         int iterations = 0;
-        int growth = 0;
         float scale = 0f;
-        String failure = null;
+        String failure;
         while (true) {
             float[] old = x;
             float[] out = y;
@@ -98,22 +97,9 @@ final class GruNewton {
                 residual = Math.max(residual, taskRes[i]);
                 scale = Math.max(scale, taskScale[i]);
             }
-            boolean finite = Double.isFinite(residual);
-            history[iterations] = finite ? residual : Double.NaN;
-            if (finite && residual <= opts.tolerance() * Math.max(1f, scale)) {
-                break;
-            }
-            if (!finite) {
-                failure = "non-finite residual at iteration " + iterations;
-                break;
-            }
-            growth = iterations > 0 && residual > history[iterations - 1] ? growth + 1 : 0;
-            if (growth >= opts.growthPatience()) {
-                failure = "residual grew " + growth + " times in a row (diverging)";
-                break;
-            }
-            if (iterations == budget) {
-                failure = "not converged after " + budget + " iterations";
+            failure = stopping.judge(iterations, residual, scale);
+            if (failure != null) {
+                failure = failure.isEmpty() ? null : failure;
                 break;
             }
             if (chunks > 1) {
@@ -131,7 +117,7 @@ final class GruNewton {
         } else if (x != states) {
             System.arraycopy(x, 0, states, 0, states.length);
         }
-        double[] residuals = Arrays.copyOf(history, iterations + 1);
+        double[] residuals = stopping.history(iterations);
         String detail = String.format(Locale.ROOT,
                 "fused ParaGRU Newton in time, %d chunk(s) x %d batch x %d feature block(s), initial guess 0",
                 chunks, batch, blocks);

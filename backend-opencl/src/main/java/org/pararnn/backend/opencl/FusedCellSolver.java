@@ -7,6 +7,7 @@ import org.pararnn.api.Mode;
 import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
+import org.pararnn.api.solve.NewtonStopping;
 import org.pararnn.api.Tensor;
 import org.pararnn.api.spi.Recurrence;
 import org.pararnn.api.spi.RecurrenceSolver;
@@ -150,11 +151,9 @@ final class FusedCellSolver implements RecurrenceSolver {
         cd.bindCarries(lanes, chunks, kb);
         cd.bindResiduals(lanes * chunks);
         NewtonOptions opts = p.newton();
-        int budget = opts.iterationBudget(p.steps());
-        double[] history = new double[budget + 1];
+        NewtonStopping stopping = new NewtonStopping(opts, p.steps());
         int iterations = 0;
-        int growth = 0;
-        String failure = null;
+        String failure;
         while (true) {
             k.dst = iterations % 2;
             k.zeroGuess = iterations == 0 ? 1 : 0;
@@ -169,22 +168,9 @@ final class FusedCellSolver implements RecurrenceSolver {
                 residual = Double.isNaN(residual) || Float.isNaN(r) ? Double.NaN : Math.max(residual, r);
                 scale = Math.max(scale, cd.fmax[i]);
             }
-            boolean finite = Double.isFinite(residual);
-            history[iterations] = finite ? residual : Double.NaN;
-            if (finite && residual <= opts.tolerance() * Math.max(1f, scale)) {
-                break;
-            }
-            if (!finite) {
-                failure = "non-finite residual at iteration " + iterations;
-                break;
-            }
-            growth = iterations > 0 && residual > history[iterations - 1] ? growth + 1 : 0;
-            if (growth >= opts.growthPatience()) {
-                failure = "residual grew " + growth + " times in a row (diverging)";
-                break;
-            }
-            if (iterations == budget) {
-                failure = "not converged after " + budget + " iterations";
+            failure = stopping.judge(iterations, residual, scale);
+            if (failure != null) {
+                failure = failure.isEmpty() ? null : failure;
                 break;
             }
             backend.combineAndFixUp(dk, lanes, chunks, kb);
@@ -195,7 +181,7 @@ final class FusedCellSolver implements RecurrenceSolver {
             }
             iterations++;
         }
-        double[] residuals = Arrays.copyOf(history, iterations + 1);
+        double[] residuals = stopping.history(iterations);
         String what = String.format(Locale.ROOT, "Newton in time, %d chunk(s) x %d lane(s), initial guess 0", chunks, lanes);
         if (failure != null && opts.onFailure() == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK) {
             cd.bindY0(states.length);

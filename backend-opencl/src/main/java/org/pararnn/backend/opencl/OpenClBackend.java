@@ -7,8 +7,8 @@ import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.pararnn.api.Cell;
 import org.pararnn.api.Mode;
-import org.pararnn.api.Tensor;
 import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.FusableCell;
 import org.pararnn.api.spi.LinearScan;
 import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.api.spi.RecurrenceSolver;
@@ -21,8 +21,6 @@ import org.pararnn.api.spi.RecurrenceSolver;
  */
 final class OpenClBackend implements Backend {
     static final String NAME = "opencl";
-    static final String PARAGRU = "pararnn.paragru";
-    static final String PARALSTM = "pararnn.paralstm";
 
     /** Host-side part of the generic solvers (evaluating a custom cell at every t): the common pool. */
     private static final ParallelLoop HOST_LOOP = new ParallelLoop() {
@@ -165,33 +163,8 @@ final class OpenClBackend implements Backend {
 
     @Override
     public Optional<RecurrenceSolver> fused(Cell cell) {
-        String type = cell.type();
-        boolean isLstm = PARALSTM.equals(type);
-        if (!PARAGRU.equals(type) && !isLstm) {
-            return Optional.empty();
-        }
-        int d = isLstm ? cell.stateWidth() / 2 : cell.stateWidth();
-        Tensor a = parameter(cell, "A");
-        if (a == null || !a.sameShape(3, d) || cell.projectedWidth() != 3 * d) {
-            return Optional.empty();
-        }
-        if (!isLstm) {
-            return Optional.of(new FusedCellSolver(this, FusedCellSolver.Kind.GRU, d, a, null, strategy));
-        }
-        Tensor c = parameter(cell, "C");
-        if (c == null || !c.sameShape(2, d) || cell.outputOffset() != d) {
-            return Optional.empty();
-        }
-        return Optional.of(new FusedCellSolver(this, FusedCellSolver.Kind.LSTM, d, a, c, strategy));
-    }
-
-    private static Tensor parameter(Cell cell, String name) {
-        for (Tensor t : cell.parameters()) {
-            if (t.name().equals(name)) {
-                return t;
-            }
-        }
-        return null;
+        return FusableCell.of(cell).map(f -> new FusedCellSolver(this, f.kind() == FusableCell.Kind.PARAGRU
+                ? FusedCellSolver.Kind.GRU : FusedCellSolver.Kind.LSTM, f.features(), f.a(), f.c(), strategy));
     }
 
     /** AUTO: the fused kernels for the cells that have them (one device pass per step or per Newton iteration). */

@@ -1,0 +1,51 @@
+package org.pararnn.api.solve;
+
+import java.util.Arrays;
+import org.pararnn.api.NewtonOptions;
+
+/**
+ * The convergence test and stopping rules a Newton solve over time shares with every other (generic or
+ * fused, any backend): converged when the residual is within {@code tolerance · max(1, scale)}; failed
+ * when the residual is not finite, grew {@code growthPatience} times in a row, or the iteration budget
+ * is spent. Keeps the residual history the report carries (one entry per iterate, the initial guess first).
+ */
+public final class NewtonStopping {
+    private final NewtonOptions options;
+    private final int budget;
+    private final double[] history;
+    private int growth;
+
+    public NewtonStopping(NewtonOptions options, int steps) {
+        this.options = options;
+        this.budget = options.iterationBudget(steps);
+        this.history = new double[budget + 1];
+    }
+
+    /**
+     * Records the residual of iterate {@code iteration} (0 is the initial guess) and says how to go on:
+     * {@code null} to take another step, {@code ""} when converged, otherwise why the solve failed.
+     */
+    public String judge(int iteration, double residual, float scale) {
+        boolean finite = Double.isFinite(residual);
+        history[iteration] = finite ? residual : Double.NaN;
+        if (finite && residual <= options.tolerance() * Math.max(1f, scale)) {
+            return "";
+        }
+        if (!finite) {
+            return "non-finite residual at iteration " + iteration;
+        }
+        growth = iteration > 0 && residual > history[iteration - 1] ? growth + 1 : 0;
+        if (growth >= options.growthPatience()) {
+            return "residual grew " + growth + " times in a row (diverging)";
+        }
+        if (iteration == budget) {
+            return "not converged after " + budget + " iterations";
+        }
+        return null;
+    }
+
+    /** The residuals of iterates {@code 0..iterations}. */
+    public double[] history(int iterations) {
+        return Arrays.copyOf(history, iterations + 1);
+    }
+}
