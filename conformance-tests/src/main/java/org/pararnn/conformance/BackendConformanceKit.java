@@ -124,6 +124,39 @@ public abstract class BackendConformanceKit {
             within(Tolerances.scan(c.steps()), err, "reverse " + c);
         }
 
+        /**
+         * The scan cases above are strongly contractive, so a chunk's transfer product all but vanishes and
+         * a wrong carry would barely show. Here every coefficient is within 3 % of ±1 (small couplings off
+         * the block diagonal), so each chunk boundary carries real weight, forward and reverse.
+         */
+        @Test
+        void persistentCoefficientsCarryExactlyAcrossChunks(TestReporter reporter) {
+            double worst = 0;
+            for (JacobianStructure st : List.of(JacobianStructure.diagonal(), JacobianStructure.blockDiagonal(2),
+                    JacobianStructure.blockDiagonal(3), JacobianStructure.blockDiagonal(5), JacobianStructure.dense())) {
+                if (!backend.scan().supports(st)) {
+                    continue;
+                }
+                int width = st instanceof JacobianStructure.Dense ? 6 : 30;
+                for (int batch : new int[] {1, 3}) {
+                    int steps = 3001;
+                    float[] a = ScanCase.persistent(st, batch, steps, width, 11 + batch);
+                    float[] b = KitData.gaussian(batch * steps * width, 1, 12);
+                    float[] init = KitData.gaussian(batch * width, 1, 13);
+                    float[] out = new float[b.length];
+                    backend.scan().forward(ScanProblem.whole(st, batch, steps, width, a, b, init, out));
+                    double e = KitData.relError(out, Float64Scan.forward(st, batch, steps, width, 0, steps, a, b, init));
+                    within(Tolerances.PERSISTENT_SCAN, e, "forward " + st.describe() + " B=" + batch);
+                    worst = Math.max(worst, e);
+                    backend.scan().reverse(ScanProblem.whole(st, batch, steps, width, a, b, null, out));
+                    e = KitData.relError(out, Float64Scan.reverse(st, batch, steps, width, 0, steps, a, b, null));
+                    within(Tolerances.PERSISTENT_SCAN, e, "reverse " + st.describe() + " B=" + batch);
+                    worst = Math.max(worst, e);
+                }
+            }
+            publish(reporter, "error", worst);
+        }
+
         @Test
         void windowsCarriesAndInPlaceSolves(TestReporter reporter) {
             for (JacobianStructure st : List.of(JacobianStructure.diagonal(), JacobianStructure.blockDiagonal(2),
