@@ -19,9 +19,14 @@ final class CpuBackend implements Backend {
     private final FusedStrategy strategy;
 
     CpuBackend(int threads, DiagonalKernels kernels, FusedStrategy strategy) {
+        this(threads, kernels, strategy, false);
+    }
+
+    /** {@code alwaysChunkScans}: scans cut sequences into chunks whenever threads are idle, even where it does not pay (tests). */
+    CpuBackend(int threads, DiagonalKernels kernels, FusedStrategy strategy, boolean alwaysChunkScans) {
         this.loop = new CpuLoop(threads);
         this.kernels = kernels;
-        this.scan = new CpuScan(loop, kernels);
+        this.scan = new CpuScan(loop, kernels, alwaysChunkScans);
         this.strategy = strategy;
     }
 

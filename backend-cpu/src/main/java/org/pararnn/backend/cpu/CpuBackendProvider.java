@@ -13,14 +13,19 @@ import org.pararnn.api.spi.Probe;
 public final class CpuBackendProvider implements BackendProvider {
     public static final int PRIORITY = 100;
     private final FusedStrategy strategy;
+    private final boolean alwaysChunkScans;
 
     public CpuBackendProvider() {
-        this(null);
+        this(null, false);
     }
 
-    /** A provider whose backend always uses {@code strategy} for fused ParaGRU (tests of each strategy). */
-    CpuBackendProvider(FusedStrategy strategy) {
+    /**
+     * A provider whose backend always uses {@code strategy} for fused ParaGRU and, with
+     * {@code alwaysChunkScans}, chunks every scan it can (tests of each path).
+     */
+    CpuBackendProvider(FusedStrategy strategy, boolean alwaysChunkScans) {
         this.strategy = strategy;
+        this.alwaysChunkScans = alwaysChunkScans;
     }
 
     @Override
@@ -50,6 +55,6 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public Backend create() {
-        return new CpuBackend(CpuLoop.configuredThreads(), DiagonalKernels.best(), strategy);
+        return new CpuBackend(CpuLoop.configuredThreads(), DiagonalKernels.best(), strategy, alwaysChunkScans);
     }
 }

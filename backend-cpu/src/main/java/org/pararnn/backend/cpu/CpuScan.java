@@ -22,10 +22,17 @@ final class CpuScan implements LinearScan {
 
     private final CpuLoop loop;
     private final DiagonalKernels kernels;
+    private final boolean alwaysChunk;
 
     CpuScan(CpuLoop loop, DiagonalKernels kernels) {
+        this(loop, kernels, false);
+    }
+
+    /** A scan that chunks whenever the batch leaves threads idle, whether or not it pays (tests). */
+    CpuScan(CpuLoop loop, DiagonalKernels kernels, boolean alwaysChunk) {
         this.loop = loop;
         this.kernels = kernels;
+        this.alwaysChunk = alwaysChunk;
     }
 
     @Override
@@ -33,10 +40,24 @@ final class CpuScan implements LinearScan {
         return true;
     }
 
-    /** Chunks per sequence for {@code batch} sequences of {@code len} steps. */
-    int chunks(int batch, int len) {
+    /**
+     * Chunks per sequence for {@code batch} sequences of {@code len} steps of {@code structure}.
+     *
+     * <p>Chunking pays only with threads to spare: each chunk is still a chain of dependent steps, and the
+     * product and fix-up passes add about 1.3 scans of work (diagonal), so a sequence needs at least four
+     * threads to come out ahead. Measured with {@code ScanBenchmark} on 2 cores, T = 65 536, B = 1, chunked
+     * vs sequential (ms): diagonal S = 1 0.91 vs 0.32, S = 8 1.02 vs 0.64, S = 64 6.1 vs 3.4;
+     * block-diagonal(2) S = 2 3.6 vs 1.6, S = 8 8.4 vs 4.5, S = 64 46.7 vs 21.7. Dense and blocks wider
+     * than 3 never chunk: composing the transfer product costs {@code k} times a step.
+     */
+    int chunks(int batch, int len, JacobianStructure structure) {
         int threads = loop.parallelism();
         if (threads == 1 || batch >= threads) {
+            return 1;
+        }
+        boolean narrow = structure instanceof JacobianStructure.Diagonal
+                || structure instanceof JacobianStructure.BlockDiagonal bd && bd.blocks() <= 3;
+        if (!alwaysChunk && (threads < 4 * batch || !narrow)) {
             return 1;
         }
         // A few chunks per thread, so the work-stealing pool evens out phase 1's imbalance.
@@ -52,7 +73,7 @@ final class CpuScan implements LinearScan {
     public void forward(ScanProblem p) {
         int batch = p.batch();
         int len = p.to() - p.from();
-        int chunks = chunks(batch, len);
+        int chunks = chunks(batch, len, p.structure());
         if (chunks == 1) {
             loop.forEach(batch, b -> new Rows(p).forward(b, p.from(), p.to(), p.init(), b * p.width()));
             return;
@@ -103,7 +124,7 @@ final class CpuScan implements LinearScan {
         p.checkReverseCarry();
         int batch = p.batch();
         int len = p.to() - p.from();
-        int chunks = chunks(batch, len);
+        int chunks = chunks(batch, len, p.structure());
         int s = p.width();
         if (chunks == 1) {
             loop.forEach(batch, b -> new Rows(p).reverse(b, p.from(), p.to(), p.init(), b * s));

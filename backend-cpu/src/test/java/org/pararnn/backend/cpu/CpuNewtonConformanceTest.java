@@ -5,12 +5,12 @@ import org.pararnn.conformance.BackendConformanceKit;
 
 /**
  * The whole conformance suite again with the fused ParaGRU forced onto its Newton-in-time strategy
- * (time chunks wherever the sequence allows them), so that strategy is qualified at every shape, not
- * only where AUTO would pick it.
+ * (time chunks wherever the sequence allows them) and every scan chunked wherever the batch leaves
+ * threads idle, so those paths are qualified at every shape, not only where they are picked.
  */
 class CpuNewtonConformanceTest extends BackendConformanceKit {
     @Override
     protected BackendProvider provider() {
-        return new CpuBackendProvider(FusedStrategy.NEWTON);
+        return new CpuBackendProvider(FusedStrategy.NEWTON, true);
     }
 }

@@ -22,9 +22,9 @@ class CpuScanTest {
 
     @Test
     void chunkedScansMatchFloat64ForEveryStructure() {
-        try (CpuBackend backend = new CpuBackend(8, DiagonalKernels.best(), null)) {
-            CpuScan scan = (CpuScan) backend.scan();
-            assertTrue(scan.chunks(1, 20_000) > 8, "the test must exercise many chunks");
+        try (CpuLoop loop = new CpuLoop(8)) {
+            CpuScan scan = new CpuScan(loop, DiagonalKernels.best(), true);
+            assertTrue(scan.chunks(1, 20_000, JacobianStructure.dense()) > 8, "the test must exercise many chunks");
             for (JacobianStructure st : List.of(JacobianStructure.diagonal(), JacobianStructure.blockDiagonal(2),
                     JacobianStructure.blockDiagonal(3), JacobianStructure.dense())) {
                 int s = st instanceof JacobianStructure.BlockDiagonal bd ? bd.blocks() * 7 : 11;
