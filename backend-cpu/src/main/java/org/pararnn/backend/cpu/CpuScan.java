@@ -13,7 +13,8 @@ import org.pararnn.api.spi.ScanProblem;
  * product {@code P = A_e⋯A_s} is composed; (2) per sequence, the true carry into each chunk is chained
  * through the products, one small step per chunk; (3) in parallel, each chunk adds the propagated
  * carry {@code (A_t⋯A_s)·carry} to its local result. Diagonal rows run on {@link DiagonalKernels}
- * (SIMD across features); block-diagonal and dense rows use the structure's own multiply and compose.
+ * (SIMD across features); two blocks (ParaLSTM) have their own loops; other block-diagonal and dense
+ * rows use the structure's own multiply and compose.
  * All scratch is allocated per task, none per step.
  */
 final class CpuScan implements LinearScan {
@@ -176,6 +177,8 @@ final class CpuScan implements LinearScan {
         final ScanProblem p;
         final JacobianStructure st;
         final boolean diagonal;
+        /** Two blocks (ParaLSTM's structure): a fast path on plain locals instead of the structure's generic loops. */
+        final boolean two;
         final int s;
         final int c;
         final float[] tmp;
@@ -185,6 +188,7 @@ final class CpuScan implements LinearScan {
             this.p = p;
             this.st = p.structure();
             this.diagonal = st instanceof JacobianStructure.Diagonal;
+            this.two = st instanceof JacobianStructure.BlockDiagonal bd && bd.blocks() == 2;
             this.s = p.width();
             this.c = p.coefficientsPerStep();
             this.tmp = new float[Math.max(s, c)];
@@ -207,6 +211,8 @@ final class CpuScan implements LinearScan {
                     }
                 } else if (diagonal) {
                     kernels.fma(a, (row0 + t) * c, prev, prevOff, bb, off, out, off, s);
+                } else if (two) {
+                    stepTwo(a, (row0 + t) * c, false, prev, prevOff, bb, out, off);
                 } else {
                     st.multiply(a, (row0 + t) * c, prev, prevOff, tmp, 0, s);
                     for (int q = 0; q < s; q++) {
@@ -215,6 +221,42 @@ final class CpuScan implements LinearScan {
                 }
                 prev = out;
                 prevOff = off;
+            }
+        }
+
+        /**
+         * {@code out = A·x + b} (or {@code Aᵀ·x + b}) for two blocks of {@code m = S/2} features, in the
+         * generic multiply's operation order (the same roundings; only the sign of an exact zero may differ).
+         */
+        private void stepTwo(float[] a, int aOff, boolean transposed, float[] x, int xOff, float[] bb, float[] out,
+                             int off) {
+            int m = s / 2;
+            int o01 = transposed ? 2 * m : m;
+            int o10 = transposed ? m : 2 * m;
+            for (int q = 0; q < m; q++) {
+                float x0 = x[xOff + q];
+                float x1 = x[xOff + m + q];
+                float v0 = a[aOff + q] * x0 + a[aOff + o01 + q] * x1;
+                float v1 = a[aOff + o10 + q] * x0 + a[aOff + 3 * m + q] * x1;
+                out[off + q] = v0 + bb[off + q];
+                out[off + m + q] = v1 + bb[off + m + q];
+            }
+        }
+
+        /** {@code delta ← A·delta} (or {@code Aᵀ·delta}) and {@code out += delta}, two blocks. */
+        private void propagateTwo(float[] a, int aOff, boolean transposed, float[] delta, float[] out, int off) {
+            int m = s / 2;
+            int o01 = transposed ? 2 * m : m;
+            int o10 = transposed ? m : 2 * m;
+            for (int q = 0; q < m; q++) {
+                float x0 = delta[q];
+                float x1 = delta[m + q];
+                float v0 = a[aOff + q] * x0 + a[aOff + o01 + q] * x1;
+                float v1 = a[aOff + o10 + q] * x0 + a[aOff + 3 * m + q] * x1;
+                delta[q] = v0;
+                delta[m + q] = v1;
+                out[off + q] += v0;
+                out[off + m + q] += v1;
             }
         }
 
@@ -254,6 +296,8 @@ final class CpuScan implements LinearScan {
                 int off = (row0 + t) * s;
                 if (diagonal) {
                     kernels.propagateAdd(a, (row0 + t) * c, delta, out, off, s);
+                } else if (two) {
+                    propagateTwo(a, (row0 + t) * c, false, delta, out, off);
                 } else {
                     st.multiply(a, (row0 + t) * c, delta, 0, tmp, 0, s);
                     for (int q = 0; q < s; q++) {
@@ -281,6 +325,8 @@ final class CpuScan implements LinearScan {
                     }
                 } else if (diagonal) {
                     kernels.fma(a, aNext, next, nextOff, bb, off, out, off, s);
+                } else if (two) {
+                    stepTwo(a, aNext, true, next, nextOff, bb, out, off);
                 } else {
                     st.multiplyTransposed(a, aNext, next, nextOff, tmp, 0, s);
                     for (int q = 0; q < s; q++) {
@@ -324,6 +370,8 @@ final class CpuScan implements LinearScan {
                 int aNext = (row0 + t + 1) * c;
                 if (diagonal) {
                     kernels.propagateAdd(a, aNext, delta, out, off, s);
+                } else if (two) {
+                    propagateTwo(a, aNext, true, delta, out, off);
                 } else {
                     st.multiplyTransposed(a, aNext, delta, 0, tmp, 0, s);
                     for (int q = 0; q < s; q++) {
