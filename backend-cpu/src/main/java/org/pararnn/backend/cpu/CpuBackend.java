@@ -65,9 +65,11 @@ final class CpuBackend implements Backend {
      */
     @Override
     public Optional<RecurrenceSolver> fused(Cell cell) {
-        return FusableCell.of(cell).map(f -> f.kind() == FusableCell.Kind.PARAGRU
-                ? new FusedParaGru(loop, kernels, f.features(), f.a(), strategy != null ? strategy : FusedStrategy.configured())
-                : new FusedParaLstm(loop, kernels.fusedRows(), f.features(), f.a(), f.c()));
+        return FusableCell.of(cell).map(f -> {
+            FusedStrategy s = strategy != null ? strategy : FusedStrategy.configured();
+            return f.kind() == FusableCell.Kind.PARAGRU ? new FusedParaGru(loop, kernels, f.features(), f.a(), s)
+                    : new FusedParaLstm(loop, kernels.fusedRows(), f.features(), f.a(), f.c(), s);
+        });
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.pararnn.backend.cpu;
 
+import org.pararnn.api.SolveReport;
 import org.pararnn.api.Tensor;
 import org.pararnn.api.spi.Recurrence;
 
@@ -9,9 +10,25 @@ import org.pararnn.api.spi.Recurrence;
  * {@code h' = o tanh(c')}, per feature, in the same float operation order as the cell.
  */
 final class FusedParaLstm extends FeatureParallelSolver {
+    private final FusedStrategy strategy;
+    private final LstmNewton newton;
 
-    FusedParaLstm(CpuLoop loop, FusedRows rows, int width, Tensor a, Tensor c) {
+    FusedParaLstm(CpuLoop loop, FusedRows rows, int width, Tensor a, Tensor c, FusedStrategy strategy) {
         super(loop, rows, width, a, c);
+        this.strategy = strategy;
+        this.newton = new LstmNewton(this);
+    }
+
+    /**
+     * Sequential in time unless Newton in time is forced ({@link FusedStrategy#NEWTON}): AUTO never picks
+     * the scalar ParaLSTM Newton (see {@link LstmNewton}). The adjoint always runs in reverse time.
+     */
+    @Override
+    public SolveReport forward(Recurrence p, float[] states) {
+        if (strategy == FusedStrategy.NEWTON) {
+            return newton.forward(p, states, newton.chunks(p.batch(), p.steps()));
+        }
+        return sequentialForward(p, states);
     }
 
     @Override
