@@ -20,6 +20,13 @@ import java.util.LinkedHashSet;
  *       to the device by itself the first time a field refers to it, so {@link #upload} puts an array
  *       only when the field already held it, and both cases are counted in {@link #toDevice} /
  *       {@link #toHost} for the solve reports.</li>
+ *   <li><b>No copies at all on a device that shares host memory</b> (a CPU device such as PoCL): there
+ *       Aparapi backs each buffer with the Java array itself ({@code CL_MEM_USE_HOST_PTR}, re-pinned and
+ *       re-created at every launch if the garbage collector moved the array), so kernels read and write
+ *       the arrays directly. Explicit {@code put}/{@code get} would even be wrong there: they go through
+ *       the buffer made at the last launch, i.e. the array's old address if a collection moved it since,
+ *       and a {@code put} then writes into whatever the heap holds there now (seen as a JVM crash under
+ *       8 threads of allocation). So on such devices uploads and downloads are skipped.</li>
  * </ul>
  * Not thread-safe: the backend serialises all use of its device.
  */
@@ -27,6 +34,7 @@ final class DeviceKernel<K extends Kernel> {
     private final K kernel;
     private final OpenCLDevice device;
     private final String name;
+    private final boolean shared;
     private boolean compiled;
     private boolean everLaunched;
     long toDevice;
@@ -37,6 +45,7 @@ final class DeviceKernel<K extends Kernel> {
         this.kernel = kernel;
         this.device = device;
         this.name = kernel.getClass().getSimpleName();
+        this.shared = device.isSharedMemory();
         kernel.setExplicit(true);
         LinkedHashSet<Device> only = new LinkedHashSet<>();
         only.add(device);
@@ -88,6 +97,9 @@ final class DeviceKernel<K extends Kernel> {
      * the device: a newly referenced array is copied by Aparapi at the next launch, a re-used one is put.
      */
     void upload(float[] was, float[] now) {
+        if (shared) {
+            return;
+        }
         if (was == now) {
             kernel.put(now);
         }
@@ -96,18 +108,24 @@ final class DeviceKernel<K extends Kernel> {
 
     /** Binds a device-only array: Aparapi copies it once when a field first refers to it. */
     void scratch(float[] was, float[] now) {
-        if (was != now) {
+        if (!shared && was != now) {
             toDevice += 4L * now.length;
         }
     }
 
     void download(float[] array) {
+        if (shared) {
+            return;
+        }
         kernel.get(array);
         toHost += 4L * array.length;
     }
 
     /** Bytes moved since {@link #resetCounters()}, for reports. */
     String traffic() {
+        if (shared) {
+            return "device shares host memory: nothing copied, " + launches + " launches";
+        }
         return String.format(java.util.Locale.ROOT, "%s host->device, %s device->host, %d launches",
                 bytes(toDevice), bytes(toHost), launches);
     }

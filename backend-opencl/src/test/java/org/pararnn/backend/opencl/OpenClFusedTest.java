@@ -46,7 +46,7 @@ class OpenClFusedTest {
             assertTrue(r.detail().contains("sequential in time") && r.iterations() == 0, r.toString());
             SolveReport n = forced.fused(cell).orElseThrow().forward(p, newton);
             assertTrue(n.detail().contains("Newton in time") && n.converged() && n.iterations() >= 1, n.toString());
-            assertTrue(n.detail().contains("host->device") && n.detail().contains("launches"), n.detail());
+            assertTrue((n.detail().contains("host->device") || n.detail().contains("nothing copied")) && n.detail().contains("launches"), n.detail());
             double err = KitData.relError(newton, KitData.toDouble(seq));
             assertTrue(err <= 1e-6, "Newton vs sequential on the device: " + err);
         }
