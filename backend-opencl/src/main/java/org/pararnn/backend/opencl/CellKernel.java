@@ -37,6 +37,32 @@ abstract class CellKernel extends ChunkedScanKernel {
     float[] gpart = {0f};
     float[] gradInit = {0f};
 
+    /** One entry point for every pass; Aparapi resolves the cell's methods on the concrete kernel class. */
+    @Override
+    public void run() {
+        if (pass < FIRST_CELL_PASS) {
+            scanPass();
+        } else if (pass == PASS_SEQUENTIAL) {
+            sequential();
+        } else if (pass == PASS_NEWTON) {
+            newton();
+        } else if (pass == PASS_JACOBIAN) {
+            jacobian();
+        } else if (pass == PASS_GRADIENTS) {
+            gradients();
+        } else if (pass == PASS_DAMP) {
+            damp();
+        }
+    }
+
+    abstract void sequential();
+
+    abstract void newton();
+
+    abstract void jacobian();
+
+    abstract void gradients();
+
     float sigmoid(float x) {
         return 1f / (1f + exp(-x));
     }

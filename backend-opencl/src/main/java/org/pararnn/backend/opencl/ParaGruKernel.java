@@ -7,23 +7,6 @@ package org.pararnn.backend.opencl;
  */
 final class ParaGruKernel extends CellKernel {
 
-    @Override
-    public void run() {
-        if (pass < FIRST_CELL_PASS) {
-            scanPass();
-        } else if (pass == PASS_SEQUENTIAL) {
-            sequential();
-        } else if (pass == PASS_NEWTON) {
-            newton();
-        } else if (pass == PASS_JACOBIAN) {
-            jacobian();
-        } else if (pass == PASS_GRADIENTS) {
-            gradients();
-        } else if (pass == PASS_DAMP) {
-            damp();
-        }
-    }
-
     float gateZ(float h, int p, int ui) {
         return sigmoid(w[p] * h + u[ui + p]);
     }
@@ -58,6 +41,7 @@ final class ParaGruKernel extends CellKernel {
      * exp runs scalar). Work-items past the last lane step along on lane 0's data without writing, so
      * every work-item reaches every barrier.
      */
+    @Override
     void sequential() {
         int gid = getGlobalId();
         int lane = gid < lanes ? gid : 0;
@@ -77,6 +61,7 @@ final class ParaGruKernel extends CellKernel {
         }
     }
 
+    @Override
     void newton() {
         int gid = getGlobalId();
         if (gid < lanes * chunks) {
@@ -120,6 +105,7 @@ final class ParaGruKernel extends CellKernel {
         }
     }
 
+    @Override
     void jacobian() {
         int gid = getGlobalId();
         if (gid < batch * steps * dw) {
@@ -136,6 +122,7 @@ final class ParaGruKernel extends CellKernel {
     }
 
     /** With the adjoint {@code λ} in {@code y1}: {@code ∂L/∂u}, weight partial sums, {@code ∂L/∂h0 = J_0 λ_0}. */
+    @Override
     void gradients() {
         int gid = getGlobalId();
         if (gid < lanes * chunks) {

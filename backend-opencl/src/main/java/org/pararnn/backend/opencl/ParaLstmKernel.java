@@ -9,23 +9,6 @@ package org.pararnn.backend.opencl;
  */
 final class ParaLstmKernel extends CellKernel {
 
-    @Override
-    public void run() {
-        if (pass < FIRST_CELL_PASS) {
-            scanPass();
-        } else if (pass == PASS_SEQUENTIAL) {
-            sequential();
-        } else if (pass == PASS_NEWTON) {
-            newton();
-        } else if (pass == PASS_JACOBIAN) {
-            jacobian();
-        } else if (pass == PASS_GRADIENTS) {
-            gradients();
-        } else if (pass == PASS_DAMP) {
-            damp();
-        }
-    }
-
     float forget(float c, float h, int p, int ui) {
         return sigmoid(w[p] * h + u[ui + p] + cw[p] * c);
     }
@@ -67,6 +50,7 @@ final class ParaLstmKernel extends CellKernel {
     }
 
     /** One lane per work-item through all steps, a barrier per step (see {@link ParaGruKernel#sequential()}). */
+    @Override
     void sequential() {
         int gid = getGlobalId();
         int lane = gid < lanes ? gid : 0;
@@ -91,6 +75,7 @@ final class ParaLstmKernel extends CellKernel {
         }
     }
 
+    @Override
     void newton() {
         int gid = getGlobalId();
         if (gid < lanes * chunks) {
@@ -170,6 +155,7 @@ final class ParaLstmKernel extends CellKernel {
         }
     }
 
+    @Override
     void jacobian() {
         int gid = getGlobalId();
         if (gid < batch * steps * dw) {
@@ -199,6 +185,7 @@ final class ParaLstmKernel extends CellKernel {
     }
 
     /** With the adjoint {@code (λ_c, λ_h)} in {@code y1}: {@code ∂L/∂u}, partial sums for A and C, {@code ∂L/∂h0 = J_0ᵀ λ_0}. */
+    @Override
     void gradients() {
         int gid = getGlobalId();
         if (gid < lanes * chunks) {
