@@ -38,7 +38,7 @@ public class ScanBenchmark {
     @Param({"1:1", "65536:1", "65536:8", "4096:8192"})
     public String shape;
 
-    @Param({"diagonal", "block2"})
+    @Param({"diagonal", "block2", "block3"})
     public String structure;
 
     @Param({"cpu", "opencl"})
@@ -54,15 +54,18 @@ public class ScanBenchmark {
         int lanes = Integer.parseInt(parts[1]);
         int width = lanes <= 8 ? lanes : 64;
         int batch = lanes / width;
-        JacobianStructure st = structure.equals("block2") ? JacobianStructure.blockDiagonal(2)
-                : JacobianStructure.diagonal();
-        if (st instanceof JacobianStructure.BlockDiagonal && width % 2 != 0) {
-            width *= 2;
+        JacobianStructure st = switch (structure) {
+            case "block2" -> JacobianStructure.blockDiagonal(2);
+            case "block3" -> JacobianStructure.blockDiagonal(3);
+            default -> JacobianStructure.diagonal();
+        };
+        if (st instanceof JacobianStructure.BlockDiagonal bd && width % bd.blocks() != 0) {
+            width *= bd.blocks();
         }
         Random r = new Random(3);
         float[] a = new float[batch * steps * st.coefficientsPerStep(width)];
         for (int i = 0; i < a.length; i++) {
-            a[i] = (float) (0.45 * r.nextGaussian() / (st instanceof JacobianStructure.Diagonal ? 1 : 2));
+            a[i] = (float) (0.45 * r.nextGaussian() / (st instanceof JacobianStructure.BlockDiagonal bd ? bd.blocks() : 1));
         }
         float[] b = new float[batch * steps * width];
         for (int i = 0; i < b.length; i++) {

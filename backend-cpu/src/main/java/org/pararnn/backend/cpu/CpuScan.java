@@ -13,8 +13,8 @@ import org.pararnn.api.spi.ScanProblem;
  * product {@code P = A_e⋯A_s} is composed; (2) per sequence, the true carry into each chunk is chained
  * through the products, one small step per chunk; (3) in parallel, each chunk adds the propagated
  * carry {@code (A_t⋯A_s)·carry} to its local result. Diagonal rows run on {@link DiagonalKernels}
- * (SIMD across features); two blocks (ParaLSTM) have their own loops; other block-diagonal and dense
- * rows use the structure's own multiply and compose.
+ * (SIMD across features); two and three blocks have their own loops on plain locals; wider blocks and
+ * dense rows use the structure's own multiply and compose.
  * All scratch is allocated per task, none per step.
  */
 final class CpuScan implements LinearScan {
@@ -179,6 +179,8 @@ final class CpuScan implements LinearScan {
         final boolean diagonal;
         /** Two blocks (ParaLSTM's structure): a fast path on plain locals instead of the structure's generic loops. */
         final boolean two;
+        /** Three blocks: the same on nine coefficients. */
+        final boolean three;
         final int s;
         final int c;
         final float[] tmp;
@@ -189,6 +191,7 @@ final class CpuScan implements LinearScan {
             this.st = p.structure();
             this.diagonal = st instanceof JacobianStructure.Diagonal;
             this.two = st instanceof JacobianStructure.BlockDiagonal bd && bd.blocks() == 2;
+            this.three = st instanceof JacobianStructure.BlockDiagonal bd3 && bd3.blocks() == 3;
             this.s = p.width();
             this.c = p.coefficientsPerStep();
             this.tmp = new float[Math.max(s, c)];
@@ -213,6 +216,8 @@ final class CpuScan implements LinearScan {
                     kernels.fma(a, (row0 + t) * c, prev, prevOff, bb, off, out, off, s);
                 } else if (two) {
                     stepTwo(a, (row0 + t) * c, false, prev, prevOff, bb, out, off);
+                } else if (three) {
+                    stepThree(a, (row0 + t) * c, false, prev, prevOff, bb, out, off);
                 } else {
                     st.multiply(a, (row0 + t) * c, prev, prevOff, tmp, 0, s);
                     for (int q = 0; q < s; q++) {
@@ -260,6 +265,64 @@ final class CpuScan implements LinearScan {
             }
         }
 
+        /** Offset of coefficient {@code (i, j)} of a 3-block step, or of {@code (j, i)} when transposed. */
+        private int at3(int i, int j, boolean transposed) {
+            return (transposed ? j * 3 + i : i * 3 + j) * (s / 3);
+        }
+
+        /** {@code out = A·x + b} (or {@code Aᵀ·x + b}) for three blocks, in the generic multiply's order. */
+        private void stepThree(float[] a, int aOff, boolean tr, float[] x, int xOff, float[] bb, float[] out, int off) {
+            int m = s / 3;
+            int o00 = aOff + at3(0, 0, tr);
+            int o01 = aOff + at3(0, 1, tr);
+            int o02 = aOff + at3(0, 2, tr);
+            int o10 = aOff + at3(1, 0, tr);
+            int o11 = aOff + at3(1, 1, tr);
+            int o12 = aOff + at3(1, 2, tr);
+            int o20 = aOff + at3(2, 0, tr);
+            int o21 = aOff + at3(2, 1, tr);
+            int o22 = aOff + at3(2, 2, tr);
+            for (int q = 0; q < m; q++) {
+                float x0 = x[xOff + q];
+                float x1 = x[xOff + m + q];
+                float x2 = x[xOff + 2 * m + q];
+                float v0 = a[o00 + q] * x0 + a[o01 + q] * x1 + a[o02 + q] * x2;
+                float v1 = a[o10 + q] * x0 + a[o11 + q] * x1 + a[o12 + q] * x2;
+                float v2 = a[o20 + q] * x0 + a[o21 + q] * x1 + a[o22 + q] * x2;
+                out[off + q] = v0 + bb[off + q];
+                out[off + m + q] = v1 + bb[off + m + q];
+                out[off + 2 * m + q] = v2 + bb[off + 2 * m + q];
+            }
+        }
+
+        /** {@code delta ← A·delta} (or {@code Aᵀ·delta}) and {@code out += delta}, three blocks. */
+        private void propagateThree(float[] a, int aOff, boolean tr, float[] delta, float[] out, int off) {
+            int m = s / 3;
+            int o00 = aOff + at3(0, 0, tr);
+            int o01 = aOff + at3(0, 1, tr);
+            int o02 = aOff + at3(0, 2, tr);
+            int o10 = aOff + at3(1, 0, tr);
+            int o11 = aOff + at3(1, 1, tr);
+            int o12 = aOff + at3(1, 2, tr);
+            int o20 = aOff + at3(2, 0, tr);
+            int o21 = aOff + at3(2, 1, tr);
+            int o22 = aOff + at3(2, 2, tr);
+            for (int q = 0; q < m; q++) {
+                float x0 = delta[q];
+                float x1 = delta[m + q];
+                float x2 = delta[2 * m + q];
+                float v0 = a[o00 + q] * x0 + a[o01 + q] * x1 + a[o02 + q] * x2;
+                float v1 = a[o10 + q] * x0 + a[o11 + q] * x1 + a[o12 + q] * x2;
+                float v2 = a[o20 + q] * x0 + a[o21 + q] * x1 + a[o22 + q] * x2;
+                delta[q] = v0;
+                delta[m + q] = v1;
+                delta[2 * m + q] = v2;
+                out[off + q] += v0;
+                out[off + m + q] += v1;
+                out[off + 2 * m + q] += v2;
+            }
+        }
+
         /** {@code products[pOff..] = A_{to−1}⋯A_from}. */
         void forwardProduct(int b, int from, int to, float[] products, int pOff) {
             int row0 = b * p.steps();
@@ -298,6 +361,8 @@ final class CpuScan implements LinearScan {
                     kernels.propagateAdd(a, (row0 + t) * c, delta, out, off, s);
                 } else if (two) {
                     propagateTwo(a, (row0 + t) * c, false, delta, out, off);
+                } else if (three) {
+                    propagateThree(a, (row0 + t) * c, false, delta, out, off);
                 } else {
                     st.multiply(a, (row0 + t) * c, delta, 0, tmp, 0, s);
                     for (int q = 0; q < s; q++) {
@@ -327,6 +392,8 @@ final class CpuScan implements LinearScan {
                     kernels.fma(a, aNext, next, nextOff, bb, off, out, off, s);
                 } else if (two) {
                     stepTwo(a, aNext, true, next, nextOff, bb, out, off);
+                } else if (three) {
+                    stepThree(a, aNext, true, next, nextOff, bb, out, off);
                 } else {
                     st.multiplyTransposed(a, aNext, next, nextOff, tmp, 0, s);
                     for (int q = 0; q < s; q++) {
@@ -372,6 +439,8 @@ final class CpuScan implements LinearScan {
                     kernels.propagateAdd(a, aNext, delta, out, off, s);
                 } else if (two) {
                     propagateTwo(a, aNext, true, delta, out, off);
+                } else if (three) {
+                    propagateThree(a, aNext, true, delta, out, off);
                 } else {
                     st.multiplyTransposed(a, aNext, delta, 0, tmp, 0, s);
                     for (int q = 0; q < s; q++) {
