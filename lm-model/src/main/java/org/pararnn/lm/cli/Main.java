@@ -52,6 +52,11 @@ public final class Main {
                  | org.pararnn.api.spi.BackendUnavailableException | org.pararnn.api.SolveFailedException e) {
             err.println("error: " + e.getMessage());
             return 1;
+        } catch (com.google.inject.ProvisionException e) {
+            // The wiring failed because a component could not be made: say what the component said.
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            err.println("error: " + (cause.getMessage() != null ? cause.getMessage() : cause.toString()));
+            return 1;
         } catch (RuntimeException e) {
             err.println("error: " + e);
             return 1;

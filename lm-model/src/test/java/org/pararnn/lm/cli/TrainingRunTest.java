@@ -2,6 +2,7 @@ package org.pararnn.lm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -158,6 +159,15 @@ class TrainingRunTest {
         err.reset();
         assertEquals(1, run(List.of("generate", "--checkpoint", r.toString(), "--prompt", "a")));
         assertTrue(text().contains("synthetic task"), text());
+    }
+
+    @Test
+    void anUnknownForcedBackendIsOneClearLineNotAWiringTrace() {
+        assertEquals(1, run(List.of("train", "--task", "parity", "--length", "8", "--steps", "1", "--backend", "nosuch",
+                "--out", dir.resolve("none").toString())));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.contains("error: --backend nosuch names no backend on the class path; found: "), e);
+        assertFalse(e.contains("Guice") || e.contains("ProvisionException"), e);
     }
 
     @Test
