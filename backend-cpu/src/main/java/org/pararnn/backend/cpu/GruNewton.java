@@ -237,7 +237,8 @@ final class GruNewton {
         });
     }
 
-    private static void damp(float[] old, float[] y, int n, float damping) {
+    /** {@code y ← old + damping·(y − old)}; a null {@code old} is the zero iterate. */
+    static void damp(float[] old, float[] y, int n, float damping) {
         for (int i = 0; i < n; i++) {
             float h = old == null ? 0f : old[i];
             y[i] = h + damping * (y[i] - h);

@@ -80,10 +80,7 @@ final class LstmNewton {
                 fixUp(p, out, jac, ends, prods, blocks, chunks);
             }
             if (opts.damping() != 1f) {
-                for (int i = 0; i < states.length; i++) {
-                    float h = old == null ? 0f : old[i];
-                    out[i] = h + opts.damping() * (out[i] - h);
-                }
+                GruNewton.damp(old, out, states.length, opts.damping());
             }
             iterations++;
             x = out;

@@ -27,65 +27,40 @@ final class CellDevice {
         return device.kernel();
     }
 
+    private float[] own(float[] was, float[] owned, int n) {
+        return device.owned(was, owned, n);
+    }
+
     /** Binds the scan scratch for {@code lanes × chunks} work-items of {@code kb} coupled values. */
     void bindCarries(int lanes, int chunks, int kb) {
         CellKernel k = kernel();
-        float[] was = k.carH;
-        carH = OpenClBackend.sized(carH, chunks * lanes * kb);
-        k.carH = carH;
-        device.scratch(was, carH);
-        was = k.carP;
-        carP = OpenClBackend.sized(carP, chunks * lanes * kb * kb);
-        k.carP = carP;
-        device.scratch(was, carP);
+        k.carH = carH = own(k.carH, carH, chunks * lanes * kb);
+        k.carP = carP = own(k.carP, carP, chunks * lanes * kb * kb);
     }
 
     void bindY0(int n) {
-        float[] was = kernel().y0;
-        y0 = OpenClBackend.sized(y0, n);
-        kernel().y0 = y0;
-        device.scratch(was, y0);
+        kernel().y0 = y0 = own(kernel().y0, y0, n);
     }
 
     void bindY1(int n) {
-        float[] was = kernel().y1;
-        y1 = OpenClBackend.sized(y1, n);
-        kernel().y1 = y1;
-        device.scratch(was, y1);
+        kernel().y1 = y1 = own(kernel().y1, y1, n);
     }
 
     void bindJacobians(int n) {
-        float[] was = kernel().a;
-        a = OpenClBackend.sized(a, n);
-        kernel().a = a;
-        device.scratch(was, a);
+        kernel().a = a = own(kernel().a, a, n);
     }
 
     void bindResiduals(int n) {
-        float[] was = kernel().res;
-        res = OpenClBackend.sized(res, n);
-        kernel().res = res;
-        device.scratch(was, res);
-        was = kernel().fmax;
-        fmax = OpenClBackend.sized(fmax, n);
-        kernel().fmax = fmax;
-        device.scratch(was, fmax);
+        CellKernel k = kernel();
+        k.res = res = own(k.res, res, n);
+        k.fmax = fmax = own(k.fmax, fmax, n);
     }
 
     void bindGradients(int gradUSize, int partsSize, int initSize) {
         CellKernel k = kernel();
-        float[] was = k.gradU;
-        gradU = OpenClBackend.sized(gradU, gradUSize);
-        k.gradU = gradU;
-        device.scratch(was, gradU);
-        was = k.gpart;
-        gpart = OpenClBackend.sized(gpart, partsSize);
-        k.gpart = gpart;
-        device.scratch(was, gpart);
-        was = k.gradInit;
-        gradInit = OpenClBackend.sized(gradInit, initSize);
-        k.gradInit = gradInit;
-        device.scratch(was, gradInit);
+        k.gradU = gradU = own(k.gradU, gradU, gradUSize);
+        k.gpart = gpart = own(k.gpart, gpart, partsSize);
+        k.gradInit = gradInit = own(k.gradInit, gradInit, initSize);
     }
 
     void dispose() {

@@ -106,6 +106,16 @@ final class DeviceKernel<K extends Kernel> {
         toDevice += 4L * now.length;
     }
 
+    /**
+     * {@code owned} when it already has {@code n} floats, else a new array (device buffers follow arrays),
+     * to be stored in the field that held {@code was}; counted as {@link #scratch} binds it.
+     */
+    float[] owned(float[] was, float[] owned, int n) {
+        float[] array = OpenClBackend.sized(owned, n);
+        scratch(was, array);
+        return array;
+    }
+
     /** Binds a device-only array: Aparapi copies it once when a field first refers to it. */
     void scratch(float[] was, float[] now) {
         if (!shared && was != now) {

@@ -9,6 +9,7 @@ import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.solve.NewtonStopping;
 import org.pararnn.api.Tensor;
+import org.pararnn.api.spi.FusableCell;
 import org.pararnn.api.spi.Recurrence;
 import org.pararnn.api.spi.RecurrenceSolver;
 
@@ -22,35 +23,28 @@ import org.pararnn.api.spi.RecurrenceSolver;
  */
 final class FusedCellSolver implements RecurrenceSolver {
 
-    enum Kind {
-        GRU(1, 3, "ParaGRU"), LSTM(2, 5, "ParaLSTM");
-
-        /** Coupled values per feature (the Jacobian's block size). */
-        final int blocks;
-        /** Weight-gradient partial sums per work-item. */
-        final int parts;
-        final String label;
-
-        Kind(int blocks, int parts, String label) {
-            this.blocks = blocks;
-            this.parts = parts;
-            this.label = label;
-        }
-    }
-
     private final OpenClBackend backend;
-    private final Kind kind;
+    private final FusableCell.Kind kind;
+    /** Coupled values per feature (the Jacobian's block size): 1 for ParaGRU, 2 for ParaLSTM's {@code [c; h]}. */
+    private final int blocks;
+    /** Weight-gradient partial sums per work-item: A's three rows, and C's two for ParaLSTM. */
+    private final int parts;
+    private final String label;
     private final int d;
     private final Tensor a;
     private final Tensor c;
     private final FusedStrategy strategy;
 
-    FusedCellSolver(OpenClBackend backend, Kind kind, int d, Tensor a, Tensor c, FusedStrategy strategy) {
+    FusedCellSolver(OpenClBackend backend, FusableCell cell, FusedStrategy strategy) {
         this.backend = backend;
-        this.kind = kind;
-        this.d = d;
-        this.a = a;
-        this.c = c;
+        this.kind = cell.kind();
+        boolean lstm = kind == FusableCell.Kind.PARALSTM;
+        this.blocks = lstm ? 2 : 1;
+        this.parts = lstm ? 5 : 3;
+        this.label = lstm ? "ParaLSTM" : "ParaGRU";
+        this.d = cell.features();
+        this.a = cell.a();
+        this.c = cell.c();
         this.strategy = strategy;
     }
 
@@ -85,9 +79,9 @@ final class FusedCellSolver implements RecurrenceSolver {
         k.dw = d;
         k.batch = p.batch();
         k.steps = p.steps();
-        k.k = kind.blocks;
+        k.k = blocks;
         k.m = d;
-        k.width = kind.blocks * d;
+        k.width = blocks * d;
         k.lanes = p.batch() * d;
         k.from = 0;
         k.to = p.steps();
@@ -148,7 +142,7 @@ final class FusedCellSolver implements RecurrenceSolver {
         CellKernel k = cd.kernel();
         DeviceKernel<? extends CellKernel> dk = cd.device;
         int lanes = k.lanes;
-        int kb = kind.blocks;
+        int kb = blocks;
         k.chunks = chunks;
         cd.bindY1(states.length);
         cd.bindJacobians(states.length * kb);
@@ -224,7 +218,7 @@ final class FusedCellSolver implements RecurrenceSolver {
         CellDevice cd = bind(p, 1);
         CellKernel k = cd.kernel();
         DeviceKernel<? extends CellKernel> dk = cd.device;
-        int kb = kind.blocks;
+        int kb = blocks;
         int lanes = k.lanes;
         int chunks = chunks(p.batch(), p.steps());
         k.chunks = chunks;
@@ -240,7 +234,7 @@ final class FusedCellSolver implements RecurrenceSolver {
         cd.bindY1(states.length);
         cd.bindJacobians(states.length * kb);
         cd.bindCarries(lanes, chunks, kb);
-        cd.bindGradients(gradU.length, lanes * chunks * kind.parts, p.batch() * kb * d);
+        cd.bindGradients(gradU.length, lanes * chunks * parts, p.batch() * kb * d);
         k.dst = 1;
         k.pass = CellKernel.PASS_JACOBIAN;
         backend.launch(dk, p.batch() * p.steps() * d);
@@ -260,20 +254,20 @@ final class FusedCellSolver implements RecurrenceSolver {
     }
 
     /** Sums the per-work-item partials of every weight in a fixed order (deterministic), in double. */
-    private void addWeightGradients(float[] parts, int lanes, int chunks, Gradients grads) {
-        int np = kind.parts;
+    private void addWeightGradients(float[] partials, int lanes, int chunks, Gradients grads) {
+        int np = parts;
         double[] sums = new double[np * d];
         for (int gid = 0; gid < lanes * chunks; gid++) {
             int feature = (gid % lanes) % d;
             for (int g = 0; g < np; g++) {
-                sums[g * d + feature] += parts[gid * np + g];
+                sums[g * d + feature] += partials[gid * np + g];
             }
         }
         float[] ga = grads.data("A");
         for (int i = 0; i < 3 * d; i++) {
             ga[i] += (float) sums[i];
         }
-        if (kind == Kind.LSTM) {
+        if (kind == FusableCell.Kind.PARALSTM) {
             float[] gc = grads.data("C");
             for (int i = 0; i < 2 * d; i++) {
                 gc[i] += (float) sums[3 * d + i];
@@ -283,7 +277,7 @@ final class FusedCellSolver implements RecurrenceSolver {
 
     private SolveReport report(String what, CellDevice cd, int iterations, double[] residuals, boolean converged,
                                int fallbackFrom, String failure, long t0) {
-        String detail = "fused " + kind.label + " on OpenCL, " + what + "; " + cd.device.traffic();
+        String detail = "fused " + label + " on OpenCL, " + what + "; " + cd.device.traffic();
         return new SolveReport(Mode.FUSED, Mode.FUSED, OpenClBackend.NAME, detail, iterations, residuals, converged,
                 fallbackFrom, failure, System.nanoTime() - t0);
     }
@@ -292,7 +286,7 @@ final class FusedCellSolver implements RecurrenceSolver {
         for (int i = 0; i < states.length; i++) {
             if (!Float.isFinite(states[i])) {
                 int s = p.cell().stateWidth();
-                throw new SolveFailedException("the fused " + kind.label + " solve on OpenCL produced " + states[i]
+                throw new SolveFailedException("the fused " + label + " solve on OpenCL produced " + states[i]
                         + " at [b=" + i / s / p.steps() + ", t=" + (i / s) % p.steps() + ", i=" + i % s + "]", report);
             }
         }

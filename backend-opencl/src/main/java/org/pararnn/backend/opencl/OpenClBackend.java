@@ -148,8 +148,8 @@ final class OpenClBackend implements Backend {
     }
 
     /** The fused kernel of {@code kind} with its buffers, made (not yet built) on first use. Call under the lock. */
-    CellDevice cellDevice(FusedCellSolver.Kind kind) {
-        if (kind == FusedCellSolver.Kind.GRU) {
+    CellDevice cellDevice(FusableCell.Kind kind) {
+        if (kind == FusableCell.Kind.PARAGRU) {
             if (gru == null) {
                 gru = new CellDevice(new DeviceKernel<>(new ParaGruKernel(), device));
             }
@@ -163,8 +163,7 @@ final class OpenClBackend implements Backend {
 
     @Override
     public Optional<RecurrenceSolver> fused(Cell cell) {
-        return FusableCell.of(cell).map(f -> new FusedCellSolver(this, f.kind() == FusableCell.Kind.PARAGRU
-                ? FusedCellSolver.Kind.GRU : FusedCellSolver.Kind.LSTM, f.features(), f.a(), f.c(), strategy));
+        return FusableCell.of(cell).map(f -> new FusedCellSolver(this, f, strategy));
     }
 
     /** AUTO: the fused kernels for the cells that have them (one device pass per step or per Newton iteration). */

@@ -94,23 +94,11 @@ final class OpenClScan implements LinearScan {
                 device.upload(was, k.y0);
             }
             int kk = kb * kb;
-            was = k.carH;
-            carH = OpenClBackend.sized(carH, chunks * lanes * kb);
-            k.carH = carH;
-            device.scratch(was, carH);
-            was = k.carP;
-            carP = OpenClBackend.sized(carP, chunks * lanes * kk);
-            k.carP = carP;
-            device.scratch(was, carP);
+            k.carH = carH = device.owned(k.carH, carH, chunks * lanes * kb);
+            k.carP = carP = device.owned(k.carP, carP, chunks * lanes * kk);
             if (kb > 2) {
-                was = k.hs;
-                hs = OpenClBackend.sized(hs, lanes * chunks * 2 * kb);
-                k.hs = hs;
-                device.scratch(was, hs);
-                was = k.ps;
-                ps = OpenClBackend.sized(ps, chunks > 1 ? lanes * chunks * kk : 1);
-                k.ps = ps;
-                device.scratch(was, ps);
+                k.hs = hs = device.owned(k.hs, hs, lanes * chunks * 2 * kb);
+                k.ps = ps = device.owned(k.ps, ps, chunks > 1 ? lanes * chunks * kk : 1);
             }
             backend.runScan(device, lanes, chunks, kb);
             device.download(out);
