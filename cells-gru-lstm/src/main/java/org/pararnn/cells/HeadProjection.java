@@ -2,6 +2,7 @@ package org.pararnn.cells;
 
 import org.pararnn.api.Tensor;
 import org.pararnn.cells.linalg.Gemm;
+import org.pararnn.cells.linalg.GemmOperand;
 
 /**
  * The reference's multi-head input projection (DESIGN §2): per head a dense map from the head's
@@ -32,19 +33,25 @@ final class HeadProjection {
     }
 
     /**
-     * A per-thread staging buffer for one head's product (fully written before it is read): a training
-     * step would otherwise allocate and zero a fresh {@code rows × G·D/H} array per call.
+     * Per-thread staging (fully written before it is read) and GEMM operands: a training step would
+     * otherwise allocate a fresh {@code rows × G·D/H} array per call, and copy {@code x}, the weight and
+     * each head's gradient to OpenBLAS once per product instead of once per call.
      */
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    private static final class Staging {
+        float[] heads = new float[0];
+        float[] gradX = new float[0];
+        final GemmOperand x = new GemmOperand();
+        final GemmOperand w = new GemmOperand();
+        final GemmOperand g = new GemmOperand();
 
-    private static float[] scratch(int n) {
-        float[] b = SCRATCH.get();
-        if (b.length < n) {
-            b = new float[n];
-            SCRATCH.set(b);
+        void unbind() {
+            x.unbind();
+            w.unbind();
+            g.unbind();
         }
-        return b;
     }
+
+    private static final ThreadLocal<Staging> STAGING = ThreadLocal.withInitial(Staging::new);
 
     void project(float[] x, float[] u, int rows) {
         int nh = inputs / heads;
@@ -55,24 +62,34 @@ final class HeadProjection {
         for (int r = 0; r < rows; r++) {
             System.arraycopy(bv, 0, u, r * uw, uw);
         }
-        if (heads == 1) {
-            // u's [G][D] row layout is exactly B[0]'s column order: one GEMM straight into u.
-            Gemm.sgemm(false, false, rows, cols, nh, 1f, x, 0, inputs, weight.data(), 0, cols, 1f, u, 0, uw);
-            return;
-        }
-        float[] tmp = scratch(rows * cols);
-        for (int h = 0; h < heads; h++) {
-            Gemm.sgemm(false, false, rows, cols, nh, 1f, x, h * nh, inputs, weight.data(), h * nh * cols, cols,
-                    0f, tmp, 0, cols);
-            for (int r = 0; r < rows; r++) {
-                for (int v = 0; v < gates; v++) {
-                    int dst = r * uw + v * width + h * dh;
-                    int src = r * cols + v * dh;
-                    for (int j = 0; j < dh; j++) {
-                        u[dst + j] += tmp[src + j];
+        Staging st = STAGING.get();
+        GemmOperand xs = st.x.bind(x, 0, rows * inputs);
+        GemmOperand ws = st.w.bind(weight.data());
+        try {
+            if (heads == 1) {
+                // u's [G][D] row layout is exactly B[0]'s column order: one GEMM straight into u.
+                Gemm.sgemm(false, false, rows, cols, nh, 1f, xs, 0, inputs, ws, 0, cols, 1f, u, 0, uw);
+                return;
+            }
+            if (st.heads.length < rows * cols) {
+                st.heads = new float[rows * cols];
+            }
+            float[] tmp = st.heads;
+            for (int h = 0; h < heads; h++) {
+                Gemm.sgemm(false, false, rows, cols, nh, 1f, xs, h * nh, inputs, ws, h * nh * cols, cols,
+                        0f, tmp, 0, cols);
+                for (int r = 0; r < rows; r++) {
+                    for (int v = 0; v < gates; v++) {
+                        int dst = r * uw + v * width + h * dh;
+                        int src = r * cols + v * dh;
+                        for (int j = 0; j < dh; j++) {
+                            u[dst + j] += tmp[src + j];
+                        }
                     }
                 }
             }
+        } finally {
+            st.unbind();
         }
     }
 
@@ -88,24 +105,47 @@ final class HeadProjection {
                 gradBias[c] += gradU[base + c];
             }
         }
-        float[] g = heads == 1 ? gradU : scratch(rows * cols);
-        for (int h = 0; h < heads; h++) {
-            if (heads > 1) {
-                for (int r = 0; r < rows; r++) {
-                    for (int v = 0; v < gates; v++) {
-                        System.arraycopy(gradU, r * uw + v * width + h * dh, g, r * cols + v * dh, dh);
+        Staging st = STAGING.get();
+        if (heads > 1 && st.heads.length < rows * cols) {
+            st.heads = new float[rows * cols];
+        }
+        if (heads > 1 && gradX != null && st.gradX.length < rows * nh) {
+            st.gradX = new float[rows * nh];
+        }
+        float[] g = heads == 1 ? gradU : st.heads;
+        int ldg = heads == 1 ? uw : cols;
+        GemmOperand xs = st.x.bind(x, 0, rows * inputs);
+        GemmOperand ws = st.w.bind(weight.data());
+        try {
+            for (int h = 0; h < heads; h++) {
+                if (heads > 1) {
+                    for (int r = 0; r < rows; r++) {
+                        for (int v = 0; v < gates; v++) {
+                            System.arraycopy(gradU, r * uw + v * width + h * dh, g, r * cols + v * dh, dh);
+                        }
+                    }
+                }
+                GemmOperand gs = st.g.bind(g, 0, rows * ldg);
+                // dB_h [N/H × G·D/H] += X_hᵀ · G_h
+                Gemm.sgemm(true, false, nh, cols, rows, 1f, xs, h * nh, inputs, gs, 0, ldg, 1f,
+                        gradWeight, h * nh * cols, cols);
+                if (gradX == null) {
+                    continue;
+                }
+                // dX_h [R × N/H] = G_h · B_hᵀ; with several heads into a dense block first (a strided
+                // product into gradX would copy gradX's other columns to native memory and back).
+                if (heads == 1) {
+                    Gemm.sgemm(false, true, rows, nh, cols, 1f, gs, 0, ldg, ws, 0, cols, 0f, gradX, 0, inputs);
+                } else {
+                    float[] dxh = st.gradX;
+                    Gemm.sgemm(false, true, rows, nh, cols, 1f, gs, 0, ldg, ws, h * nh * cols, cols, 0f, dxh, 0, nh);
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(dxh, r * nh, gradX, r * inputs + h * nh, nh);
                     }
                 }
             }
-            int ldg = heads == 1 ? uw : cols;
-            // dB_h [N/H × G·D/H] += X_hᵀ · G_h
-            Gemm.sgemm(true, false, nh, cols, rows, 1f, x, h * nh, inputs, g, 0, ldg, 1f,
-                    gradWeight, h * nh * cols, cols);
-            if (gradX != null) {
-                // dX_h [R × N/H] = G_h · B_hᵀ
-                Gemm.sgemm(false, true, rows, nh, cols, 1f, g, 0, ldg, weight.data(), h * nh * cols, cols, 0f,
-                        gradX, h * nh, inputs);
-            }
+        } finally {
+            st.unbind();
         }
     }
 }

@@ -11,7 +11,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  *
  * <p>Large products go to OpenBLAS (bytedeco/JavaCPP): the touched spans of the operands are copied to
  * native memory once per call, which costs {@code O(MK + KN + MN)} against {@code O(MNK)} of work, so it
- * pays above {@link #blasThreshold()} multiply-adds. Small ones run in plain Java loops, ordered so the
+ * pays above {@link #blasThreshold()} multiply-adds; an operand used by several products can be bound once
+ * as a {@link GemmOperand} so that it is copied once. Small ones run in plain Java loops, ordered so the
  * innermost loop is a contiguous AXPY that the JIT vectorises. {@code -Dpararnn.blas=false} disables
  * OpenBLAS; if its natives cannot load, a warning names the reason once and Java loops are used.
  */
@@ -69,10 +70,52 @@ public final class Gemm {
         if (m == 0 || n == 0) {
             return;
         }
-        if ((long) m * n * k >= threshold && Blas.UNAVAILABLE == null) {
-            blas(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        if (usesBlas(m, n, k)) {
+            // Bind the touched spans only: the copies are what this call costs beyond the product.
+            Staging st = STAGING.get();
+            int spanA = (int) (transA ? span(k, m, lda) : span(m, k, lda));
+            int spanB = (int) (transB ? span(n, k, ldb) : span(k, n, ldb));
+            try {
+                blas(transA, transB, m, n, k, alpha, st.a.bind(a, aOff, spanA), 0, lda,
+                        st.b.bind(b, bOff, spanB), 0, ldb, beta, c, cOff, ldc, st);
+            } finally {
+                st.a.unbind();
+                st.b.unbind();
+            }
         } else {
             java(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * As the array form, with operands bound once and reused across products ({@link GemmOperand}): an
+     * operand goes to native memory at most once per binding. Offsets are relative to the bound span.
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             GemmOperand a, int aOff, int lda, GemmOperand b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        requireWithin("A", a, aOff, transA ? span(k, m, lda) : span(m, k, lda));
+        requireWithin("B", b, bOff, transB ? span(n, k, ldb) : span(k, n, ldb));
+        if (usesBlas(m, n, k)) {
+            blas(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, STAGING.get());
+        } else {
+            java(transA, transB, m, n, k, alpha, a.source(), a.offset() + aOff, lda,
+                    b.source(), b.offset() + bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    private static boolean usesBlas(int m, int n, int k) {
+        return (long) m * n * k >= threshold && Blas.UNAVAILABLE == null;
+    }
+
+    private static void requireWithin(String which, GemmOperand op, int off, long span) {
+        op.requireBound();
+        if (off < 0 || off + span > op.length()) {
+            throw new IllegalArgumentException("GEMM operand " + which + ": the product reads [" + off + ", "
+                    + (off + span) + ") of a bound span of " + op.length());
         }
     }
 
@@ -82,61 +125,48 @@ public final class Gemm {
     }
 
     private static void blas(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float beta, float[] c, int cOff, int ldc) {
-        int spanA = (int) (transA ? span(k, m, lda) : span(m, k, lda));
-        int spanB = (int) (transB ? span(n, k, ldb) : span(k, n, ldb));
+                             GemmOperand a, int aOff, int lda, GemmOperand b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc, Staging st) {
+        FloatPointer pa = a.staged();
+        FloatPointer pb = b.staged();
         int spanC = (int) span(m, n, ldc);
-        NativeBuffers buf = NATIVE.get();
-        FloatPointer pa = buf.a(spanA);
-        FloatPointer pb = buf.b(spanB);
-        FloatPointer pc = buf.c(spanC);
-        pa.put(a, aOff, spanA);
-        pb.put(b, bOff, spanB);
+        FloatPointer pc = st.c(spanC);
         if (beta != 0f || ldc != n) {
             // Gaps between rows of C belong to the caller: bring them in so they go back unchanged.
             pc.put(c, cOff, spanC);
         }
-        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
-                transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-                transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-                m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+        try {
+            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
+                    transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                    transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                    m, n, k, alpha, pa.position(aOff), lda, pb.position(bOff), ldb, beta, pc, ldc);
+        } finally {
+            pa.position(0);
+            pb.position(0);
+        }
         pc.get(c, cOff, spanC);
     }
 
-    private static final ThreadLocal<NativeBuffers> NATIVE = ThreadLocal.withInitial(NativeBuffers::new);
+    private static final ThreadLocal<Staging> STAGING = ThreadLocal.withInitial(Staging::new);
 
     /**
-     * Per-thread native staging areas for the three operands, grown on demand and reused, so a training
-     * loop's thousands of products do not allocate and free native memory on every call.
+     * Per-thread native areas for the array form's operands and for every product's C, grown on demand
+     * and reused, so a training loop's thousands of products do not allocate native memory each call.
      */
-    private static final class NativeBuffers {
-        private FloatPointer a;
-        private FloatPointer b;
+    private static final class Staging {
+        final GemmOperand a = new GemmOperand();
+        final GemmOperand b = new GemmOperand();
         private FloatPointer c;
 
-        FloatPointer a(int n) {
-            return a = fit(a, n);
-        }
-
-        FloatPointer b(int n) {
-            return b = fit(b, n);
-        }
-
         FloatPointer c(int n) {
-            return c = fit(c, n);
-        }
-
-        private static FloatPointer fit(FloatPointer p, int n) {
             long need = Math.max(1, n);
-            if (p != null && p.capacity() >= need) {
-                return p.position(0);
+            if (c != null && c.capacity() >= need) {
+                return c.position(0);
             }
-            if (p != null) {
-                p.close();
+            if (c != null) {
+                c.close();
             }
-            // Grow by half again so slowly rising sizes do not reallocate every time.
-            return new FloatPointer(Math.max(need, p == null ? need : p.capacity() * 3 / 2));
+            return c = new FloatPointer(need);
         }
     }
 

@@ -33,6 +33,7 @@ public final class LanguageModel {
     private final Parameter finalNorm;
     private final Parameter headW;
     private final Parameter headB;
+    private final Linear headMap;
     private final ParaCell soloCell;
     private final Gradients soloGrads;
     private RnnSolver solver;
@@ -56,6 +57,7 @@ public final class LanguageModel {
         this.config = config;
         int d = config.dim();
         embed = add(Parameter.of("embed.weight", true, config.vocab(), d));
+        headMap = new Linear(d, config.vocab());
         pos = config.positions() > 0 ? add(Parameter.of("pos.weight", false, config.positions(), d)) : null;
         if (config.architecture() == Architecture.LM) {
             for (int l = 0; l < config.layers(); l++) {
@@ -270,7 +272,7 @@ public final class LanguageModel {
                 }
             }
             Kernels.rmsNorm(x, 0, d, finalNorm.data(), xf, 0, d, invf, 0, rows, d);
-            Linear.forward(xf, 0, d, e, d, v, logits, 0, v, rows);
+            headMap.forward(xf, 0, d, e, logits, 0, v, rows);
         } else {
             float[] h0 = states == null ? null : states.get(0).cellState;
             soloFwd = solver.forward(soloCell, x, batch, steps, h0);
@@ -279,7 +281,7 @@ public final class LanguageModel {
                 float[] fin = soloFwd.finalState();
                 System.arraycopy(fin, 0, h0, 0, fin.length);
             }
-            Linear.forward(xf, 0, d, headW.data(), d, v, logits, 0, v, rows);
+            headMap.forward(xf, 0, d, headW.data(), logits, 0, v, rows);
             float[] hb = headB.data();
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < v; j++) {
@@ -387,14 +389,14 @@ public final class LanguageModel {
         float[] e = embed.data();
         float[] ge = embed.gradData();
         if (soloCell == null) {
-            Linear.backward(xf, 0, d, e, d, v, logits, 0, v, ge, gxf, 0, d, false, rows);
+            headMap.backward(logits, 0, v, ge, gxf, 0, d, false);
             Kernels.rmsNormGainGrad(null, x, 0, d, invf, gxf, 0, d, finalNorm.gradData(), new float[Kernels.GAIN_BLOCKS * d], rows, d);
             Kernels.rmsNormBackward(x, 0, d, finalNorm.data(), invf, gxf, 0, d, gx, 0, d, false, 0, rows, d);
             for (int i = layers.size() - 1; i >= 0; i--) {
                 layers.get(i).backward(gx, batch, steps);
             }
         } else {
-            Linear.backward(xf, 0, d, headW.data(), d, v, logits, 0, v, headW.gradData(), gxf, 0, d, false, rows);
+            headMap.backward(logits, 0, v, headW.gradData(), gxf, 0, d, false);
             float[] ghb = headB.gradData();
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < v; j++) {

@@ -19,6 +19,8 @@ final class MlpBlock implements Layer {
     private final Parameter norm;
     private final Parameter up;
     private final Parameter down;
+    private final Linear upMap;
+    private final Linear downMap;
     private final List<Parameter> params;
 
     private final Buffers buffers = new Buffers();
@@ -42,6 +44,8 @@ final class MlpBlock implements Layer {
         norm = Parameter.of(prefix + "norm.weight", false, dim);
         up = Parameter.of(prefix + "up.weight", true, 2 * hidden, dim);
         down = Parameter.of(prefix + "down.weight", true, dim, hidden);
+        upMap = new Linear(dim, 2 * hidden);
+        downMap = new Linear(hidden, dim);
         params = new ArrayList<>(List.of(norm, up, down));
     }
 
@@ -88,7 +92,7 @@ final class MlpBlock implements Layer {
         ensure(rows);
         System.arraycopy(x, 0, xin, 0, rows * d);
         Rows.forEach(loop, rows, d, (from, to) -> Kernels.rmsNorm(x, 0, d, norm.data(), a, 0, d, inv, from, to, d));
-        Linear.forward(a, 0, d, up.data(), d, 2 * f, h, 0, 2 * f, rows);
+        upMap.forward(a, 0, d, up.data(), h, 0, 2 * f, rows);
         Rows.forEach(loop, rows, f, (from, to) -> {
             for (int r = from; r < to; r++) {
                 System.arraycopy(h, r * 2 * f, sg, r * f, f);
@@ -103,13 +107,13 @@ final class MlpBlock implements Layer {
             }
         });
         // x += W_down·m, accumulated straight into the residual stream.
-        Linear.forward(m, 0, f, down.data(), f, d, x, 0, d, true, rows);
+        downMap.forward(m, 0, f, down.data(), x, 0, d, true, rows);
     }
 
     @Override
     public void backward(float[] dx, int batch, int steps) {
         int rows = batch * steps;
-        Linear.backward(m, 0, f, down.data(), f, d, dx, 0, d, down.gradData(), gm, 0, f, false, rows);
+        downMap.backward(dx, 0, d, down.gradData(), gm, 0, f, false);
         Rows.forEach(loop, rows, f, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int hi = r * 2 * f;
@@ -126,7 +130,7 @@ final class MlpBlock implements Layer {
                 }
             }
         });
-        Linear.backward(a, 0, d, up.data(), d, 2 * f, gh, 0, 2 * f, up.gradData(), ga, 0, d, false, rows);
+        upMap.backward(gh, 0, 2 * f, up.gradData(), ga, 0, d, false);
         Kernels.rmsNormGainGrad(loop, xin, 0, d, inv, ga, 0, d, norm.gradData(), gainParts, rows, d);
         Rows.forEach(loop, rows, d, (from, to) ->
                 Kernels.rmsNormBackward(xin, 0, d, norm.data(), inv, ga, 0, d, dx, 0, d, true, from, to, d));

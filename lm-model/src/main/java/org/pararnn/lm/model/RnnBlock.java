@@ -32,6 +32,8 @@ final class RnnBlock implements Layer {
     private final Parameter outNorm;
     private final Parameter outProj;
     private final Parameter scale;
+    private final Linear inMap;
+    private final Linear outMap;
     private final List<Parameter> params = new ArrayList<>();
     private RnnSolver solver;
 
@@ -74,6 +76,8 @@ final class RnnBlock implements Layer {
         outNorm = add(Parameter.of(prefix + "out_norm.weight", false, dim));
         outProj = add(Parameter.of(prefix + "out_proj.weight", true, dim, dim));
         scale = add(Parameter.of(prefix + "scale", false, dim));
+        inMap = new Linear(dim, 2 * dim);
+        outMap = new Linear(dim, dim);
     }
 
     private Parameter add(Parameter p) {
@@ -154,7 +158,7 @@ final class RnnBlock implements Layer {
         ensure(rows);
         System.arraycopy(x, 0, xin, 0, rows * d);
         Rows.forEach(loop, rows, d, (from, to) -> Kernels.rmsNorm(x, 0, d, norm.data(), a, 0, d, inv1, from, to, d));
-        Linear.forward(a, 0, d, inProj.data(), d, 2 * d, p, 0, 2 * d, rows);
+        inMap.forward(a, 0, d, inProj.data(), p, 0, 2 * d, rows);
         transposeConv();
         Rows.forEach(loop, batch, steps * d, (from, to) -> {
             Kernels.causalConv(p, 0, 2 * d, convT, convB.data(), state.convHistory, conv, from, to, steps, d, k);
@@ -181,7 +185,7 @@ final class RnnBlock implements Layer {
                 }
             }
         });
-        Linear.forward(yn, 0, d, outProj.data(), d, d, o, 0, d, rows);
+        outMap.forward(yn, 0, d, outProj.data(), o, 0, d, rows);
         float[] al = scale.data();
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < d; j++) {
@@ -225,7 +229,7 @@ final class RnnBlock implements Layer {
             }
         }
         // g2 = ∂L/∂yn
-        Linear.backward(yn, 0, d, outProj.data(), d, d, g1, 0, d, outProj.gradData(), g2, 0, d, false, rows);
+        outMap.backward(g1, 0, d, outProj.gradData(), g2, 0, d, false);
         // yn = nrm ⊙ silu(z): gradient to z into dp's right half, to nrm into g1
         Rows.forEach(loop, rows, d, (from, to) -> {
             for (int r = from; r < to; r++) {
@@ -267,7 +271,7 @@ final class RnnBlock implements Layer {
         });
         Kernels.addConvParts(convParts, batch, convW.gradData(), convB.gradData(), d, k);
         // g2 = ∂L/∂a
-        Linear.backward(a, 0, d, inProj.data(), d, 2 * d, dp, 0, 2 * d, inProj.gradData(), g2, 0, d, false, rows);
+        inMap.backward(dp, 0, 2 * d, inProj.gradData(), g2, 0, d, false);
         Kernels.rmsNormGainGrad(loop, xin, 0, d, inv1, g2, 0, d, norm.gradData(), gainParts, rows, d);
         Rows.forEach(loop, rows, d, (from, to) ->
                 Kernels.rmsNormBackward(xin, 0, d, norm.data(), inv1, g2, 0, d, dx, 0, d, true, from, to, d));
