@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link FastMath} lane-wise: the same operations in the same order on every lane (min/max, FMA, the
+ * {@link FastMath} lane-wise: the same operations in the same order on every lane (clamps, FMA, the
  * rounding constant, exponent-bit scaling, one division), so each lane is bit-identical to the scalar
  * function — the fused kernels' scalar tails and the scalar fallback give the same numbers. Only loaded
  * when {@code jdk.incubator.vector} is present.
@@ -17,8 +17,18 @@ final class VectorFastMath {
     private VectorFastMath() {
     }
 
+    /** {@code x > bound ? bound : x}, as {@link FastMath} clamps (a NaN lane stays NaN). */
+    private static FloatVector atMost(FloatVector x, float bound) {
+        return x.blend(bound, x.compare(VectorOperators.GT, bound));
+    }
+
+    /** {@code x < bound ? bound : x}. */
+    private static FloatVector atLeast(FloatVector x, float bound) {
+        return x.blend(bound, x.compare(VectorOperators.LT, bound));
+    }
+
     private static FloatVector scaled(FloatVector x, boolean minusOne) {
-        FloatVector c = x.min(88f).max(-87f);
+        FloatVector c = atLeast(atMost(x, 88f), -87f);
         FloatVector shifted = c.fma(FastMath.LOG2E, FastMath.ROUND);
         FloatVector k = shifted.sub(FastMath.ROUND);
         FloatVector r = k.fma(FloatVector.broadcast(SPECIES, -FastMath.LN2_HI), c);
@@ -32,8 +42,7 @@ final class VectorFastMath {
         IntVector bits = (IntVector) shifted.reinterpretAsInts();
         FloatVector s = (FloatVector) bits.sub(FastMath.ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23)
                 .reinterpretAsFloats();
-        FloatVector out = s.fma(q, minusOne ? s.sub(1f) : s);
-        return out.blend(x, x.test(VectorOperators.IS_NAN));
+        return s.fma(q, minusOne ? s.sub(1f) : s);
     }
 
     static FloatVector exp(FloatVector x) {
@@ -49,7 +58,7 @@ final class VectorFastMath {
     }
 
     static FloatVector tanh(FloatVector x) {
-        FloatVector m = expm1(x.abs().min(10f).mul(2f));
+        FloatVector m = expm1(atMost(x.abs(), 10f).mul(2f));
         FloatVector q = m.div(m.add(2f));
         IntVector sign = ((IntVector) x.reinterpretAsInts()).and(0x80000000);
         return (FloatVector) ((IntVector) q.reinterpretAsInts()).and(0x7fffffff).or(sign).reinterpretAsFloats();
@@ -88,8 +97,8 @@ final class VectorFastMath {
         boolean sigmoid = kind == SIGMOID;
         for (int i = off; i < off + len; i += SPECIES.length()) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, i);
-            FloatVector arg = sigmoid ? v.neg() : v.abs().min(10f).mul(2f);
-            FloatVector c = arg.min(88f).max(-87f);
+            FloatVector arg = sigmoid ? v.neg() : atMost(v.abs(), 10f).mul(2f);
+            FloatVector c = atLeast(atMost(arg, 88f), -87f);
             FloatVector shifted = c.fma(FastMath.LOG2E, FastMath.ROUND);
             FloatVector k = shifted.sub(FastMath.ROUND);
             FloatVector r = k.fma(lnHi, c);
@@ -103,7 +112,7 @@ final class VectorFastMath {
             IntVector bits = (IntVector) shifted.reinterpretAsInts();
             FloatVector s = (FloatVector) bits.sub(FastMath.ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23)
                     .reinterpretAsFloats();
-            FloatVector e = s.fma(q, sigmoid ? s : s.sub(1f)).blend(arg, arg.test(VectorOperators.IS_NAN));
+            FloatVector e = s.fma(q, sigmoid ? s : s.sub(1f));
             FloatVector out;
             if (sigmoid) {
                 out = one.div(e.add(1f));
