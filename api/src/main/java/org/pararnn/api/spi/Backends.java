@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.stream.Collectors;
 
 /**
  * Finds backends with {@link ServiceLoader} and picks one (DESIGN §4).
@@ -123,7 +122,7 @@ public final class Backends {
      */
     public Backend choose() {
         if (forcedName != null) {
-            return chooseForced(survey());
+            return chooseForced();
         }
         List<BackendProvider> pending = new ArrayList<>(providers);
         java.util.Map<BackendProvider, Probe> probes = new java.util.IdentityHashMap<>();
@@ -169,12 +168,26 @@ public final class Backends {
                 + (skipped.isEmpty() ? " (none found; is the api jar's reference backend missing?)" : ": " + skipped));
     }
 
-    private Backend chooseForced(List<BackendStatus> all) {
+    /** Only the forced provider is probed: another one's probe may load native code and print banners. */
+    private Backend chooseForced() {
         String wanted = forcedName.toLowerCase(Locale.ROOT);
-        for (BackendStatus s : all) {
-            if (!s.name().toLowerCase(Locale.ROOT).equals(wanted)) {
-                continue;
+        List<BackendProvider> ranked = new ArrayList<>(providers);
+        ranked.sort(Comparator.comparingInt(Backends::safePriority).reversed().thenComparing(Backends::safeName));
+        List<String> names = new ArrayList<>();
+        List<BackendStatus> all = new ArrayList<>();
+        for (BackendProvider p : ranked) {
+            names.add(safeName(p));
+            if (safeName(p).toLowerCase(Locale.ROOT).equals(wanted)) {
+                all.add(new BackendStatus(safeName(p), safePriority(p), safeProbe(p), p));
             }
+        }
+        for (BackendStatus s : broken) {
+            names.add(s.name());
+            if (s.name().toLowerCase(Locale.ROOT).equals(wanted)) {
+                all.add(s);
+            }
+        }
+        for (BackendStatus s : all) {
             if (!s.available()) {
                 throw new BackendUnavailableException("backend '" + s.name() + "' was forced by " + forcedBy
                         + " but is unavailable: " + s.probe().reason());
@@ -188,9 +201,8 @@ public final class Backends {
                         + " but failed to start: " + describe(e), e);
             }
         }
-        String names = all.stream().map(BackendStatus::name).collect(Collectors.joining(", "));
         throw new BackendUnavailableException(forcedBy + " names no backend on the class path; found: "
-                + (names.isEmpty() ? "none" : names));
+                + (names.isEmpty() ? "none" : String.join(", ", names)));
     }
 
     private static String describe(Throwable e) {

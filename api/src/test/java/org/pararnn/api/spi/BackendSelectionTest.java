@@ -74,6 +74,15 @@ class BackendSelectionTest {
     }
 
     @Test
+    void forcingABackendProbesNoOther() {
+        Estimating other = new Estimating(StubProviders.available("opencl", 50), 200);
+        Backend b = Backends.of(List.of(StubProviders.available("cpu", 100), other), "cpu", null,
+                new StubProviders.Log()).choose();
+        assertEquals("cpu", b.name());
+        assertEquals(0, other.probes, "forcing 'cpu' must not probe (and so load) 'opencl'");
+    }
+
+    @Test
     void environmentVariableForcesABackend() {
         StubProviders.Log log = new StubProviders.Log();
         Backend b = Backends.of(providers, null, "OpenCL", log).choose();
