@@ -48,6 +48,11 @@ public final class ParaGRU extends ParaCell {
     }
 
     @Override
+    protected boolean gateKeepsState() {
+        return false; // h = (1 − z)·h + z·c: a low z keeps h
+    }
+
+    @Override
     public void step(float[] hPrev, int hOff, float[] u, int uOff, float[] out, int outOff) {
         linearize(hPrev, hOff, u, uOff, out, outOff, null, 0);
     }

@@ -59,6 +59,11 @@ public final class ParaLSTM extends ParaCell {
     }
 
     @Override
+    protected boolean gateKeepsState() {
+        return true; // c = f·c + (1 − f)·c̃: a high f keeps c
+    }
+
+    @Override
     public void step(float[] hPrev, int hOff, float[] u, int uOff, float[] out, int outOff) {
         linearize(hPrev, hOff, u, uOff, out, outOff, null, 0);
     }

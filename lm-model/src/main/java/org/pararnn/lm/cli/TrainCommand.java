@@ -33,7 +33,7 @@ final class TrainCommand implements Command {
 
     private static final Set<String> OPTIONS = Set.of("task", "length", "data", "vocab", "arch", "cell", "dim",
             "layers", "heads", "context", "batch", "accum", "steps", "lr", "min-lr", "warmup", "weight-decay",
-            "beta2", "clip-norm", "clip", "z-loss", "eval-every", "eval-sequences", "checkpoint-every", "seed",
+            "beta2", "clip-norm", "clip", "z-loss", "retention", "eval-every", "eval-sequences", "checkpoint-every", "seed",
             "backend", "mode", "out", "resume", "until-accuracy");
 
     @Override
@@ -67,6 +67,8 @@ final class TrainCommand implements Command {
                   --dim D --layers L --heads H   (text defaults 128, 4, 2)
                   --clip C             bound on the cells' A and C after each update (0.5 text, 0.9 tasks)
                   --z-loss W           z-loss weight (default 0)
+                  --retention R        bias the cells' state-keeping gate at init: memory lengths spread up to
+                                       ~e^R steps (default 0; Keep-nth at --length 100 needs ~4)
                 Training:
                   --context T --batch B --accum K --steps N   (text defaults 64, 12, 1, 2000)
                   --lr LR --min-lr LR --warmup N    peak lr, cosine floor, warmup steps (text: 1e-3, 1e-4, 100)
@@ -175,12 +177,13 @@ final class TrainCommand implements Command {
         int positions = arch == Architecture.CELL ? Math.max(b.positions(), 1) : 0;
         return new ModelConfig(arch, b.vocab(), b.dim(), arch == Architecture.CELL ? 1 : b.layers(), b.heads(), b.cell(),
                 arch == Architecture.LM ? Math.max(b.mlpHidden(), 8) : 0, b.convKernel(), positions,
-                (float) o.getDouble("clip", defaultClip), (float) o.getDouble("z-loss", 0), b.seed());
+                (float) o.getDouble("clip", defaultClip), (float) o.getDouble("z-loss", 0), b.seed(),
+                (float) o.getDouble("retention", 0));
     }
 
     private RunSpec resumeSpec(Options o, PrintStream out) throws IOException {
         for (String fixed : List.of("task", "length", "data", "vocab", "arch", "cell", "dim", "layers", "heads", "context",
-                "batch", "accum", "lr", "min-lr", "warmup", "weight-decay", "beta2", "clip-norm", "clip", "z-loss", "seed")) {
+                "batch", "accum", "lr", "min-lr", "warmup", "weight-decay", "beta2", "clip-norm", "clip", "z-loss", "retention", "seed")) {
             if (o.get(fixed) != null) {
                 throw new IllegalArgumentException("train --resume continues the run as it was configured; --" + fixed
                         + " cannot change (only --steps, --backend, --mode, --until-accuracy, --eval-every, --out)");

@@ -111,6 +111,9 @@ public final class LanguageModel {
         for (ParaCell cell : cells) {
             cell.initialize(Initialization.PAPER_LM, rnd.nextLong());
             cell.clipRecurrent(config.clip());
+            if (config.retention() > 0) {
+                cell.retentionBias(config.retention());
+            }
         }
         for (Layer layer : layers) {
             if (layer instanceof RnnBlock r) {

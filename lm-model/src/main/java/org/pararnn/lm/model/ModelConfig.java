@@ -2,6 +2,7 @@ package org.pararnn.lm.model;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.pararnn.cells.ParaCell;
 
 /**
  * Everything that fixes a model's shape and initialisation. Written into every checkpoint, so a model
@@ -18,9 +19,17 @@ import java.util.Map;
  * @param clip      element-wise bound on the cells' {@code A} and {@code C} after each update (paper: 0.5 LM, 0.9 tasks)
  * @param zLoss     weight of the z-loss {@code (log Σ exp logits)²} (0 for none)
  * @param seed      initialisation seed
+ * @param retention range of the cells' state-keeping gate bias at initialisation ({@link ParaCell#retentionBias}; 0: none)
  */
 public record ModelConfig(Architecture architecture, int vocab, int dim, int layers, int heads, String cell,
-                          int mlpHidden, int convKernel, int positions, float clip, float zLoss, long seed) {
+                          int mlpHidden, int convKernel, int positions, float clip, float zLoss, long seed,
+                          float retention) {
+
+    /** Without a retention bias (the paper's initialisation). */
+    public ModelConfig(Architecture architecture, int vocab, int dim, int layers, int heads, String cell,
+                       int mlpHidden, int convKernel, int positions, float clip, float zLoss, long seed) {
+        this(architecture, vocab, dim, layers, heads, cell, mlpHidden, convKernel, positions, clip, zLoss, seed, 0f);
+    }
 
     public ModelConfig {
         positive("vocab", vocab);
@@ -41,6 +50,9 @@ public record ModelConfig(Architecture architecture, int vocab, int dim, int lay
         }
         if (positions < 0) {
             throw new IllegalArgumentException("positions must be ≥ 0, got " + positions);
+        }
+        if (!(retention >= 0) || Float.isInfinite(retention)) {
+            throw new IllegalArgumentException("--retention must be finite and >= 0, got " + retention);
         }
         if (!(clip > 0) || !(zLoss >= 0)) {
             throw new IllegalArgumentException("clip must be > 0 and zLoss ≥ 0, got " + clip + ", " + zLoss);
@@ -73,6 +85,7 @@ public record ModelConfig(Architecture architecture, int vocab, int dim, int lay
         m.put("clip", (double) clip);
         m.put("z_loss", (double) zLoss);
         m.put("seed", seed);
+        m.put("retention", (double) retention);
         return m;
     }
 
@@ -80,7 +93,8 @@ public record ModelConfig(Architecture architecture, int vocab, int dim, int lay
         return new ModelConfig(Architecture.parse(str(m, "architecture")), integer(m, "vocab"), integer(m, "dim"),
                 integer(m, "layers"), integer(m, "heads"), str(m, "cell"), integer(m, "mlp_hidden"),
                 integer(m, "conv_kernel"), integer(m, "positions"), (float) number(m, "clip"),
-                (float) number(m, "z_loss"), (long) number(m, "seed"));
+                (float) number(m, "z_loss"), (long) number(m, "seed"),
+                m.containsKey("retention") ? (float) number(m, "retention") : 0f); // absent in older checkpoints
     }
 
     static String str(Map<String, Object> m, String k) {
