@@ -9,16 +9,18 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * Row-major single-precision matrix product on Java arrays with offsets and leading dimensions:
  * {@code C = alpha · op(A) · op(B) + beta · C}, {@code op(A)} of shape {@code M×K}, {@code op(B)} {@code K×N}.
  *
- * <p>Large products go to OpenBLAS (bytedeco/JavaCPP): the touched spans of the operands are copied to
- * native memory once per call, which costs {@code O(MK + KN + MN)} against {@code O(MNK)} of work, so it
- * pays above {@link #blasThreshold()} multiply-adds; an operand used by several products can be bound once
- * as a {@link GemmOperand} so that it is copied once. Small ones run in plain Java loops, ordered so the
+ * <p>Large products, above {@link #blasThreshold()} multiply-adds, go to OpenBLAS (bytedeco/JavaCPP). On
+ * Java 22+ OpenBLAS works on the Java arrays in place ({@link HeapBlas}, from the multi-release jar);
+ * otherwise the touched spans of the operands are copied to native memory per call, which costs
+ * {@code O(MK + KN + MN)} against {@code O(MNK)} of work, and an operand used by several products can be
+ * bound once as a {@link GemmOperand} so that it is copied once. {@link #blasPath()} says which. Small ones run in plain Java loops, ordered so the
  * innermost loop is a contiguous AXPY that the JIT vectorises. {@code -Dpararnn.blas=false} disables
  * OpenBLAS; if its natives cannot load, a warning names the reason once and Java loops are used.
  */
 public final class Gemm {
     private static final long DEFAULT_THRESHOLD = 1L << 20;
     private static volatile long threshold = Long.getLong("pararnn.blas.threshold", DEFAULT_THRESHOLD);
+    private static volatile boolean inPlaceAllowed = true;
 
     private Gemm() {
     }
@@ -70,20 +72,26 @@ public final class Gemm {
         if (m == 0 || n == 0) {
             return;
         }
-        if (usesBlas(m, n, k)) {
+        requireLayout(transA, transB, m, n, k, lda, ldb, ldc);
+        requireWithin("A", a.length, aOff, transA ? span(k, m, lda) : span(m, k, lda));
+        requireWithin("B", b.length, bOff, transB ? span(n, k, ldb) : span(k, n, ldb));
+        requireWithin("C", c.length, cOff, span(m, n, ldc));
+        if (!usesBlas(m, n, k)) {
+            java(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else if (inPlace()) {
+            HeapBlas.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else {
             // Bind the touched spans only: the copies are what this call costs beyond the product.
             Staging st = STAGING.get();
             int spanA = (int) (transA ? span(k, m, lda) : span(m, k, lda));
             int spanB = (int) (transB ? span(n, k, ldb) : span(k, n, ldb));
             try {
-                blas(transA, transB, m, n, k, alpha, st.a.bind(a, aOff, spanA), 0, lda,
+                copying(transA, transB, m, n, k, alpha, st.a.bind(a, aOff, spanA), 0, lda,
                         st.b.bind(b, bOff, spanB), 0, ldb, beta, c, cOff, ldc, st);
             } finally {
                 st.a.unbind();
                 st.b.unbind();
             }
-        } else {
-            java(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
     }
 
@@ -97,25 +105,90 @@ public final class Gemm {
         if (m == 0 || n == 0) {
             return;
         }
-        requireWithin("A", a, aOff, transA ? span(k, m, lda) : span(m, k, lda));
-        requireWithin("B", b, bOff, transB ? span(n, k, ldb) : span(k, n, ldb));
-        if (usesBlas(m, n, k)) {
-            blas(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, STAGING.get());
-        } else {
+        requireLayout(transA, transB, m, n, k, lda, ldb, ldc);
+        a.requireBound();
+        b.requireBound();
+        requireWithin("A", a.length(), aOff, transA ? span(k, m, lda) : span(m, k, lda));
+        requireWithin("B", b.length(), bOff, transB ? span(n, k, ldb) : span(k, n, ldb));
+        requireWithin("C", c.length, cOff, span(m, n, ldc));
+        if (!usesBlas(m, n, k)) {
             java(transA, transB, m, n, k, alpha, a.source(), a.offset() + aOff, lda,
                     b.source(), b.offset() + bOff, ldb, beta, c, cOff, ldc);
+        } else if (inPlace()) {
+            HeapBlas.sgemm(transA, transB, m, n, k, alpha, a.source(), a.offset() + aOff, lda,
+                    b.source(), b.offset() + bOff, ldb, beta, c, cOff, ldc);
+        } else {
+            copying(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, STAGING.get());
         }
     }
 
+    /** An empty inner dimension ({@code k = 0}) only scales C: the Java loops do that, OpenBLAS refuses lda 0. */
     private static boolean usesBlas(int m, int n, int k) {
-        return (long) m * n * k >= threshold && Blas.UNAVAILABLE == null;
+        return k > 0 && (long) m * n * k >= threshold && Blas.UNAVAILABLE == null;
     }
 
-    private static void requireWithin(String which, GemmOperand op, int off, long span) {
-        op.requireBound();
-        if (off < 0 || off + span > op.length()) {
-            throw new IllegalArgumentException("GEMM operand " + which + ": the product reads [" + off + ", "
-                    + (off + span) + ") of a bound span of " + op.length());
+    /** Holder: whether products can run on the Java arrays in place ({@link HeapBlas}), decided on first use. */
+    private static final class Heap {
+        static final boolean USABLE = HeapBlas.unavailableReason() == null;
+    }
+
+    private static boolean inPlace() {
+        return inPlaceAllowed && Heap.USABLE;
+    }
+
+    /**
+     * For benchmarks and tests: whether OpenBLAS may work on the arrays in place where this JVM allows it
+     * (default true); false forces the native copies, so both can be measured side by side in one run.
+     */
+    public static void setInPlaceAllowed(boolean allowed) {
+        inPlaceAllowed = allowed;
+    }
+
+    /**
+     * How large products run here, in words: OpenBLAS on the Java arrays in place, OpenBLAS on native
+     * copies (and why not in place), or Java loops (and why). Loads OpenBLAS if needed.
+     */
+    public static String blasPath() {
+        if (Blas.UNAVAILABLE != null) {
+            return "Java loops: " + Blas.UNAVAILABLE;
+        }
+        if (Heap.USABLE && !inPlaceAllowed) {
+            return "OpenBLAS on native copies of the operands (in place turned off by Gemm.setInPlaceAllowed)";
+        }
+        return Heap.USABLE ? "OpenBLAS on the Java arrays in place (critical downcall)"
+                : "OpenBLAS on native copies of the operands (in place " + HeapBlas.unavailableReason() + ")";
+    }
+
+    /** True when large products run on the Java arrays in place, without native copies. */
+    public static boolean blasInPlace() {
+        return Blas.UNAVAILABLE == null && inPlace();
+    }
+
+    /**
+     * Dimensions and leading dimensions of a row-major product, checked before any of it runs: OpenBLAS
+     * would only print a complaint and leave C untouched, and a call on arrays in place must never address
+     * memory outside them.
+     */
+    private static void requireLayout(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("GEMM dimensions must be >= 0, got m=" + m + " n=" + n + " k=" + k);
+        }
+        requireLeading("lda", lda, transA ? m : k);
+        requireLeading("ldb", ldb, transB ? k : n);
+        requireLeading("ldc", ldc, n);
+    }
+
+    private static void requireLeading(String name, int ld, int columns) {
+        if (ld < Math.max(1, columns)) {
+            throw new IllegalArgumentException("GEMM " + name + " = " + ld + " is less than the " + columns
+                    + " columns of its row-major matrix (or < 1)");
+        }
+    }
+
+    private static void requireWithin(String which, int length, int off, long span) {
+        if (off < 0 || off + span > length) {
+            throw new IllegalArgumentException("GEMM operand " + which + ": the product touches [" + off + ", "
+                    + (off + span) + ") of " + length + " elements");
         }
     }
 
@@ -124,7 +197,7 @@ public final class Gemm {
         return rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
     }
 
-    private static void blas(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    private static void copying(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              GemmOperand a, int aOff, int lda, GemmOperand b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc, Staging st) {
         FloatPointer pa = a.staged();

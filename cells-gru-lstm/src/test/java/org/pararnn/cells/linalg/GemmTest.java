@@ -86,6 +86,64 @@ class GemmTest {
         }
     }
 
+    /**
+     * Which way OpenBLAS is called: Surefire runs this class on target/classes (the Java 21 classes, so
+     * native copies), Failsafe runs it again on the multi-release jar with
+     * {@code -Dpararnn.test.gemmInPlace=true}, where a Java 22+ JVM must call OpenBLAS on the arrays in
+     * place; every other test here then exercises that path.
+     */
+    @Test
+    void openBlasRunsInPlaceExactlyWhenTheJarAndJvmAllowIt() {
+        boolean expected = Boolean.getBoolean("pararnn.test.gemmInPlace") && Runtime.version().feature() >= 22;
+        assertEquals(expected, Gemm.blasInPlace(), Gemm.blasPath());
+    }
+
+    /**
+     * A product that would touch memory outside its arrays, or that OpenBLAS would reject (it only prints
+     * a complaint and returns), is refused before anything runs, on both paths, and C is left as it was.
+     */
+    @Test
+    void malformedProductsAreRefusedBeforeRunning() {
+        for (long threshold : new long[] {Long.MAX_VALUE, 0}) {
+            Gemm.setBlasThreshold(threshold);
+            float[] a = new float[6 * 4];
+            float[] b = new float[4 * 5];
+            float[] c = new float[6 * 5];
+            java.util.Arrays.fill(c, 7f);
+            String[] whys = {
+                thrown(() -> Gemm.sgemm(false, false, 6, 5, 4, 1f, a, 0, 3, b, 0, 5, 0f, c, 0, 5)),
+                thrown(() -> Gemm.sgemm(false, true, 6, 5, 4, 1f, a, 0, 4, b, 0, 3, 0f, c, 0, 5)),
+                thrown(() -> Gemm.sgemm(false, false, 6, 5, 4, 1f, a, 0, 4, b, 0, 5, 0f, c, 0, 4)),
+                thrown(() -> Gemm.sgemm(false, false, 6, 5, 4, 1f, a, 0, 4, b, 0, 5, 0f, c, 1, 5)),
+                thrown(() -> Gemm.sgemm(false, false, 6, 5, 4, 1f, a, 1, 4, b, 0, 5, 0f, c, 0, 5)),
+                thrown(() -> Gemm.sgemm(true, false, 6, 5, 4, 1f, a, 1, 6, b, 0, 5, 0f, c, 0, 5)),
+                thrown(() -> Gemm.sgemm(false, false, 6, 5, -1, 1f, a, 0, 4, b, 0, 5, 0f, c, 0, 5)),
+            };
+            String[] expect = {"lda = 3", "ldb = 3", "ldc = 4", "operand C", "operand A", "operand A", "k=-1"};
+            for (int i = 0; i < whys.length; i++) {
+                assertTrue(whys[i].contains(expect[i]), "case " + i + ": " + whys[i]);
+            }
+            for (float v : c) {
+                assertEquals(7f, v, "C was written by a refused product");
+            }
+        }
+    }
+
+    /** An empty inner dimension leaves {@code beta·C} (OpenBLAS would refuse its leading dimension of 0). */
+    @Test
+    void anEmptyInnerDimensionOnlyScalesC() {
+        for (long threshold : new long[] {Long.MAX_VALUE, 0}) {
+            Gemm.setBlasThreshold(threshold);
+            float[] c = {1f, 2f, 3f, 4f};
+            Gemm.sgemm(false, false, 2, 2, 0, 1f, new float[0], 0, 1, new float[0], 0, 2, 0.5f, c, 0, 2);
+            assertArrayEquals(new float[] {0.5f, 1f, 1.5f, 2f}, c);
+        }
+    }
+
+    private static String thrown(org.junit.jupiter.api.function.Executable call) {
+        return assertThrows(IllegalArgumentException.class, call).getMessage();
+    }
+
     @Test
     void anUnboundOperandIsRefused() {
         Gemm.setBlasThreshold(0);
