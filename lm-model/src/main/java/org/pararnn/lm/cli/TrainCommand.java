@@ -34,7 +34,7 @@ final class TrainCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("task", "length", "data", "vocab", "arch", "cell", "dim",
             "layers", "heads", "context", "batch", "accum", "steps", "lr", "min-lr", "warmup", "weight-decay",
             "beta2", "clip-norm", "clip", "z-loss", "retention", "eval-every", "eval-sequences", "checkpoint-every", "seed",
-            "backend", "mode", "out", "resume", "until-accuracy");
+            "supervise", "backend", "mode", "out", "resume", "until-accuracy");
 
     @Override
     public String name() {
@@ -59,6 +59,8 @@ final class TrainCommand implements Command {
                 Data:
                   --task NAME          %s
                   --length L           task sequence length (default per task)
+                  --supervise last|every   parity: train on the final bit only (default) or on the running
+                                       parity of every prefix; held-out accuracy is always the final bit
                   --data PATH          UTF-8 text file or directory (language modelling)
                   --vocab char|byte    text vocabulary (default char)
                 Model:
@@ -123,8 +125,8 @@ final class TrainCommand implements Command {
         String label;
         double until;
         if (o.get("data") != null) {
-            if (o.get("task") != null || o.get("length") != null) {
-                throw new IllegalArgumentException("train: give either --data or --task, not both");
+            if (o.get("task") != null || o.get("length") != null || o.get("supervise") != null) {
+                throw new IllegalArgumentException("train: give either --data or --task (--length, --supervise), not both");
             }
             Path data = Path.of(o.get("data"));
             int context = o.getInt("context", 64);
@@ -145,7 +147,7 @@ final class TrainCommand implements Command {
                 throw new IllegalArgumentException("train: --context and --vocab are for --data; tasks take --length");
             }
             TaskDefaults d = defaultsFor(taskName);
-            SyntheticTask task = SyntheticTask.create(taskName, o.getInt("length", d.length()));
+            SyntheticTask task = SyntheticTask.create(taskName, o.getInt("length", d.length()), supervisesEveryStep(o));
             source = task;
             Architecture arch = Architecture.parse(o.get("arch", d.arch().name()));
             int dim = o.getInt("dim", d.dim());
@@ -170,6 +172,15 @@ final class TrainCommand implements Command {
                 Progress.stdoutIsTerminal());
     }
 
+    private static boolean supervisesEveryStep(Options o) {
+        String s = o.get("supervise", "last");
+        return switch (s) {
+            case "last" -> false;
+            case "every" -> true;
+            default -> throw new IllegalArgumentException("train: --supervise must be 'last' or 'every', got '" + s + "'");
+        };
+    }
+
     private static ModelConfig withOverrides(Options o, ModelConfig b, Architecture arch, float defaultClip) {
         if (arch == Architecture.CELL && o.get("layers") != null && o.getInt("layers", 1) != 1) {
             throw new IllegalArgumentException("train: --arch cell has exactly one layer");
@@ -182,7 +193,7 @@ final class TrainCommand implements Command {
     }
 
     private RunSpec resumeSpec(Options o, PrintStream out) throws IOException {
-        for (String fixed : List.of("task", "length", "data", "vocab", "arch", "cell", "dim", "layers", "heads", "context",
+        for (String fixed : List.of("task", "length", "supervise", "data", "vocab", "arch", "cell", "dim", "layers", "heads", "context",
                 "batch", "accum", "lr", "min-lr", "warmup", "weight-decay", "beta2", "clip-norm", "clip", "z-loss", "retention", "seed")) {
             if (o.get(fixed) != null) {
                 throw new IllegalArgumentException("train --resume continues the run as it was configured; --" + fixed

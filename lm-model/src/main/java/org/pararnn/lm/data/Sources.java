@@ -26,7 +26,7 @@ public final class Sources {
             String task = (String) d.get("task");
             int length = num(d, "length");
             return switch (task) {
-                case "parity" -> new Parity(length);
+                case "parity" -> new Parity(length, "every".equals(d.get("supervise")));
                 case "keep-nth" -> new KeepNth(length, num(d, "n"), num(d, "symbols"));
                 case "mqar" -> new Mqar(length, num(d, "pairs"), num(d, "keys"), num(d, "values"));
                 case "1-hop", "2-hop" -> new KHop(length, num(d, "hops"), num(d, "symbols"));

@@ -67,7 +67,15 @@ public abstract class SyntheticTask implements BatchSource {
                 }
                 generate(rng, into.tokens, into.targets, off);
             } while (smallSpace() && isHeldOut(into.tokens, off) != heldOut);
+            supervise(into.tokens, into.targets, off, heldOut);
         }
+    }
+
+    /**
+     * Adjusts the targets of an accepted sequence: a task may train on more targets than it is judged on
+     * (held-out sequences keep the task's own). Default: the targets {@code generate} wrote.
+     */
+    protected void supervise(int[] tokens, int[] targets, int off, boolean heldOut) {
     }
 
     /**
@@ -123,8 +131,20 @@ public abstract class SyntheticTask implements BatchSource {
     }
 
     public static SyntheticTask create(String name, int length) {
+        return create(name, length, false);
+    }
+
+    /**
+     * The task by name; {@code everyStep} trains on a target at every step where the task has one to give
+     * (Parity: the running parity), and is refused for the others.
+     */
+    public static SyntheticTask create(String name, int length, boolean everyStep) {
+        if (everyStep && !name.equals("parity")) {
+            throw new IllegalArgumentException("--supervise every is defined for parity only (the running parity of"
+                    + " each prefix), not for " + name);
+        }
         SyntheticTask task = switch (name) {
-            case "parity" -> new Parity(length);
+            case "parity" -> new Parity(length, everyStep);
             case "keep-nth" -> new KeepNth(length, Math.max(1, length / 2), 16);
             case "mqar" -> new Mqar(length, Math.max(1, Math.min(8, length / 4)), 16, 16);
             case "1-hop" -> new KHop(length, 1, 8);

@@ -38,6 +38,34 @@ class SyntheticTaskTest {
         }
     }
 
+    /**
+     * Parity trained on every prefix: training sequences target the running parity at each step, held-out
+     * ones only the final bit (the task as judged); the choice survives the checkpoint description, and
+     * the other tasks refuse it.
+     */
+    @Test
+    void parityCanTrainOnTheRunningParityButIsJudgedOnTheFinalBit() throws java.io.IOException {
+        Parity task = new Parity(13, true);
+        Batch train = draw(task, false, 50, 1);
+        Batch held = draw(task, true, 50, 2);
+        for (int s = 0; s < 50; s++) {
+            int sumTrain = 0;
+            int sumHeld = 0;
+            for (int t = 0; t < 13; t++) {
+                sumTrain += train.tokens[s * 13 + t];
+                sumHeld += held.tokens[s * 13 + t];
+                assertEquals(sumTrain % 2, train.targets[s * 13 + t]);
+                assertEquals(t == 12 ? sumHeld % 2 : -1, held.targets[s * 13 + t]);
+            }
+        }
+        var again = (Parity) org.pararnn.lm.data.Sources.fromDescription(task.describe());
+        assertTrue(again.everyStep());
+        assertFalse(((Parity) org.pararnn.lm.data.Sources.fromDescription(new Parity(13).describe())).everyStep());
+        String why = assertThrows(IllegalArgumentException.class, () -> SyntheticTask.create("keep-nth", 20, true))
+                .getMessage();
+        assertTrue(why.contains("parity only"), why);
+    }
+
     @Test
     void keepNthTargetsTheNthSymbol() {
         Batch b = draw(new KeepNth(20, 7, 16), false, 50, 2);
