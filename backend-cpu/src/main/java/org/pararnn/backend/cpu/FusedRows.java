@@ -46,11 +46,13 @@ interface FusedRows {
      * one chunk, vectorised along time where the Vector API is present (the steps' evaluations are
      * independent; only the affine scan is a chain, and the vector form scans each vector of steps in
      * registers, so its rounding differs from the scalar left fold within float round-off). {@code old} is the old iterate's series (index
-     * {@code base + t}) or null for the zero iterate; {@code gates} holds the three gate inputs planar,
+     * {@code base + t}) or null for the zero iterate, read at {@code t0 … t1 − 1} only: the state before
+     * {@code t0} is {@code hPrev} (the initial state for the first chunk, the carried-in state for a later
+     * one, so a chunk never reads another chunk's part of {@code old}); {@code gates} holds the three gate inputs planar,
      * at {@code base + t}, {@code stride + base + t} and {@code 2·stride + base + t}. {@code run} carries
      * {@code loc, prod, resMax, fMax} in and out.
      */
-    void gruNewtonSeries(float az, float ar, float ah, float h0, float[] old, int base, float[] gates, int stride,
+    void gruNewtonSeries(float az, float ar, float ah, float hPrev, float[] old, int base, float[] gates, int stride,
                          int t0, int t1, boolean withProducts, float[] out, float[] prodOut, float[] run);
 
     /**

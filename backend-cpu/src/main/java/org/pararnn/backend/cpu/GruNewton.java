@@ -77,8 +77,14 @@ final class GruNewton {
         // Scratch iterate and chunk products are written before they are read: reused, not zeroed.
         float[] scratch = Workspace.floats(0, states.length);
         float[] prods = chunks > 1 ? Workspace.floats(1, states.length) : null;
-        // A single-feature series is evaluated along time: its gate inputs, interleaved in u, go planar once.
-        float[] gates = gru.width == 1 ? planar(p.u(), batch * p.steps(), tasks) : null;
+        // A single-feature series is evaluated along time: its gate inputs, interleaved in u, go planar in
+        // the first pass (each task its own steps).
+        float[] gates = gru.width == 1 ? Workspace.floats(2, 3 * batch * p.steps()) : null;
+        // One feature, undamped: the fix-up of each chunk (h += P·carry) is folded into the next pass,
+        // which applies it to the old iterate in place before evaluating, so an iteration is one pass
+        // over the data and one fork/join instead of two.
+        boolean folded = gru.width == 1 && chunks > 1 && opts.damping() == 1f;
+        float[] carries = folded ? new float[batch * chunks] : null;
         float[] taskRes = new float[tasks];
         float[] taskScale = new float[tasks];
         NewtonStopping stopping = new NewtonStopping(opts, p.steps());
@@ -90,7 +96,9 @@ final class GruNewton {
         while (true) {
             float[] old = x;
             float[] out = y;
-            gru.loop.forEach(tasks, i -> pass(p, init, gates, old, out, prods, blocks, chunks, i, taskRes, taskScale));
+            float[] carried = folded && old != null ? carries : null;
+            gru.loop.forEach(tasks, i -> pass(p, init, gates, old, carried, out, prods, blocks, chunks, i, taskRes,
+                    taskScale));
             double residual = 0;
             scale = 0f;
             for (int i = 0; i < tasks; i++) {
@@ -102,7 +110,9 @@ final class GruNewton {
                 failure = failure.isEmpty() ? null : failure;
                 break;
             }
-            if (chunks > 1) {
+            if (folded) {
+                seriesCarries(p, out, prods, chunks, carries);
+            } else if (chunks > 1) {
                 fixUp(p, out, prods, blocks, chunks);
             }
             if (opts.damping() != 1f) {
@@ -130,21 +140,14 @@ final class GruNewton {
         return fail(p, init, states, opts, scale, residuals, iterations, failure, detail, t0);
     }
 
-    /** One Newton pass of task {@code i}: old iterate {@code x} (null: zero) to the chunk-local {@code y}. */
-    private float[] planar(float[] u, int rows, int tasks) {
-        float[] g = Workspace.floats(2, 3 * rows);
-        gru.loop.forEach(tasks, i -> {
-            for (int r = chunkStart(rows, tasks, i); r < chunkStart(rows, tasks, i + 1); r++) {
-                g[r] = u[3 * r];
-                g[rows + r] = u[3 * r + 1];
-                g[2 * rows + r] = u[3 * r + 2];
-            }
-        });
-        return g;
-    }
-
-    private void pass(Recurrence p, float[] init, float[] gates, float[] x, float[] y, float[] prods, int blocks,
-                      int chunks, int i, float[] taskRes, float[] taskScale) {
+    /**
+     * One Newton pass of task {@code i}: old iterate {@code x} (null: zero) to the chunk-local {@code y}.
+     * With {@code carries} (one feature, fix-up folded), {@code x} is the previous pass's chunk-local
+     * solution: the task first completes its own steps of it in place ({@code x += P·carry}, with the
+     * previous pass's products) and takes the carry as the state before its first step.
+     */
+    private void pass(Recurrence p, float[] init, float[] gates, float[] x, float[] carries, float[] y, float[] prods,
+                      int blocks, int chunks, int i, float[] taskRes, float[] taskScale) {
         int dw = gru.width;
         int steps = p.steps();
         float[] u = p.u();
@@ -155,9 +158,29 @@ final class GruNewton {
         int ta = chunkStart(steps, chunks, c);
         int tb = chunkStart(steps, chunks, c + 1);
         if (dw == 1) {
+            int rows = p.batch() * steps;
+            int r0 = b * steps + ta;
+            if (x == null) {
+                for (int r = r0; r < b * steps + tb; r++) {
+                    gates[r] = u[3 * r];
+                    gates[rows + r] = u[3 * r + 1];
+                    gates[2 * rows + r] = u[3 * r + 2];
+                }
+            }
+            float hPrev;
+            if (c == 0) {
+                hPrev = init[b];
+            } else if (x == null) {
+                hPrev = 0f;
+            } else if (carries != null) {
+                float carry = carries[b * chunks + c];
+                kernels.fmaScalar(prods, r0, carry, x, r0, tb - ta);
+                hPrev = carry;
+            } else {
+                hPrev = x[r0 - 1];
+            }
             float[] run = {c == 0 ? init[b] : 0f, 1f, 0f, 0f};
-            gru.rows.gruNewtonSeries(a[0], a[1], a[2], init[b], x, b * steps, gates, p.batch() * steps, ta, tb, c > 0,
-                    y, prods, run);
+            gru.rows.gruNewtonSeries(a[0], a[1], a[2], hPrev, x, b * steps, gates, rows, ta, tb, c > 0, y, prods, run);
             taskRes[i] = run[2];
             taskScale[i] = run[3];
             return;
@@ -190,6 +213,22 @@ final class GruNewton {
         }
         taskRes[i] = res;
         taskScale[i] = sc;
+    }
+
+    /**
+     * Single-feature chunk carries, in order, for the next pass to fold in: {@code carries[b·chunks + c]} is
+     * the true state just before chunk {@code c} (chunk 0 is exact: it started from the initial state).
+     * The same fused multiply-add as {@link #fixUp}, so both give the same bits.
+     */
+    private static void seriesCarries(Recurrence p, float[] y, float[] prods, int chunks, float[] carries) {
+        int steps = p.steps();
+        for (int b = 0; b < p.batch(); b++) {
+            for (int c = 1; c < chunks; c++) {
+                int r = b * steps + chunkStart(steps, chunks, c) - 1;
+                int dst = b * chunks + c;
+                carries[dst] = c == 1 ? y[r] : Math.fma(prods[r], carries[dst - 1], y[r]);
+            }
+        }
     }
 
     /**

@@ -143,7 +143,7 @@ final class ScalarFusedRows implements FusedRows {
     }
 
     @Override
-    public void gruNewtonSeries(float az, float ar, float ah, float h0, float[] old, int base, float[] gates,
+    public void gruNewtonSeries(float az, float ar, float ah, float hPrev, float[] old, int base, float[] gates,
                                 int stride, int t0, int t1, boolean withProducts, float[] out, float[] prodOut,
                                 float[] run) {
         float loc = run[0];
@@ -151,7 +151,7 @@ final class ScalarFusedRows implements FusedRows {
         float resMax = run[2];
         float fMax = run[3];
         for (int t = t0; t < t1; t++) {
-            float h = t == 0 ? h0 : old == null ? 0f : old[base + t - 1];
+            float h = t == t0 ? hPrev : old == null ? 0f : old[base + t - 1];
             int g = base + t;
             float z = FastMath.sigmoid(az * h + gates[g]);
             float rg = FastMath.sigmoid(ar * h + gates[stride + g]);

@@ -282,15 +282,17 @@ final class VectorFusedRows implements FusedRows {
     }
 
     @Override
-    public void gruNewtonSeries(float az, float ar, float ah, float h0, float[] old, int base, float[] gates,
+    public void gruNewtonSeries(float az, float ar, float ah, float hPrev, float[] old, int base, float[] gates,
                                 int stride, int t0, int t1, boolean withProducts, float[] out, float[] prodOut,
                                 float[] run) {
-        int t = t0;
-        if (t == 0 && t < t1) {
-            ScalarFusedRows.INSTANCE.gruNewtonSeries(az, ar, ah, h0, old, base, gates, stride, 0, 1, withProducts,
-                    out, prodOut, run);
-            t = 1;
+        if (t0 >= t1) {
+            return;
         }
+        // The first step takes its previous state from hPrev; from then on every old state read is the
+        // chunk's own, so the vector loop never looks before t0.
+        ScalarFusedRows.INSTANCE.gruNewtonSeries(az, ar, ah, hPrev, old, base, gates, stride, t0, t0 + 1, withProducts,
+                out, prodOut, run);
+        int t = t0 + 1;
         float loc = run[0];
         float prod = run[1];
         float[] w = scratch(SERIES_SCRATCH);
@@ -317,8 +319,10 @@ final class VectorFusedRows implements FusedRows {
             run[2] = Math.max(run[2], w[SERIES_MAX + i]);
             run[3] = Math.max(run[3], w[SERIES_MAX + L + i]);
         }
-        ScalarFusedRows.INSTANCE.gruNewtonSeries(az, ar, ah, h0, old, base, gates, stride, t, t1, withProducts, out,
-                prodOut, run);
+        if (t < t1) {
+            ScalarFusedRows.INSTANCE.gruNewtonSeries(az, ar, ah, old == null ? 0f : old[base + t - 1], old, base, gates,
+                    stride, t, t1, withProducts, out, prodOut, run);
+        }
     }
 
     /**
