@@ -56,6 +56,15 @@ interface FusedRows {
                          int t0, int t1, boolean withProducts, float[] out, float[] prodOut, float[] run);
 
     /**
+     * Only the residual part of {@link #gruNewtonSeries}: the maxima of {@code |old − f|} and {@code |f|}
+     * over the steps {@code [t0, t1)} into {@code run[2]}, {@code run[3]}, computed with the same
+     * operations (so the same bits) but without the Jacobian, the scan or any store. {@code old} is
+     * never null here.
+     */
+    void gruResidualSeries(float az, float ar, float ah, float hPrev, float[] old, int base, float[] gates, int stride,
+                           int t0, int t1, float[] run);
+
+    /**
      * First half of the chunked ParaGRU adjoint, one step in reverse: the gates {@code z, r, n} go into
      * the step's three {@code gradU} slots (the second half replaces them by the gradients), the local
      * adjoint {@code l = gradStates + carry} to {@code loc}, the running product of later Jacobians

@@ -93,23 +93,52 @@ final class GruNewton {
         int iterations = 0;
         float scale = 0f;
         String failure;
+        // Speculation (one feature, undamped): when the residual history predicts that the iterate just
+        // computed will converge, the next pass only measures its residual (no Jacobian, scan or stores).
+        boolean speculative = gru.width == 1 && opts.damping() == 1f && speculation != Speculation.NEVER;
+        boolean check = false;
+        boolean judged = false;
+        boolean lastWasCheck = false;
+        int missed = 0;
+        double previous = Double.NaN;
+        double latest = Double.NaN;
         while (true) {
             float[] old = x;
             float[] out = y;
-            float[] carried = folded && old != null ? carries : null;
-            gru.loop.forEach(tasks, i -> pass(p, init, gates, old, carried, out, prods, blocks, chunks, i, taskRes,
-                    taskScale));
+            // A folded pass completes the old iterate in place; after a check pass it is complete already.
+            float[] carried = folded && old != null && !judged ? carries : null;
+            boolean checkOnly = check;
+            gru.loop.forEach(tasks, i -> {
+                if (checkOnly) {
+                    check(p, init, gates, old, carried, prods, chunks, i, taskRes, taskScale);
+                } else {
+                    pass(p, init, gates, old, carried, out, prods, blocks, chunks, i, taskRes, taskScale);
+                }
+            });
             double residual = 0;
             scale = 0f;
             for (int i = 0; i < tasks; i++) {
                 residual = Math.max(residual, taskRes[i]);
                 scale = Math.max(scale, taskScale[i]);
             }
-            failure = stopping.judge(iterations, residual, scale);
-            if (failure != null) {
-                failure = failure.isEmpty() ? null : failure;
-                break;
+            lastWasCheck = checkOnly;
+            if (!judged) {
+                failure = stopping.judge(iterations, residual, scale);
+                if (failure != null) {
+                    failure = failure.isEmpty() ? null : failure;
+                    break;
+                }
+                previous = latest;
+                latest = residual;
             }
+            if (checkOnly) {
+                // Not converged after all: the same (now complete) iterate gets a full pass, not judged twice.
+                check = false;
+                judged = true;
+                missed++;
+                continue;
+            }
+            judged = false;
             if (folded) {
                 seriesCarries(p, out, prods, chunks, carries);
             } else if (chunks > 1) {
@@ -121,6 +150,8 @@ final class GruNewton {
             iterations++;
             x = out;
             y = old == null ? scratch : old;
+            check = speculative && (speculation == Speculation.ALWAYS
+                    || predictsConvergence(previous, latest, opts.tolerance() * Math.max(1f, scale)));
         }
         if (x == null) {
             Arrays.fill(states, 0f);
@@ -129,8 +160,9 @@ final class GruNewton {
         }
         double[] residuals = stopping.history(iterations);
         String detail = String.format(Locale.ROOT,
-                "fused ParaGRU Newton in time, %d chunk(s) x %d batch x %d feature block(s), initial guess 0",
-                chunks, batch, blocks);
+                "fused ParaGRU Newton in time, %d chunk(s) x %d batch x %d feature block(s), initial guess 0%s%s",
+                chunks, batch, blocks, lastWasCheck ? ", last residual from a check-only pass" : "",
+                missed > 0 ? ", " + missed + " check-only pass(es) found the iterate short" : "");
         if (failure == null) {
             // No finiteness scan needed: f is finite by construction (FastMath clamps), and a finite
             // residual |h − f| then proves every returned state finite.
@@ -138,6 +170,57 @@ final class GruNewton {
                     null, System.nanoTime() - t0);
         }
         return fail(p, init, states, opts, scale, residuals, iterations, failure, detail, t0);
+    }
+
+    /** Whether to speculate that the next iterate converges; tests force the two extremes. */
+    enum Speculation { NEVER, PREDICTED, ALWAYS }
+
+    static volatile Speculation speculation = Speculation.PREDICTED;
+
+    /**
+     * Newton's residuals shrink at least as fast as the last ratio once they shrink at all (quadratically
+     * near the solution): the next is predicted as {@code latest · latest / previous}, and a check-only
+     * pass is worth running when that is within the tolerance. A wrong prediction costs one check pass
+     * (most of the cost is the gate evaluations a full pass repeats), never the result.
+     */
+    static boolean predictsConvergence(double previous, double latest, double tolerance) {
+        return previous > 0 && latest < previous && latest * (latest / previous) <= tolerance;
+    }
+
+    /**
+     * The state before task {@code i}'s first step, completing the task's part of the old iterate in place
+     * first when its fix-up was folded into this pass ({@code carries} non-null).
+     */
+    private float seriesStart(float[] init, float[] x, float[] carries, float[] prods, int chunks, int b, int c,
+                              int r0, int n) {
+        if (c == 0) {
+            return init[b];
+        }
+        if (x == null) {
+            return 0f;
+        }
+        if (carries != null) {
+            float carry = carries[b * chunks + c];
+            kernels.fmaScalar(prods, r0, carry, x, r0, n);
+            return carry;
+        }
+        return x[r0 - 1];
+    }
+
+    /** A check-only pass of task {@code i} (one feature): the old iterate's residual, nothing written but it. */
+    private void check(Recurrence p, float[] init, float[] gates, float[] x, float[] carries, float[] prods,
+                       int chunks, int i, float[] taskRes, float[] taskScale) {
+        int steps = p.steps();
+        int c = i % chunks;
+        int b = i / chunks;
+        int ta = chunkStart(steps, chunks, c);
+        int tb = chunkStart(steps, chunks, c + 1);
+        float hPrev = seriesStart(init, x, carries, prods, chunks, b, c, b * steps + ta, tb - ta);
+        float[] run = {0f, 1f, 0f, 0f};
+        float[] a = gru.a;
+        gru.rows.gruResidualSeries(a[0], a[1], a[2], hPrev, x, b * steps, gates, p.batch() * steps, ta, tb, run);
+        taskRes[i] = run[2];
+        taskScale[i] = run[3];
     }
 
     /**
@@ -167,18 +250,7 @@ final class GruNewton {
                     gates[2 * rows + r] = u[3 * r + 2];
                 }
             }
-            float hPrev;
-            if (c == 0) {
-                hPrev = init[b];
-            } else if (x == null) {
-                hPrev = 0f;
-            } else if (carries != null) {
-                float carry = carries[b * chunks + c];
-                kernels.fmaScalar(prods, r0, carry, x, r0, tb - ta);
-                hPrev = carry;
-            } else {
-                hPrev = x[r0 - 1];
-            }
+            float hPrev = seriesStart(init, x, carries, prods, chunks, b, c, r0, tb - ta);
             float[] run = {c == 0 ? init[b] : 0f, 1f, 0f, 0f};
             gru.rows.gruNewtonSeries(a[0], a[1], a[2], hPrev, x, b * steps, gates, rows, ta, tb, c > 0, y, prods, run);
             taskRes[i] = run[2];

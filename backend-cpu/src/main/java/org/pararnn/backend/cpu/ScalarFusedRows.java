@@ -143,6 +143,25 @@ final class ScalarFusedRows implements FusedRows {
     }
 
     @Override
+    public void gruResidualSeries(float az, float ar, float ah, float hPrev, float[] old, int base, float[] gates,
+                                  int stride, int t0, int t1, float[] run) {
+        float resMax = run[2];
+        float fMax = run[3];
+        for (int t = t0; t < t1; t++) {
+            float h = t == t0 ? hPrev : old[base + t - 1];
+            int g = base + t;
+            float z = FastMath.sigmoid(az * h + gates[g]);
+            float rg = FastMath.sigmoid(ar * h + gates[stride + g]);
+            float n = FastMath.tanh(ah * h * rg + gates[2 * stride + g]);
+            float f = z * n + (1f - z) * h;
+            resMax = Math.max(resMax, Math.abs(old[base + t] - f));
+            fMax = Math.max(fMax, Math.abs(f));
+        }
+        run[2] = resMax;
+        run[3] = fMax;
+    }
+
+    @Override
     public void gruNewtonSeries(float az, float ar, float ah, float hPrev, float[] old, int base, float[] gates,
                                 int stride, int t0, int t1, boolean withProducts, float[] out, float[] prodOut,
                                 float[] run) {

@@ -325,6 +325,45 @@ final class VectorFusedRows implements FusedRows {
         }
     }
 
+    @Override
+    public void gruResidualSeries(float az, float ar, float ah, float hPrev, float[] old, int base, float[] gates,
+                                  int stride, int t0, int t1, float[] run) {
+        if (t0 >= t1) {
+            return;
+        }
+        ScalarFusedRows.INSTANCE.gruResidualSeries(az, ar, ah, hPrev, old, base, gates, stride, t0, t0 + 1, run);
+        int t = t0 + 1;
+        float[] w = scratch(SERIES_SCRATCH);
+        java.util.Arrays.fill(w, SERIES_MAX, SERIES_MAX + 2 * L, 0f);
+        while (t1 - t >= L) {
+            int n = Math.min(BLOCK, SPECIES.loopBound(t1 - t));
+            System.arraycopy(old, base + t - 1, w, 5 * BLOCK, n + 1);
+            seriesGates(az, ar, ah, gates, stride, base + t, n, w);
+            seriesResidual(n, w);
+            t += n;
+        }
+        for (int i = 0; i < L; i++) {
+            run[2] = Math.max(run[2], w[SERIES_MAX + i]);
+            run[3] = Math.max(run[3], w[SERIES_MAX + L + i]);
+        }
+        if (t < t1) {
+            ScalarFusedRows.INSTANCE.gruResidualSeries(az, ar, ah, old[base + t - 1], old, base, gates, stride, t, t1, run);
+        }
+    }
+
+    /** The residual half of {@link #seriesLinearize}, with the same operations for {@code f}. */
+    private static void seriesResidual(int n, float[] w) {
+        for (int i = 0; i < n; i += L) {
+            FloatVector h = load(w, 5 * BLOCK + i);
+            FloatVector z = load(w, i);
+            FloatVector cand = load(w, 2 * BLOCK + i);
+            FloatVector oneMinusZ = z.neg().add(1f);
+            FloatVector f = z.mul(cand).add(oneMinusZ.mul(h));
+            load(w, SERIES_MAX).max(load(w, 5 * BLOCK + 1 + i).sub(f).abs()).intoArray(w, SERIES_MAX);
+            load(w, SERIES_MAX + L).max(f.abs()).intoArray(w, SERIES_MAX + L);
+        }
+    }
+
     /**
      * The chunk's affine chain {@code loc ← J·loc + rhs} over {@code n} steps, a vector of steps at a
      * time: an in-register Hillis–Steele scan composes the vector's maps

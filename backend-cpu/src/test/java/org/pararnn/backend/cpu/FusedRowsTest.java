@@ -179,6 +179,15 @@ class FusedRowsTest {
                     assertEquals(s[2][1], v[2][1], 1e-6 * Math.max(1, Math.abs(s[2][1])), what + " product");
                     assertEquals(s[2][2], v[2][2], 0f, what + " residual max");
                     assertEquals(s[2][3], v[2][3], 0f, what + " |f| max");
+                    if (!zeroIterate) {
+                        // The check-only kernel measures exactly what the full pass measured.
+                        for (FusedRows k : new FusedRows[] {SCALAR, vector}) {
+                            float[] run = {0f, 1f, 0f, 0f};
+                            k.gruResidualSeries(0.6f, -0.4f, 0.9f, 0.25f, old, 0, gates, steps + 7, chunk[0], chunk[1], run);
+                            assertEquals(s[2][2], run[2], 0f, what + " residual-only max " + k);
+                            assertEquals(s[2][3], run[3], 0f, what + " residual-only |f| max " + k);
+                        }
+                    }
                 }
             }
         }

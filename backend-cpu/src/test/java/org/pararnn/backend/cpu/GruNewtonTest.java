@@ -68,6 +68,46 @@ class GruNewtonTest {
         }
     }
 
+    /**
+     * Check-only passes (one feature) change how much work a solve does, never its result: with them never
+     * run, run when predicted, or run before every iteration (so each but the last finds the iterate short
+     * and a full pass follows), the states are bit for bit the same and so are the iterations and the
+     * residual history.
+     */
+    @Test
+    void checkOnlyPassesNeverChangeTheResult() {
+        try (CpuBackend newton = new CpuBackend(2, DiagonalKernels.best(), FusedStrategy.NEWTON)) {
+            for (int[] shape : new int[][] {{1, 5000}, {3, 2000}, {1, 257}, {2, 70_000}}) {
+                int batch = shape[0];
+                int steps = shape[1];
+                ParaGRU cell = ParaGRU.create(4, 1, 1, 23);
+                float[] x = KitData.gaussian(batch * steps * 4, 1, 6);
+                float[] h0 = KitData.gaussian(batch, 0.5f, 7);
+                ForwardPass[] runs = new ForwardPass[3];
+                GruNewton.Speculation[] modes = GruNewton.Speculation.values();
+                try {
+                    for (int m = 0; m < modes.length; m++) {
+                        GruNewton.speculation = modes[m];
+                        runs[m] = RnnSolver.on(newton).mode(Mode.FUSED).forward(cell, x, batch, steps, h0);
+                    }
+                } finally {
+                    GruNewton.speculation = GruNewton.Speculation.PREDICTED;
+                }
+                String what = "B=" + batch + " T=" + steps + " " + runs[2].report();
+                for (int m = 1; m < modes.length; m++) {
+                    assertTrue(java.util.Arrays.equals(runs[0].states(), runs[m].states()), what + " states " + modes[m]);
+                    assertEquals(runs[0].report().iterations(), runs[m].report().iterations(), what);
+                    assertTrue(java.util.Arrays.equals(runs[0].report().residuals(), runs[m].report().residuals()), what);
+                    assertTrue(runs[m].report().converged(), what);
+                }
+                assertTrue(runs[2].report().detail().contains("last residual from a check-only pass"), what);
+                assertTrue(runs[2].report().iterations() < 2
+                        || runs[2].report().detail().contains("check-only pass(es) found the iterate short"), what);
+                assertFalse(runs[0].report().detail().contains("check-only"), what);
+            }
+        }
+    }
+
     @Test
     void autoSolvesInTimeOnlyWhereMeasuredFaster() {
         try (CpuBackend cpu = new CpuBackend(2, DiagonalKernels.best(), FusedStrategy.AUTO)) {
