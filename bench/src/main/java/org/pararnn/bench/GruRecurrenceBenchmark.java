@@ -2,7 +2,6 @@ package org.pararnn.bench;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -124,23 +123,9 @@ public class GruRecurrenceBenchmark {
         bh.consume(states[states.length - 1]);
     }
 
-    /** The bytes of a sequential GRU forward and nothing else: read 3 floats of u, write 1 float of h. */
+    /** The bytes of a sequential GRU forward and nothing else ({@link MemoryFloor}). */
     private void floor(Blackhole bh) {
-        float[] u = problem.u();
-        int rows = batch * steps;
-        int threads = Runtime.getRuntime().availableProcessors();
-        int w = width;
-        IntStream.range(0, threads).parallel().forEach(k -> {
-            int r0 = (int) ((long) rows * k / threads);
-            int r1 = (int) ((long) rows * (k + 1) / threads);
-            for (int r = r0; r < r1; r++) {
-                int uo = r * 3 * w;
-                int ho = r * w;
-                for (int d = 0; d < w; d++) {
-                    states[ho + d] = u[uo + d] + u[uo + w + d] + u[uo + 2 * w + d];
-                }
-            }
-        });
+        MemoryFloor.stream(problem.u(), states, batch * steps, width);
         bh.consume(states[states.length - 1]);
     }
 }
