@@ -55,11 +55,20 @@ public final class PairedSolves {
         try (Backend engine = Backends.fromEnvironment().forcing(backend, "PairedSolves --backend").choose()) {
             for (String c : comparisons) {
                 String[] parts = c.split(":");
-                if (parts.length != 4) {
-                    throw new IllegalArgumentException("comparison '" + c + "': expected T:B·D:A:B");
+                int steps;
+                int lanes;
+                try {
+                    steps = Integer.parseInt(parts[0]);
+                    lanes = Integer.parseInt(parts.length > 1 ? parts[1] : "");
+                } catch (NumberFormatException e) {
+                    steps = -1;
+                    lanes = -1;
                 }
-                System.out.println(compare(engine, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), parts[2],
-                        parts[3], pairs, per));
+                if (parts.length != 4 || steps < 1 || lanes < 1 || (lanes > 8 && lanes % 64 != 0)) {
+                    throw new IllegalArgumentException("comparison '" + c + "': expected T:B·D:A:B with T >= 1 and"
+                            + " B·D in 1..8 or a multiple of 64, e.g. 65536:1:FUSED_SEQUENTIAL:FUSED_NEWTON");
+                }
+                System.out.println(compare(engine, steps, lanes, parts[2], parts[3], pairs, per));
             }
         }
     }

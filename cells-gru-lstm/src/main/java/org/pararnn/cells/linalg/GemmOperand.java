@@ -7,7 +7,9 @@ import org.bytedeco.javacpp.FloatPointer;
  * once. {@link Gemm} copies every array operand into OpenBLAS's native memory on every call; a layer
  * whose input feeds both its forward product and, later, its weight-gradient product (or whose output
  * gradient feeds both the weight- and the input-gradient products) binds it once here instead, and the
- * first product through OpenBLAS makes the native copy that the others reuse.
+ * first product through OpenBLAS makes the native copy that the others reuse. Where OpenBLAS works on the
+ * Java arrays in place (Java 22+, {@link Gemm#blasInPlace()}) nothing is ever copied and a binding only
+ * names the span.
  *
  * <p>Contract: between {@link #bind} and the last product that uses the operand, the bound span of the
  * source array must not change; write it, then bind again. Not thread-safe: one owner uses it at a time.
