@@ -1,0 +1,105 @@
+package org.pararnn.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pool's {@code forEach} in both forms (the caller taking tasks, and the caller only waiting): every
+ * task runs exactly once, on the caller and the pool's threads; nested and concurrent calls finish; a
+ * failing task's exception reaches the caller after the other running tasks have stopped.
+ */
+class CpuLoopTest {
+
+    @Test
+    void everyTaskRunsExactlyOnceAndTheCallerHelps() throws Exception {
+        for (boolean callerRuns : new boolean[] {true, false}) {
+            try (CpuLoop loop = new CpuLoop(3, callerRuns)) {
+                for (int tasks : new int[] {1, 2, 3, 7, 64}) {
+                    AtomicIntegerArray runs = new AtomicIntegerArray(tasks);
+                    var threads = ConcurrentHashMap.<String>newKeySet();
+                    for (int rep = 0; rep < 200; rep++) {
+                        loop.forEach(tasks, i -> {
+                            runs.incrementAndGet(i);
+                            threads.add(Thread.currentThread().getName());
+                        });
+                    }
+                    for (int i = 0; i < tasks; i++) {
+                        assertEquals(200, runs.get(i), "callerRuns=" + callerRuns + " tasks=" + tasks + " task " + i);
+                    }
+                    if (tasks > 1) {
+                        assertEquals(callerRuns, threads.contains(Thread.currentThread().getName()),
+                                "callerRuns=" + callerRuns + ": threads " + threads);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void nestedAndConcurrentCallsFinish() throws Exception {
+        try (CpuLoop loop = new CpuLoop(2, true)) {
+            ExecutorService callers = Executors.newFixedThreadPool(8);
+            try {
+                Future<?>[] fs = new Future<?>[8];
+                AtomicIntegerArray inner = new AtomicIntegerArray(8);
+                for (int c = 0; c < 8; c++) {
+                    int caller = c;
+                    fs[c] = callers.submit(() -> {
+                        for (int rep = 0; rep < 50; rep++) {
+                            loop.forEach(4, i -> loop.forEach(3, j -> inner.incrementAndGet(caller)));
+                        }
+                    });
+                }
+                for (Future<?> f : fs) {
+                    f.get();
+                }
+                for (int c = 0; c < 8; c++) {
+                    assertEquals(50 * 4 * 3, inner.get(c), "caller " + c);
+                }
+            } finally {
+                callers.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aFailingTaskFailsTheCallAndStopsTheRest() {
+        for (boolean callerRuns : new boolean[] {true, false}) {
+            try (CpuLoop loop = new CpuLoop(2, callerRuns)) {
+                IllegalStateException boom = new IllegalStateException("task 5 failed");
+                AtomicIntegerArray runs = new AtomicIntegerArray(1000);
+                RuntimeException e = assertThrows(RuntimeException.class, () -> loop.forEach(1000, i -> {
+                    runs.incrementAndGet(i);
+                    if (i == 5) {
+                        throw boom;
+                    }
+                }));
+                Throwable cause = e;
+                while (cause != boom && cause.getCause() != null) {
+                    cause = cause.getCause();
+                }
+                assertSame(boom, cause, "callerRuns=" + callerRuns + ": " + e);
+                int ran = 0;
+                for (int i = 0; i < 1000; i++) {
+                    ran += runs.get(i);
+                }
+                if (callerRuns) {
+                    assertTrue(ran < 1000, "the remaining tasks should be skipped after a failure, ran " + ran);
+                }
+                // The loop is still usable afterwards.
+                AtomicIntegerArray again = new AtomicIntegerArray(4);
+                loop.forEach(4, again::incrementAndGet);
+                assertEquals(4, again.get(0) + again.get(1) + again.get(2) + again.get(3));
+            }
+        }
+    }
+}
