@@ -1,0 +1,94 @@
+package org.pararnn.bench;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+import org.pararnn.api.Mode;
+import org.pararnn.api.RnnSolver;
+import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.Backends;
+import org.pararnn.cells.linalg.Gemm;
+import org.pararnn.lm.model.LanguageModel;
+import org.pararnn.lm.model.ModelConfig;
+import org.pararnn.lm.train.AdamW;
+
+/**
+ * The training step of {@link TrainingStepBenchmark} with OpenBLAS on the Java arrays in place against
+ * the copying path, side by side in one JVM: blocks of steps alternate between the two (ABBA order) and
+ * the ratio of block medians is taken per pair, which cancels the drift of a shared machine that
+ * separate JMH forks measure as much as the change (see {@link PairedSolves}).
+ *
+ * <pre>
+ * OPENBLAS_THREAD_TIMEOUT=4 java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+ *     -cp bench/target/benchmarks.jar org.pararnn.bench.PairedTrainingSteps [paragru|paralstm] [pairs]
+ * </pre>
+ */
+public final class PairedTrainingSteps {
+    private static final int VOCAB = 65;
+    private static final int BATCH = 12;
+    private static final int CONTEXT = 64;
+    private static final int PER = 10;
+
+    private PairedTrainingSteps() {
+    }
+
+    public static void main(String[] args) {
+        String cell = args.length > 0 ? args[0] : "paragru";
+        int pairs = args.length > 1 ? Integer.parseInt(args[1]) : 40;
+        if (!Gemm.blasInPlace()) {
+            throw new IllegalStateException("OpenBLAS in place is not available here, nothing to compare: " + Gemm.blasPath());
+        }
+        try (Backend engine = Backends.fromEnvironment().forcing("cpu", "PairedTrainingSteps").choose()) {
+            LanguageModel model = new LanguageModel(ModelConfig.languageModel(VOCAB, 128, 4, 2, cell, 1))
+                    .solver(RnnSolver.on(engine).mode(Mode.AUTO));
+            AdamW optimizer = new AdamW(model.parameters(), 0.9, 0.99, 1e-8, 0.1);
+            int[] tokens = new int[BATCH * CONTEXT];
+            int[] targets = new int[BATCH * CONTEXT];
+            Random r = new Random(1);
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = r.nextInt(VOCAB);
+                targets[i] = r.nextInt(VOCAB);
+            }
+            Runnable step = () -> {
+                model.zeroGradients();
+                model.forward(tokens, targets, BATCH, CONTEXT);
+                model.backward();
+                double norm = AdamW.gradientNorm(model.parameters());
+                optimizer.step(1e-4, norm > 1 ? 1 / norm : 1);
+                model.clipRecurrent();
+            };
+            for (int w = 0; w < 100; w++) {
+                Gemm.setInPlaceAllowed(w % 2 == 0);
+                step.run();
+            }
+            double[][] all = new double[2][pairs * PER];
+            double[] ratio = new double[pairs];
+            for (int pair = 0; pair < pairs; pair++) {
+                double[] median = new double[2];
+                for (int k = 0; k < 2; k++) {
+                    int side = (pair + k) % 2;
+                    Gemm.setInPlaceAllowed(side == 0);
+                    double[] t = new double[PER];
+                    for (int i = 0; i < PER; i++) {
+                        long t0 = System.nanoTime();
+                        step.run();
+                        t[i] = (System.nanoTime() - t0) / 1e6;
+                        all[side][pair * PER + i] = t[i];
+                    }
+                    Arrays.sort(t);
+                    median[side] = t[PER / 2];
+                }
+                ratio[pair] = median[0] / median[1];
+            }
+            Gemm.setInPlaceAllowed(true);
+            Arrays.sort(ratio);
+            Arrays.sort(all[0]);
+            Arrays.sort(all[1]);
+            int n = pairs * PER;
+            System.out.printf(Locale.ROOT, "%s training step (768 tokens): in place median %.1f ms, copies median %.1f ms;"
+                            + " paired in place / copies: median %.3f (quartiles %.3f, %.3f; %d pairs of %d steps)%n",
+                    cell, all[0][n / 2], all[1][n / 2], ratio[pairs / 2], ratio[pairs / 4], ratio[(3 * pairs) / 4],
+                    pairs, PER);
+        }
+    }
+}
