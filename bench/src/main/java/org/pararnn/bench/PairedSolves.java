@@ -1,7 +1,6 @@
 package org.pararnn.bench;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -128,32 +127,11 @@ public final class PairedSolves {
                 side.run();
             } while (System.nanoTime() < until);
         }
-        long[][] all = new long[2][pairs * per];
-        double[] ratio = new double[pairs];
-        for (int pair = 0; pair < pairs; pair++) {
-            double[] median = new double[2];
-            for (int k = 0; k < 2; k++) {
-                int side = (pair + k) % 2;
-                long[] t = new long[per];
-                for (int i = 0; i < per; i++) {
-                    long t0 = System.nanoTime();
-                    sides[side].run();
-                    t[i] = System.nanoTime() - t0;
-                    all[side][pair * per + i] = t[i];
-                }
-                Arrays.sort(t);
-                median[side] = t[per / 2];
-            }
-            ratio[pair] = median[0] / median[1];
-        }
-        Arrays.sort(ratio);
-        Arrays.sort(all[0]);
-        Arrays.sort(all[1]);
-        int n = pairs * per;
+        PairedTiming.Result t = PairedTiming.measure(sides[0], sides[1], pairs, per);
         return String.format(Locale.ROOT,
                 "%d:%d  %s median %.3f ms (min %.3f)  |  %s median %.3f ms (min %.3f)  |  paired %s/%s: median %.3f"
                         + " (quartiles %.3f, %.3f; %d pairs of %d solves)%n    A: %s%n    B: %s",
-                steps, lanes, modeA, all[0][n / 2] / 1e6, all[0][0] / 1e6, modeB, all[1][n / 2] / 1e6, all[1][0] / 1e6,
-                modeA, modeB, ratio[pairs / 2], ratio[pairs / 4], ratio[(3 * pairs) / 4], pairs, per, details[0], details[1]);
+                steps, lanes, modeA, t.medianA(), t.minA(), modeB, t.medianB(), t.minB(), modeA, modeB,
+                t.ratioMedian(), t.ratioQ1(), t.ratioQ3(), pairs, per, details[0], details[1]);
     }
 }

@@ -1,6 +1,5 @@
 package org.pararnn.bench;
 
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 import org.pararnn.api.Mode;
@@ -61,34 +60,17 @@ public final class PairedTrainingSteps {
                 Gemm.setInPlaceAllowed(w % 2 == 0);
                 step.run();
             }
-            double[][] all = new double[2][pairs * PER];
-            double[] ratio = new double[pairs];
-            for (int pair = 0; pair < pairs; pair++) {
-                double[] median = new double[2];
-                for (int k = 0; k < 2; k++) {
-                    int side = (pair + k) % 2;
-                    Gemm.setInPlaceAllowed(side == 0);
-                    double[] t = new double[PER];
-                    for (int i = 0; i < PER; i++) {
-                        long t0 = System.nanoTime();
-                        step.run();
-                        t[i] = (System.nanoTime() - t0) / 1e6;
-                        all[side][pair * PER + i] = t[i];
-                    }
-                    Arrays.sort(t);
-                    median[side] = t[PER / 2];
-                }
-                ratio[pair] = median[0] / median[1];
-            }
+            PairedTiming.Result t = PairedTiming.measure(() -> {
+                Gemm.setInPlaceAllowed(true);
+                step.run();
+            }, () -> {
+                Gemm.setInPlaceAllowed(false);
+                step.run();
+            }, pairs, PER);
             Gemm.setInPlaceAllowed(true);
-            Arrays.sort(ratio);
-            Arrays.sort(all[0]);
-            Arrays.sort(all[1]);
-            int n = pairs * PER;
             System.out.printf(Locale.ROOT, "%s training step (768 tokens): in place median %.1f ms, copies median %.1f ms;"
                             + " paired in place / copies: median %.3f (quartiles %.3f, %.3f; %d pairs of %d steps)%n",
-                    cell, all[0][n / 2], all[1][n / 2], ratio[pairs / 2], ratio[pairs / 4], ratio[(3 * pairs) / 4],
-                    pairs, PER);
+                    cell, t.medianA(), t.medianB(), t.ratioMedian(), t.ratioQ1(), t.ratioQ3(), pairs, PER);
         }
     }
 }
