@@ -16,7 +16,9 @@ import org.pararnn.api.spi.Recurrence;
  * {@code J} from the old iterate, measures the old iterate's residual, and advances the chunk-local
  * affine scan {@code h⁺_t = J_t h⁺_{t−1} + (f_t − J_t h_{t−1})}, all in registers. A short sequential
  * combine of chunk carries and a fix-up pass ({@code h⁺ += P·carry}, {@code P} the chunk's running
- * product of Jacobians) finish the iteration. Iterates alternate between the caller's array and one
+ * product of Jacobians) finish the iteration; for a single feature the fix-up is instead folded into the
+ * next pass, and when the residuals predict convergence that next pass is a check-only one (residual,
+ * no Jacobian, scan or stores). Iterates alternate between the caller's array and one
  * scratch array, so the returned states are exactly the iterate whose residual was measured.
  *
  * <p>The initial guess is zero; its residual is the first entry of the history, so the first pass is
