@@ -34,6 +34,7 @@ public final class PairedTrainingSteps {
     public static void main(String[] args) {
         String cell = args.length > 0 ? args[0] : "paragru";
         int pairs = args.length > 1 ? Integer.parseInt(args[1]) : 40;
+        Gemm.setInPlaceAllowed(true);
         if (!Gemm.blasInPlace()) {
             throw new IllegalStateException("OpenBLAS in place is not available here, nothing to compare: " + Gemm.blasPath());
         }

@@ -83,7 +83,7 @@ public class TrainingStepBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        Gemm.setInPlaceAllowed(true);
+        Gemm.setInPlaceAllowed(Boolean.getBoolean("pararnn.blas.inPlace"));
         engine.close();
     }
 

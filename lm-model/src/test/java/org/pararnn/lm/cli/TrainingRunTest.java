@@ -184,6 +184,32 @@ class TrainingRunTest {
         assertTrue(text().contains("parity only"), text());
     }
 
+    /**
+     * Training runs its products with OpenBLAS on the Java arrays in place (the multi-release jar on Java
+     * 22+) on the CPU backend, and on native copies beside the OpenCL backend (see {@code Gemm}).
+     */
+    @Test
+    void trainingUsesGemmInPlaceExceptBesideOpenCl() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.pararnn.cells.linalg.Gemm.blasUnavailableReason() == null);
+        boolean jarOnJava22 = Runtime.version().feature() >= 22
+                && org.pararnn.cells.linalg.Gemm.class.getProtectionDomain().getCodeSource().getLocation().getPath().endsWith(".jar");
+        try {
+            assertEquals(0, run(List.of("train", "--task", "keep-nth", "--steps", "2", "--eval-every", "2", "--backend", "cpu",
+                    "--out", dir.resolve("gemm-cpu").toString())), this::text);
+            assertTrue(text().contains(jarOnJava22 ? "GEMM: OpenBLAS on the Java arrays in place" : "GEMM: OpenBLAS on native copies"),
+                    text());
+            if (org.pararnn.api.spi.Backends.fromEnvironment().survey().stream().anyMatch(
+                    pr -> pr.name().equals("opencl") && pr.available())) {
+                out.reset();
+                assertEquals(0, run(List.of("train", "--task", "keep-nth", "--steps", "2", "--eval-every", "2", "--backend",
+                        "opencl", "--out", dir.resolve("gemm-ocl").toString())), this::text);
+                assertTrue(text().contains("GEMM: OpenBLAS on native copies"), text());
+            }
+        } finally {
+            org.pararnn.cells.linalg.Gemm.setInPlaceAllowed(false);
+        }
+    }
+
     @Test
     void resumingAFinishedRunOrChangingItsShapeIsRefusedWithTheReason() {
         Path r = dir.resolve("done");
