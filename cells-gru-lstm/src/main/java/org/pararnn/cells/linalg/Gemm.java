@@ -10,11 +10,12 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * {@code C = alpha · op(A) · op(B) + beta · C}, {@code op(A)} of shape {@code M×K}, {@code op(B)} {@code K×N}.
  *
  * <p>Large products, above {@link #blasThreshold()} multiply-adds, go to OpenBLAS (bytedeco/JavaCPP). On
- * Java 22+ OpenBLAS works on the Java arrays in place ({@link HeapBlas}, from the multi-release jar);
+ * Java 22+, where allowed ({@link #setInPlaceAllowed}, {@code -Dpararnn.blas.inPlace}; off by default),
+ * OpenBLAS works on the Java arrays in place ({@link HeapBlas}, from the multi-release jar);
  * otherwise the touched spans of the operands are copied to native memory per call, which costs
  * {@code O(MK + KN + MN)} against {@code O(MNK)} of work, and an operand used by several products can be
- * bound once as a {@link GemmOperand} so that it is copied once. {@link #blasPath()} says which. Small ones run in plain Java loops, ordered so the
- * innermost loop is a contiguous AXPY that the JIT vectorises. {@code -Dpararnn.blas=false} disables
+ * bound once as a {@link GemmOperand} so that it is copied once. {@link #blasPath()} says which.
+ * Small ones run in plain Java loops, ordered so the innermost loop is a contiguous AXPY that the JIT vectorises. {@code -Dpararnn.blas=false} disables
  * OpenBLAS; if its natives cannot load, a warning names the reason once and Java loops are used.
  */
 public final class Gemm {
