@@ -97,8 +97,11 @@ final class VectorFastMath {
         boolean sigmoid = kind == SIGMOID;
         for (int i = off; i < off + len; i += SPECIES.length()) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, i);
-            FloatVector arg = sigmoid ? v.neg() : atMost(v.abs(), 10f).mul(2f);
-            FloatVector c = atLeast(atMost(arg, 88f), -87f);
+            // The clamps written out (as atMost / atLeast): see the class comment of VectorFusedRows.
+            FloatVector abs = v.abs();
+            FloatVector arg = sigmoid ? v.neg() : abs.blend(10f, abs.compare(VectorOperators.GT, 10f)).mul(2f);
+            FloatVector high = arg.blend(88f, arg.compare(VectorOperators.GT, 88f));
+            FloatVector c = high.blend(-87f, high.compare(VectorOperators.LT, -87f));
             FloatVector shifted = c.fma(FastMath.LOG2E, FastMath.ROUND);
             FloatVector k = shifted.sub(FastMath.ROUND);
             FloatVector r = k.fma(lnHi, c);

@@ -2,6 +2,7 @@ package org.pararnn.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
@@ -191,5 +192,71 @@ class FusedRowsTest {
                 }
             }
         }
+    }
+    /**
+     * Once C2 has compiled them, the vector kernels allocate nothing. A vector that crosses a call C2 did
+     * not inline is boxed (see {@code VectorFusedRows}): the results stay right, only the garbage and a
+     * 2–3× slower kernel show it, so this is the test that catches it. All kernels run in rounds of 200
+     * calls each until one round in which none of them allocated, within a generous budget for the JIT.
+     */
+    @Test
+    void kernelsDoNotAllocateOnceCompiled() {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
+                "this JVM does not count allocated bytes per thread");
+        Random r = new Random(13);
+        int dw = 67;
+        int steps = 2048;
+        float[] a = gaussian(r, 3 * dw, 0.7f);
+        float[] c = gaussian(r, 2 * dw, 0.5f);
+        float[] prev = gaussian(r, 2 * dw, 1f);
+        float[] u = gaussian(r, 3 * dw, 2f);
+        float[] g = gaussian(r, 2 * dw, 1f);
+        float[][] w = new float[8][];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = gaussian(r, 3 * dw, 0.1f);
+        }
+        float[] gates = gaussian(r, 3 * steps, 1.5f);
+        float[] series = gaussian(r, steps, 0.5f);
+        float[] out = new float[steps];
+        float[] prods = new float[steps];
+        float[] run = new float[4];
+        java.util.Map<String, Runnable> kernels = new java.util.LinkedHashMap<>();
+        kernels.put("gruForward", () -> vector.gruForward(a, dw, prev, 0, u, 0, w[0], 0, 0, dw));
+        kernels.put("gruBackward", () -> vector.gruBackward(a, dw, prev, 0, u, 0, g, 0, w[0], w[1], w[2], 0, dw));
+        kernels.put("lstmForward", () -> vector.lstmForward(a, c, dw, prev, 0, u, 0, w[0], 0, 0, dw));
+        kernels.put("lstmBackward", () -> vector.lstmBackward(a, c, dw, prev, 0, u, 0, g, 0, w[0], w[1], w[2], w[3],
+                w[4], 0, dw));
+        kernels.put("gruNewton", () -> vector.gruNewton(a, dw, prev, 0, g, 0, u, 0, w[0], w[1], w[2], 0, w[3], w[4],
+                w[5], 0, dw));
+        kernels.put("gruAdjointLocal", () -> vector.gruAdjointLocal(a, dw, prev, 0, u, 0, g, 0, w[0], w[1], w[2], w[3],
+                w[4], w[5], 0, dw));
+        kernels.put("gruAdjointFinish", () -> vector.gruAdjointFinish(a, dw, prev, 0, w[0], 0, w[1], w[2], 0, w[3],
+                w[4], 0, dw));
+        kernels.put("gruNewtonSeries", () -> {
+            java.util.Arrays.fill(run, 0f);
+            vector.gruNewtonSeries(0.6f, -0.4f, 0.9f, 0.25f, series, 0, gates, steps, 0, steps, true, out, prods, run);
+        });
+        kernels.put("gruResidualSeries", () -> vector.gruResidualSeries(0.6f, -0.4f, 0.9f, 0.25f, series, 0, gates,
+                steps, 0, steps, run));
+        java.util.Map<String, Long> garbage = new java.util.LinkedHashMap<>();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        int rounds = 0;
+        do {
+            garbage.clear();
+            for (var k : kernels.entrySet()) {
+                long before = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 200; i++) {
+                    k.getValue().run();
+                }
+                long bytes = mx.getCurrentThreadAllocatedBytes() - before;
+                if (bytes > 0) {
+                    garbage.put(k.getKey(), bytes);
+                }
+            }
+            rounds++;
+        } while (!garbage.isEmpty() && System.nanoTime() < deadline);
+        assertTrue(garbage.isEmpty(), "still allocating after " + rounds + " rounds of 200 calls (bytes per round): "
+                + garbage + "; a vector crossing a call C2 did not inline is boxed");
     }
 }
