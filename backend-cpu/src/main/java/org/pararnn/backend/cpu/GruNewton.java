@@ -8,6 +8,7 @@ import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.solve.NewtonStopping;
+import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.api.spi.Recurrence;
 
 /**
@@ -104,56 +105,59 @@ final class GruNewton {
         int missed = 0;
         double previous = Double.NaN;
         double latest = Double.NaN;
-        while (true) {
-            float[] old = x;
-            float[] out = y;
-            // A folded pass completes the old iterate in place; after a check pass it is complete already.
-            float[] carried = folded && old != null && !judged ? carries : null;
-            boolean checkOnly = check;
-            gru.loop.forEach(tasks, i -> {
+        // One burst for the whole solve: its passes are forEach calls microseconds apart.
+        try (CpuLoop.Burst team = gru.loop.burst()) {
+            while (true) {
+                float[] old = x;
+                float[] out = y;
+                // A folded pass completes the old iterate in place; after a check pass it is complete already.
+                float[] carried = folded && old != null && !judged ? carries : null;
+                boolean checkOnly = check;
+                team.forEach(tasks, i -> {
+                    if (checkOnly) {
+                        check(p, init, gates, old, carried, prods, chunks, i, taskRes, taskScale);
+                    } else {
+                        pass(p, init, gates, old, carried, out, prods, blocks, chunks, i, taskRes, taskScale);
+                    }
+                });
+                double residual = 0;
+                scale = 0f;
+                for (int i = 0; i < tasks; i++) {
+                    residual = Math.max(residual, taskRes[i]);
+                    scale = Math.max(scale, taskScale[i]);
+                }
+                lastWasCheck = checkOnly;
+                if (!judged) {
+                    failure = stopping.judge(iterations, residual, scale);
+                    if (failure != null) {
+                        failure = failure.isEmpty() ? null : failure;
+                        break;
+                    }
+                    previous = latest;
+                    latest = residual;
+                }
                 if (checkOnly) {
-                    check(p, init, gates, old, carried, prods, chunks, i, taskRes, taskScale);
-                } else {
-                    pass(p, init, gates, old, carried, out, prods, blocks, chunks, i, taskRes, taskScale);
+                    // Not converged after all: the same (now complete) iterate gets a full pass, not judged twice.
+                    check = false;
+                    judged = true;
+                    missed++;
+                    continue;
                 }
-            });
-            double residual = 0;
-            scale = 0f;
-            for (int i = 0; i < tasks; i++) {
-                residual = Math.max(residual, taskRes[i]);
-                scale = Math.max(scale, taskScale[i]);
-            }
-            lastWasCheck = checkOnly;
-            if (!judged) {
-                failure = stopping.judge(iterations, residual, scale);
-                if (failure != null) {
-                    failure = failure.isEmpty() ? null : failure;
-                    break;
+                judged = false;
+                if (folded) {
+                    seriesCarries(p, out, prods, chunks, carries);
+                } else if (chunks > 1) {
+                    fixUp(team, p, out, prods, blocks, chunks);
                 }
-                previous = latest;
-                latest = residual;
+                if (opts.damping() != 1f) {
+                    damp(old, out, states.length, opts.damping());
+                }
+                iterations++;
+                x = out;
+                y = old == null ? scratch : old;
+                check = speculative && (speculation == Speculation.ALWAYS
+                        || predictsConvergence(previous, latest, opts.tolerance() * Math.max(1f, scale)));
             }
-            if (checkOnly) {
-                // Not converged after all: the same (now complete) iterate gets a full pass, not judged twice.
-                check = false;
-                judged = true;
-                missed++;
-                continue;
-            }
-            judged = false;
-            if (folded) {
-                seriesCarries(p, out, prods, chunks, carries);
-            } else if (chunks > 1) {
-                fixUp(p, out, prods, blocks, chunks);
-            }
-            if (opts.damping() != 1f) {
-                damp(old, out, states.length, opts.damping());
-            }
-            iterations++;
-            x = out;
-            y = old == null ? scratch : old;
-            check = speculative && (speculation == Speculation.ALWAYS
-                    || predictsConvergence(previous, latest, opts.tolerance() * Math.max(1f, scale)));
         }
         if (x == null) {
             Arrays.fill(states, 0f);
@@ -309,7 +313,7 @@ final class GruNewton {
      * Chunk carries in order (chunk 0 is exact: it started from the initial state), then every later
      * chunk adds {@code P_t · carry} to its local solution, in parallel.
      */
-    private void fixUp(Recurrence p, float[] y, float[] prods, int blocks, int chunks) {
+    private void fixUp(ParallelLoop loop, Recurrence p, float[] y, float[] prods, int blocks, int chunks) {
         int dw = gru.width;
         int steps = p.steps();
         int batch = p.batch();
@@ -326,7 +330,7 @@ final class GruNewton {
             }
         }
         int tasks = batch * blocks * chunks;
-        gru.loop.forEach(tasks, i -> {
+        loop.forEach(tasks, i -> {
             int c = i % chunks;
             if (c == 0) {
                 return;
@@ -421,8 +425,9 @@ final class GruNewton {
         float[] init = gru.init(p);
         float[] u = p.u();
         float[] a = gru.a;
-        float[] loc = new float[states.length];
-        float[] q = new float[states.length];
+        // Every step's local adjoint and running product is written by its task before any is read.
+        float[] loc = Workspace.floats(0, states.length);
+        float[] q = Workspace.floats(1, states.length);
         float[] headJac = new float[batch * chunks * dw];
         gru.loop.forEach(tasks, i -> {
             int c = i % chunks;

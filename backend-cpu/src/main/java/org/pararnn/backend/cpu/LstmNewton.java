@@ -7,6 +7,7 @@ import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.solve.NewtonStopping;
+import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.api.spi.Recurrence;
 
 /**
@@ -61,30 +62,35 @@ final class LstmNewton {
         float[] y = states;
         int iterations = 0;
         String failure;
-        while (true) {
-            float[] old = x;
-            float[] out = y;
-            lstm.loop.forEach(tasks, i -> pass(p, init, old, out, jac, ends, prods, blocks, chunks, i, taskRes, taskScale));
-            double residual = 0;
-            float scale = 0f;
-            for (int i = 0; i < tasks; i++) {
-                residual = Double.isNaN(residual) || Float.isNaN(taskRes[i]) ? Double.NaN : Math.max(residual, taskRes[i]);
-                scale = Math.max(scale, taskScale[i]);
+        // One burst for the whole solve (see CpuLoop.burst).
+        try (CpuLoop.Burst team = lstm.loop.burst()) {
+            while (true) {
+                float[] old = x;
+                float[] out = y;
+                team.forEach(tasks,
+                        i -> pass(p, init, old, out, jac, ends, prods, blocks, chunks, i, taskRes, taskScale));
+                double residual = 0;
+                float scale = 0f;
+                for (int i = 0; i < tasks; i++) {
+                    residual = Double.isNaN(residual) || Float.isNaN(taskRes[i]) ? Double.NaN
+                            : Math.max(residual, taskRes[i]);
+                    scale = Math.max(scale, taskScale[i]);
+                }
+                failure = stopping.judge(iterations, residual, scale);
+                if (failure != null) {
+                    failure = failure.isEmpty() ? null : failure;
+                    break;
+                }
+                if (chunks > 1) {
+                    fixUp(team, p, out, jac, ends, prods, blocks, chunks);
+                }
+                if (opts.damping() != 1f) {
+                    GruNewton.damp(old, out, states.length, opts.damping());
+                }
+                iterations++;
+                x = out;
+                y = old == null ? scratch : old;
             }
-            failure = stopping.judge(iterations, residual, scale);
-            if (failure != null) {
-                failure = failure.isEmpty() ? null : failure;
-                break;
-            }
-            if (chunks > 1) {
-                fixUp(p, out, jac, ends, prods, blocks, chunks);
-            }
-            if (opts.damping() != 1f) {
-                GruNewton.damp(old, out, states.length, opts.damping());
-            }
-            iterations++;
-            x = out;
-            y = old == null ? scratch : old;
         }
         if (x == null) {
             Arrays.fill(states, 0f);
@@ -223,7 +229,8 @@ final class LstmNewton {
      * Chains each sequence's chunk carries in order ({@code ends} becomes the exact state at each chunk's
      * end), then every later chunk adds {@code (J_t⋯J_s)·carry} to its local solution, in parallel.
      */
-    private void fixUp(Recurrence p, float[] y, float[] jac, float[] ends, float[] prods, int blocks, int chunks) {
+    private void fixUp(ParallelLoop loop, Recurrence p, float[] y, float[] jac, float[] ends, float[] prods, int blocks,
+                       int chunks) {
         int dw = lstm.width;
         int s = 2 * dw;
         int steps = p.steps();
@@ -241,7 +248,7 @@ final class LstmNewton {
                 }
             }
         }
-        lstm.loop.forEach(batch * blocks * (chunks - 1), i -> {
+        loop.forEach(batch * blocks * (chunks - 1), i -> {
             int c = 1 + i % (chunks - 1);
             int k = (i / (chunks - 1)) % blocks;
             int b = i / (chunks - 1) / blocks;
