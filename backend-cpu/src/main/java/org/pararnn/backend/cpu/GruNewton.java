@@ -50,20 +50,20 @@ final class GruNewton {
     }
 
     /** Shortest sequence for which AUTO solves in time (see {@link #pays}). */
-    static final int AUTO_MIN_STEPS = 65_536;
+    static final int AUTO_MIN_STEPS = 128;
 
     /**
-     * Whether AUTO should solve in time chunks. Measured with {@code GruRecurrenceBenchmark} (2 cores,
-     * ms/op, Newton vs sequential): D = 1 wins at T = 64k (1.8–2.4 vs 4.1) and 1M (37 vs 65) but loses
-     * at T = 1k (0.27 vs 0.065); D = 8 loses at 64k (45 vs 6.8: one vector per step leaves the per-step
-     * overhead of the feature kernel unamortised); without SIMD the single-feature Newton loses too
-     * (11.3 vs 4.2 at T = 64k). So: one feature, SIMD kernels, more than one thread, and at least
-     * {@link #AUTO_MIN_STEPS} steps (between 1k and 64k the crossover is unmeasured, so sequential stays).
+     * Whether AUTO should solve in time chunks. Measured with {@code PairedSolves} (2 cores, sequential ÷
+     * Newton as paired medians, session 7): one feature wins from T = 128 on (1.05 at 128, 1.34 at 256, 2.1 at
+     * 1k, 2.7 at 4k, 3.2 at 16k, 2.8–3.4 at 64k and 1M) and loses below (0.32 at 96, 0.34 at 64: a pass's fixed
+     * costs); on one thread it wins too (1.47 at 128, 2.1 at 1k, 2.3 at 64k). Eight features lose at every
+     * length (0.27 at 64k: the sequential kernel already fills a vector per step), and without SIMD the
+     * single-feature Newton loses as well (11.3 vs 4.2 ms at 64k).
      */
     boolean pays(int batch, int steps) {
         // Any batch: the sequential kernel runs each single-feature sequence as its own latency-bound
         // chain, so the per-sequence economics are those measured at B = 1.
-        return gru.width == 1 && kernels.lanes() > 1 && gru.loop.parallelism() > 1 && steps >= AUTO_MIN_STEPS;
+        return gru.width == 1 && kernels.lanes() > 1 && steps >= AUTO_MIN_STEPS;
     }
 
     private static int chunkStart(int steps, int chunks, int c) {

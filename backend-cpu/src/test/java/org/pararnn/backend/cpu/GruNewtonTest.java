@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.Test;
 import org.pararnn.api.BackwardPass;
@@ -120,8 +121,20 @@ class GruNewtonTest {
             ParaGRU eight = ParaGRU.create(2, 8, 1, 3);
             r = fused.forward(eight, KitData.gaussian(steps * 2, 1, 1), 1, steps).report();
             assertTrue(r.detail().contains("sequential in time"), "8 features: measured slower in time: " + r);
-            r = fused.forward(narrow, KitData.gaussian(4096 * 2, 1, 1), 1, 4096).report();
+            int shorter = GruNewton.AUTO_MIN_STEPS / 2;
+            r = fused.forward(narrow, KitData.gaussian(shorter * 2, 1, 1), 1, shorter).report();
             assertTrue(r.detail().contains("sequential in time"), "below the measured crossover: " + r);
+        }
+        // One thread: the forward still solves in time, the adjoint stays sequential (its chunks need threads).
+        try (CpuBackend one = new CpuBackend(1, DiagonalKernels.best(), FusedStrategy.AUTO)) {
+            assumeTrue(DiagonalKernels.best().lanes() > 1, "no SIMD: AUTO stays sequential");
+            ParaGRU narrow = ParaGRU.create(2, 1, 1, 3);
+            int steps = 4096;
+            RnnSolver solver = RnnSolver.on(one).mode(Mode.FUSED);
+            ForwardPass f = solver.forward(narrow, KitData.gaussian(steps * 2, 1, 1), 1, steps);
+            assertTrue(f.report().detail().contains("Newton in time"), f.report().toString());
+            SolveReport b = solver.backward(f, KitData.gaussian(steps, 1, 5)).report();
+            assertTrue(b.detail().contains("adjoint in reverse time"), b.toString());
         }
     }
 
