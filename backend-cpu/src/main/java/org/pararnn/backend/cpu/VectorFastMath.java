@@ -97,11 +97,18 @@ final class VectorFastMath {
         boolean sigmoid = kind == SIGMOID;
         for (int i = off; i < off + len; i += SPECIES.length()) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, i);
-            // The clamps written out (as atMost / atLeast): see the class comment of VectorFusedRows.
-            FloatVector abs = v.abs();
-            FloatVector arg = sigmoid ? v.neg() : abs.blend(10f, abs.compare(VectorOperators.GT, 10f)).mul(2f);
-            FloatVector high = arg.blend(88f, arg.compare(VectorOperators.GT, 88f));
-            FloatVector c = high.blend(-87f, high.compare(VectorOperators.LT, -87f));
+            // The clamps written out (as atMost / atLeast): see the class comment of VectorFusedRows. tanh's
+            // argument 2·min(|x|, 10) already lies inside exp's clamp range, so only the sigmoid applies it
+            // (the same bits: clamping a value inside the range, or a NaN, leaves it as it is).
+            FloatVector c;
+            if (sigmoid) {
+                FloatVector arg = v.neg();
+                FloatVector high = arg.blend(88f, arg.compare(VectorOperators.GT, 88f));
+                c = high.blend(-87f, high.compare(VectorOperators.LT, -87f));
+            } else {
+                FloatVector abs = v.abs();
+                c = abs.blend(10f, abs.compare(VectorOperators.GT, 10f)).mul(2f);
+            }
             FloatVector shifted = c.fma(FastMath.LOG2E, FastMath.ROUND);
             FloatVector k = shifted.sub(FastMath.ROUND);
             FloatVector r = k.fma(lnHi, c);
