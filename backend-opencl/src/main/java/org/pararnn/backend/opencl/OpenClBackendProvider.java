@@ -18,6 +18,7 @@ public final class OpenClBackendProvider implements BackendProvider {
     private final FusedStrategy strategy;
     private final int forcedChunks;
     private volatile OpenClDevices.Choice choice;
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
     public OpenClBackendProvider() {
         this(null, 0);
@@ -73,6 +74,10 @@ public final class OpenClBackendProvider implements BackendProvider {
         OpenClDevices.Choice c = choice();
         if (!c.usable()) {
             throw new BackendUnavailableException(c.reason());
+        }
+        if (SignalChaining.state() == SignalChaining.State.ABSENT && !WARNED.getAndSet(true)) {
+            System.getLogger("org.pararnn.backend.opencl").log(System.Logger.Level.WARNING,
+                    "OpenCL without signal chaining: " + SignalChaining.describe(SignalChaining.State.ABSENT));
         }
         FusedStrategy s = strategy != null ? strategy : FusedStrategy.configured();
         // Enough work-items to keep every compute unit busy: thousands per unit on a GPU, a few on a CPU device.

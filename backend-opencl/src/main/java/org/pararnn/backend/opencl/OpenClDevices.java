@@ -99,6 +99,7 @@ final class OpenClDevices {
         details.put("globalMemMiB", Long.toString(d.getGlobalMemSize() >> 20));
         details.put("localMemKiB", Long.toString(d.getLocalMemSize() >> 10));
         details.put("devicesFound", Integer.toString(all.size()));
+        details.put("signalChaining", SignalChaining.describe(SignalChaining.state()));
         return new Choice(d, types.get(pick), null, details);
     }
 

@@ -32,6 +32,23 @@ class OpenClProbeTest {
         }
     }
 
+    /**
+     * The build preloads the JDK's libjsig into test JVMs (the parent POM's signal-chaining profile) and the
+     * probe says so: without it PoCL's LLVM replaces the JVM's signal handlers (see {@link SignalChaining}).
+     */
+    @Test
+    void testJvmsRunWithSignalChainingAndTheProbeSaysSo() {
+        assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of(System.getProperty("java.home"), "lib", "libjsig.so")),
+                "this JDK has no libjsig.so");
+        SignalChaining.State state = SignalChaining.state();
+        assumeTrue(state != SignalChaining.State.UNKNOWN, "no /proc/self/maps here");
+        assertEquals(SignalChaining.State.LOADED, state, "LD_PRELOAD=" + System.getenv("LD_PRELOAD"));
+        Probe probe = new OpenClBackendProvider().probe();
+        assumeTrue(probe.available(), () -> "opencl unavailable here: " + probe.reason());
+        assertEquals("libjsig loaded", probe.details().get("signalChaining"), probe.details().toString());
+        assertTrue(SignalChaining.describe(SignalChaining.State.ABSENT).contains("LD_PRELOAD="));
+    }
+
     @Test
     void aDeviceNameThatMatchesNothingIsRefusedWithTheNamesFound() {
         String old = System.getProperty(OpenClDevices.PROPERTY);

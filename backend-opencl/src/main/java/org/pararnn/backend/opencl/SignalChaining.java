@@ -1,0 +1,50 @@
+package org.pararnn.backend.opencl;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * Whether the JDK's signal-chaining library ({@code libjsig}) is loaded in this JVM. OpenCL runtimes that
+ * compile kernels with LLVM in-process (PoCL on a CPU does) install LLVM's handlers for SIGSEGV, SIGBUS,
+ * SIGFPE and SIGILL, replacing the JVM's. The JVM raises some of those signals itself and needs its own
+ * handler to see them; LLVM's one-shot handlers ({@code SA_RESETHAND}) then leave the default action in
+ * place for a moment, and a JVM signal in that moment kills the process with no error report. Measured
+ * here: {@code -Xcheck:jni} reports all four handlers replaced by {@code libLLVM} after the OpenCL tests
+ * without {@code libjsig}, none with it; the OpenCL module's 8-thread check had died that way in 3 of ~21
+ * runs. With {@code libjsig} preloaded the JVM's handlers stay first and others are chained behind them.
+ */
+final class SignalChaining {
+    static final String FIX = "start java with LD_PRELOAD=" + Path.of(System.getProperty("java.home"), "lib", "libjsig.so")
+            + " (./pararnn and the build's test JVMs do)";
+
+    private SignalChaining() {
+    }
+
+    enum State { LOADED, ABSENT, UNKNOWN }
+
+    /** Read from the process's memory map (Linux); {@code UNKNOWN} where there is none to read. */
+    static State state() {
+        Path maps = Path.of("/proc/self/maps");
+        if (!Files.isReadable(maps)) {
+            return State.UNKNOWN;
+        }
+        try (Stream<String> lines = Files.lines(maps)) {
+            return lines.anyMatch(l -> l.endsWith("/libjsig.so")) ? State.LOADED : State.ABSENT;
+        } catch (IOException | RuntimeException e) {
+            return State.UNKNOWN;
+        }
+    }
+
+    /** The probe's {@code signalChaining} detail. */
+    static String describe(State s) {
+        return switch (s) {
+            case LOADED -> "libjsig loaded";
+            case UNKNOWN -> "unknown (no /proc/self/maps)";
+            case ABSENT -> "libjsig NOT loaded: an OpenCL runtime that compiles with LLVM in-process (PoCL) replaces"
+                    + " the JVM's SIGSEGV/SIGBUS/SIGFPE/SIGILL handlers and the JVM can die without an error report; "
+                    + FIX;
+        };
+    }
+}
