@@ -4,6 +4,7 @@ import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.BackendProvider;
 import org.pararnn.api.spi.BackendUnavailableException;
 import org.pararnn.api.spi.Probe;
+import org.pararnn.api.spi.SignalChaining;
 
 /**
  * Registers the OpenCL backend. Priority 200 on a GPU or accelerator (above the CPU backend's 100), 50

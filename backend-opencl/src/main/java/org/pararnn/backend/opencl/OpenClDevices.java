@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.pararnn.api.spi.SignalChaining;
 
 /**
  * Finds the OpenCL device to run on: the first GPU, else the first accelerator, else the first CPU

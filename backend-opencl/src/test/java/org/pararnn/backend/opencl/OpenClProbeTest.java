@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import org.junit.jupiter.api.Test;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.Probe;
+import org.pararnn.api.spi.SignalChaining;
 
 class OpenClProbeTest {
     /** Set by CI, which installs PoCL: there a missing device is a failure, not a skip. */

@@ -23,10 +23,12 @@ public final class Gemm {
     private static volatile long threshold = Long.getLong("pararnn.blas.threshold", DEFAULT_THRESHOLD);
     /**
      * Off unless asked for ({@code -Dpararnn.blas.inPlace=true}, {@link #setInPlaceAllowed}): with the
-     * OpenCL backend on PoCL in the same JVM, the 8-thread conformance check crashed the JVM (SIGSEGV) in
-     * 3 of ~21 runs with products in place and in none of 13 with copies; the cause is not found yet, so
-     * only callers that know which backend they run (the training command, which uses it unless the
-     * backend is OpenCL) turn it on.
+     * OpenCL backend on PoCL in the same JVM, the 8-thread conformance check crashed the JVM (SIGSEGV, no
+     * error report) in 3 of ~21 runs with products in place and in none of 13 with copies. The likely cause,
+     * found later: PoCL's LLVM replaces the JVM's signal handlers unless the JDK's libjsig is preloaded
+     * ({@code org.pararnn.api.spi.SignalChaining}); with it, 0 crashes in 30 runs in place. So only callers
+     * that know their backend turn it on (the training command: always, but beside OpenCL only with
+     * signal chaining).
      */
     private static volatile boolean inPlaceAllowed = Boolean.getBoolean("pararnn.blas.inPlace");
 

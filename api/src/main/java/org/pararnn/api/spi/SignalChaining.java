@@ -1,4 +1,4 @@
-package org.pararnn.backend.opencl;
+package org.pararnn.api.spi;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,18 +14,21 @@ import java.util.stream.Stream;
  * here: {@code -Xcheck:jni} reports all four handlers replaced by {@code libLLVM} after the OpenCL tests
  * without {@code libjsig}, none with it; the OpenCL module's 8-thread check had died that way in 3 of ~21
  * runs. With {@code libjsig} preloaded the JVM's handlers stay first and others are chained behind them.
+ * Here in the SPI so that a backend can report it and an application can act on it (training keeps
+ * OpenBLAS off the Java heap beside OpenCL without it).
  */
-final class SignalChaining {
-    static final String FIX = "start java with LD_PRELOAD=" + Path.of(System.getProperty("java.home"), "lib", "libjsig.so")
+public final class SignalChaining {
+    public static final String FIX = "start java with LD_PRELOAD=" + Path.of(System.getProperty("java.home"), "lib", "libjsig.so")
             + " (./pararnn and the build's test JVMs do)";
 
     private SignalChaining() {
     }
 
-    enum State { LOADED, ABSENT, UNKNOWN }
+    /** Loaded, not loaded, or not knowable here (no {@code /proc/self/maps}). */
+    public enum State { LOADED, ABSENT, UNKNOWN }
 
     /** Read from the process's memory map (Linux); {@code UNKNOWN} where there is none to read. */
-    static State state() {
+    public static State state() {
         Path maps = Path.of("/proc/self/maps");
         if (!Files.isReadable(maps)) {
             return State.UNKNOWN;
@@ -38,7 +41,7 @@ final class SignalChaining {
     }
 
     /** The probe's {@code signalChaining} detail. */
-    static String describe(State s) {
+    public static String describe(State s) {
         return switch (s) {
             case LOADED -> "libjsig loaded";
             case UNKNOWN -> "unknown (no /proc/self/maps)";
