@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * OpenBLAS off the Java heap beside OpenCL without it).
  */
 public final class SignalChaining {
-    public static final String FIX = "start java with LD_PRELOAD=" + Path.of(System.getProperty("java.home"), "lib", "libjsig.so")
+    public static final String FIX = "start java with LD_PRELOAD="
+            + Path.of(System.getProperty("java.home"), "lib", "libjsig.so")
             + " (./pararnn and the build's test JVMs do)";
 
     private SignalChaining() {
@@ -27,8 +28,16 @@ public final class SignalChaining {
     /** Loaded, not loaded, or not knowable here (no {@code /proc/self/maps}). */
     public enum State { LOADED, ABSENT, UNKNOWN }
 
-    /** Read from the process's memory map (Linux); {@code UNKNOWN} where there is none to read. */
+    /** Read once from the process's memory map (Linux; what is preloaded is fixed at start); else {@code UNKNOWN}. */
     public static State state() {
+        return Holder.STATE;
+    }
+
+    private static final class Holder {
+        static final State STATE = read();
+    }
+
+    private static State read() {
         Path maps = Path.of("/proc/self/maps");
         if (!Files.isReadable(maps)) {
             return State.UNKNOWN;

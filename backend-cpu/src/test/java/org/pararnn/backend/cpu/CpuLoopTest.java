@@ -85,33 +85,43 @@ class CpuLoopTest {
     void aFailingTaskFailsTheCallAndStopsTheRest() {
         for (boolean callerRuns : new boolean[] {true, false}) {
             try (CpuLoop loop = new CpuLoop(2, callerRuns)) {
-                IllegalStateException boom = new IllegalStateException("task 5 failed");
-                AtomicIntegerArray runs = new AtomicIntegerArray(1000);
-                RuntimeException e = assertThrows(RuntimeException.class, () -> loop.forEach(1000, i -> {
-                    runs.incrementAndGet(i);
-                    if (i == 5) {
-                        throw boom;
-                    }
-                }));
-                Throwable cause = e;
-                while (cause != boom && cause.getCause() != null) {
-                    cause = cause.getCause();
-                }
-                assertSame(boom, cause, "callerRuns=" + callerRuns + ": " + e);
-                int ran = 0;
-                for (int i = 0; i < 1000; i++) {
-                    ran += runs.get(i);
-                }
-                if (callerRuns) {
-                    assertTrue(ran < 1000, "the remaining tasks should be skipped after a failure, ran " + ran);
-                }
-                // The loop is still usable afterwards.
-                AtomicIntegerArray again = new AtomicIntegerArray(4);
-                loop.forEach(4, again::incrementAndGet);
-                assertEquals(4, again.get(0) + again.get(1) + again.get(2) + again.get(3));
+                failAtTaskFiveAndGoOn(loop, callerRuns, "callerRuns=" + callerRuns);
             }
         }
     }
+
+    /**
+     * Task 5 of 1000 fails: its exception reaches the caller (possibly wrapped), the unclaimed rest is skipped
+     * when {@code skips}, and every task of the next call runs once.
+     */
+    private static void failAtTaskFiveAndGoOn(ParallelLoop loop, boolean skips, String what) {
+        IllegalStateException boom = new IllegalStateException("task 5 failed");
+        AtomicIntegerArray runs = new AtomicIntegerArray(1000);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> loop.forEach(1000, i -> {
+            runs.incrementAndGet(i);
+            if (i == 5) {
+                throw boom;
+            }
+        }));
+        Throwable cause = e;
+        while (cause != boom && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        assertSame(boom, cause, what + ": " + e);
+        int ran = 0;
+        for (int i = 0; i < 1000; i++) {
+            ran += runs.get(i);
+        }
+        if (skips) {
+            assertTrue(ran < 1000, what + ": the remaining tasks should be skipped after a failure, ran " + ran);
+        }
+        AtomicIntegerArray again = new AtomicIntegerArray(64);
+        loop.forEach(64, again::incrementAndGet);
+        for (int i = 0; i < 64; i++) {
+            assertEquals(1, again.get(i), what + ": after the failure, task " + i);
+        }
+    }
+
     @Test
     void aBurstRunsEveryTaskOnceWithItsHelpersTakingPart() {
         try (CpuLoop loop = new CpuLoop(3, true); CpuLoop.Burst burst = loop.burst()) {
@@ -146,25 +156,7 @@ class CpuLoopTest {
     void aFailureInABurstReachesTheCallerAndTheBurstGoesOn() {
         try (CpuLoop loop = new CpuLoop(2, true); CpuLoop.Burst burst = loop.burst()) {
             for (int rep = 0; rep < 50; rep++) {
-                IllegalStateException boom = new IllegalStateException("task 5 failed");
-                AtomicIntegerArray runs = new AtomicIntegerArray(1000);
-                RuntimeException e = assertThrows(RuntimeException.class, () -> burst.forEach(1000, i -> {
-                    runs.incrementAndGet(i);
-                    if (i == 5) {
-                        throw boom;
-                    }
-                }));
-                assertSame(boom, e);
-                int ran = 0;
-                for (int i = 0; i < 1000; i++) {
-                    ran += runs.get(i);
-                }
-                assertTrue(ran < 1000, "the remaining tasks should be skipped after a failure, ran " + ran);
-                AtomicIntegerArray again = new AtomicIntegerArray(64);
-                burst.forEach(64, again::incrementAndGet);
-                for (int i = 0; i < 64; i++) {
-                    assertEquals(1, again.get(i), "after the failure, task " + i);
-                }
+                failAtTaskFiveAndGoOn(burst, true, "burst, round " + rep);
             }
         }
     }
