@@ -3,7 +3,7 @@ package org.pararnn.api;
 import java.util.List;
 
 /**
- * A recurrent cell {@code h_t = f(h_{t-1}, u_t; θ)} with {@code u_t = P(x_t)} (DESIGN §1).
+ * A recurrent cell {@code h_t = f(h_{t-1}, u_t; θ)} with {@code u_t = P(x_t)} (docs/design.md §1).
  *
  * <p>The contract splits the cell into the pieces every solving mode needs:
  * <ul>

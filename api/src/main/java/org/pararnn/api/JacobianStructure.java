@@ -2,7 +2,7 @@ package org.pararnn.api;
 
 /**
  * The sparsity of a cell's state Jacobian {@code J_t = ∂f/∂h (h_{t-1}, u_t)}; it decides what a
- * linear-recurrence step costs and how coefficients are laid out (DESIGN §1, §4).
+ * linear-recurrence step costs and how coefficients are laid out (docs/design.md §1, §4).
  *
  * <p>For a state of width {@code S} the coefficients of one step are stored contiguously:
  * <ul>

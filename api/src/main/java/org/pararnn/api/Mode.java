@@ -1,6 +1,6 @@
 package org.pararnn.api;
 
-/** How a recurrence is solved (DESIGN §4). Every solve reports the mode that actually ran. */
+/** How a recurrence is solved (docs/design.md §4). Every solve reports the mode that actually ran. */
 public enum Mode {
     /** Step by step in time: the ground truth, always available. */
     SEQUENTIAL,

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
-/** The layouts of DESIGN §4, checked against explicit dense matrices built from them in float64. */
+/** The layouts of docs/design.md §4, checked against explicit dense matrices built from them in float64. */
 class JacobianStructureTest {
 
     static List<Object[]> cases() {

@@ -5,7 +5,7 @@ import org.pararnn.cells.linalg.Gemm;
 import org.pararnn.cells.linalg.GemmOperand;
 
 /**
- * The reference's multi-head input projection (DESIGN §2): per head a dense map from the head's
+ * The reference's multi-head input projection (docs/design.md §2): per head a dense map from the head's
  * {@code N/H} input features to its {@code D/H} features of each of {@code G} gates,
  * {@code u[r, v, h·D/H + j] = Σ_i x[r, h·N/H + i] · B[h, i, v, j] + b[v, h·D/H + j]}.
  * For each head that is one GEMM over all rows {@code (b, t)} at once.

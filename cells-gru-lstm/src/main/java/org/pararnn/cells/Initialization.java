@@ -1,6 +1,6 @@
 package org.pararnn.cells;
 
-/** Parameter initialisations of DESIGN §2. */
+/** Parameter initialisations of docs/design.md §2. */
 public enum Initialization {
     /**
      * The reference code's default: {@code A} (and {@code C}) {@code ~ N(0, (2/√(5D))²)}, {@code B}

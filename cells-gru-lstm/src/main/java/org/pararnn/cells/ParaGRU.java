@@ -4,7 +4,7 @@ import org.pararnn.api.Gradients;
 import org.pararnn.api.JacobianStructure;
 
 /**
- * The multi-head diagonal GRU of the ParaRNN reference (DESIGN §2), state {@code h} of width {@code D}:
+ * The multi-head diagonal GRU of the ParaRNN reference (docs/design.md §2), state {@code h} of width {@code D}:
  * <pre>
  *   z = σ(A_z⊙h + u_z)   r = σ(A_r⊙h + u_r)   n = tanh(A_h⊙h⊙r + u_h)   f = z⊙n + (1−z)⊙h
  * </pre>

@@ -4,7 +4,7 @@ import org.pararnn.api.Gradients;
 import org.pararnn.api.JacobianStructure;
 
 /**
- * The reference's CIFG LSTM with peepholes (DESIGN §2), state {@code [c; h]} of width {@code 2D},
+ * The reference's CIFG LSTM with peepholes (docs/design.md §2), state {@code [c; h]} of width {@code 2D},
  * output {@code h}:
  * <pre>
  *   f  = σ(A_f⊙h + u_f + C_f⊙c)      c̃ = tanh(A_c⊙h + u_c)      c' = f⊙c + (1−f)⊙c̃

@@ -45,7 +45,7 @@ import org.pararnn.cells.ParaLSTM;
 import org.pararnn.conformance.f64.F64Sequence;
 
 /**
- * The conformance suite every backend passes (DESIGN §4). A backend module extends this class in its
+ * The conformance suite every backend passes (docs/design.md §4). A backend module extends this class in its
  * own {@code src/test} and names its provider:
  * <pre>{@code
  * class CpuConformanceTest extends BackendConformanceKit {

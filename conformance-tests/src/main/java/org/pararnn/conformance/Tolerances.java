@@ -1,7 +1,7 @@
 package org.pararnn.conformance;
 
 /**
- * Every bound the suite checks against, in one place (DESIGN §4: {@code c · ε_float32 · T}-style
+ * Every bound the suite checks against, in one place (docs/design.md §4: {@code c · ε_float32 · T}-style
  * relative norms, stated, never loosened to pass).
  */
 public final class Tolerances {

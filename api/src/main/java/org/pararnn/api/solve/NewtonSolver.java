@@ -16,7 +16,7 @@ import org.pararnn.api.spi.RecurrenceSolver;
 import org.pararnn.api.spi.ScanProblem;
 
 /**
- * Generic Newton over the whole sequence (DESIGN §1), on any backend's scan.
+ * Generic Newton over the whole sequence (docs/design.md §1), on any backend's scan.
  *
  * <p>Each iteration evaluates {@code f} and {@code J} at every {@code t} in parallel, measures the
  * residual {@code ‖h − f(shift h)‖_∞}, and solves the linear recurrence

@@ -51,6 +51,17 @@ public interface Backend extends AutoCloseable {
         }
     }
 
+    /**
+     * Whether the JVM's own signal handlers stay in charge while this backend runs. Native code that
+     * installs its own SIGSEGV/SIGBUS handlers without chaining (an OpenCL driver compiling kernels with
+     * LLVM in the process, unless {@link SignalChaining} is in place) leaves the JVM exposed to signals it
+     * raises itself, and native calls that work on the Java heap in place then risk the process. An
+     * application decides with this whether such calls (OpenBLAS in place) are safe beside the backend.
+     */
+    default boolean keepsJvmSignalHandlers() {
+        return true;
+    }
+
     @Override
     default void close() {
     }

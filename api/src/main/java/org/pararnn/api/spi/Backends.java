@@ -9,7 +9,7 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /**
- * Finds backends with {@link ServiceLoader} and picks one (DESIGN §4).
+ * Finds backends with {@link ServiceLoader} and picks one (docs/design.md §4).
  *
  * <p>{@code -Dpararnn.backend=NAME} (first) or {@code PARARNN_BACKEND=NAME} forces a backend and fails
  * loudly with its probe's reason when it cannot run. Otherwise the available backend with the highest

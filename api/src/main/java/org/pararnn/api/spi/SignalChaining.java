@@ -10,12 +10,10 @@ import java.util.stream.Stream;
  * compile kernels with LLVM in-process (PoCL on a CPU does) install LLVM's handlers for SIGSEGV, SIGBUS,
  * SIGFPE and SIGILL, replacing the JVM's. The JVM raises some of those signals itself and needs its own
  * handler to see them; LLVM's one-shot handlers ({@code SA_RESETHAND}) then leave the default action in
- * place for a moment, and a JVM signal in that moment kills the process with no error report. Measured
- * here: {@code -Xcheck:jni} reports all four handlers replaced by {@code libLLVM} after the OpenCL tests
- * without {@code libjsig}, none with it; the OpenCL module's 8-thread check had died that way in 3 of ~21
- * runs. With {@code libjsig} preloaded the JVM's handlers stay first and others are chained behind them.
- * Here in the SPI so that a backend can report it and an application can act on it (training keeps
- * OpenBLAS off the Java heap beside OpenCL without it).
+ * place for a moment, and a JVM signal in that moment kills the process with no error report
+ * ({@code -Xcheck:jni} shows the replacement; README, "Where the defaults come from"). With {@code libjsig}
+ * preloaded the JVM's handlers stay first and others are chained behind them. Here in the SPI so that a
+ * backend can report it ({@link Backend#keepsJvmSignalHandlers}) and an application can act on it.
  */
 public final class SignalChaining {
     public static final String FIX = "start java with LD_PRELOAD="

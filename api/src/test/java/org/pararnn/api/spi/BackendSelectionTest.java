@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN §4 selection rules: property over env over priority; loud failures; one line per decision. */
+/** docs/design.md §4 selection rules: property over env over priority; loud failures; one line per decision. */
 class BackendSelectionTest {
     final List<BackendProvider> providers = List.of(
             StubProviders.available("cpu", 100),

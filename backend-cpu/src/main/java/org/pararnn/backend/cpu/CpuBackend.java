@@ -73,11 +73,10 @@ final class CpuBackend implements Backend {
     }
 
     /**
-     * AUTO for the cells with fused kernels: always the fused solver. Measured with
-     * {@code GruRecurrenceBenchmark} on 2 cores, generic Newton over the chunked scan was 3.4–8× slower than
-     * the fused sequential-in-time kernel at every shape (T ≤ 1M, B·D ∈ {1..8192}); where solving in time
-     * pays (single-feature ParaGRU, long sequences) the fused solver itself switches to its fused Newton,
-     * and its report says which ran ({@link GruNewton#pays}).
+     * AUTO for the cells with fused kernels: always the fused solver, which is never slower than generic
+     * Newton over the scan; where solving in time pays (single-feature ParaGRU, long sequences) the fused
+     * solver itself switches to its fused Newton, and its report says which ran ({@link GruNewton#pays};
+     * measurements: README, "Where the defaults come from").
      */
     @Override
     public Optional<AutoChoice> autoChoice(Cell cell, int batch, int steps) {

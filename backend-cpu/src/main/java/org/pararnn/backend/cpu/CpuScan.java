@@ -46,10 +46,8 @@ final class CpuScan implements LinearScan {
      *
      * <p>Chunking pays only with threads to spare: each chunk is still a chain of dependent steps, and the
      * product and fix-up passes add about 1.3 scans of work (diagonal), so a sequence needs at least four
-     * threads to come out ahead. Measured with {@code ScanBenchmark} on 2 cores, T = 65 536, B = 1, chunked
-     * vs sequential (ms): diagonal S = 1 0.91 vs 0.32, S = 8 1.02 vs 0.64, S = 64 6.1 vs 3.4;
-     * block-diagonal(2) S = 2 3.6 vs 1.6, S = 8 8.4 vs 4.5, S = 64 46.7 vs 21.7. Dense and blocks wider
-     * than 3 never chunk: composing the transfer product costs {@code k} times a step.
+     * threads to come out ahead (on 2 cores it measured slower at every width: README, "Where the defaults come from"). Dense and
+     * blocks wider than 3 never chunk: composing the transfer product costs {@code k} times a step.
      */
     int chunks(int batch, int len, JacobianStructure structure) {
         int threads = loop.parallelism();

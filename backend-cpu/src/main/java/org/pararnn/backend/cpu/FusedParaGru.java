@@ -46,7 +46,7 @@ final class FusedParaGru extends FeatureParallelSolver {
     public SolveReport backward(Recurrence p, float[] states, float[] gradStates, float[] gradU, Gradients grads,
                                 float[] gradInit) {
         // The chunked adjoint pays only with threads for its chunks: on one, AUTO keeps the sequential one
-        // (measured 0.76× as fast at D = 1; with two threads 1.16–1.34× faster from T = 1k on).
+        // (README, "Where the defaults come from").
         int chunks = strategy == FusedStrategy.AUTO && loop.parallelism() == 1 ? 0
                 : timeChunks(p.batch(), p.steps());
         return chunks <= 1 ? sequentialBackward(p, states, gradStates, gradU, grads, gradInit)

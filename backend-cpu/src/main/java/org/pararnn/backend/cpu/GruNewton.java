@@ -53,12 +53,9 @@ final class GruNewton {
     static final int AUTO_MIN_STEPS = 128;
 
     /**
-     * Whether AUTO should solve in time chunks. Measured with {@code PairedSolves} (2 cores, sequential ÷
-     * Newton as paired medians, session 7): one feature wins from T = 128 on (1.05 at 128, 1.34 at 256, 2.1 at
-     * 1k, 2.7 at 4k, 3.2 at 16k, 2.8–3.4 at 64k and 1M) and loses below (0.32 at 96, 0.34 at 64: a pass's fixed
-     * costs); on one thread it wins too (1.47 at 128, 2.1 at 1k, 2.3 at 64k). Eight features lose at every
-     * length (0.27 at 64k: the sequential kernel already fills a vector per step), and without SIMD the
-     * single-feature Newton loses as well (11.3 vs 4.2 ms at 64k).
+     * Whether AUTO should solve in time chunks: one feature with SIMD from {@link #AUTO_MIN_STEPS} on, where
+     * the sequential walk is one latency-bound chain per sequence. Several features already fill a vector per
+     * step sequentially, and below that length a pass's fixed costs dominate (measurements: README, "Where the defaults come from").
      */
     boolean pays(int batch, int steps) {
         // Any batch: the sequential kernel runs each single-feature sequence as its own latency-bound

@@ -25,9 +25,8 @@ import jdk.incubator.vector.VectorShuffle;
  * API's methods whatever the size of the compilation, but stops inlining ordinary ones once a compilation
  * is large ({@code NodeCountInliningCutoff}), or when the helper already has big compiled code of its own;
  * every vector crossing such a call is then boxed. That is why the GRU Jacobian is written out at each
- * use. Measured before this rule: the GRU adjoint allocated 88 bytes per element-step, the LSTM adjoint 32,
- * the multi-feature GRU Newton pass 128–150 and the single-feature one 24; after it, none per step
- * ({@code FusedRowsTest.kernelsDoNotAllocateOnceCompiled} keeps it so).
+ * use. Boxed vectors cost 2–3× the time and show nowhere else, so
+ * {@code FusedRowsTest.kernelsDoNotAllocateOnceCompiled} keeps every kernel allocation-free.
  */
 final class VectorFusedRows implements FusedRows {
     static final VectorFusedRows INSTANCE = new VectorFusedRows();

@@ -20,7 +20,7 @@ import org.pararnn.conformance.KitData;
 /**
  * The fused Newton-in-time ParaGRU against the fused sequential one on the same backend threads:
  * states and every gradient within float32 round-off of each other (a relative L2 of 1e-5, the cell
- * bound of DESIGN §4), reports honest, failures reported rather than returned as converged.
+ * bound of docs/design.md §4), reports honest, failures reported rather than returned as converged.
  */
 class GruNewtonTest {
 

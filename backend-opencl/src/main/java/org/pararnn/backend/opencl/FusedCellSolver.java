@@ -61,10 +61,8 @@ final class FusedCellSolver implements RecurrenceSolver {
     /**
      * AUTO: Newton in time only on a GPU or accelerator, where the sequential walk leaves most of the
      * device idle (fewer than a quarter of the work-items that fill it) and the sequence is long enough
-     * for several chunks. On a CPU device it never pays: measured on PoCL (2 cores, JMH
-     * {@code GruRecurrenceBenchmark}), Newton was slower at every shape (65536:1 11.4 ms vs 4.4 ms
-     * sequential; 65536:8 77 vs 20; 1024:128 27 vs 5.8). The GPU rule is the design intent, not yet
-     * measured on a GPU.
+     * for several chunks. On a CPU device (PoCL) it measured slower at every shape (README, "Where the defaults come from");
+     * the GPU rule is the design intent, not yet measured on a GPU.
      */
     boolean newtonPays(int lanes, int steps) {
         return backend.accelerator() && 4L * lanes <= backend.chunking().target() && steps >= 2048;

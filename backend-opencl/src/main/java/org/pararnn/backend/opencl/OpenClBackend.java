@@ -12,6 +12,7 @@ import org.pararnn.api.spi.FusableCell;
 import org.pararnn.api.spi.LinearScan;
 import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.api.spi.RecurrenceSolver;
+import org.pararnn.api.spi.SignalChaining;
 
 /**
  * The OpenCL backend: Aparapi kernels on one device. Kernels are built lazily (the scan's at creation,
@@ -70,6 +71,12 @@ final class OpenClBackend implements Backend {
     @Override
     public LinearScan scan() {
         return scan;
+    }
+
+    /** PoCL's LLVM replaces the JVM's handlers while it builds kernels unless libjsig chains them. */
+    @Override
+    public boolean keepsJvmSignalHandlers() {
+        return SignalChaining.state() == SignalChaining.State.LOADED;
     }
 
     @Override

@@ -52,11 +52,13 @@ class OpenClProbeTest {
 
     @Test
     void aDeviceNameThatMatchesNothingIsRefusedWithTheNamesFound() {
+        // Only meaningful where some device exists to be listed; every other state skips with the probe's reason.
+        Probe plain = new OpenClBackendProvider().probe();
+        assumeTrue(plain.available(), () -> "opencl unavailable here: " + plain.reason());
         String old = System.getProperty(OpenClDevices.PROPERTY);
         System.setProperty(OpenClDevices.PROPERTY, "no-such-device-xyz");
         try {
             OpenClDevices.Choice c = OpenClDevices.choose();
-            assumeTrue(c.reason() == null || !c.reason().startsWith("no OpenCL runtime"), "no OpenCL runtime here");
             assertFalse(c.usable());
             assertTrue(c.reason().contains("no-such-device-xyz") && c.reason().contains("matches no OpenCL device"), c.reason());
         } finally {

@@ -21,16 +21,16 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 public final class Gemm {
     private static final long DEFAULT_THRESHOLD = 1L << 20;
     private static volatile long threshold = Long.getLong("pararnn.blas.threshold", DEFAULT_THRESHOLD);
+    /** {@code -Dpararnn.blas.inPlace=true|false}: the in-place path's setting at start-up. */
+    public static final String IN_PLACE_PROPERTY = "pararnn.blas.inPlace";
     /**
-     * Off unless asked for ({@code -Dpararnn.blas.inPlace=true}, {@link #setInPlaceAllowed}): with the
-     * OpenCL backend on PoCL in the same JVM, the 8-thread conformance check crashed the JVM (SIGSEGV, no
-     * error report) in 3 of ~21 runs with products in place and in none of 13 with copies. The likely cause,
-     * found later: PoCL's LLVM replaces the JVM's signal handlers unless the JDK's libjsig is preloaded
-     * ({@code org.pararnn.api.spi.SignalChaining}); with it, 0 crashes in 30 runs in place. So only callers
-     * that know their backend turn it on (the training command: always, but beside OpenCL only with
-     * signal chaining).
+     * Off unless asked for: working on the Java heap from native code is safe only while the JVM's own
+     * signal handlers are in charge, which a library cannot know about the process it is loaded in (an
+     * OpenCL driver compiling with LLVM in the process replaces them unless they are chained; see
+     * {@code Backend#keepsJvmSignalHandlers} and the README's benchmark section for the crashes measured).
+     * An application that knows its backend turns it on.
      */
-    private static volatile boolean inPlaceAllowed = Boolean.getBoolean("pararnn.blas.inPlace");
+    private static volatile boolean inPlaceAllowed = Boolean.getBoolean(IN_PLACE_PROPERTY);
 
     private Gemm() {
     }

@@ -3,7 +3,7 @@ package org.pararnn.conformance.f64;
 import java.util.Map;
 
 /**
- * A cell written in float64 straight from DESIGN §2's equations, with its own hand-derived local
+ * A cell written in float64 straight from docs/design.md §2's equations, with its own hand-derived local
  * derivatives; independent of the float32 implementation (which it is used to check), and itself
  * checked against finite differences.
  */

@@ -6,10 +6,6 @@ import com.google.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.pararnn.api.RnnSolver;
-import org.pararnn.api.spi.Backend;
-import org.pararnn.api.spi.Backends;
-import org.pararnn.api.spi.SignalChaining;
-import org.pararnn.cells.linalg.Gemm;
 import org.pararnn.lm.data.BatchSource;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.ModelConfig;
@@ -20,9 +16,8 @@ import org.pararnn.lm.train.TrainConfig;
 import org.pararnn.lm.train.Trainer;
 
 /**
- * Guice wiring of a run: settings → backend (found by {@code ServiceLoader}; this module never names
- * one) → solver → model (fresh or from the checkpoint) → optimiser → trainer. Tests swap pieces by
- * overriding this module.
+ * The training run's part of a {@link Session}: run settings → model (fresh or from the checkpoint),
+ * solved by the session's solver → optimiser → trainer. Tests swap pieces by overriding this module.
  */
 public final class TrainingModule extends AbstractModule {
     private final RunSpec spec;
@@ -37,30 +32,6 @@ public final class TrainingModule extends AbstractModule {
         bind(ModelConfig.class).toInstance(spec.model());
         bind(TrainConfig.class).toInstance(spec.train());
         bind(BatchSource.class).toInstance(spec.source());
-    }
-
-    @Provides
-    @Singleton
-    Backend backend() {
-        Backends backends = Backends.fromEnvironment();
-        if (spec.backend() != null) {
-            backends = backends.forcing(spec.backend(), "--backend " + spec.backend());
-        }
-        Backend chosen = backends.choose();
-        if (System.getProperty("pararnn.blas.inPlace") == null) {
-            // OpenBLAS on the arrays in place (Java 22+): ~10-15 % of a training step. Beside the OpenCL backend
-            // only with signal chaining: without it the OpenCL module's 8-thread check died in 3 of ~21 runs
-            // with products in place (PoCL's LLVM had replaced the JVM's signal handlers), with it in 0 of 30.
-            Gemm.setInPlaceAllowed(!chosen.name().equals("opencl")
-                    || SignalChaining.state() == SignalChaining.State.LOADED);
-        }
-        return chosen;
-    }
-
-    @Provides
-    @Singleton
-    RnnSolver solver(Backend backend) {
-        return RnnSolver.on(backend).mode(spec.mode());
     }
 
     @Provides

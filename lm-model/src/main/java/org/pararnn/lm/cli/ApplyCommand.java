@@ -17,8 +17,9 @@ import org.pararnn.api.RnnSolver;
 import org.pararnn.api.Tensor;
 import org.pararnn.api.io.SafeTensors;
 import org.pararnn.api.spi.Backend;
-import org.pararnn.api.spi.Backends;
 import org.pararnn.cells.ParaCell;
+import org.pararnn.lm.app.Session;
+import org.pararnn.lm.app.SolverSettings;
 import org.pararnn.cells.ParaGRU;
 import org.pararnn.cells.ParaLSTM;
 
@@ -56,7 +57,7 @@ final class ApplyCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) {
+    public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         Options o = new Options("apply", args, Set.of("cell", "weights", "input", "grad-output", "out", "backend", "mode"));
         String cellName = o.require("cell").toLowerCase(Locale.ROOT);
         Path weights = o.requirePath("weights");
@@ -64,58 +65,50 @@ final class ApplyCommand implements Command {
         Path outFile = o.requirePath("out");
         Path gradFile = o.get("grad-output") == null ? null : Path.of(o.get("grad-output"));
         Mode mode = Mode.parse(o.get("mode", "auto"));
-        try {
-            ParaCell cell = loadCell(cellName, weights);
-            SafeTensors.Contents in = SafeTensors.read(input);
-            Tensor x = in.require("x", input);
-            int[] xs = x.shape();
-            if (xs.length != 3 || xs[2] != cell.inputWidth()) {
-                throw new IOException(input + ": tensor 'x' has shape " + Arrays.toString(xs) + " but [B,T,"
-                        + cell.inputWidth() + "] is expected (N = " + cell.inputWidth() + " from the weights)");
-            }
-            int batch = xs[0];
-            int steps = xs[1];
-            Tensor gy = null;
-            if (gradFile != null) {
-                gy = SafeTensors.read(gradFile).require("gy", gradFile);
-            } else if (in.tensors().containsKey("gy")) {
-                gy = in.tensors().get("gy");
-            }
-            if (gy != null && !gy.sameShape(batch, steps, cell.outputWidth())) {
-                throw new IOException((gradFile != null ? gradFile : input) + ": tensor 'gy' has shape "
-                        + Arrays.toString(gy.shape()) + " but [" + batch + "," + steps + "," + cell.outputWidth() + "] is expected");
-            }
-            Backends backends = Backends.fromEnvironment().forcing(o.get("backend"), "--backend " + o.get("backend"));
-            try (Backend backend = backends.choose()) {
-                RnnSolver solver = RnnSolver.on(backend).mode(mode);
-                ForwardPass fwd = solver.forward(cell, x.data(), batch, steps);
-                out.println("forward:  " + fwd.report());
-                List<Tensor> result = new ArrayList<>();
-                result.add(new Tensor("y", new int[] {batch, steps, cell.outputWidth()}, fwd.output()));
-                Map<String, String> meta = new LinkedHashMap<>();
-                meta.put("cell", cell.type());
-                meta.put("backend", backend.name());
-                meta.put("forward", fwd.report().toString());
-                if (gy != null) {
-                    BackwardPass bwd = solver.backward(fwd, gy.data());
-                    out.println("backward: " + bwd.report());
-                    result.add(new Tensor("grad_x", xs, bwd.gradInput()));
-                    for (Tensor g : bwd.gradients().tensors()) {
-                        result.add(new Tensor("grad_" + g.name(), g.shape(), g.data()));
-                    }
-                    meta.put("backward", bwd.report().toString());
-                }
-                SafeTensors.write(outFile, result, meta);
-                out.println("wrote " + outFile + ": " + result.stream().map(Tensor::toString).toList());
-            }
-            return 0;
-        } catch (java.nio.file.NoSuchFileException e) {
-            err.println("error: file not found: " + e.getFile());
-            return 1;
-        } catch (IOException e) {
-            err.println("error: " + e.getMessage());
-            return 1;
+        ParaCell cell = loadCell(cellName, weights);
+        SafeTensors.Contents in = SafeTensors.read(input);
+        Tensor x = in.require("x", input);
+        int[] xs = x.shape();
+        if (xs.length != 3 || xs[2] != cell.inputWidth()) {
+            throw new IOException(input + ": tensor 'x' has shape " + Arrays.toString(xs) + " but [B,T,"
+                    + cell.inputWidth() + "] is expected (N = " + cell.inputWidth() + " from the weights)");
         }
+        int batch = xs[0];
+        int steps = xs[1];
+        Tensor gy = null;
+        if (gradFile != null) {
+            gy = SafeTensors.read(gradFile).require("gy", gradFile);
+        } else if (in.tensors().containsKey("gy")) {
+            gy = in.tensors().get("gy");
+        }
+        if (gy != null && !gy.sameShape(batch, steps, cell.outputWidth())) {
+            throw new IOException((gradFile != null ? gradFile : input) + ": tensor 'gy' has shape "
+                    + Arrays.toString(gy.shape()) + " but [" + batch + "," + steps + "," + cell.outputWidth() + "] is expected");
+        }
+        try (Session session = Session.open(SolverSettings.of(o.get("backend"), mode))) {
+            RnnSolver solver = session.solver();
+            Backend backend = solver.backend();
+            ForwardPass fwd = solver.forward(cell, x.data(), batch, steps);
+            out.println("forward:  " + fwd.report());
+            List<Tensor> result = new ArrayList<>();
+            result.add(new Tensor("y", new int[] {batch, steps, cell.outputWidth()}, fwd.output()));
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("cell", cell.type());
+            meta.put("backend", backend.name());
+            meta.put("forward", fwd.report().toString());
+            if (gy != null) {
+                BackwardPass bwd = solver.backward(fwd, gy.data());
+                out.println("backward: " + bwd.report());
+                result.add(new Tensor("grad_x", xs, bwd.gradInput()));
+                for (Tensor g : bwd.gradients().tensors()) {
+                    result.add(new Tensor("grad_" + g.name(), g.shape(), g.data()));
+                }
+                meta.put("backward", bwd.report().toString());
+            }
+            SafeTensors.write(outFile, result, meta);
+            out.println("wrote " + outFile + ": " + result.stream().map(Tensor::toString).toList());
+        }
+        return 0;
     }
 
     /** Builds the cell whose shapes the weight file implies, then loads the weights into it. */

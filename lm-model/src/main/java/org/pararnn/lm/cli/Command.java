@@ -1,5 +1,6 @@
 package org.pararnn.lm.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -13,6 +14,9 @@ interface Command {
     /** Full help text, shown by {@code --help}. */
     String usage();
 
-    /** Runs with the arguments after the command name; returns the process exit code. */
-    int run(List<String> args, PrintStream out, PrintStream err);
+    /**
+     * Runs with the arguments after the command name; returns the process exit code. Failures are
+     * thrown with a message that a user can act on; {@link Main} prints it as one line.
+     */
+    int run(List<String> args, PrintStream out, PrintStream err) throws IOException;
 }

@@ -2,11 +2,13 @@ package org.pararnn.lm.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Set;
 import org.pararnn.api.Mode;
+import org.pararnn.lm.app.CheckpointModule;
 import org.pararnn.lm.app.LoadedModel;
+import org.pararnn.lm.app.Session;
+import org.pararnn.lm.app.SolverSettings;
 import org.pararnn.lm.app.Showcase;
 import org.pararnn.lm.data.TextCorpus;
 import org.pararnn.lm.data.Vocabulary;
@@ -37,10 +39,11 @@ final class EvalCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) {
+    public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         Options o = new Options("eval", args, Set.of("checkpoint", "sequences", "batch", "backend", "mode"));
-        try {
-            LoadedModel m = LoadedModel.load(o.requirePath("checkpoint"), o.get("backend"), Mode.parse(o.get("mode", "AUTO")));
+        SolverSettings settings = SolverSettings.of(o.get("backend"), Mode.parse(o.get("mode", "AUTO")));
+        try (Session session = Session.open(settings, new CheckpointModule(o.requirePath("checkpoint")))) {
+            LoadedModel m = session.get(LoadedModel.class);
             boolean task = m.source() instanceof SyntheticTask;
             int batch = o.getInt("batch", m.state().train() != null ? m.state().train().batch() : 16);
             int sequences = o.getInt("sequences", task ? 1000 : 200);
@@ -57,8 +60,6 @@ final class EvalCommand implements Command {
                 Showcase.examples(m.model(), m.source(), 4, out);
             }
             return 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 }

@@ -2,11 +2,13 @@ package org.pararnn.lm.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Set;
 import org.pararnn.api.Mode;
+import org.pararnn.lm.app.CheckpointModule;
 import org.pararnn.lm.app.LoadedModel;
+import org.pararnn.lm.app.Session;
+import org.pararnn.lm.app.SolverSettings;
 import org.pararnn.lm.data.TextCorpus;
 import org.pararnn.lm.model.Generator;
 
@@ -35,12 +37,13 @@ final class GenerateCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) {
+    public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         Options o = new Options("generate", args, Set.of("checkpoint", "prompt", "tokens", "temperature", "top-k",
                 "seed", "backend"));
-        try {
-            // One token at a time: the sequential solve is exact and cheapest for T = 1.
-            LoadedModel m = LoadedModel.load(o.requirePath("checkpoint"), o.get("backend"), Mode.AUTO);
+        SolverSettings settings = SolverSettings.of(o.get("backend"), Mode.AUTO);
+        try (Session session = Session.open(settings, new CheckpointModule(o.requirePath("checkpoint")))) {
+            // One token at a time: AUTO solves T = 1 sequentially, which is exact and cheapest.
+            LoadedModel m = session.get(LoadedModel.class);
             if (!(m.source() instanceof TextCorpus text)) {
                 throw new IllegalArgumentException(m.checkpoint() + " was trained on a synthetic task; generate needs a "
                         + "language model trained with --data (use ./pararnn eval for tasks)");
@@ -59,8 +62,6 @@ final class GenerateCommand implements Command {
             out.println(prompt + text.render(gen, 0, gen.length));
             err.printf("%n%d tokens in %.2f s: %.0f tokens/s (prompt of %d included)%n", n, secs, n / secs, ids.length);
             return 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 }

@@ -15,8 +15,14 @@ public final class Main {
         register(new GenerateCommand());
         register(new BackendsCommand());
         register(new ApplyCommand());
-        register(new ConformanceCommand());
     }
+
+    /**
+     * Commands that the {@code ./pararnn} launcher runs from another module's jar, listed here so that the
+     * help tells of them (the application itself carries no test engine).
+     */
+    static final Map<String, String> LAUNCHER_COMMANDS = Map.of(
+            "conformance", "run the shared conformance suite on every backend found (or one) and print the results table");
 
     private void register(Command c) {
         commands.put(c.name(), c);
@@ -28,7 +34,9 @@ public final class Main {
 
     int run(List<String> args, PrintStream out, PrintStream err) {
         if (args.isEmpty() || isHelp(args.get(0)) || args.get(0).equals("help")) {
-            if (args.size() > 1 && commands.containsKey(args.get(1))) {
+            if (args.size() > 1 && LAUNCHER_COMMANDS.containsKey(args.get(1))) {
+                out.println("./pararnn " + args.get(1) + " --help tells more.");
+            } else if (args.size() > 1 && commands.containsKey(args.get(1))) {
                 out.print(commands.get(args.get(1)).usage());
             } else {
                 out.print(usage());
@@ -36,8 +44,15 @@ public final class Main {
             return args.isEmpty() ? 2 : 0;
         }
         Command c = commands.get(args.get(0));
+        if (c == null && LAUNCHER_COMMANDS.containsKey(args.get(0))) {
+            err.println("error: '" + args.get(0) + "' runs from the conformance module's jar: use ./pararnn " + args.get(0)
+                    + " (or java -cp 'conformance-tests/target/conformance-tests.jar:conformance-tests/target/lib/*:"
+                    + "lm-model/target/lib/*' org.pararnn.conformance.ConformanceMain)");
+            return 2;
+        }
         if (c == null) {
-            err.println("unknown command '" + args.get(0) + "'; commands: " + String.join(", ", commands.keySet())
+            err.println("unknown command '" + args.get(0) + "'; commands: " + String.join(", ", commands.keySet()) + ", "
+                    + String.join(", ", LAUNCHER_COMMANDS.keySet())
                     + " (./pararnn --help)");
             return 2;
         }
@@ -48,17 +63,11 @@ public final class Main {
         }
         try {
             return c.run(rest, out, err);
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException
-                 | org.pararnn.api.spi.BackendUnavailableException | org.pararnn.api.SolveFailedException e) {
-            err.println("error: " + e.getMessage());
-            return 1;
-        } catch (com.google.inject.ProvisionException e) {
-            // The wiring failed because a component could not be made: say what the component said.
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            err.println("error: " + (cause.getMessage() != null ? cause.getMessage() : cause.toString()));
-            return 1;
-        } catch (RuntimeException e) {
-            err.println("error: " + e);
+        } catch (Exception | OutOfMemoryError | StackOverflowError e) {
+            err.println("error: " + CliErrors.message(e));
+            if (Boolean.getBoolean(CliErrors.DEBUG_PROPERTY)) {
+                e.printStackTrace(err);
+            }
             return 1;
         }
     }
@@ -78,6 +87,7 @@ public final class Main {
         for (Command c : commands.values()) {
             sb.append(String.format("  %-12s %s%n", c.name(), c.summary()));
         }
+        LAUNCHER_COMMANDS.forEach((name, summary) -> sb.append(String.format("  %-12s %s%n", name, summary)));
         sb.append("""
 
                 Backends: -Dpararnn.backend=NAME (via JAVA_OPTS) or PARARNN_BACKEND=NAME forces one;

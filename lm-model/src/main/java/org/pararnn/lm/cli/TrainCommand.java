@@ -1,9 +1,7 @@
 package org.pararnn.lm.cli;
 
-import com.google.inject.Guice;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -12,6 +10,8 @@ import java.util.Set;
 import org.pararnn.api.Mode;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.lm.app.RunSpec;
+import org.pararnn.lm.app.Session;
+import org.pararnn.lm.app.SolverSettings;
 import org.pararnn.lm.app.Showcase;
 import org.pararnn.lm.app.TrainingModule;
 import org.pararnn.lm.data.BatchSource;
@@ -19,6 +19,7 @@ import org.pararnn.lm.data.Sources;
 import org.pararnn.lm.data.TextCorpus;
 import org.pararnn.lm.data.Vocabulary;
 import org.pararnn.lm.model.Architecture;
+import org.pararnn.lm.model.Footprint;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.ModelConfig;
 import org.pararnn.lm.tasks.SyntheticTask;
@@ -101,12 +102,8 @@ final class TrainCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) {
-        try {
-            return train(spec(args, out), out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
+    public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        return train(spec(args, out), out);
     }
 
     /** The run the arguments describe (a fresh one, or the continuation of a checkpoint). */
@@ -147,7 +144,7 @@ final class TrainCommand implements Command {
                 throw new IllegalArgumentException("train: --context and --vocab are for --data; tasks take --length");
             }
             TaskDefaults d = defaultsFor(taskName);
-            SyntheticTask task = SyntheticTask.create(taskName, o.getInt("length", d.length()), supervisesEveryStep(o));
+            SyntheticTask task = SyntheticTask.define(taskName, o.getInt("length", d.length()), supervisesEveryStep(o));
             source = task;
             Architecture arch = Architecture.parse(o.get("arch", d.arch().name()));
             int dim = o.getInt("dim", d.dim());
@@ -163,6 +160,9 @@ final class TrainCommand implements Command {
                     o.getInt("eval-every", d.evalEvery()), o.getInt("eval-sequences", 1000),
                     o.getInt("checkpoint-every", 0), seed);
             label = taskName + "-L" + task.steps() + "-" + cell;
+            // Before the task samples its first sequence, which grows with --length.
+            refuseIfLargerThanTheHeap(model, train, task, Runtime.getRuntime());
+            task.checkSplit();
             until = o.getDouble("until-accuracy", 0.99);
             out.println("task " + taskName + ": " + task.explain());
         }
@@ -226,10 +226,46 @@ final class TrainCommand implements Command {
     }
 
     static int train(RunSpec spec, PrintStream out) throws IOException {
-        var injector = Guice.createInjector(new TrainingModule(spec));
-        LanguageModel model = injector.getInstance(LanguageModel.class);
-        RnnSolver solver = injector.getInstance(RnnSolver.class);
-        Trainer trainer = injector.getInstance(Trainer.class);
+        refuseIfLargerThanTheHeap(spec.model(), spec.train(), spec.source(), Runtime.getRuntime());
+        try (Session session = Session.open(SolverSettings.of(spec.backend(), spec.mode()), new TrainingModule(spec))) {
+            return train(session, spec, out);
+        }
+    }
+
+    /** Share of the free heap a run may plan to fill: the JVM, the data and the collector need the rest. */
+    static final double HEAP_SHARE = 0.9;
+
+    /**
+     * Refuses, before anything is allocated, a run whose model, optimiser state and batch activations
+     * ({@link Footprint}) exceed what the heap can still hold, naming the option that makes it large.
+     */
+    static void refuseIfLargerThanTheHeap(ModelConfig model, TrainConfig train, BatchSource source, Runtime rt) {
+        long steps = source.steps();
+        Footprint f = Footprint.of(model, train.batch(), steps, true);
+        long max = rt.maxMemory();
+        long free = max - (rt.totalMemory() - rt.freeMemory());
+        if (f.totalBytes() <= HEAP_SHARE * free) {
+            return;
+        }
+        boolean task = source instanceof SyntheticTask;
+        String lengthOption = task ? "--length" : "--context";
+        String shrink = f.activationBytes() >= f.parameterBytes() + f.optimizerBytes()
+                ? "lower " + lengthOption + " " + steps + " or --batch " + train.batch()
+                : "lower --dim " + model.dim() + (task && model.positions() > 0 ? " or " + lengthOption + " " + steps
+                : " or --layers " + model.layers());
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                "train: this run needs about %s of Java heap (%,d parameters with gradients and AdamW state: %s; "
+                        + "activations for a batch of %d × %d tokens: %s) but only %s of the %s heap is free; %s, "
+                        + "or give the JVM more heap with JAVA_OPTS=-Xmx<size>",
+                Footprint.bytes(f.totalBytes()), f.parameters(), Footprint.bytes(f.parameterBytes() + f.optimizerBytes()),
+                train.batch(), steps, Footprint.bytes(f.activationBytes()), Footprint.bytes(free),
+                Footprint.bytes(max), shrink));
+    }
+
+    private static int train(Session session, RunSpec spec, PrintStream out) throws IOException {
+        LanguageModel model = session.get(LanguageModel.class);
+        RnnSolver solver = session.solver();
+        Trainer trainer = session.get(Trainer.class);
         ModelConfig m = spec.model();
         TrainConfig t = spec.train();
         out.printf("model: %s %s, D=%d, layers=%d, heads=%d, vocab=%d, %,d parameters%n", m.architecture().name().toLowerCase(),

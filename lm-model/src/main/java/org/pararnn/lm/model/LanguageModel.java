@@ -4,22 +4,18 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.pararnn.api.BackwardPass;
-import org.pararnn.api.ForwardPass;
-import org.pararnn.api.Gradients;
 import org.pararnn.api.RnnSolver;
-import org.pararnn.api.Tensor;
 import org.pararnn.cells.Initialization;
 import org.pararnn.cells.ParaCell;
 import org.pararnn.cells.ParaGRU;
 import org.pararnn.cells.ParaLSTM;
-import org.pararnn.lm.nn.Kernels;
-import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
 
 /**
- * A ParaGRU / ParaLSTM sequence model with explicit forward and backward (no autograd): either the
- * paper's language model ({@link Architecture#LM}) or the cell alone ({@link Architecture#CELL}).
+ * A ParaGRU / ParaLSTM sequence model with explicit forward and backward (no autograd): token embedding
+ * (plus learned positions for the cell-alone model) → {@link Layer}s → {@link Head} → logits. The paper's
+ * language model ({@link Architecture#LM}) stacks {@link RnnBlock} + {@link MlpBlock} pairs under a
+ * tied head; the cell alone ({@link Architecture#CELL}) is one {@link CellLayer} under a linear head.
  * Cells are solved by the {@link RnnSolver} given to {@link #solver}, so the backend and the mode are
  * the caller's choice. Not thread-safe: one forward/backward at a time.
  */
@@ -30,63 +26,44 @@ public final class LanguageModel {
     private final List<ParaCell> cells = new ArrayList<>();
     private final Parameter embed;
     private final Parameter pos;
-    private final Parameter finalNorm;
-    private final Parameter headW;
-    private final Parameter headB;
-    private final Linear headMap;
-    private final ParaCell soloCell;
-    private final Gradients soloGrads;
+    private final Head head;
     private RnnSolver solver;
 
     private final Buffers buffers = new Buffers();
+    /** {@code [rows][D]}: the stream, embedding plus positions, then transformed by each layer in turn. */
     private float[] x;
-    private float[] xf;
-    private float[] invf;
+    /** {@code [rows][V]}: the head's output; turned into ∂L/∂logits in place by {@link #backward()}. */
     private float[] logits;
-    private float[] gx;
-    private float[] gxf;
-    private double[] lse;
+    /** {@code [rows][D]}: ∂L/∂x, from the head back through the layers to the embedding. */
+    private float[] dx;
+    /** {@code [rows]}: log Σ exp logits of each row, from the loss, for backward. */
+    private double[] logSumExp;
     private int[] lastTokens;
     private int[] lastTargets;
     private int lastBatch;
     private int lastSteps;
-    private ForwardPass soloFwd;
-    private double lastIterations;
+    private SolveActivity lastSolves = SolveActivity.NONE;
 
     public LanguageModel(ModelConfig config) {
         this.config = config;
         int d = config.dim();
         embed = add(Parameter.of("embed.weight", true, config.vocab(), d));
-        headMap = new Linear(d, config.vocab());
         pos = config.positions() > 0 ? add(Parameter.of("pos.weight", false, config.positions(), d)) : null;
         if (config.architecture() == Architecture.LM) {
             for (int l = 0; l < config.layers(); l++) {
-                ParaCell cell = newCell(config, d);
-                cells.add(cell);
-                RnnBlock rnn = new RnnBlock("layers." + l + ".rnn.", cell, d, config.convKernel());
-                MlpBlock mlp = new MlpBlock("layers." + l + ".mlp.", d, config.mlpHidden());
-                layers.add(rnn);
-                layers.add(mlp);
-                params.addAll(rnn.parameters());
-                params.addAll(mlp.parameters());
+                layers.add(new RnnBlock("layers." + l + ".rnn.", newCell(config, d), d, config.convKernel()));
+                layers.add(new MlpBlock("layers." + l + ".mlp.", d, config.mlpHidden()));
             }
-            finalNorm = add(Parameter.of("norm.weight", false, d));
-            headW = null;
-            headB = null;
-            soloCell = null;
-            soloGrads = null;
+            head = Head.tied(embed, d, config.vocab());
         } else {
-            soloCell = newCell(config, d);
-            cells.add(soloCell);
-            soloGrads = Gradients.of(soloCell);
-            for (int i = 0; i < soloCell.parameters().size(); i++) {
-                Tensor t = soloCell.parameters().get(i);
-                add(new Parameter("cell." + t.name(), t, soloGrads.get(i), t.name().equals("B")));
-            }
-            finalNorm = null;
-            headW = add(Parameter.of("head.weight", true, config.vocab(), d));
-            headB = add(Parameter.of("head.bias", false, config.vocab()));
+            layers.add(new CellLayer(newCell(config, d)));
+            head = Head.linear(d, config.vocab());
         }
+        for (Layer l : layers) {
+            params.addAll(l.parameters());
+            cells.addAll(l.cells());
+        }
+        params.addAll(head.parameters());
         initialize();
     }
 
@@ -116,18 +93,9 @@ public final class LanguageModel {
             }
         }
         for (Layer layer : layers) {
-            if (layer instanceof RnnBlock r) {
-                r.initialize(rnd);
-            } else if (layer instanceof MlpBlock m) {
-                m.initialize(rnd);
-            }
+            layer.initialize(rnd);
         }
-        if (finalNorm != null) {
-            java.util.Arrays.fill(finalNorm.data(), 1f);
-        }
-        if (headW != null) {
-            Init.uniform(rnd, headW.data(), 1.0 / Math.sqrt(d));
-        }
+        head.initialize(rnd);
     }
 
     public ModelConfig config() {
@@ -150,11 +118,7 @@ public final class LanguageModel {
     public LanguageModel solver(RnnSolver s) {
         this.solver = s;
         for (Layer l : layers) {
-            if (l instanceof RnnBlock r) {
-                r.solver(s);
-            } else if (l instanceof MlpBlock m) {
-                m.backend(s.backend());
-            }
+            l.solver(s);
         }
         return this;
     }
@@ -176,9 +140,9 @@ public final class LanguageModel {
         }
     }
 
-    /** Mean Newton iterations per cell solve in the last forward pass. */
-    public double lastIterations() {
-        return lastIterations;
+    /** What the cell solves of the last forward pass did (sequential or Newton, and its iterations). */
+    public SolveActivity lastSolves() {
+        return lastSolves;
     }
 
     /** {@code [B][T][V]} logits of the last forward pass (valid until the next one). */
@@ -192,12 +156,9 @@ public final class LanguageModel {
         }
         int d = config.dim();
         x = new float[rows * d];
-        xf = new float[rows * d];
-        invf = new float[rows];
         logits = new float[rows * config.vocab()];
-        gx = new float[rows * d];
-        gxf = new float[rows * d];
-        lse = new double[rows];
+        dx = new float[rows * d];
+        logSumExp = new double[rows];
     }
 
     /** One state per layer for {@link #forward(int[], int, int, List)}, from the zero state. */
@@ -205,9 +166,6 @@ public final class LanguageModel {
         List<LayerState> states = new ArrayList<>();
         for (Layer l : layers) {
             states.add(l.newState(batch));
-        }
-        if (soloCell != null) {
-            states.add(new LayerState(null, new float[batch * soloCell.stateWidth()]));
         }
         return states;
     }
@@ -263,38 +221,16 @@ public final class LanguageModel {
         lastTargets = null;
         lastBatch = batch;
         lastSteps = steps;
-        double iterations = 0;
-        int solves = 0;
-        if (soloCell == null) {
-            for (int i = 0; i < layers.size(); i++) {
-                Layer l = layers.get(i);
-                l.forward(x, batch, steps, states == null ? LayerState.NONE : states.get(i));
-                if (l instanceof RnnBlock) {
-                    iterations += l.lastIterations();
-                    solves++;
-                }
+        SolveActivity solves = SolveActivity.NONE;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            l.forward(x, batch, steps, states == null ? LayerState.NONE : states.get(i));
+            if (l.lastSolve() != null) {
+                solves = solves.plus(SolveActivity.of(l.lastSolve()));
             }
-            Kernels.rmsNorm(x, 0, d, finalNorm.data(), xf, 0, d, invf, 0, rows, d);
-            headMap.forward(xf, 0, d, e, logits, 0, v, rows);
-        } else {
-            float[] h0 = states == null ? null : states.get(0).cellState;
-            soloFwd = solver.forward(soloCell, x, batch, steps, h0);
-            System.arraycopy(soloFwd.output(), 0, xf, 0, rows * d);
-            if (h0 != null) {
-                float[] fin = soloFwd.finalState();
-                System.arraycopy(fin, 0, h0, 0, fin.length);
-            }
-            headMap.forward(xf, 0, d, headW.data(), logits, 0, v, rows);
-            float[] hb = headB.data();
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < v; j++) {
-                    logits[r * v + j] += hb[j];
-                }
-            }
-            iterations = soloFwd.report().iterations();
-            solves = 1;
         }
-        lastIterations = solves == 0 ? 0 : iterations / solves;
+        lastSolves = solves;
+        head.forward(x, logits, rows);
     }
 
     private Loss loss(int[] targets, int batch, int steps) {
@@ -332,7 +268,7 @@ public final class LanguageModel {
                     sum += Math.exp(logits[off + j] - max);
                 }
                 double l = max + Math.log(sum);
-                lse[r] = l; // kept for backward
+                logSumExp[r] = l; // kept for backward
                 ce += l - logits[off + target];
                 z += l * l;
                 counted++;
@@ -382,43 +318,28 @@ public final class LanguageModel {
                 java.util.Arrays.fill(logits, off, off + v, 0f);
                 continue;
             }
-            double l = lse[r]; // log Σ exp logits, from the forward pass
+            double l = logSumExp[r];
             double factor = (1 + 2 * zl * l) / counted;
             for (int j = 0; j < v; j++) {
                 double p = Math.exp(logits[off + j] - l);
                 logits[off + j] = (float) (p * factor - (j == target ? 1.0 / counted : 0));
             }
         }
-        float[] e = embed.data();
-        float[] ge = embed.gradData();
-        if (soloCell == null) {
-            headMap.backward(logits, 0, v, ge, gxf, 0, d, false);
-            Kernels.rmsNormGainGrad(null, x, 0, d, invf, gxf, 0, d, finalNorm.gradData(), new float[Kernels.GAIN_BLOCKS * d], rows, d);
-            Kernels.rmsNormBackward(x, 0, d, finalNorm.data(), invf, gxf, 0, d, gx, 0, d, false, 0, rows, d);
-            for (int i = layers.size() - 1; i >= 0; i--) {
-                layers.get(i).backward(gx, batch, steps);
-            }
-        } else {
-            headMap.backward(logits, 0, v, headW.gradData(), gxf, 0, d, false);
-            float[] ghb = headB.gradData();
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < v; j++) {
-                    ghb[j] += logits[r * v + j];
-                }
-            }
-            BackwardPass back = solver.backward(soloFwd, gxf, null, soloGrads);
-            System.arraycopy(back.gradInput(), 0, gx, 0, rows * d);
+        head.backward(logits, dx, rows);
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            layers.get(i).backward(dx, batch, steps);
         }
+        float[] ge = embed.gradData();
         for (int r = 0; r < rows; r++) {
             int tok = lastTokens[r];
             for (int j = 0; j < d; j++) {
-                ge[tok * d + j] += gx[r * d + j];
+                ge[tok * d + j] += dx[r * d + j];
             }
             if (pos != null) {
                 int t = r % steps;
                 float[] gp = pos.gradData();
                 for (int j = 0; j < d; j++) {
-                    gp[t * d + j] += gx[r * d + j];
+                    gp[t * d + j] += dx[r * d + j];
                 }
             }
         }

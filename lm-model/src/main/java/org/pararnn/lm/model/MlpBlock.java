@@ -23,19 +23,29 @@ final class MlpBlock implements Layer {
     private final Linear downMap;
     private final List<Parameter> params;
 
+    // Activations, [rows][width] row-major (rows = batch · steps), kept from forward for backward.
     private final Buffers buffers = new Buffers();
-    private float[] xin;
-    private float[] a;
-    private float[] inv;
-    private float[] h;
-    private float[] m;
-    private float[] sg;
+    /** {@code [rows][D]}: the stream x as the block received it. */
+    private float[] xIn;
+    /** {@code [rows][D]}: RMSNorm(xIn). */
+    private float[] xNorm;
+    /** {@code [rows]}: 1 / rms of each row of xIn. */
+    private float[] xInvRms;
+    /** {@code [rows][2F]}: W_up · xNorm; each row is the gate g (first F) then the up value u (last F). */
+    private float[] upOut;
+    /** {@code [rows][F]}: σ(g). */
+    private float[] gateSig;
+    /** {@code [rows][F]}: SiLU(g) ⊙ u, the down projection's input. */
+    private float[] hidden;
+    /** {@code [rows][F]}: ∂L/∂hidden. */
+    private float[] dHidden;
+    /** {@code [rows][2F]}: ∂L/∂upOut. */
+    private float[] dUpOut;
+    /** {@code [rows][D]}: ∂L/∂xNorm. */
+    private float[] dXNorm;
     private ParallelLoop loop;
-    private float[] gainParts;
+    private final float[] gainParts;
     private Activations activations = Activations.STANDARD;
-    private float[] gm;
-    private float[] gh;
-    private float[] ga;
 
     MlpBlock(String prefix, int dim, int hidden) {
         this.d = dim;
@@ -50,12 +60,14 @@ final class MlpBlock implements Layer {
     }
 
     /** The backend's threads and element-wise kernels run this block's row-parallel work. */
-    void backend(org.pararnn.api.spi.Backend backend) {
-        this.loop = backend.loop();
-        this.activations = backend.activations();
+    @Override
+    public void solver(org.pararnn.api.RnnSolver solver) {
+        this.loop = solver.backend().loop();
+        this.activations = solver.backend().activations();
     }
 
-    void initialize(java.util.SplittableRandom rnd) {
+    @Override
+    public void initialize(java.util.SplittableRandom rnd) {
         java.util.Arrays.fill(norm.data(), 1f);
         Init.uniform(rnd, up.data(), 1.0 / Math.sqrt(d));
         Init.uniform(rnd, down.data(), 1.0 / Math.sqrt(f));
@@ -75,45 +87,45 @@ final class MlpBlock implements Layer {
         if (!buffers.resize(rows)) {
             return;
         }
-        xin = new float[rows * d];
-        a = new float[rows * d];
-        inv = new float[rows];
-        h = new float[rows * 2 * f];
-        m = new float[rows * f];
-        sg = new float[rows * f];
-        gm = new float[rows * f];
-        gh = new float[rows * 2 * f];
-        ga = new float[rows * d];
+        xIn = new float[rows * d];
+        xNorm = new float[rows * d];
+        xInvRms = new float[rows];
+        upOut = new float[rows * 2 * f];
+        hidden = new float[rows * f];
+        gateSig = new float[rows * f];
+        dHidden = new float[rows * f];
+        dUpOut = new float[rows * 2 * f];
+        dXNorm = new float[rows * d];
     }
 
     @Override
     public void forward(float[] x, int batch, int steps, LayerState state) {
         int rows = batch * steps;
         ensure(rows);
-        System.arraycopy(x, 0, xin, 0, rows * d);
-        Rows.forEach(loop, rows, d, (from, to) -> Kernels.rmsNorm(x, 0, d, norm.data(), a, 0, d, inv, from, to, d));
-        upMap.forward(a, 0, d, up.data(), h, 0, 2 * f, rows);
+        System.arraycopy(x, 0, xIn, 0, rows * d);
+        Rows.forEach(loop, rows, d, (from, to) -> Kernels.rmsNorm(x, 0, d, norm.data(), xNorm, 0, d, xInvRms, from, to, d));
+        upMap.forward(xNorm, 0, d, up.data(), upOut, 0, 2 * f, rows);
         Rows.forEach(loop, rows, f, (from, to) -> {
             for (int r = from; r < to; r++) {
-                System.arraycopy(h, r * 2 * f, sg, r * f, f);
+                System.arraycopy(upOut, r * 2 * f, gateSig, r * f, f);
             }
-            activations.sigmoid(sg, from * f, (to - from) * f);
+            activations.sigmoid(gateSig, from * f, (to - from) * f);
             for (int r = from; r < to; r++) {
                 int hi = r * 2 * f;
                 int mi = r * f;
                 for (int j = 0; j < f; j++) {
-                    m[mi + j] = h[hi + j] * sg[mi + j] * h[hi + f + j];
+                    hidden[mi + j] = upOut[hi + j] * gateSig[mi + j] * upOut[hi + f + j];
                 }
             }
         });
-        // x += W_down·m, accumulated straight into the residual stream.
-        downMap.forward(m, 0, f, down.data(), x, 0, d, true, rows);
+        // x += W_down·hidden, accumulated straight into the residual stream.
+        downMap.forward(hidden, 0, f, down.data(), x, 0, d, true, rows);
     }
 
     @Override
     public void backward(float[] dx, int batch, int steps) {
         int rows = batch * steps;
-        downMap.backward(dx, 0, d, down.gradData(), gm, 0, f, false);
+        downMap.backward(dx, 0, d, down.gradData(), dHidden, 0, f, false);
         Rows.forEach(loop, rows, f, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int hi = r * 2 * f;
@@ -121,18 +133,18 @@ final class MlpBlock implements Layer {
                 // Two loops, one store stream each: the JIT vectorises them (two streams into one array it
                 // does not).
                 for (int j = 0; j < f; j++) {
-                    float g = h[hi + j];
-                    float s = sg[mi + j];
-                    gh[hi + j] = gm[mi + j] * h[hi + f + j] * s * (1f + g * (1f - s));
+                    float g = upOut[hi + j];
+                    float s = gateSig[mi + j];
+                    dUpOut[hi + j] = dHidden[mi + j] * upOut[hi + f + j] * s * (1f + g * (1f - s));
                 }
                 for (int j = 0; j < f; j++) {
-                    gh[hi + f + j] = gm[mi + j] * h[hi + j] * sg[mi + j];
+                    dUpOut[hi + f + j] = dHidden[mi + j] * upOut[hi + j] * gateSig[mi + j];
                 }
             }
         });
-        upMap.backward(gh, 0, 2 * f, up.gradData(), ga, 0, d, false);
-        Kernels.rmsNormGainGrad(loop, xin, 0, d, inv, ga, 0, d, norm.gradData(), gainParts, rows, d);
+        upMap.backward(dUpOut, 0, 2 * f, up.gradData(), dXNorm, 0, d, false);
+        Kernels.rmsNormGainGrad(loop, xIn, 0, d, xInvRms, dXNorm, 0, d, norm.gradData(), gainParts, rows, d);
         Rows.forEach(loop, rows, d, (from, to) ->
-                Kernels.rmsNormBackward(xin, 0, d, norm.data(), inv, ga, 0, d, dx, 0, d, true, from, to, d));
+                Kernels.rmsNormBackward(xIn, 0, d, norm.data(), xInvRms, dXNorm, 0, d, dx, 0, d, true, from, to, d));
     }
 }

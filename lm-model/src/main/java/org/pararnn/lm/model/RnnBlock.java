@@ -6,6 +6,7 @@ import org.pararnn.api.BackwardPass;
 import org.pararnn.api.ForwardPass;
 import org.pararnn.api.Gradients;
 import org.pararnn.api.RnnSolver;
+import org.pararnn.api.SolveReport;
 import org.pararnn.api.Tensor;
 import org.pararnn.cells.ParaCell;
 import org.pararnn.api.spi.Activations;
@@ -16,7 +17,7 @@ import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
 
 /**
- * The ParaRNN block (DESIGN §2, the reference's LM recipe):
+ * The ParaRNN block (the reference's LM recipe; docs/design.md §2):
  * {@code x += α ⊙ W_out·(RMSNorm(cell(SiLU(conv(x_in)))) ⊙ SiLU(z))} with
  * {@code [x_in, z] = W_in·RMSNorm(x)}. The cell runs through the {@link RnnSolver} (any backend, any mode).
  */
@@ -37,25 +38,51 @@ final class RnnBlock implements Layer {
     private final List<Parameter> params = new ArrayList<>();
     private RnnSolver solver;
 
+    // Activations, [rows][width] row-major (rows = batch · steps), kept from forward for backward.
     private final Buffers buffers = new Buffers();
-    private float[] xin;
-    private float[] a;
-    private float[] inv1;
-    private float[] p;
-    private float[] conv;
-    private float[] s;
-    private float[] nrm;
-    private float[] inv2;
-    private float[] sz;
-    private float[] yn;
-    private float[] o;
-    private float[] g1;
-    private float[] g2;
-    private float[] dp;
-    private float[] sc;
+    /** {@code [rows][D]}: the stream x as the block received it. */
+    private float[] xIn;
+    /** {@code [rows][D]}: RMSNorm(xIn), the input projection's input. */
+    private float[] xNorm;
+    /** {@code [rows]}: 1 / rms of each row of xIn. */
+    private float[] xInvRms;
+    /** {@code [rows][2D]}: W_in · xNorm; each row is the conv's input (first D) then the gate z (last D). */
+    private float[] proj;
+    /** {@code [rows][D]}: the causal depthwise convolution of the first half of proj. */
+    private float[] convOut;
+    /** {@code [rows][D]}: σ(convOut). */
+    private float[] convSig;
+    /** {@code [rows][D]}: SiLU(convOut) = convOut · σ(convOut), the cell's input. */
+    private float[] cellIn;
+    /** {@code [rows][D]}: RMSNorm(cell output). */
+    private float[] yNorm;
+    /** {@code [rows]}: 1 / rms of each row of the cell output. */
+    private float[] yInvRms;
+    /** {@code [rows][D]}: σ(z). */
+    private float[] zSig;
+    /** {@code [rows][D]}: yNorm ⊙ SiLU(z), the output projection's input. */
+    private float[] gated;
+    /** {@code [rows][D]}: W_out · gated, added into the stream scaled by α. */
+    private float[] out;
+    // Gradients, one buffer per quantity.
+    /** {@code [rows][D]}: ∂L/∂out = dx ⊙ α. */
+    private float[] dOut;
+    /** {@code [rows][D]}: ∂L/∂gated. */
+    private float[] dGated;
+    /** {@code [rows][D]}: ∂L/∂yNorm. */
+    private float[] dYNorm;
+    /** {@code [rows][D]}: ∂L/∂(cell output). */
+    private float[] dCellOut;
+    /** {@code [rows][D]}: ∂L/∂convOut. */
+    private float[] dConvOut;
+    /** {@code [rows][2D]}: ∂L/∂proj (conv input half, gate half). */
+    private float[] dProj;
+    /** {@code [rows][D]}: ∂L/∂xNorm. */
+    private float[] dXNorm;
     private ParallelLoop loop;
     private float[] gainParts;
     private Activations activations = Activations.STANDARD;
+    /** The last forward's cell solve: its output is the cell output y. */
     private ForwardPass fwd;
 
     RnnBlock(String prefix, ParaCell cell, int dim, int convKernel) {
@@ -85,7 +112,8 @@ final class RnnBlock implements Layer {
         return p;
     }
 
-    void initialize(java.util.SplittableRandom rnd) {
+    @Override
+    public void initialize(java.util.SplittableRandom rnd) {
         java.util.Arrays.fill(norm.data(), 1f);
         java.util.Arrays.fill(outNorm.data(), 1f);
         java.util.Arrays.fill(scale.data(), 1f);
@@ -95,11 +123,13 @@ final class RnnBlock implements Layer {
         Init.uniform(rnd, outProj.data(), 1.0 / Math.sqrt(d));
     }
 
-    ParaCell cell() {
-        return cell;
+    @Override
+    public List<ParaCell> cells() {
+        return List.of(cell);
     }
 
-    void solver(RnnSolver solver) {
+    @Override
+    public void solver(RnnSolver solver) {
         this.solver = solver;
         this.loop = solver.backend().loop();
         this.activations = solver.backend().activations();
@@ -116,29 +146,33 @@ final class RnnBlock implements Layer {
     }
 
     @Override
-    public int lastIterations() {
-        return fwd == null ? 0 : fwd.report().iterations();
+    public SolveReport lastSolve() {
+        return fwd == null ? null : fwd.report();
     }
 
     private void ensure(int rows) {
         if (!buffers.resize(rows)) {
             return;
         }
-        xin = new float[rows * d];
-        a = new float[rows * d];
-        inv1 = new float[rows];
-        p = new float[rows * 2 * d];
-        conv = new float[rows * d];
-        s = new float[rows * d];
-        nrm = new float[rows * d];
-        inv2 = new float[rows];
-        sz = new float[rows * d];
-        yn = new float[rows * d];
-        o = new float[rows * d];
-        g1 = new float[rows * d];
-        g2 = new float[rows * d];
-        dp = new float[rows * 2 * d];
-        sc = new float[rows * d];
+        xIn = new float[rows * d];
+        xNorm = new float[rows * d];
+        xInvRms = new float[rows];
+        proj = new float[rows * 2 * d];
+        convOut = new float[rows * d];
+        convSig = new float[rows * d];
+        cellIn = new float[rows * d];
+        yNorm = new float[rows * d];
+        yInvRms = new float[rows];
+        zSig = new float[rows * d];
+        gated = new float[rows * d];
+        out = new float[rows * d];
+        dOut = new float[rows * d];
+        dGated = new float[rows * d];
+        dYNorm = new float[rows * d];
+        dCellOut = new float[rows * d];
+        dConvOut = new float[rows * d];
+        dProj = new float[rows * 2 * d];
+        dXNorm = new float[rows * d];
     }
 
     /** The conv kernel transposed to {@code [k][D]}, and one gradient part per batch element. */
@@ -156,40 +190,40 @@ final class RnnBlock implements Layer {
     public void forward(float[] x, int batch, int steps, LayerState state) {
         int rows = batch * steps;
         ensure(rows);
-        System.arraycopy(x, 0, xin, 0, rows * d);
-        Rows.forEach(loop, rows, d, (from, to) -> Kernels.rmsNorm(x, 0, d, norm.data(), a, 0, d, inv1, from, to, d));
-        inMap.forward(a, 0, d, inProj.data(), p, 0, 2 * d, rows);
+        System.arraycopy(x, 0, xIn, 0, rows * d);
+        Rows.forEach(loop, rows, d, (from, to) -> Kernels.rmsNorm(x, 0, d, norm.data(), xNorm, 0, d, xInvRms, from, to, d));
+        inMap.forward(xNorm, 0, d, inProj.data(), proj, 0, 2 * d, rows);
         transposeConv();
         Rows.forEach(loop, batch, steps * d, (from, to) -> {
-            Kernels.causalConv(p, 0, 2 * d, convT, convB.data(), state.convHistory, conv, from, to, steps, d, k);
+            Kernels.causalConv(proj, 0, 2 * d, convT, convB.data(), state.convHistory, convOut, from, to, steps, d, k);
             int i0 = from * steps * d;
             int n = (to - from) * steps * d;
-            System.arraycopy(conv, i0, sc, i0, n);
-            activations.sigmoid(sc, i0, n);
+            System.arraycopy(convOut, i0, convSig, i0, n);
+            activations.sigmoid(convSig, i0, n);
             for (int i = i0; i < i0 + n; i++) {
-                s[i] = conv[i] * sc[i];
+                cellIn[i] = convOut[i] * convSig[i];
             }
         });
-        fwd = solver.forward(cell, s, batch, steps, state.cellState);
+        fwd = solver.forward(cell, cellIn, batch, steps, state.cellState);
         float[] y = fwd.output();
         Rows.forEach(loop, rows, d, (from, to) -> {
-            Kernels.rmsNorm(y, 0, d, outNorm.data(), nrm, 0, d, inv2, from, to, d);
+            Kernels.rmsNorm(y, 0, d, outNorm.data(), yNorm, 0, d, yInvRms, from, to, d);
             for (int r = from; r < to; r++) {
-                System.arraycopy(p, r * 2 * d + d, sz, r * d, d);
+                System.arraycopy(proj, r * 2 * d + d, zSig, r * d, d);
             }
-            activations.sigmoid(sz, from * d, (to - from) * d); // σ(z); SiLU(z) = z·σ(z)
+            activations.sigmoid(zSig, from * d, (to - from) * d); // σ(z); SiLU(z) = z·σ(z)
             for (int r = from; r < to; r++) {
                 for (int j = 0; j < d; j++) {
                     int i = r * d + j;
-                    yn[i] = nrm[i] * p[r * 2 * d + d + j] * sz[i];
+                    gated[i] = yNorm[i] * proj[r * 2 * d + d + j] * zSig[i];
                 }
             }
         });
-        outMap.forward(yn, 0, d, outProj.data(), o, 0, d, rows);
+        outMap.forward(gated, 0, d, outProj.data(), out, 0, d, rows);
         float[] al = scale.data();
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < d; j++) {
-                x[r * d + j] += al[j] * o[r * d + j];
+                x[r * d + j] += al[j] * out[r * d + j];
             }
         }
         if (state.cellState != null) {
@@ -205,7 +239,7 @@ final class RnnBlock implements Layer {
             float[] merged = new float[(h + steps) * d];
             System.arraycopy(hist, b * h * d, merged, 0, h * d);
             for (int t = 0; t < steps; t++) {
-                System.arraycopy(p, (b * steps + t) * 2 * d, merged, (h + t) * d, d);
+                System.arraycopy(proj, (b * steps + t) * 2 * d, merged, (h + t) * d, d);
             }
             System.arraycopy(merged, steps * d, hist, b * h * d, h * d);
         }
@@ -218,45 +252,42 @@ final class RnnBlock implements Layer {
         int rows = batch * steps;
         float[] al = scale.data();
         float[] gal = scale.gradData();
-        // g1 = ∂L/∂o = dx ⊙ α
         for (int r = 0; r < rows; r++) {
             int base = r * d;
             for (int j = 0; j < d; j++) {
-                gal[j] += dx[base + j] * o[base + j];
+                gal[j] += dx[base + j] * out[base + j];
             }
             for (int j = 0; j < d; j++) {
-                g1[base + j] = dx[base + j] * al[j];
+                dOut[base + j] = dx[base + j] * al[j];
             }
         }
-        // g2 = ∂L/∂yn
-        outMap.backward(g1, 0, d, outProj.gradData(), g2, 0, d, false);
-        // yn = nrm ⊙ silu(z): gradient to z into dp's right half, to nrm into g1
+        outMap.backward(dOut, 0, d, outProj.gradData(), dGated, 0, d, false);
+        // gated = yNorm ⊙ SiLU(z): to z into dProj's second half, to yNorm into dYNorm.
         Rows.forEach(loop, rows, d, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int zi = r * 2 * d + d;
                 for (int j = 0; j < d; j++) {
                     int i = r * d + j;
-                    float zv = p[zi + j];
-                    float sig = sz[i];
-                    dp[zi + j] = g2[i] * nrm[i] * sig * (1f + zv * (1f - sig));
+                    float zv = proj[zi + j];
+                    float sig = zSig[i];
+                    dProj[zi + j] = dGated[i] * yNorm[i] * sig * (1f + zv * (1f - sig));
                 }
                 for (int j = 0; j < d; j++) {
                     int i = r * d + j;
-                    g1[i] = g2[i] * p[zi + j] * sz[i];
+                    dYNorm[i] = dGated[i] * proj[zi + j] * zSig[i];
                 }
             }
         });
-        // g2 = ∂L/∂y through the output norm
         float[] y = fwd.output();
-        Kernels.rmsNormGainGrad(loop, y, 0, d, inv2, g1, 0, d, outNorm.gradData(), gainParts, rows, d);
+        Kernels.rmsNormGainGrad(loop, y, 0, d, yInvRms, dYNorm, 0, d, outNorm.gradData(), gainParts, rows, d);
         Rows.forEach(loop, rows, d, (from, to) ->
-                Kernels.rmsNormBackward(y, 0, d, outNorm.data(), inv2, g1, 0, d, g2, 0, d, false, from, to, d));
-        BackwardPass back = solver.backward(fwd, g2, null, cellGrads);
-        float[] gs = back.gradInput();
+                Kernels.rmsNormBackward(y, 0, d, outNorm.data(), yInvRms, dYNorm, 0, d, dCellOut, 0, d, false, from, to, d));
+        BackwardPass back = solver.backward(fwd, dCellOut, null, cellGrads);
+        float[] dCellIn = back.gradInput();
         Rows.forEach(loop, rows, d, (from, to) -> {
             for (int i = from * d; i < to * d; i++) {
-                float sig = sc[i];
-                g1[i] = gs[i] * sig * (1f + conv[i] * (1f - sig));
+                float sig = convSig[i];
+                dConvOut[i] = dCellIn[i] * sig * (1f + convOut[i] * (1f - sig));
             }
         });
         if (convParts.length < batch) {
@@ -265,15 +296,14 @@ final class RnnBlock implements Layer {
         transposeConv();
         Rows.forEach(loop, batch, steps * d, (from, to) -> {
             for (int b = from; b < to; b++) {
-                Kernels.causalConvParamPart(p, 0, 2 * d, g1, convParts[b], b, steps, d, k);
+                Kernels.causalConvParamPart(proj, 0, 2 * d, dConvOut, convParts[b], b, steps, d, k);
             }
-            Kernels.causalConvBackward(convT, g1, dp, 0, 2 * d, from, to, steps, d, k);
+            Kernels.causalConvBackward(convT, dConvOut, dProj, 0, 2 * d, from, to, steps, d, k);
         });
         Kernels.addConvParts(convParts, batch, convW.gradData(), convB.gradData(), d, k);
-        // g2 = ∂L/∂a
-        inMap.backward(dp, 0, 2 * d, inProj.gradData(), g2, 0, d, false);
-        Kernels.rmsNormGainGrad(loop, xin, 0, d, inv1, g2, 0, d, norm.gradData(), gainParts, rows, d);
+        inMap.backward(dProj, 0, 2 * d, inProj.gradData(), dXNorm, 0, d, false);
+        Kernels.rmsNormGainGrad(loop, xIn, 0, d, xInvRms, dXNorm, 0, d, norm.gradData(), gainParts, rows, d);
         Rows.forEach(loop, rows, d, (from, to) ->
-                Kernels.rmsNormBackward(xin, 0, d, norm.data(), inv1, g2, 0, d, dx, 0, d, true, from, to, d));
+                Kernels.rmsNormBackward(xIn, 0, d, norm.data(), xInvRms, dXNorm, 0, d, dx, 0, d, true, from, to, d));
     }
 }

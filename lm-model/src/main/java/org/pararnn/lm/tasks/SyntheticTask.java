@@ -7,7 +7,7 @@ import org.pararnn.lm.data.BatchSource;
 import org.pararnn.lm.data.Rng;
 
 /**
- * A state-tracking task generated on the fly (DESIGN §2). Training and held-out sequences are disjoint
+ * A state-tracking task generated on the fly (docs/design.md §2). Training and held-out sequences are disjoint
  * by construction: a sequence is held out exactly when a hash of its tokens falls in one tenth of the
  * range, and each side rejects the other's, so accuracy is measured on sequences never trained on even
  * when the space of sequences is small.
@@ -85,7 +85,7 @@ public abstract class SyntheticTask implements BatchSource {
     private static final int MAX_ATTEMPTS = 10_000;
 
     /** Fails fast, with the reason, when either side of the split cannot be sampled (a tiny sequence space). */
-    private SyntheticTask checkSplit() {
+    public SyntheticTask checkSplit() {
         Batch probe = new Batch(1, length);
         Rng rng = new Rng(0x5EEDL);
         fill(rng, probe, true);
@@ -139,6 +139,14 @@ public abstract class SyntheticTask implements BatchSource {
      * (Parity: the running parity), and is refused for the others.
      */
     public static SyntheticTask create(String name, int length, boolean everyStep) {
+        return define(name, length, everyStep).checkSplit();
+    }
+
+    /**
+     * The task by name without sampling anything yet (so it allocates nothing that grows with the length);
+     * call {@link #checkSplit()} before training on it.
+     */
+    public static SyntheticTask define(String name, int length, boolean everyStep) {
         if (everyStep && !name.equals("parity")) {
             throw new IllegalArgumentException("--supervise every is defined for parity only (the running parity of"
                     + " each prefix), not for " + name);
@@ -151,7 +159,7 @@ public abstract class SyntheticTask implements BatchSource {
             case "2-hop" -> new KHop(length, 2, 8);
             default -> throw new IllegalArgumentException("unknown task '" + name + "'; tasks: " + String.join(", ", NAMES));
         };
-        return task.checkSplit();
+        return task;
     }
 
     public static final java.util.List<String> NAMES = java.util.List.of("keep-nth", "parity", "mqar", "1-hop", "2-hop");

@@ -50,7 +50,7 @@ public final class Checkpoint {
         Path dir = directory(run);
         Files.createDirectories(dir);
         String name = String.format("step-%07d", state.step());
-        Path tmp = Files.createTempDirectory(dir, "." + name + ".");
+        Path tmp = AtomicFiles.createTempDirectory(dir, name);
         try {
             SafeTensors.write(tmp.resolve("model.safetensors"), namedWeights(model), Map.of("format", FORMAT));
             if (optimizer != null) {

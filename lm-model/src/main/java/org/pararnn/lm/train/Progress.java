@@ -1,6 +1,7 @@
 package org.pararnn.lm.train;
 
 import java.io.PrintStream;
+import org.pararnn.lm.model.SolveActivity;
 
 /**
  * The live progress line: on a terminal one line redrawn in place with a bar; otherwise (logs, CI) a
@@ -25,9 +26,10 @@ public final class Progress {
         return Boolean.getBoolean("pararnn.tty");
     }
 
-    public void step(int step, double loss, double tokensPerSecond, double newton, double etaSeconds) {
-        String stats = String.format("step %d/%d  loss %.4f  %,.0f tok/s  newton %.1f it  ETA %s",
-                step, total, loss, tokensPerSecond, newton, duration(etaSeconds));
+    /** {@code solves}: what the step's cell solves did, shown as {@code seq} or {@code newton 3.2 it}. */
+    public void step(int step, double loss, double tokensPerSecond, SolveActivity solves, double etaSeconds) {
+        String stats = String.format("step %d/%d  loss %.4f  %,.0f tok/s  %s  ETA %s",
+                step, total, loss, tokensPerSecond, solves.describe(), duration(etaSeconds));
         if (terminal) {
             int width = 24;
             int filled = (int) Math.round(width * (double) step / total);

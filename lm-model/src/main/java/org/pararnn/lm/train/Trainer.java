@@ -8,6 +8,7 @@ import org.pararnn.lm.data.Batch;
 import org.pararnn.lm.data.BatchSource;
 import org.pararnn.lm.data.Rng;
 import org.pararnn.lm.model.LanguageModel;
+import org.pararnn.lm.model.SolveActivity;
 import org.pararnn.lm.model.Loss;
 
 /**
@@ -79,7 +80,7 @@ public final class Trainer {
                 double lr = config.learningRate(step);
                 model.zeroGradients();
                 double loss = 0;
-                double newton = 0;
+                SolveActivity solves = SolveActivity.NONE;
                 int correct = 0;
                 int counted = 0;
                 for (int micro = 0; micro < config.accumulation(); micro++) {
@@ -90,7 +91,7 @@ public final class Trainer {
                     }
                     model.backward();
                     loss += l.crossEntropy() / config.accumulation();
-                    newton += model.lastIterations() / config.accumulation();
+                    solves = solves.plus(model.lastSolves());
                     correct += l.correct();
                     counted += l.counted();
                 }
@@ -113,12 +114,13 @@ public final class Trainer {
                 rec.put("accuracy", counted == 0 ? 0.0 : (double) correct / counted);
                 rec.put("lr", lr);
                 rec.put("grad_norm", norm);
-                rec.put("newton_iterations", newton);
+                rec.put("newton_iterations", solves.meanNewtonIterations());
+                rec.put("sequential_solves", solves.solves() - solves.newtonSolves());
                 rec.put("step_seconds", seconds);
                 rec.put("tokens_per_second", tokensPerStep / seconds);
                 rec.put("train_seconds", elapsed);
                 metrics.log(rec);
-                progress.step(step, loss, rate, newton, (config.steps() - step) * (elapsed - startElapsed) / (step - firstStep));
+                progress.step(step, loss, rate, solves, (config.steps() - step) * (elapsed - startElapsed) / (step - firstStep));
 
                 boolean end = step == config.steps();
                 if (end || (config.evalEvery() > 0 && step % config.evalEvery() == 0)) {

@@ -272,4 +272,75 @@ class TrainingRunTest {
         assertEquals(1, run(List.of("generate", "--checkpoint", r.toString(), "--prompt", "Zebra")));
         assertTrue(text().contains("'Z'") && text().contains("not in the model's"), text());
     }
+
+    /** The progress line says what ran: {@code seq} for sequential solves, never {@code newton 0.0 it}. */
+    @Test
+    void theProgressLineSaysWhetherTheCellRanSequentiallyOrByNewton() {
+        assertEquals(0, run(args(dir.resolve("seq"), "--mode", "sequential")), this::text);
+        String seq = text();
+        assertTrue(seq.contains("tok/s  seq  ETA"), seq);
+        assertFalse(seq.contains("newton 0.0 it"), seq);
+        out.reset();
+        assertEquals(0, run(args(dir.resolve("newton"), "--mode", "parallel")), this::text);
+        assertTrue(text().matches("(?s).*tok/s  newton [1-9][0-9]*\\.[0-9] it  ETA.*"), text());
+    }
+
+    /** A run larger than the heap is refused before anything big is allocated, naming the option and the bytes. */
+    @Test
+    void aRunLargerThanTheHeapIsRefusedWithTheNumbersNotAnOutOfMemoryError() {
+        assertEquals(1, run(List.of("train", "--task", "keep-nth", "--length", "2000000000", "--out", dir.resolve("huge").toString())));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.startsWith("error: train: this run needs about ") && e.contains("TiB of Java heap"), e);
+        assertTrue(e.contains("lower --length 2000000000 or --batch 32") && e.contains("JAVA_OPTS=-Xmx"), e);
+        assertEquals(1, e.strip().lines().count(), e);
+        assertFalse(e.contains("OutOfMemory"), e);
+        assertFalse(Files.exists(dir.resolve("huge")), "nothing written for a refused run");
+    }
+
+    /** A corrupt weight file is one line naming the file and the problem, with no exception class in it. */
+    @Test
+    void aCorruptCheckpointIsOneLineWithoutAnExceptionClassName() throws IOException {
+        Path r = dir.resolve("corrupt");
+        assertEquals(0, run(args(r)), this::text);
+        Path weights = r.resolve("checkpoints/step-0000008/model.safetensors");
+        Files.write(weights, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        err.reset();
+        assertEquals(1, run(List.of("eval", "--checkpoint", r.toString())));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.startsWith("error: ") && e.contains("model.safetensors"), e);
+        assertEquals(1, e.strip().lines().count(), e);
+        assertFalse(e.matches("(?s).*(Exception|Error:|java\\.|\\bat org\\.).*"), e);
+        err.reset();
+        assertEquals(1, run(List.of("apply", "--cell", "paragru", "--weights", dir.resolve("missing.safetensors").toString(),
+                "--input", weights.toString(), "--out", dir.resolve("o.safetensors").toString())));
+        e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.startsWith("error: file not found: ") && e.contains("missing.safetensors"), e);
+    }
+
+    /**
+     * Run directories can be shared: every file and directory a run writes (checkpoints, metrics, plot,
+     * the {@code latest} pointer) gets the mode an ordinary file or directory gets under this umask.
+     */
+    @Test
+    void everythingARunWritesGetsTheUmasksMode() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "no POSIX permissions");
+        Path r = dir.resolve("shared");
+        assertEquals(0, run(args(r)), this::text);
+        String fileMode = mode(Files.createFile(dir.resolve("plain-file")));
+        String dirMode = mode(Files.createDirectory(dir.resolve("plain-dir")));
+        List<Path> all;
+        try (var walk = Files.walk(r)) {
+            all = walk.toList();
+        }
+        assertTrue(all.contains(r.resolve("metrics.jsonl")) && all.contains(r.resolve("loss.png"))
+                && all.contains(r.resolve("checkpoints/latest")) && all.contains(r.resolve("checkpoints/step-0000008/state.json")), all.toString());
+        for (Path p : all) {
+            assertEquals(Files.isDirectory(p) ? dirMode : fileMode, mode(p), p.toString());
+        }
+    }
+
+    private static String mode(Path p) throws IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
 }

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * An independent float64 implementation of {@link LanguageModel}'s loss, written from DESIGN §2 and the
+ * An independent float64 implementation of {@link LanguageModel}'s loss, written from docs/design.md §2 and the
  * block definitions (not from the float32 code): parameters by name, plain loops, sequential cells. Used
  * to check the float32 loss and, by central finite differences, every analytic gradient.
  */

@@ -1,0 +1,32 @@
+package org.pararnn.lm.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class FootprintTest {
+    /** The estimate counts parameters exactly as the model allocates them, for every architecture and cell. */
+    @Test
+    void parameterCountIsExact() {
+        for (String cell : new String[] {"paragru", "paralstm"}) {
+            ModelConfig lm = ModelConfig.languageModel(65, 32, 3, 4, cell, 1);
+            assertEquals(new LanguageModel(lm).parameterCount(), Footprint.parameterCount(lm), "lm " + cell);
+            ModelConfig alone = new ModelConfig(Architecture.CELL, 17, 24, 1, 3, cell, 0, 4, 40, 0.9f, 0f, 1);
+            assertEquals(new LanguageModel(alone).parameterCount(), Footprint.parameterCount(alone), "cell " + cell);
+        }
+    }
+
+    @Test
+    void activationsGrowWithTheBatchAndAnAbsurdShapeSaturates() {
+        ModelConfig lm = ModelConfig.languageModel(65, 128, 4, 2, "paragru", 1);
+        Footprint one = Footprint.of(lm, 1, 64, true);
+        Footprint twelve = Footprint.of(lm, 12, 64, true);
+        assertEquals(12 * one.activationBytes(), twelve.activationBytes());
+        assertEquals(one.parameterBytes(), one.optimizerBytes());
+        assertEquals(0, Footprint.of(lm, 1, 64, false).optimizerBytes());
+        Footprint absurd = Footprint.of(lm, Integer.MAX_VALUE, Integer.MAX_VALUE, true);
+        assertEquals(Long.MAX_VALUE, absurd.totalBytes());
+        assertTrue(Footprint.bytes(3L << 40).equals("3.0 TiB"), Footprint.bytes(3L << 40));
+    }
+}
