@@ -6,7 +6,6 @@ import org.pararnn.api.Gradients;
 import org.pararnn.api.JacobianStructure;
 import org.pararnn.api.Mode;
 import org.pararnn.api.NewtonOptions;
-import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.LinearScan;
@@ -72,30 +71,24 @@ public final class NewtonSolver implements RecurrenceSolver {
         float[] rowResidual = new float[batch * steps];
         float[] carry = new float[batch * s];
         int[] frontier = new int[batch];
-        double[] history = new double[opts.iterationBudget(steps) + 1];
-        int budget = opts.iterationBudget(steps);
+        NewtonStopping stopping = new NewtonStopping(opts, steps);
         int start = 0;
         int iterations = 0;
-        int growth = 0;
         String failure = null;
         while (true) {
             float scale = evaluate(cell, quasi, rows, u, states, f, jac, rowResidual, start);
             double residual = 0;
-            boolean finite = true;
-            for (int b = 0; b < batch; b++) {
+            for (int b = 0; b < batch && !Double.isNaN(residual); b++) {
                 for (int t = start; t < steps; t++) {
                     float r = rowResidual[rows.row(b, t)];
                     if (!Float.isFinite(r)) {
-                        finite = false;
+                        residual = Double.NaN;
+                        break;
                     } else if (r > residual) {
                         residual = r;
                     }
                 }
             }
-            if (!finite) {
-                residual = Double.NaN;
-            }
-            history[iterations] = residual;
             float tol = opts.tolerance() * Math.max(1f, scale);
             int newStart = steps;
             for (int b = 0; b < batch; b++) {
@@ -107,31 +100,19 @@ public final class NewtonSolver implements RecurrenceSolver {
                 frontier[b] = t;
                 newStart = Math.min(newStart, t);
             }
+            String verdict = stopping.judge(iterations, residual, scale);
             if (newStart == steps) {
                 break;
             }
-            if (!finite) {
-                failure = "non-finite residual at iteration " + iterations;
-                break;
-            }
-            if (iterations > 0 && residual > history[iterations - 1]) {
-                growth++;
-            } else {
-                growth = 0;
-            }
-            if (growth >= opts.growthPatience()) {
-                failure = "residual grew " + growth + " times in a row (diverging)";
-                break;
-            }
-            if (iterations == budget) {
-                failure = "not converged after " + budget + " iterations";
+            if (verdict != null && !verdict.isEmpty()) {
+                failure = verdict;
                 break;
             }
             start = newStart;
             linearStep(structure, rows, states, f, jac, carry, start, opts.damping());
             iterations++;
         }
-        double[] residuals = Arrays.copyOf(history, iterations + 1);
+        double[] residuals = stopping.history(iterations);
         String detail = (quasi ? "quasi-Newton (diag J of a " + cell.jacobianStructure().describe() + " cell)"
                 : "generic Newton") + ", " + structure.describe() + " scan";
         if (failure == null) {
@@ -145,24 +126,19 @@ public final class NewtonSolver implements RecurrenceSolver {
 
     private SolveReport fail(Recurrence p, Rows rows, float[] states, int[] frontier, double[] residuals,
                              int iterations, String failure, String detail, long t0) {
-        NewtonOptions.OnFailure policy = p.newton().onFailure();
-        int from = Arrays.stream(frontier).min().orElse(0);
-        if (policy == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK) {
+        SolveReport failed = new SolveReport(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, iterations,
+                residuals, false, -1, failure, System.nanoTime() - t0);
+        SolveReport report = NewtonFailure.settle(failed, p.newton().onFailure(), () -> {
             int tasks = Rows.tasks(p.batch(), loop.parallelism());
             loop.forEach(tasks, task -> {
                 for (int b = Rows.split(p.batch(), tasks, task); b < Rows.split(p.batch(), tasks, task + 1); b++) {
                     SequentialSolver.run(p.cell(), rows, p.u(), states, b, frontier[b]);
                 }
             });
-            SolveReport report = new SolveReport(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, iterations,
-                    residuals, false, from, failure, System.nanoTime() - t0);
+            return Arrays.stream(frontier).min().orElse(0);
+        }, t0);
+        if (report.fellBack()) {
             NonFinite.check(states, p.steps(), rows.width, report, "the sequential fallback");
-            return report;
-        }
-        SolveReport report = new SolveReport(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, iterations,
-                residuals, false, -1, failure, System.nanoTime() - t0);
-        if (policy == NewtonOptions.OnFailure.THROW) {
-            throw new SolveFailedException("Newton failed: " + failure, report);
         }
         return report;
     }

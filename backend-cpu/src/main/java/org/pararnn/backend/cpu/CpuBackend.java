@@ -5,6 +5,7 @@ import org.pararnn.api.Cell;
 import org.pararnn.api.Mode;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.FusableCell;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.LinearScan;
 import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.api.spi.RecurrenceSolver;
@@ -12,6 +13,8 @@ import org.pararnn.api.spi.RecurrenceSolver;
 /** The multithreaded pure-Java backend: a work-stealing pool, chunked scans, SIMD row kernels. */
 final class CpuBackend implements Backend {
     static final String NAME = "cpu";
+    /** {@code -Dpararnn.cpu.fused=sequential|newton|auto}: the fused solvers' strategy. */
+    static final String FUSED_PROPERTY = "pararnn.cpu.fused";
     private final CpuLoop loop;
     private final DiagonalKernels kernels;
     private final CpuScan scan;
@@ -66,7 +69,7 @@ final class CpuBackend implements Backend {
     @Override
     public Optional<RecurrenceSolver> fused(Cell cell) {
         return FusableCell.of(cell).map(f -> {
-            FusedStrategy s = strategy != null ? strategy : FusedStrategy.configured();
+            FusedStrategy s = strategy != null ? strategy : FusedStrategy.configured(CpuBackend.FUSED_PROPERTY);
             return f.kind() == FusableCell.Kind.PARAGRU ? new FusedParaGru(loop, kernels, f.features(), f.a(), s)
                     : new FusedParaLstm(loop, kernels.fusedRows(), f.features(), f.a(), f.c(), s);
         });

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.BackendProvider;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Probe;
 
 /**

@@ -18,9 +18,6 @@ import org.pararnn.api.spi.ScanProblem;
  * All scratch is allocated per task, none per step.
  */
 final class CpuScan implements LinearScan {
-    /** Below this many steps per chunk, the per-chunk overhead outweighs the parallelism. */
-    static final int MIN_CHUNK = 256;
-
     private final CpuLoop loop;
     private final DiagonalKernels kernels;
     private final boolean alwaysChunk;
@@ -60,12 +57,11 @@ final class CpuScan implements LinearScan {
             return 1;
         }
         // A few chunks per thread, so the work-stealing pool evens out phase 1's imbalance.
-        int wanted = (4 * threads + batch - 1) / batch;
-        return Math.max(1, Math.min(wanted, len / MIN_CHUNK));
+        return TimeChunks.count(batch, 4 * threads, len);
     }
 
     private static int bound(int from, int len, int chunks, int k) {
-        return from + (int) ((long) len * k / chunks);
+        return from + TimeChunks.start(len, chunks, k);
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.pararnn.backend.cpu;
 import org.pararnn.api.Gradients;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.Tensor;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Recurrence;
 
 /**

@@ -4,32 +4,19 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.pararnn.api.Gradients;
 import org.pararnn.api.Mode;
-import org.pararnn.api.NewtonOptions;
-import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
-import org.pararnn.api.solve.NewtonStopping;
 import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.api.spi.Recurrence;
 
 /**
- * Fused Newton in time for ParaGRU: the sequence is cut into chunks and each task (batch element ×
- * feature block × chunk) runs one pass per iteration that evaluates {@code f} and the diagonal
- * {@code J} from the old iterate, measures the old iterate's residual, and advances the chunk-local
- * affine scan {@code h⁺_t = J_t h⁺_{t−1} + (f_t − J_t h_{t−1})}, all in registers. A short sequential
- * combine of chunk carries and a fix-up pass ({@code h⁺ += P·carry}, {@code P} the chunk's running
- * product of Jacobians) finish the iteration; for a single feature the fix-up is instead folded into the
- * next pass, and when the residuals predict convergence that next pass is a check-only one (residual,
- * no Jacobian, scan or stores). Iterates alternate between the caller's array and one
- * scratch array, so the returned states are exactly the iterate whose residual was measured.
- *
- * <p>The initial guess is zero; its residual is the first entry of the history, so the first pass is
- * already a Newton step. For a single feature ({@code D = 1}) the evaluation is vectorised along time.
- * The adjoint runs the same chunking in reverse ({@link #backward}).
+ * ParaGRU's part of Newton in time ({@link ChunkedNewton} drives it): each task (batch element × feature
+ * block × chunk) evaluates {@code f} and the diagonal {@code J} from the old iterate, measures its residual
+ * and advances the chunk-local affine scan {@code h⁺_t = J_t h⁺_{t−1} + (f_t − J_t h_{t−1})} in registers,
+ * keeping the chunk's running product of Jacobians for the fix-up ({@code h⁺ += P·carry}). For a single
+ * feature ({@code D = 1}) the evaluation is vectorised along time, the fix-up is folded into the next pass
+ * and a check-only pass exists. The adjoint runs the same chunking in reverse ({@link #backward}).
  */
 final class GruNewton {
-    /** Chunks no shorter than this: below it the combine and fix-up cost more than the chunk saves. */
-    static final int MIN_CHUNK = 256;
-
     private final FusedParaGru gru;
     private final DiagonalKernels kernels;
 
@@ -42,11 +29,9 @@ final class GruNewton {
         return gru.width == 1 ? 1 : gru.blocks(batch);
     }
 
-    /** Chunks so that tasks reach twice the pool's threads, but never shorter than {@link #MIN_CHUNK}. */
+    /** Chunks so that tasks reach twice the pool's threads (see {@link TimeChunks#count}). */
     int chunks(int batch, int steps) {
-        int featureTasks = batch * blocks(batch);
-        int want = (2 * gru.loop.parallelism() + featureTasks - 1) / featureTasks;
-        return Math.max(1, Math.min(want, steps / MIN_CHUNK));
+        return TimeChunks.count(batch * blocks(batch), 2 * gru.loop.parallelism(), steps);
     }
 
     /** Shortest sequence for which AUTO solves in time (see {@link #pays}). */
@@ -64,130 +49,97 @@ final class GruNewton {
     }
 
     private static int chunkStart(int steps, int chunks, int c) {
-        return (int) ((long) steps * c / chunks);
+        return TimeChunks.start(steps, chunks, c);
     }
 
     SolveReport forward(Recurrence p, float[] states, int chunks) {
-        long t0 = System.nanoTime();
-        int batch = p.batch();
-        int blocks = blocks(batch);
-        int tasks = batch * blocks * chunks;
-        float[] init = gru.init(p);
-        NewtonOptions opts = p.newton();
         // Scratch iterate and chunk products are written before they are read: reused, not zeroed.
         float[] scratch = Workspace.floats(0, states.length);
-        float[] prods = chunks > 1 ? Workspace.floats(1, states.length) : null;
-        // A single-feature series is evaluated along time: its gate inputs, interleaved in u, go planar in
-        // the first pass (each task its own steps).
-        float[] gates = gru.width == 1 ? Workspace.floats(2, 3 * batch * p.steps()) : null;
-        // One feature, undamped: the fix-up of each chunk (h += P·carry) is folded into the next pass,
-        // which applies it to the old iterate in place before evaluating, so an iteration is one pass
-        // over the data and one fork/join instead of two.
-        boolean folded = gru.width == 1 && chunks > 1 && opts.damping() == 1f;
-        float[] carries = folded ? new float[batch * chunks] : null;
-        float[] taskRes = new float[tasks];
-        float[] taskScale = new float[tasks];
-        NewtonStopping stopping = new NewtonStopping(opts, p.steps());
-        float[] x = null;
-        float[] y = states;
-        int iterations = 0;
-        float scale = 0f;
-        String failure;
-        // Speculation (one feature, undamped): when the residual history predicts that the iterate just
-        // computed will converge, the next pass only measures its residual (no Jacobian, scan or stores).
-        boolean speculative = gru.width == 1 && opts.damping() == 1f && speculation != Speculation.NEVER;
-        boolean check = false;
-        boolean judged = false;
-        boolean lastWasCheck = false;
-        int missed = 0;
-        double previous = Double.NaN;
-        double latest = Double.NaN;
-        // One burst for the whole solve: its passes are forEach calls microseconds apart.
-        try (CpuLoop.Burst team = gru.loop.burst()) {
-            while (true) {
-                float[] old = x;
-                float[] out = y;
-                // A folded pass completes the old iterate in place; after a check pass it is complete already.
-                float[] carried = folded && old != null && !judged ? carries : null;
-                boolean checkOnly = check;
-                team.forEach(tasks, i -> {
-                    if (checkOnly) {
-                        check(p, init, gates, old, carried, prods, chunks, i, taskRes, taskScale);
-                    } else {
-                        pass(p, init, gates, old, carried, out, prods, blocks, chunks, i, taskRes, taskScale);
-                    }
-                });
-                double residual = 0;
-                scale = 0f;
-                for (int i = 0; i < tasks; i++) {
-                    residual = Math.max(residual, taskRes[i]);
-                    scale = Math.max(scale, taskScale[i]);
-                }
-                lastWasCheck = checkOnly;
-                if (!judged) {
-                    failure = stopping.judge(iterations, residual, scale);
-                    if (failure != null) {
-                        failure = failure.isEmpty() ? null : failure;
-                        break;
-                    }
-                    previous = latest;
-                    latest = residual;
-                }
-                if (checkOnly) {
-                    // Not converged after all: the same (now complete) iterate gets a full pass, not judged twice.
-                    check = false;
-                    judged = true;
-                    missed++;
-                    continue;
-                }
-                judged = false;
-                if (folded) {
-                    seriesCarries(p, out, prods, chunks, carries);
-                } else if (chunks > 1) {
-                    fixUp(team, p, out, prods, blocks, chunks);
-                }
-                if (opts.damping() != 1f) {
-                    damp(old, out, states.length, opts.damping());
-                }
-                iterations++;
-                x = out;
-                y = old == null ? scratch : old;
-                check = speculative && (speculation == Speculation.ALWAYS
-                        || predictsConvergence(previous, latest, opts.tolerance() * Math.max(1f, scale)));
-            }
-        }
-        if (x == null) {
-            Arrays.fill(states, 0f);
-        } else if (x != states) {
-            System.arraycopy(x, 0, states, 0, states.length);
-        }
-        double[] residuals = stopping.history(iterations);
-        String detail = String.format(Locale.ROOT,
-                "fused ParaGRU Newton in time, %d chunk(s) x %d batch x %d feature block(s), initial guess 0%s%s",
-                chunks, batch, blocks, lastWasCheck ? ", last residual from a check-only pass" : "",
-                missed > 0 ? ", " + missed + " check-only pass(es) found the iterate short" : "");
-        if (failure == null) {
-            // No finiteness scan needed: f is finite by construction (FastMath clamps), and a finite
-            // residual |h − f| then proves every returned state finite.
-            return new SolveReport(Mode.FUSED, Mode.FUSED, CpuBackend.NAME, detail, iterations, residuals, true, -1,
-                    null, System.nanoTime() - t0);
-        }
-        return fail(p, init, states, opts, scale, residuals, iterations, failure, detail, t0);
+        return ChunkedNewton.forward(new Pass(p, chunks, states.length), gru.loop, p, states, scratch);
     }
 
-    /** Whether to speculate that the next iterate converges; tests force the two extremes. */
-    enum Speculation { NEVER, PREDICTED, ALWAYS }
+    /** One solve's pass: its shape, chunking, chunk products and (one feature) planar gate inputs. */
+    private final class Pass implements ChunkedNewton.Pass {
+        private final Recurrence p;
+        private final int chunks;
+        private final int blocks;
+        private final float[] init;
+        private final float[] prods;
+        private final float[] gates;
 
-    static volatile Speculation speculation = Speculation.PREDICTED;
+        Pass(Recurrence p, int chunks, int length) {
+            this.p = p;
+            this.chunks = chunks;
+            this.blocks = blocks(p.batch());
+            this.init = gru.init(p);
+            this.prods = chunks > 1 ? Workspace.floats(1, length) : null;
+            // A single-feature series is evaluated along time: its gate inputs, interleaved in u, go planar in
+            // the first pass (each task its own steps).
+            this.gates = gru.width == 1 ? Workspace.floats(2, 3 * p.batch() * p.steps()) : null;
+        }
 
-    /**
-     * Newton's residuals shrink at least as fast as the last ratio once they shrink at all (quadratically
-     * near the solution): the next is predicted as {@code latest · latest / previous}, and a check-only
-     * pass is worth running when that is within the tolerance. A wrong prediction costs one check pass
-     * (most of the cost is the gate evaluations a full pass repeats), never the result.
-     */
-    static boolean predictsConvergence(double previous, double latest, double tolerance) {
-        return previous > 0 && latest < previous && latest * (latest / previous) <= tolerance;
+        @Override
+        public int tasks() {
+            return p.batch() * blocks * chunks;
+        }
+
+        @Override
+        public void run(float[] old, float[] carried, float[] out, int i, float[] taskRes, float[] taskScale) {
+            pass(p, init, gates, old, carried, out, prods, blocks, chunks, i, taskRes, taskScale);
+        }
+
+        @Override
+        public void fixUp(CpuLoop.Burst team, float[] out) {
+            if (chunks > 1) {
+                GruNewton.this.fixUp(team, p, out, prods, blocks, chunks);
+            }
+        }
+
+        /** One feature: a chunk's fix-up is one scalar carry, applied by the next pass to its own steps. */
+        @Override
+        public boolean folds() {
+            return gru.width == 1 && chunks > 1;
+        }
+
+        @Override
+        public int carryCount() {
+            return p.batch() * chunks;
+        }
+
+        @Override
+        public void carries(float[] out, float[] into) {
+            seriesCarries(p, out, prods, chunks, into);
+        }
+
+        @Override
+        public boolean checks() {
+            return gru.width == 1;
+        }
+
+        @Override
+        public void check(float[] old, float[] carried, int i, float[] taskRes, float[] taskScale) {
+            GruNewton.this.check(p, init, gates, old, carried, prods, chunks, i, taskRes, taskScale);
+        }
+
+        @Override
+        public String describe() {
+            return ChunkedNewton.describe(gru.cellName(), chunks, p.batch(), blocks);
+        }
+
+        @Override
+        public float[] init() {
+            return init;
+        }
+
+        @Override
+        public void sequentialFrom(float[] states, int b, int from) {
+            gru.forwardRange(p, init, states, b, 0, gru.width, from);
+        }
+
+        @Override
+        public void requireFinite(float[] states, SolveReport report) {
+            gru.requireFinite(p, states, report);
+        }
     }
 
     /**
@@ -349,60 +301,6 @@ final class GruNewton {
                 kernels.fma(prods, o, carries, cOff, y, o, y, o, d1 - d0);
             }
         });
-    }
-
-    /** {@code y ← old + damping·(y − old)}; a null {@code old} is the zero iterate. */
-    static void damp(float[] old, float[] y, int n, float damping) {
-        for (int i = 0; i < n; i++) {
-            float h = old == null ? 0f : old[i];
-            y[i] = h + damping * (y[i] - h);
-        }
-    }
-
-    /**
-     * Newton did not converge: by default keep each sequence's converged prefix (first step whose
-     * residual exceeds the tolerance, found by stepping the returned iterate) and solve the rest
-     * sequentially; the report says from where and why.
-     */
-    private SolveReport fail(Recurrence p, float[] init, float[] states, NewtonOptions opts, float scale,
-                             double[] residuals, int iterations, String failure, String detail, long t0) {
-        NewtonOptions.OnFailure policy = opts.onFailure();
-        if (policy == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK) {
-            float tol = opts.tolerance() * Math.max(1f, Float.isFinite(scale) ? scale : 1f);
-            int[] frontier = new int[p.batch()];
-            gru.loop.forEach(p.batch(), b -> {
-                frontier[b] = firstUnconverged(p, init, states, b, tol);
-                gru.forwardRange(p, init, states, b, 0, gru.width, frontier[b]);
-            });
-            int from = Arrays.stream(frontier).min().orElse(0);
-            SolveReport report = new SolveReport(Mode.FUSED, Mode.FUSED, CpuBackend.NAME, detail, iterations,
-                    residuals, false, from, failure, System.nanoTime() - t0);
-            gru.requireFinite(p, states, report);
-            return report;
-        }
-        SolveReport report = new SolveReport(Mode.FUSED, Mode.FUSED, CpuBackend.NAME, detail, iterations, residuals,
-                false, -1, failure, System.nanoTime() - t0);
-        if (policy == NewtonOptions.OnFailure.THROW) {
-            throw new SolveFailedException("Newton failed: " + failure, report);
-        }
-        return report;
-    }
-
-    private int firstUnconverged(Recurrence p, float[] init, float[] states, int b, float tol) {
-        int dw = gru.width;
-        int steps = p.steps();
-        float[] f = new float[dw];
-        for (int t = 0; t < steps; t++) {
-            int r = b * steps + t;
-            gru.rows.gruForward(gru.a, dw, t == 0 ? init : states, t == 0 ? b * dw : (r - 1) * dw, p.u(), r * 3 * dw,
-                    f, 0, 0, dw);
-            for (int d = 0; d < dw; d++) {
-                if (!(Math.abs(states[r * dw + d] - f[d]) <= tol)) {
-                    return t;
-                }
-            }
-        }
-        return steps;
     }
 
     /**

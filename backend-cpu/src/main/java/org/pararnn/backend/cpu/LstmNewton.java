@@ -1,24 +1,16 @@
 package org.pararnn.backend.cpu;
 
-import java.util.Arrays;
-import java.util.Locale;
-import org.pararnn.api.Mode;
-import org.pararnn.api.NewtonOptions;
-import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
-import org.pararnn.api.solve.NewtonStopping;
 import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.api.spi.Recurrence;
 
 /**
- * Fused Newton in time for ParaLSTM, the two-block twin of {@link GruNewton}: tasks are batch element ×
- * feature block × time chunk; one pass per iteration evaluates {@code f = (c', h')} and the 2×2
- * Jacobian of every feature from the old iterate, measures the old iterate's residual, advances the
+ * ParaLSTM's part of Newton in time ({@link ChunkedNewton} drives it), the two-block twin of
+ * {@link GruNewton}: each task (batch element × feature block × time chunk) evaluates {@code f = (c', h')}
+ * and the 2×2 Jacobian of every feature from the old iterate, measures its residual, advances the
  * chunk-local affine scan {@code y_t = J_t y_{t−1} + (f_t − J_t x_{t−1})} and keeps {@code J_t} and the
- * chunk's transfer product; the chunk carries are then chained per sequence and added back in
- * parallel ({@code y_t += (J_t⋯J_s)·carry}). Scalar loops (the cell's float operation order, FastMath
- * activations); the initial guess is zero and iterates alternate between the caller's array and a
- * scratch array, so the returned states are the iterate whose residual was measured.
+ * chunk's transfer product; the fix-up chains the chunk carries per sequence and adds them back in
+ * parallel ({@code y_t += (J_t⋯J_s)·carry}). Scalar loops in the cell's float operation order.
  *
  * <p>Only chosen when forced ({@code -Dpararnn.cpu.fused=newton}): it has no SIMD evaluation, and the
  * sequential fused kernel wins at the shapes measured for ParaGRU's scalar Newton (see {@link GruNewton#pays}).
@@ -30,95 +22,79 @@ final class LstmNewton {
         this.lstm = lstm;
     }
 
-    /** Chunks so that tasks reach twice the pool's threads, none shorter than {@link GruNewton#MIN_CHUNK}. */
+    /** Chunks so that tasks reach twice the pool's threads (see {@link TimeChunks#count}). */
     int chunks(int batch, int steps) {
-        int featureTasks = batch * lstm.blocks(batch);
-        int want = (2 * lstm.loop.parallelism() + featureTasks - 1) / featureTasks;
-        return Math.max(1, Math.min(want, steps / GruNewton.MIN_CHUNK));
+        return TimeChunks.count(batch * lstm.blocks(batch), 2 * lstm.loop.parallelism(), steps);
     }
 
     private static int chunkStart(int steps, int chunks, int c) {
-        return (int) ((long) steps * c / chunks);
+        return TimeChunks.start(steps, chunks, c);
     }
 
     SolveReport forward(Recurrence p, float[] states, int chunks) {
-        long t0 = System.nanoTime();
-        int batch = p.batch();
-        int dw = lstm.width;
-        int s = 2 * dw;
-        int blocks = lstm.blocks(batch);
-        int tasks = batch * blocks * chunks;
-        float[] init = lstm.init(p);
-        NewtonOptions opts = p.newton();
         float[] scratch = Workspace.floats(0, states.length);
-        float[] jac = Workspace.floats(1, 2 * states.length);
-        // Chunk end values [B][chunks][2D] and transfer products [B][chunks][4D].
-        float[] ends = new float[batch * chunks * s];
-        float[] prods = new float[batch * chunks * 2 * s];
-        float[] taskRes = new float[tasks];
-        float[] taskScale = new float[tasks];
-        NewtonStopping stopping = new NewtonStopping(opts, p.steps());
-        float[] x = null;
-        float[] y = states;
-        int iterations = 0;
-        String failure;
-        // One burst for the whole solve (see CpuLoop.burst).
-        try (CpuLoop.Burst team = lstm.loop.burst()) {
-            while (true) {
-                float[] old = x;
-                float[] out = y;
-                team.forEach(tasks,
-                        i -> pass(p, init, old, out, jac, ends, prods, blocks, chunks, i, taskRes, taskScale));
-                double residual = 0;
-                float scale = 0f;
-                for (int i = 0; i < tasks; i++) {
-                    residual = Double.isNaN(residual) || Float.isNaN(taskRes[i]) ? Double.NaN
-                            : Math.max(residual, taskRes[i]);
-                    scale = Math.max(scale, taskScale[i]);
-                }
-                failure = stopping.judge(iterations, residual, scale);
-                if (failure != null) {
-                    failure = failure.isEmpty() ? null : failure;
-                    break;
-                }
-                if (chunks > 1) {
-                    fixUp(team, p, out, jac, ends, prods, blocks, chunks);
-                }
-                if (opts.damping() != 1f) {
-                    GruNewton.damp(old, out, states.length, opts.damping());
-                }
-                iterations++;
-                x = out;
-                y = old == null ? scratch : old;
+        return ChunkedNewton.forward(new Pass(p, chunks, states.length), lstm.loop, p, states, scratch);
+    }
+
+    /** One solve's pass: its shape, chunking, Jacobians, chunk end values and transfer products. */
+    private final class Pass implements ChunkedNewton.Pass {
+        private final Recurrence p;
+        private final int chunks;
+        private final int blocks;
+        private final float[] init;
+        private final float[] jac;
+        /** Chunk end values {@code [B][chunks][2D]}. */
+        private final float[] ends;
+        /** Chunk transfer products {@code [B][chunks][4D]}. */
+        private final float[] prods;
+
+        Pass(Recurrence p, int chunks, int length) {
+            this.p = p;
+            this.chunks = chunks;
+            this.blocks = lstm.blocks(p.batch());
+            this.init = lstm.init(p);
+            this.jac = Workspace.floats(1, 2 * length);
+            int s = 2 * lstm.width;
+            this.ends = new float[p.batch() * chunks * s];
+            this.prods = new float[p.batch() * chunks * 2 * s];
+        }
+
+        @Override
+        public int tasks() {
+            return p.batch() * blocks * chunks;
+        }
+
+        @Override
+        public void run(float[] old, float[] carried, float[] out, int i, float[] taskRes, float[] taskScale) {
+            pass(p, init, old, out, jac, ends, prods, blocks, chunks, i, taskRes, taskScale);
+        }
+
+        @Override
+        public void fixUp(CpuLoop.Burst team, float[] out) {
+            if (chunks > 1) {
+                LstmNewton.this.fixUp(team, p, out, jac, ends, prods, blocks, chunks);
             }
         }
-        if (x == null) {
-            Arrays.fill(states, 0f);
-        } else if (x != states) {
-            System.arraycopy(x, 0, states, 0, states.length);
+
+        @Override
+        public String describe() {
+            return ChunkedNewton.describe(lstm.cellName(), chunks, p.batch(), blocks);
         }
-        double[] residuals = stopping.history(iterations);
-        String detail = String.format(Locale.ROOT,
-                "fused ParaLSTM Newton in time, %d chunk(s) x %d batch x %d feature block(s), initial guess 0",
-                chunks, batch, blocks);
-        if (failure == null) {
-            return new SolveReport(Mode.FUSED, Mode.FUSED, CpuBackend.NAME, detail, iterations, residuals, true, -1,
-                    null, System.nanoTime() - t0);
+
+        @Override
+        public float[] init() {
+            return init;
         }
-        if (opts.onFailure() == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK) {
-            lstm.loop.forEach(batch, b -> lstm.forwardRange(p, init, states, b, 0, dw, 0));
-            SolveReport r = new SolveReport(Mode.FUSED, Mode.FUSED, CpuBackend.NAME,
-                    detail + ", then sequential in time from step 0", iterations, residuals, false, 0, failure,
-                    System.nanoTime() - t0);
-            lstm.requireFinite(p, states, r);
-            return r;
+
+        @Override
+        public void sequentialFrom(float[] states, int b, int from) {
+            lstm.forwardRange(p, init, states, b, 0, lstm.width, from);
         }
-        SolveReport r = new SolveReport(Mode.FUSED, Mode.FUSED, CpuBackend.NAME, detail, iterations, residuals, false,
-                -1, failure, System.nanoTime() - t0);
-        if (opts.onFailure() == NewtonOptions.OnFailure.THROW) {
-            throw new SolveFailedException("Newton failed: " + failure, r);
+
+        @Override
+        public void requireFinite(float[] states, SolveReport report) {
+            lstm.requireFinite(p, states, report);
         }
-        return r;
     }
 
     /** One Newton pass of task {@code i}: old iterate {@code x} (null: zero) into {@code y}, chunk-locally. */

@@ -1,6 +1,7 @@
 package org.pararnn.backend.cpu;
 
 import org.pararnn.api.spi.BackendProvider;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.conformance.BackendConformanceKit;
 
 /**

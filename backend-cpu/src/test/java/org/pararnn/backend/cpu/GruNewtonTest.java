@@ -1,11 +1,5 @@
 package org.pararnn.backend.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import org.junit.jupiter.api.Test;
 import org.pararnn.api.BackwardPass;
 import org.pararnn.api.ForwardPass;
@@ -14,8 +8,14 @@ import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.cells.ParaGRU;
 import org.pararnn.conformance.KitData;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The fused Newton-in-time ParaGRU against the fused sequential one on the same backend threads:
@@ -85,14 +85,14 @@ class GruNewtonTest {
                 float[] x = KitData.gaussian(batch * steps * 4, 1, 6);
                 float[] h0 = KitData.gaussian(batch, 0.5f, 7);
                 ForwardPass[] runs = new ForwardPass[3];
-                GruNewton.Speculation[] modes = GruNewton.Speculation.values();
+                ChunkedNewton.Speculation[] modes = ChunkedNewton.Speculation.values();
                 try {
                     for (int m = 0; m < modes.length; m++) {
-                        GruNewton.speculation = modes[m];
+                        ChunkedNewton.speculation = modes[m];
                         runs[m] = RnnSolver.on(newton).mode(Mode.FUSED).forward(cell, x, batch, steps, h0);
                     }
                 } finally {
-                    GruNewton.speculation = GruNewton.Speculation.PREDICTED;
+                    ChunkedNewton.speculation = ChunkedNewton.Speculation.PREDICTED;
                 }
                 String what = "B=" + batch + " T=" + steps + " " + runs[2].report();
                 for (int m = 1; m < modes.length; m++) {

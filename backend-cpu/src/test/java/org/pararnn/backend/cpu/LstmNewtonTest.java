@@ -1,18 +1,18 @@
 package org.pararnn.backend.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import org.junit.jupiter.api.Test;
 import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Recurrence;
 import org.pararnn.api.spi.RecurrenceSolver;
 import org.pararnn.cells.ParaLSTM;
 import org.pararnn.conformance.KitData;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The fused ParaLSTM Newton in time against the fused sequential kernel, and its failure policies. */
 class LstmNewtonTest {
@@ -54,7 +54,8 @@ class LstmNewtonTest {
             float[] fallback = new float[steps * 10];
             SolveReport r = solver.forward(problem(cell, 1, steps, one), fallback);
             assertFalse(r.converged(), r.toString());
-            assertEquals(0, r.fallbackFromStep(), r.toString());
+            // One iteration makes at least the first step exact: the converged prefix is kept, the rest re-solved.
+            assertTrue(r.fallbackFromStep() >= 1 && r.fallbackFromStep() < steps, r.toString());
             assertTrue(KitData.relError(fallback, KitData.toDouble(exact)) <= 1e-6, "fallback states");
             SolveReport rep = solver.forward(problem(cell, 1, steps, one.withOnFailure(NewtonOptions.OnFailure.REPORT)),
                     new float[steps * 10]);

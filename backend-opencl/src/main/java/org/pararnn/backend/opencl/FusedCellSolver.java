@@ -7,9 +7,11 @@ import org.pararnn.api.Mode;
 import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
-import org.pararnn.api.solve.NewtonStopping;
 import org.pararnn.api.Tensor;
+import org.pararnn.api.solve.NewtonFailure;
+import org.pararnn.api.solve.NewtonStopping;
 import org.pararnn.api.spi.FusableCell;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Recurrence;
 import org.pararnn.api.spi.RecurrenceSolver;
 
@@ -179,14 +181,6 @@ final class FusedCellSolver implements RecurrenceSolver {
         }
         double[] residuals = stopping.history(iterations);
         String what = String.format(Locale.ROOT, "Newton in time, %d chunk(s) x %d lane(s), initial guess 0", chunks, lanes);
-        if (failure != null && opts.onFailure() == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK) {
-            cd.bindY0(states.length);
-            sequential(cd, p, states);
-            SolveReport r = report(what + ", then sequential in time from step 0", cd, iterations, residuals, false, 0,
-                    failure, t0);
-            requireFinite(p, states, r);
-            return r;
-        }
         // The measured iterate: the zero guess, or the one the last completed iteration wrote.
         if (iterations == 0) {
             Arrays.fill(states, 0f);
@@ -196,10 +190,19 @@ final class FusedCellSolver implements RecurrenceSolver {
             System.arraycopy(x, 0, states, 0, states.length);
         }
         SolveReport r = report(what, cd, iterations, residuals, failure == null, -1, failure, t0);
-        if (failure != null && opts.onFailure() == NewtonOptions.OnFailure.THROW) {
-            throw new SolveFailedException("Newton failed: " + failure, r);
+        if (failure == null) {
+            return r;
         }
-        return r;
+        SolveReport settled = NewtonFailure.settle(r, opts.onFailure(), () -> {
+            // The device walks every sequence from its start: one pass, cheaper than finding each frontier.
+            cd.bindY0(states.length);
+            sequential(cd, p, states);
+            return 0;
+        }, t0);
+        if (settled.fellBack()) {
+            requireFinite(p, states, settled);
+        }
+        return settled;
     }
 
     @Override

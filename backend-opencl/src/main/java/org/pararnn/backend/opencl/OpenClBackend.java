@@ -1,14 +1,15 @@
 package org.pararnn.backend.opencl;
 
-import com.aparapi.device.OpenCLDevice;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
+import com.aparapi.device.OpenCLDevice;
 import org.pararnn.api.Cell;
 import org.pararnn.api.Mode;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.FusableCell;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.LinearScan;
 import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.api.spi.RecurrenceSolver;
@@ -22,6 +23,8 @@ import org.pararnn.api.spi.SignalChaining;
  */
 final class OpenClBackend implements Backend {
     static final String NAME = "opencl";
+    /** {@code -Dpararnn.opencl.fused=sequential|newton|auto}: the fused solvers' strategy. */
+    static final String FUSED_PROPERTY = "pararnn.opencl.fused";
 
     /** Host-side part of the generic solvers (evaluating a custom cell at every t): the common pool. */
     private static final ParallelLoop HOST_LOOP = new ParallelLoop() {

@@ -3,6 +3,7 @@ package org.pararnn.backend.opencl;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.BackendProvider;
 import org.pararnn.api.spi.BackendUnavailableException;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Probe;
 import org.pararnn.api.spi.SignalChaining;
 
@@ -80,7 +81,7 @@ public final class OpenClBackendProvider implements BackendProvider {
             System.getLogger("org.pararnn.backend.opencl").log(System.Logger.Level.WARNING,
                     "OpenCL without signal chaining: " + SignalChaining.describe(SignalChaining.State.ABSENT));
         }
-        FusedStrategy s = strategy != null ? strategy : FusedStrategy.configured();
+        FusedStrategy s = strategy != null ? strategy : FusedStrategy.configured(OpenClBackend.FUSED_PROPERTY);
         // Enough work-items to keep every compute unit busy: thousands per unit on a GPU, a few on a CPU device.
         int perUnit = c.accelerator() ? 2048 : 8;
         Chunking chunking = new Chunking(Math.max(1, c.device().getMaxComputeUnits()) * perUnit, forcedChunks);

@@ -1,23 +1,23 @@
 package org.pararnn.backend.opencl;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import org.junit.jupiter.api.Test;
 import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Probe;
 import org.pararnn.api.spi.Recurrence;
 import org.pararnn.api.spi.RecurrenceSolver;
 import org.pararnn.cells.ParaGRU;
 import org.pararnn.cells.ParaLSTM;
 import org.pararnn.conformance.KitData;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The fused solvers' strategy choice, failure policies and transfer reports on the device. */
 class OpenClFusedTest {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pararnn.api.spi.Activations;
 import org.pararnn.api.spi.ParallelLoop;
-import org.pararnn.lm.nn.Kernels;
 import org.pararnn.lm.nn.Rows;
 import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
@@ -25,12 +24,8 @@ final class MlpBlock implements Layer {
 
     // Activations, [rows][width] row-major (rows = batch · steps), kept from forward for backward.
     private final Buffers buffers = new Buffers();
-    /** {@code [rows][D]}: the stream x as the block received it. */
-    private float[] xIn;
-    /** {@code [rows][D]}: RMSNorm(xIn). */
-    private float[] xNorm;
-    /** {@code [rows]}: 1 / rms of each row of xIn. */
-    private float[] xInvRms;
+    /** RMSNorm of the stream as the block received it. */
+    private final InputNorm inputNorm;
     /** {@code [rows][2F]}: W_up · xNorm; each row is the gate g (first F) then the up value u (last F). */
     private float[] upOut;
     /** {@code [rows][F]}: σ(g). */
@@ -41,17 +36,14 @@ final class MlpBlock implements Layer {
     private float[] dHidden;
     /** {@code [rows][2F]}: ∂L/∂upOut. */
     private float[] dUpOut;
-    /** {@code [rows][D]}: ∂L/∂xNorm. */
-    private float[] dXNorm;
     private ParallelLoop loop;
-    private final float[] gainParts;
     private Activations activations = Activations.STANDARD;
 
     MlpBlock(String prefix, int dim, int hidden) {
         this.d = dim;
-        this.gainParts = new float[Kernels.GAIN_BLOCKS * dim];
         this.f = hidden;
         norm = Parameter.of(prefix + "norm.weight", false, dim);
+        inputNorm = new InputNorm(norm, dim);
         up = Parameter.of(prefix + "up.weight", true, 2 * hidden, dim);
         down = Parameter.of(prefix + "down.weight", true, dim, hidden);
         upMap = new Linear(dim, 2 * hidden);
@@ -87,23 +79,18 @@ final class MlpBlock implements Layer {
         if (!buffers.resize(rows)) {
             return;
         }
-        xIn = new float[rows * d];
-        xNorm = new float[rows * d];
-        xInvRms = new float[rows];
         upOut = new float[rows * 2 * f];
         hidden = new float[rows * f];
         gateSig = new float[rows * f];
         dHidden = new float[rows * f];
         dUpOut = new float[rows * 2 * f];
-        dXNorm = new float[rows * d];
     }
 
     @Override
     public void forward(float[] x, int batch, int steps, LayerState state) {
         int rows = batch * steps;
         ensure(rows);
-        System.arraycopy(x, 0, xIn, 0, rows * d);
-        Rows.forEach(loop, rows, d, (from, to) -> Kernels.rmsNorm(x, 0, d, norm.data(), xNorm, 0, d, xInvRms, from, to, d));
+        float[] xNorm = inputNorm.forward(loop, x, rows);
         upMap.forward(xNorm, 0, d, up.data(), upOut, 0, 2 * f, rows);
         Rows.forEach(loop, rows, f, (from, to) -> {
             for (int r = from; r < to; r++) {
@@ -142,9 +129,7 @@ final class MlpBlock implements Layer {
                 }
             }
         });
-        upMap.backward(dUpOut, 0, 2 * f, up.gradData(), dXNorm, 0, d, false);
-        Kernels.rmsNormGainGrad(loop, xIn, 0, d, xInvRms, dXNorm, 0, d, norm.gradData(), gainParts, rows, d);
-        Rows.forEach(loop, rows, d, (from, to) ->
-                Kernels.rmsNormBackward(xIn, 0, d, norm.data(), xInvRms, dXNorm, 0, d, dx, 0, d, true, from, to, d));
+        upMap.backward(dUpOut, 0, 2 * f, up.gradData(), inputNorm.gradNormed(), 0, d, false);
+        inputNorm.backward(loop, dx, true, rows);
     }
 }

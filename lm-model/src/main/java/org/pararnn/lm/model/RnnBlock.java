@@ -40,12 +40,8 @@ final class RnnBlock implements Layer {
 
     // Activations, [rows][width] row-major (rows = batch · steps), kept from forward for backward.
     private final Buffers buffers = new Buffers();
-    /** {@code [rows][D]}: the stream x as the block received it. */
-    private float[] xIn;
-    /** {@code [rows][D]}: RMSNorm(xIn), the input projection's input. */
-    private float[] xNorm;
-    /** {@code [rows]}: 1 / rms of each row of xIn. */
-    private float[] xInvRms;
+    /** RMSNorm of the stream as the block received it: the input projection's input. */
+    private final InputNorm inputNorm;
     /** {@code [rows][2D]}: W_in · xNorm; each row is the conv's input (first D) then the gate z (last D). */
     private float[] proj;
     /** {@code [rows][D]}: the causal depthwise convolution of the first half of proj. */
@@ -77,8 +73,6 @@ final class RnnBlock implements Layer {
     private float[] dConvOut;
     /** {@code [rows][2D]}: ∂L/∂proj (conv input half, gate half). */
     private float[] dProj;
-    /** {@code [rows][D]}: ∂L/∂xNorm. */
-    private float[] dXNorm;
     private ParallelLoop loop;
     private float[] gainParts;
     private Activations activations = Activations.STANDARD;
@@ -92,6 +86,7 @@ final class RnnBlock implements Layer {
         this.cell = cell;
         this.cellGrads = Gradients.of(cell);
         norm = add(Parameter.of(prefix + "norm.weight", false, dim));
+        inputNorm = new InputNorm(norm, dim);
         inProj = add(Parameter.of(prefix + "in_proj.weight", true, 2 * dim, dim));
         convW = add(Parameter.of(prefix + "conv.weight", true, dim, 1, convKernel));
         convB = add(Parameter.of(prefix + "conv.bias", false, dim));
@@ -154,9 +149,6 @@ final class RnnBlock implements Layer {
         if (!buffers.resize(rows)) {
             return;
         }
-        xIn = new float[rows * d];
-        xNorm = new float[rows * d];
-        xInvRms = new float[rows];
         proj = new float[rows * 2 * d];
         convOut = new float[rows * d];
         convSig = new float[rows * d];
@@ -172,7 +164,6 @@ final class RnnBlock implements Layer {
         dCellOut = new float[rows * d];
         dConvOut = new float[rows * d];
         dProj = new float[rows * 2 * d];
-        dXNorm = new float[rows * d];
     }
 
     /** The conv kernel transposed to {@code [k][D]}, and one gradient part per batch element. */
@@ -190,8 +181,7 @@ final class RnnBlock implements Layer {
     public void forward(float[] x, int batch, int steps, LayerState state) {
         int rows = batch * steps;
         ensure(rows);
-        System.arraycopy(x, 0, xIn, 0, rows * d);
-        Rows.forEach(loop, rows, d, (from, to) -> Kernels.rmsNorm(x, 0, d, norm.data(), xNorm, 0, d, xInvRms, from, to, d));
+        float[] xNorm = inputNorm.forward(loop, x, rows);
         inMap.forward(xNorm, 0, d, inProj.data(), proj, 0, 2 * d, rows);
         transposeConv();
         Rows.forEach(loop, batch, steps * d, (from, to) -> {
@@ -301,9 +291,7 @@ final class RnnBlock implements Layer {
             Kernels.causalConvBackward(convT, dConvOut, dProj, 0, 2 * d, from, to, steps, d, k);
         });
         Kernels.addConvParts(convParts, batch, convW.gradData(), convB.gradData(), d, k);
-        inMap.backward(dProj, 0, 2 * d, inProj.gradData(), dXNorm, 0, d, false);
-        Kernels.rmsNormGainGrad(loop, xIn, 0, d, xInvRms, dXNorm, 0, d, norm.gradData(), gainParts, rows, d);
-        Rows.forEach(loop, rows, d, (from, to) ->
-                Kernels.rmsNormBackward(xIn, 0, d, norm.data(), xInvRms, dXNorm, 0, d, dx, 0, d, true, from, to, d));
+        inMap.backward(dProj, 0, 2 * d, inProj.gradData(), inputNorm.gradNormed(), 0, d, false);
+        inputNorm.backward(loop, dx, true, rows);
     }
 }

@@ -2,7 +2,6 @@ package org.pararnn.lm.model;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import org.pararnn.lm.nn.Kernels;
 import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
 
@@ -13,16 +12,8 @@ final class TiedHead implements Head {
     private final Parameter embedding;
     private final Parameter norm;
     private final Linear map;
-    private final Buffers buffers = new Buffers();
-    /** {@code [rows][D]}: the stream as it entered, kept for the norm's backward. */
-    private float[] xIn;
-    /** {@code [rows][D]}: RMSNorm(x), the projection's input. */
-    private float[] xNorm;
-    /** {@code [rows]}: 1 / rms of each row of x. */
-    private float[] xInvRms;
-    /** {@code [rows][D]}: ∂L/∂xNorm. */
-    private float[] dXNorm;
-    private final float[] gainParts;
+    /** RMSNorm of the stream: the projection's input. */
+    private final InputNorm inputNorm;
 
     TiedHead(Parameter embedding, int dim, int vocab) {
         this.d = dim;
@@ -30,7 +21,7 @@ final class TiedHead implements Head {
         this.embedding = embedding;
         this.norm = Parameter.of("norm.weight", false, dim);
         this.map = new Linear(dim, vocab);
-        this.gainParts = new float[Kernels.GAIN_BLOCKS * dim];
+        this.inputNorm = new InputNorm(norm, dim);
     }
 
     @Override
@@ -45,21 +36,12 @@ final class TiedHead implements Head {
 
     @Override
     public void forward(float[] x, float[] logits, int rows) {
-        if (buffers.resize(rows)) {
-            xIn = new float[rows * d];
-            xNorm = new float[rows * d];
-            xInvRms = new float[rows];
-            dXNorm = new float[rows * d];
-        }
-        System.arraycopy(x, 0, xIn, 0, rows * d);
-        Kernels.rmsNorm(xIn, 0, d, norm.data(), xNorm, 0, d, xInvRms, 0, rows, d);
-        map.forward(xNorm, 0, d, embedding.data(), logits, 0, v, rows);
+        map.forward(inputNorm.forward(null, x, rows), 0, d, embedding.data(), logits, 0, v, rows);
     }
 
     @Override
     public void backward(float[] dLogits, float[] dx, int rows) {
-        map.backward(dLogits, 0, v, embedding.gradData(), dXNorm, 0, d, false);
-        Kernels.rmsNormGainGrad(null, xIn, 0, d, xInvRms, dXNorm, 0, d, norm.gradData(), gainParts, rows, d);
-        Kernels.rmsNormBackward(xIn, 0, d, norm.data(), xInvRms, dXNorm, 0, d, dx, 0, d, false, 0, rows, d);
+        map.backward(dLogits, 0, v, embedding.gradData(), inputNorm.gradNormed(), 0, d, false);
+        inputNorm.backward(null, dx, false, rows);
     }
 }
