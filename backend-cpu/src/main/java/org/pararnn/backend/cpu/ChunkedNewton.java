@@ -85,6 +85,49 @@ final class ChunkedNewton {
         void requireFinite(float[] states, SolveReport report);
     }
 
+    /** What every cell's pass shares: the solve's shape and chunking, and the cell's sequential solver. */
+    abstract static class CellPass implements Pass {
+        final Recurrence p;
+        final int chunks;
+        final int blocks;
+        final float[] init;
+        private final FeatureParallelSolver cell;
+
+        CellPass(FeatureParallelSolver cell, Recurrence p, int chunks, int blocks) {
+            this.cell = cell;
+            this.p = p;
+            this.chunks = chunks;
+            this.blocks = blocks;
+            this.init = cell.init(p);
+        }
+
+        @Override
+        public int tasks() {
+            return p.batch() * blocks * chunks;
+        }
+
+        @Override
+        public String describe() {
+            return String.format(Locale.ROOT, "fused %s Newton in time, %d chunk(s) x %d batch x %d feature block(s), "
+                    + "initial guess 0", cell.cellName(), chunks, p.batch(), blocks);
+        }
+
+        @Override
+        public float[] init() {
+            return init;
+        }
+
+        @Override
+        public void sequentialFrom(float[] states, int b, int from) {
+            cell.forwardRange(p, init, states, b, 0, cell.width, from);
+        }
+
+        @Override
+        public void requireFinite(float[] states, SolveReport report) {
+            cell.requireFinite(p, states, report);
+        }
+    }
+
     /** Whether to speculate that the next iterate converges; tests force the two extremes. */
     enum Speculation { NEVER, PREDICTED, ALWAYS }
 
@@ -233,11 +276,5 @@ final class ChunkedNewton {
             float h = old == null ? 0f : old[i];
             y[i] = h + damping * (y[i] - h);
         }
-    }
-
-    /** The common head of every pass's description. */
-    static String describe(String cell, int chunks, int batch, int blocks) {
-        return String.format(Locale.ROOT, "fused %s Newton in time, %d chunk(s) x %d batch x %d feature block(s), "
-                + "initial guess 0", cell, chunks, batch, blocks);
     }
 }

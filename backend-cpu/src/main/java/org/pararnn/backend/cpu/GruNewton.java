@@ -59,28 +59,16 @@ final class GruNewton {
     }
 
     /** One solve's pass: its shape, chunking, chunk products and (one feature) planar gate inputs. */
-    private final class Pass implements ChunkedNewton.Pass {
-        private final Recurrence p;
-        private final int chunks;
-        private final int blocks;
-        private final float[] init;
+    private final class Pass extends ChunkedNewton.CellPass {
         private final float[] prods;
         private final float[] gates;
 
         Pass(Recurrence p, int chunks, int length) {
-            this.p = p;
-            this.chunks = chunks;
-            this.blocks = blocks(p.batch());
-            this.init = gru.init(p);
+            super(gru, p, chunks, blocks(p.batch()));
             this.prods = chunks > 1 ? Workspace.floats(1, length) : null;
             // A single-feature series is evaluated along time: its gate inputs, interleaved in u, go planar in
             // the first pass (each task its own steps).
             this.gates = gru.width == 1 ? Workspace.floats(2, 3 * p.batch() * p.steps()) : null;
-        }
-
-        @Override
-        public int tasks() {
-            return p.batch() * blocks * chunks;
         }
 
         @Override
@@ -119,26 +107,6 @@ final class GruNewton {
         @Override
         public void check(float[] old, float[] carried, int i, float[] taskRes, float[] taskScale) {
             GruNewton.this.check(p, init, gates, old, carried, prods, chunks, i, taskRes, taskScale);
-        }
-
-        @Override
-        public String describe() {
-            return ChunkedNewton.describe(gru.cellName(), chunks, p.batch(), blocks);
-        }
-
-        @Override
-        public float[] init() {
-            return init;
-        }
-
-        @Override
-        public void sequentialFrom(float[] states, int b, int from) {
-            gru.forwardRange(p, init, states, b, 0, gru.width, from);
-        }
-
-        @Override
-        public void requireFinite(float[] states, SolveReport report) {
-            gru.requireFinite(p, states, report);
         }
     }
 

@@ -37,11 +37,7 @@ final class LstmNewton {
     }
 
     /** One solve's pass: its shape, chunking, Jacobians, chunk end values and transfer products. */
-    private final class Pass implements ChunkedNewton.Pass {
-        private final Recurrence p;
-        private final int chunks;
-        private final int blocks;
-        private final float[] init;
+    private final class Pass extends ChunkedNewton.CellPass {
         private final float[] jac;
         /** Chunk end values {@code [B][chunks][2D]}. */
         private final float[] ends;
@@ -49,19 +45,11 @@ final class LstmNewton {
         private final float[] prods;
 
         Pass(Recurrence p, int chunks, int length) {
-            this.p = p;
-            this.chunks = chunks;
-            this.blocks = lstm.blocks(p.batch());
-            this.init = lstm.init(p);
+            super(lstm, p, chunks, lstm.blocks(p.batch()));
             this.jac = Workspace.floats(1, 2 * length);
             int s = 2 * lstm.width;
             this.ends = new float[p.batch() * chunks * s];
             this.prods = new float[p.batch() * chunks * 2 * s];
-        }
-
-        @Override
-        public int tasks() {
-            return p.batch() * blocks * chunks;
         }
 
         @Override
@@ -74,26 +62,6 @@ final class LstmNewton {
             if (chunks > 1) {
                 LstmNewton.this.fixUp(team, p, out, jac, ends, prods, blocks, chunks);
             }
-        }
-
-        @Override
-        public String describe() {
-            return ChunkedNewton.describe(lstm.cellName(), chunks, p.batch(), blocks);
-        }
-
-        @Override
-        public float[] init() {
-            return init;
-        }
-
-        @Override
-        public void sequentialFrom(float[] states, int b, int from) {
-            lstm.forwardRange(p, init, states, b, 0, lstm.width, from);
-        }
-
-        @Override
-        public void requireFinite(float[] states, SolveReport report) {
-            lstm.requireFinite(p, states, report);
         }
     }
 
