@@ -1,0 +1,340 @@
+// The block scheduler behind cuda_emu.h: fibres, barriers, warp collectives and their checks.
+#include "cuda_emu.h"
+#include "cuda_emu_launch.h"
+
+#include <sys/mman.h>
+#include <ucontext.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace emu {
+
+thread_local dim3 tl_blockIdx;
+thread_local dim3 tl_blockDim;
+thread_local dim3 tl_gridDim;
+thread_local ThreadView* tl_current = nullptr;
+thread_local unsigned char* tl_dynamic_shared = nullptr;
+
+namespace {
+
+constexpr std::size_t STACK_BYTES = 256 * 1024;
+constexpr int MAX_THREADS = 1024;
+
+enum State { RUNNABLE, AT_BARRIER, AT_WARP, EXITED };
+
+struct Fiber {
+    ThreadView view;
+    ucontext_t context;
+    void* stack = nullptr;
+    State state = EXITED;
+    int linear = 0;
+    int site = 0;
+    // A pending warp collective.
+    int op = 0;
+    unsigned mask = 0;
+    std::uint64_t value = 0;
+    int arg = 0;
+    int width = 32;
+    std::uint64_t result = 0;
+};
+
+// One scheduler per OS thread: a launch runs entirely on the thread that called it.
+struct Scheduler {
+    std::vector<Fiber> fibers;
+    ucontext_t main;
+    Fiber* running = nullptr;
+    const Body* body = nullptr;
+    std::string error;
+
+    ~Scheduler() {
+        for (Fiber& f : fibers) {
+            if (f.stack != nullptr) {
+                munmap(f.stack, STACK_BYTES);
+            }
+        }
+    }
+
+    void ensure(int n) {
+        if ((int) fibers.size() >= n) {
+            return;
+        }
+        fibers.resize(n);
+        for (Fiber& f : fibers) {
+            if (f.stack == nullptr) {
+                // Pages are committed only when touched, so a block's stacks cost what its threads use.
+                f.stack = mmap(nullptr, STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+                if (f.stack == MAP_FAILED) {
+                    f.stack = nullptr;
+                    throw std::string("cannot map a fibre stack");
+                }
+            }
+        }
+    }
+
+    void fail(const std::string& why) {
+        if (error.empty()) {
+            error = why;
+        }
+    }
+
+    std::string where(const Fiber& f) const {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "block (%u,%u,%u) thread (%u,%u,%u)", tl_blockIdx.x, tl_blockIdx.y, tl_blockIdx.z,
+                      f.view.idx.x, f.view.idx.y, f.view.idx.z);
+        return buf;
+    }
+};
+
+thread_local Scheduler* tl_scheduler = nullptr;
+
+Scheduler& scheduler() {
+    if (tl_scheduler == nullptr) {
+        tl_scheduler = new Scheduler();
+    }
+    return *tl_scheduler;
+}
+
+void entry() {
+    Scheduler& s = scheduler();
+    (*s.body)();
+    s.running->state = EXITED;
+    swapcontext(&s.running->context, &s.main);
+}
+
+// Back to the scheduler until it resumes this fibre.
+void yield(Fiber& f) {
+    Scheduler& s = scheduler();
+    swapcontext(&f.context, &s.main);
+    tl_current = &f.view;
+}
+
+// The lanes of warp w: fibres [32w, min(32w + 32, n)).
+void resolve_warp(Scheduler& s, int n, int w, bool& progress) {
+    int base = 32 * w;
+    int lanes = n - base < 32 ? n - base : 32;
+    for (int l = 0; l < lanes; l++) {
+        Fiber& f = s.fibers[base + l];
+        if (f.state != AT_WARP) {
+            continue;
+        }
+        unsigned mask = f.mask;
+        if (lanes < 32 && (mask >> lanes) != 0) {
+            s.fail(s.where(f) + ": warp collective mask 0x" + std::to_string(mask) + " names lanes this warp of "
+                   + std::to_string(lanes) + " thread(s) does not have");
+            return;
+        }
+        if ((mask & (1u << l)) == 0) {
+            s.fail(s.where(f) + ": warp collective called by a lane outside its own mask");
+            return;
+        }
+        // Every lane in the mask must be at a collective of the same kind, with the same mask.
+        bool ready = true;
+        for (int m = 0; m < lanes; m++) {
+            if ((mask & (1u << m)) == 0) {
+                continue;
+            }
+            Fiber& g = s.fibers[base + m];
+            if (g.state == RUNNABLE) {
+                ready = false;
+                continue;
+            }
+            if (g.state != AT_WARP || g.op != f.op || g.mask != mask) {
+                const char* what = g.state == EXITED ? "has exited" : g.state == AT_BARRIER ? "waits at __syncthreads"
+                                                                                           : "is at a different warp collective";
+                s.fail(s.where(f) + ": divergent warp collective: lane " + std::to_string(m) + " of the mask " + what);
+                return;
+            }
+        }
+        if (!ready) {
+            continue;
+        }
+        std::uint64_t ballot = 0;
+        for (int m = 0; m < lanes; m++) {
+            if (mask & (1u << m)) {
+                ballot |= (s.fibers[base + m].value != 0 ? 1ull : 0ull) << m;
+            }
+        }
+        for (int m = 0; m < lanes; m++) {
+            if ((mask & (1u << m)) == 0) {
+                continue;
+            }
+            Fiber& g = s.fibers[base + m];
+            int width = g.width;
+            if (width < 1 || width > 32 || (width & (width - 1)) != 0) {
+                s.fail(s.where(g) + ": shuffle width " + std::to_string(width) + " is not a power of two up to 32");
+                return;
+            }
+            int segment = m & ~(width - 1);
+            int src = m;
+            switch (g.op) {
+                case SHFL_IDX: src = segment + (g.arg & (width - 1)); break;
+                case SHFL_UP: src = (m - segment) >= g.arg ? m - g.arg : m; break;
+                case SHFL_DOWN: src = (m - segment) + g.arg < width ? m + g.arg : m; break;
+                case SHFL_XOR: src = ((m - segment) ^ g.arg) < width ? m ^ g.arg : m; break;
+                default: break;
+            }
+            if (g.op == BALLOT) {
+                g.result = ballot;
+            } else if (g.op == ALL) {
+                g.result = ballot == mask ? 1 : 0;
+            } else if (g.op == ANY) {
+                g.result = ballot != 0 ? 1 : 0;
+            } else {
+                if (src < 0 || src >= lanes || (mask & (1u << src)) == 0) {
+                    s.fail(s.where(g) + ": shuffle reads lane " + std::to_string(src) + ", which is not in the mask");
+                    return;
+                }
+                g.result = s.fibers[base + src].value;
+            }
+        }
+        for (int m = 0; m < lanes; m++) {
+            if (mask & (1u << m)) {
+                s.fibers[base + m].state = RUNNABLE;
+            }
+        }
+        progress = true;
+    }
+}
+
+}  // namespace
+
+void syncthreads(int site) {
+    Scheduler& s = scheduler();
+    Fiber& f = *s.running;
+    f.state = AT_BARRIER;
+    f.site = site;
+    yield(f);
+}
+
+std::uint64_t warp_collective(int op, unsigned mask, std::uint64_t value, int arg, int width, int site) {
+    Scheduler& s = scheduler();
+    Fiber& f = *s.running;
+    f.state = AT_WARP;
+    f.op = op;
+    f.mask = mask;
+    f.value = value;
+    f.arg = arg;
+    f.width = width;
+    f.site = site;
+    yield(f);
+    return f.result;
+}
+
+unsigned lane_id() {
+    return (unsigned) (scheduler().running->linear & 31);
+}
+
+std::string run_block(const Body& body, dim3 block) {
+    Scheduler& s = scheduler();
+    int n = (int) (block.x * block.y * block.z);
+    if (n < 1 || n > MAX_THREADS) {
+        return "block of " + std::to_string(n) + " threads: a block has 1 to " + std::to_string(MAX_THREADS);
+    }
+    try {
+        s.ensure(n);
+    } catch (const std::string& e) {
+        return e;
+    }
+    s.body = &body;
+    s.error.clear();
+    for (int i = 0; i < n; i++) {
+        Fiber& f = s.fibers[i];
+        f.linear = i;
+        f.view.idx = dim3(i % block.x, (i / block.x) % block.y, i / (block.x * block.y));
+        f.state = RUNNABLE;
+        getcontext(&f.context);
+        f.context.uc_stack.ss_sp = f.stack;
+        f.context.uc_stack.ss_size = STACK_BYTES;
+        f.context.uc_link = nullptr;
+        makecontext(&f.context, entry, 0);
+    }
+    while (s.error.empty()) {
+        bool progress = false;
+        for (int i = 0; i < n && s.error.empty(); i++) {
+            Fiber& f = s.fibers[i];
+            if (f.state == RUNNABLE) {
+                s.running = &f;
+                tl_current = &f.view;
+                swapcontext(&s.main, &f.context);
+                progress = true;
+            }
+        }
+        if (!s.error.empty()) {
+            break;
+        }
+        for (int w = 0; w * 32 < n && s.error.empty(); w++) {
+            resolve_warp(s, n, w, progress);
+        }
+        if (progress || !s.error.empty()) {
+            continue;
+        }
+        int exited = 0;
+        int atBarrier = 0;
+        int atWarp = 0;
+        int site = -1;
+        bool sameSite = true;
+        for (int i = 0; i < n; i++) {
+            State st = s.fibers[i].state;
+            exited += st == EXITED;
+            atWarp += st == AT_WARP;
+            if (st == AT_BARRIER) {
+                atBarrier++;
+                if (site >= 0 && s.fibers[i].site != site) {
+                    sameSite = false;
+                }
+                site = s.fibers[i].site;
+            }
+        }
+        if (exited == n) {
+            break;
+        }
+        if (atBarrier == 0) {
+            s.fail("deadlock: " + std::to_string(atWarp) + " thread(s) wait at warp collectives that can never complete");
+            break;
+        }
+        if (atBarrier != n) {
+            s.fail("__syncthreads (line " + std::to_string(site) + ") reached by " + std::to_string(atBarrier) + " of "
+                   + std::to_string(n) + " threads of block (" + std::to_string(tl_blockIdx.x) + "," + std::to_string(tl_blockIdx.y)
+                   + "): " + std::to_string(exited) + " exited, " + std::to_string(atWarp) + " wait at warp collectives");
+            break;
+        }
+        if (!sameSite) {
+            s.fail("threads of block (" + std::to_string(tl_blockIdx.x) + "," + std::to_string(tl_blockIdx.y)
+                   + ") wait at different __syncthreads calls");
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            s.fibers[i].state = RUNNABLE;
+        }
+    }
+    s.running = nullptr;
+    tl_current = nullptr;
+    return s.error;
+}
+
+std::string launch(const Body& body, dim3 grid, dim3 block, std::size_t sharedBytes) {
+    static thread_local std::vector<unsigned char> dynamic;
+    if (dynamic.size() < sharedBytes) {
+        dynamic.resize(sharedBytes);
+    }
+    tl_dynamic_shared = dynamic.data();
+    tl_gridDim = grid;
+    tl_blockDim = block;
+    for (unsigned z = 0; z < grid.z; z++) {
+        for (unsigned y = 0; y < grid.y; y++) {
+            for (unsigned x = 0; x < grid.x; x++) {
+                tl_blockIdx = dim3(x, y, z);
+                std::string e = run_block(body, block);
+                if (!e.empty()) {
+                    return e;
+                }
+            }
+        }
+    }
+    return "";
+}
+
+}  // namespace emu

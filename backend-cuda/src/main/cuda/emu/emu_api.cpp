@@ -1,0 +1,83 @@
+// The emulator's entry points for the JVM (called through the Foreign Function API): the same shape as
+// the CUDA driver API's cuLaunchKernel, so the Java host code builds one kernel-parameter array for both.
+#include "cuda_emu.h"
+#include "cuda_emu_launch.h"
+
+#include <cstring>
+#include <string>
+
+extern "C" {
+void pararnn_scan_k1(const float*, const float*, const float*, float*, int, int, int, int, int, int, int);
+void pararnn_scan_k2(const float*, const float*, const float*, float*, int, int, int, int, int, int, int);
+void pararnn_scan_k3(const float*, const float*, const float*, float*, int, int, int, int, int, int, int);
+void pararnn_scan_generic(const float*, const float*, const float*, float*, int, int, int, int, int, int, int);
+void pararnn_test_collectives(float*);
+void pararnn_test_barrier_misuse(float*);
+void pararnn_test_divergent_shuffle(float*);
+}
+
+namespace {
+
+template <typename T>
+T arg(void** params, int i) {
+    T v;
+    std::memcpy(&v, params[i], sizeof(T));
+    return v;
+}
+
+using F = const float*;
+
+emu::Body kernel(const std::string& name, void** p) {
+    if (name == "pararnn_scan_k1" || name == "pararnn_scan_k2" || name == "pararnn_scan_k3") {
+        auto fn = name == "pararnn_scan_k1" ? pararnn_scan_k1 : name == "pararnn_scan_k2" ? pararnn_scan_k2 : pararnn_scan_k3;
+        F a = arg<F>(p, 0), b = arg<F>(p, 1), init = arg<F>(p, 2);
+        float* out = arg<float*>(p, 3);
+        int v[7];
+        for (int i = 0; i < 7; i++) {
+            v[i] = arg<int>(p, 4 + i);
+        }
+        return [=] { fn(a, b, init, out, v[0], v[1], v[2], v[3], v[4], v[5], v[6]); };
+    }
+    if (name == "pararnn_scan_generic") {
+        F a = arg<F>(p, 0), b = arg<F>(p, 1), init = arg<F>(p, 2);
+        float* out = arg<float*>(p, 3);
+        int v[7];
+        for (int i = 0; i < 7; i++) {
+            v[i] = arg<int>(p, 4 + i);
+        }
+        return [=] { pararnn_scan_generic(a, b, init, out, v[0], v[1], v[2], v[3], v[4], v[5], v[6]); };
+    }
+    if (name == "pararnn_test_collectives" || name == "pararnn_test_barrier_misuse" || name == "pararnn_test_divergent_shuffle") {
+        auto fn = name == "pararnn_test_collectives" ? pararnn_test_collectives
+                : name == "pararnn_test_barrier_misuse" ? pararnn_test_barrier_misuse : pararnn_test_divergent_shuffle;
+        float* out = arg<float*>(p, 0);
+        return [=] { fn(out); };
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+extern "C" {
+
+// Runs `name` over grid × block; returns 0, or 1 with the reason in err (NUL-terminated, cut to errLen).
+int pararnn_emu_launch(const char* name, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                       unsigned sharedBytes, void** params, char* err, int errLen) {
+    std::string e;
+    emu::Body body = kernel(name, params);
+    if (!body) {
+        e = std::string("no kernel named ") + name + " in the emulated module";
+    } else {
+        e = emu::launch(body, dim3(gx, gy, gz), dim3(bx, by, bz), sharedBytes);
+    }
+    if (e.empty()) {
+        return 0;
+    }
+    if (errLen > 0) {
+        std::strncpy(err, e.c_str(), errLen - 1);
+        err[errLen - 1] = '\0';
+    }
+    return 1;
+}
+
+}

@@ -1,0 +1,37 @@
+package org.pararnn.backend.cuda;
+
+/**
+ * The host's view of one CUDA device, the interface the backend's host code is written against: device
+ * memory, copies, kernel launches. The JCuda driver API fills it on a GPU; the emulator
+ * ({@link EmulatedDevice}) fills it on the CPU with the very same kernels compiled for the host, so the
+ * host code, the buffer handling and the launch geometry run in CI too (docs/design.md §7).
+ * Not thread-safe: the backend serialises its use.
+ */
+interface CudaDevice extends AutoCloseable {
+    /** The device in words, for reports. */
+    String describe();
+
+    /** {@code floats} floats of device memory; fails with the reason when the device has no room. */
+    long alloc(long floats);
+
+    void free(long pointer);
+
+    /** {@code n} floats from {@code src[off..]} to the device at {@code dst}. */
+    void upload(float[] src, int off, int n, long dst);
+
+    /** {@code n} floats from the device at {@code src} to {@code dst[off..]}. */
+    void download(long src, float[] dst, int off, int n);
+
+    /**
+     * Runs {@code kernel} over {@code grid × block} threads with {@code sharedBytes} of dynamic shared memory
+     * and waits for it; {@code args} are the kernel's parameters in order ({@link KernelArgs}). A launch that
+     * fails throws with the device's reason.
+     */
+    void launch(String kernel, int[] grid, int[] block, int sharedBytes, KernelArgs args);
+
+    /** Nanoseconds the kernels launched so far ran on the device. */
+    long kernelNanos();
+
+    @Override
+    void close();
+}

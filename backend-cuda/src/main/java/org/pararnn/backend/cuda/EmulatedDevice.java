@@ -1,0 +1,127 @@
+package org.pararnn.backend.cuda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The CUDA kernels compiled for the host against the emulation header and run on the CPU (for testing:
+ * blocks one after another, a block's threads as fibres with real barriers and checked warp collectives).
+ * Device memory is host memory. Built into the jar when the build machine had a C++ compiler; otherwise
+ * {@link #unavailableReason()} says why.
+ */
+final class EmulatedDevice implements CudaDevice {
+    private static final String RESOURCE = "native/linux-x86_64/";
+    private static final String LIBRARY = "libpararnn_cuda_emu.so";
+
+    /** Holder: the library is extracted and loaded on first use only. */
+    private static final class Native {
+        static final String UNAVAILABLE = load();
+
+        private static String load() {
+            String os = System.getProperty("os.name", "") + "-" + System.getProperty("os.arch", "");
+            if (!os.equals("Linux-amd64")) {
+                return "the emulated kernels are built for linux-x86_64 only (this is " + os + ")";
+            }
+            try (InputStream marker = EmulatedDevice.class.getResourceAsStream(RESOURCE + "UNAVAILABLE")) {
+                if (marker != null) {
+                    return new String(marker.readAllBytes(), StandardCharsets.UTF_8).trim();
+                }
+            } catch (IOException e) {
+                return "cannot read the build's marker: " + e.getMessage();
+            }
+            try (InputStream lib = EmulatedDevice.class.getResourceAsStream(RESOURCE + LIBRARY)) {
+                if (lib == null) {
+                    return "the jar holds no emulated kernels (" + LIBRARY + "): the build did not make them";
+                }
+                Path tmp = Files.createTempFile("pararnn_cuda_emu", ".so");
+                tmp.toFile().deleteOnExit();
+                Files.copy(lib, tmp, StandardCopyOption.REPLACE_EXISTING);
+                System.load(tmp.toAbsolutePath().toString());
+                return null;
+            } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
+                return "the emulated kernels did not load: " + e.getMessage();
+            }
+        }
+    }
+
+    /** Null when the emulated kernels can run here, else why not. */
+    static String unavailableReason() {
+        return Native.UNAVAILABLE;
+    }
+
+    private long kernelNanos;
+    private boolean closed;
+
+    EmulatedDevice() {
+        if (unavailableReason() != null) {
+            throw new IllegalStateException(unavailableReason());
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "CUDA kernels emulated on the CPU (" + Runtime.getRuntime().availableProcessors() + " cores; for testing only)";
+    }
+
+    @Override
+    public long alloc(long floats) {
+        long p = malloc0(4 * Math.max(1, floats));
+        if (p == 0) {
+            throw new IllegalStateException("emulated device: cannot allocate " + 4 * floats + " bytes");
+        }
+        return p;
+    }
+
+    @Override
+    public void free(long pointer) {
+        free0(pointer);
+    }
+
+    @Override
+    public void upload(float[] src, int off, int n, long dst) {
+        upload0(src, off, n, dst);
+    }
+
+    @Override
+    public void download(long src, float[] dst, int off, int n) {
+        download0(src, dst, off, n);
+    }
+
+    @Override
+    public void launch(String kernel, int[] grid, int[] block, int sharedBytes, KernelArgs args) {
+        if (closed) {
+            throw new IllegalStateException("the emulated CUDA device was closed");
+        }
+        long t0 = System.nanoTime();
+        String error = launch0(kernel, grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, args.slots());
+        kernelNanos += System.nanoTime() - t0;
+        if (error != null) {
+            throw new IllegalStateException("kernel " + kernel + " failed on the emulated device: " + error);
+        }
+    }
+
+    @Override
+    public long kernelNanos() {
+        return kernelNanos;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private static native long malloc0(long bytes);
+
+    private static native void free0(long pointer);
+
+    private static native void upload0(float[] src, int off, int n, long dst);
+
+    private static native void download0(long src, float[] dst, int off, int n);
+
+    private static native String launch0(String kernel, int gx, int gy, int gz, int bx, int by, int bz, int sharedBytes,
+                                         long[] params);
+}
