@@ -11,16 +11,21 @@ interface CudaDevice extends AutoCloseable {
     /** The device in words, for reports. */
     String describe();
 
+    /** Device memory of one device; what its address is, only that device knows. */
+    interface Buffer {
+        long floats();
+    }
+
     /** {@code floats} floats of device memory; fails with the reason when the device has no room. */
-    long alloc(long floats);
+    Buffer alloc(long floats);
 
-    void free(long pointer);
+    void free(Buffer buffer);
 
-    /** {@code n} floats from {@code src[off..]} to the device at {@code dst}. */
-    void upload(float[] src, int off, int n, long dst);
+    /** {@code n} floats from {@code src[off..]} to {@code dst} from float {@code dstOff} on. */
+    void upload(float[] src, int off, int n, Buffer dst, long dstOff);
 
-    /** {@code n} floats from the device at {@code src} to {@code dst[off..]}. */
-    void download(long src, float[] dst, int off, int n);
+    /** {@code n} floats of {@code src} from float {@code srcOff} on to {@code dst[off..]}. */
+    void download(Buffer src, long srcOff, float[] dst, int off, int n);
 
     /**
      * Runs {@code kernel} over {@code grid × block} threads with {@code sharedBytes} of dynamic shared memory

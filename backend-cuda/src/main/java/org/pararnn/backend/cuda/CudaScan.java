@@ -70,18 +70,18 @@ final class CudaScan implements LinearScan {
             }
             upload(device, p.b(), (row + p.from()) * w, (long) (p.to() - p.from()) * w, b);
         }
-        long initPointer = 0;
+        CudaDevice.Buffer initBuffer = null;
         if (p.init() != null) {
             init.ensure(device, (long) batch * w);
             upload(device, p.init(), 0, (long) batch * w, init);
-            initPointer = init.pointer;
+            initBuffer = init.buffer;
         }
         long lanes = (long) batch * (w / k);
         if (k <= 3) {
             int lpb = geometry.lanesPerBlock(lanes);
             int chunks = geometry.threadsPerBlock() / lpb;
             long blocks = (lanes + lpb - 1) / lpb;
-            KernelArgs args = new KernelArgs().pointer(a.pointer).pointer(b.pointer).pointer(initPointer).pointer(out.pointer)
+            KernelArgs args = new KernelArgs().pointer(a.buffer).pointer(b.buffer).pointer(initBuffer).pointer(out.buffer)
                     .integer(batch).integer(steps).integer(w).integer(p.from()).integer(p.to())
                     .integer(geometry.chunk()).integer(reverse ? 1 : 0);
             device.launch("pararnn_scan_k" + k, new int[] {Math.toIntExact(blocks), 1, 1}, new int[] {lpb, chunks, 1},
@@ -89,7 +89,7 @@ final class CudaScan implements LinearScan {
         } else {
             int threads = 128;
             long blocks = (lanes + threads - 1) / threads;
-            KernelArgs args = new KernelArgs().pointer(a.pointer).pointer(b.pointer).pointer(initPointer).pointer(out.pointer)
+            KernelArgs args = new KernelArgs().pointer(a.buffer).pointer(b.buffer).pointer(initBuffer).pointer(out.buffer)
                     .integer(batch).integer(steps).integer(w).integer(k).integer(p.from()).integer(p.to())
                     .integer(reverse ? 1 : 0);
             device.launch("pararnn_scan_generic", new int[] {Math.toIntExact(blocks), 1, 1}, new int[] {threads, 1, 1}, 0, args);
@@ -97,13 +97,13 @@ final class CudaScan implements LinearScan {
         for (int bi = 0; bi < batch; bi++) {
             long off = ((long) bi * steps + p.from()) * w;
             int n = (p.to() - p.from()) * w;
-            device.download(out.pointer + 4 * off, p.out(), Math.toIntExact(off), n);
+            device.download(out.buffer, off, p.out(), Math.toIntExact(off), n);
             backend.countDown(4L * n);
         }
     }
 
     private void upload(CudaDevice device, float[] src, long off, long n, DeviceArray dst) {
-        device.upload(src, Math.toIntExact(off), Math.toIntExact(n), dst.pointer + 4 * off);
+        device.upload(src, Math.toIntExact(off), Math.toIntExact(n), dst.buffer, off);
         backend.countUp(4 * n);
     }
 
@@ -116,23 +116,20 @@ final class CudaScan implements LinearScan {
 
     /** A device buffer that grows on demand and is kept for the next call. */
     static final class DeviceArray {
-        long pointer;
-        long floats;
+        CudaDevice.Buffer buffer;
 
         void ensure(CudaDevice device, long n) {
-            if (n <= floats) {
+            if (buffer != null && n <= buffer.floats()) {
                 return;
             }
             free(device);
-            pointer = device.alloc(n);
-            floats = n;
+            buffer = device.alloc(n);
         }
 
         void free(CudaDevice device) {
-            if (pointer != 0) {
-                device.free(pointer);
-                pointer = 0;
-                floats = 0;
+            if (buffer != null) {
+                device.free(buffer);
+                buffer = null;
             }
         }
     }

@@ -67,28 +67,48 @@ final class EmulatedDevice implements CudaDevice {
         return "CUDA kernels emulated on the CPU (" + Runtime.getRuntime().availableProcessors() + " cores; for testing only)";
     }
 
+    /** Host memory standing in for device memory. */
+    record HostBuffer(long address, long floats) implements Buffer {
+    }
+
     @Override
-    public long alloc(long floats) {
+    public Buffer alloc(long floats) {
         long p = malloc0(4 * Math.max(1, floats));
         if (p == 0) {
             throw new IllegalStateException("emulated device: cannot allocate " + 4 * floats + " bytes");
         }
-        return p;
+        return new HostBuffer(p, floats);
     }
 
     @Override
-    public void free(long pointer) {
-        free0(pointer);
+    public void free(Buffer buffer) {
+        free0(address(buffer));
     }
 
     @Override
-    public void upload(float[] src, int off, int n, long dst) {
-        upload0(src, off, n, dst);
+    public void upload(float[] src, int off, int n, Buffer dst, long dstOff) {
+        check(dst, dstOff, n);
+        upload0(src, off, n, address(dst) + 4 * dstOff);
     }
 
     @Override
-    public void download(long src, float[] dst, int off, int n) {
-        download0(src, dst, off, n);
+    public void download(Buffer src, long srcOff, float[] dst, int off, int n) {
+        check(src, srcOff, n);
+        download0(address(src) + 4 * srcOff, dst, off, n);
+    }
+
+    private static long address(Buffer b) {
+        if (!(b instanceof HostBuffer h)) {
+            throw new IllegalArgumentException("not a buffer of the emulated device: " + b);
+        }
+        return h.address();
+    }
+
+    /** A copy past a buffer's end would corrupt the JVM's heap here (on a GPU the driver refuses it). */
+    private static void check(Buffer b, long off, int n) {
+        if (off < 0 || n < 0 || off + n > b.floats()) {
+            throw new IndexOutOfBoundsException("copy of " + n + " floats at " + off + " outside a buffer of " + b.floats());
+        }
     }
 
     @Override
@@ -97,7 +117,13 @@ final class EmulatedDevice implements CudaDevice {
             throw new IllegalStateException("the emulated CUDA device was closed");
         }
         long t0 = System.nanoTime();
-        String error = launch0(kernel, grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, args.slots());
+        long[] slots = new long[args.list().size()];
+        for (int i = 0; i < slots.length; i++) {
+            KernelArgs.Arg a = args.list().get(i);
+            // One 64-bit slot per parameter: an address, or an int in the low half.
+            slots[i] = a.isPointer() ? (a.buffer() == null ? 0L : address(a.buffer())) : a.value() & 0xffffffffL;
+        }
+        String error = launch0(kernel, grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, slots);
         kernelNanos += System.nanoTime() - t0;
         if (error != null) {
             throw new IllegalStateException("kernel " + kernel + " failed on the emulated device: " + error);

@@ -1,46 +1,30 @@
 package org.pararnn.backend.cuda;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 
-/** A kernel's parameters in order: device pointers and 32-bit integers, as {@code cuLaunchKernel} takes them. */
+/**
+ * A kernel's parameters in order, as {@code cuLaunchKernel} takes them: device buffers (or a null pointer)
+ * and 32-bit integers. Each {@link CudaDevice} turns them into its own parameter array.
+ */
 final class KernelArgs {
-    private long[] values = new long[12];
-    private boolean[] pointer = new boolean[12];
-    private int size;
-
-    KernelArgs pointer(long devicePointer) {
-        return add(devicePointer, true);
+    /** One parameter: a buffer (null: a null pointer) or an int. */
+    record Arg(boolean isPointer, CudaDevice.Buffer buffer, int value) {
     }
 
-    KernelArgs integer(int value) {
-        return add(value & 0xffffffffL, false);
-    }
+    private final List<Arg> args = new ArrayList<>();
 
-    private KernelArgs add(long v, boolean isPointer) {
-        if (size == values.length) {
-            values = Arrays.copyOf(values, 2 * size);
-            pointer = Arrays.copyOf(pointer, 2 * size);
-        }
-        values[size] = v;
-        pointer[size] = isPointer;
-        size++;
+    KernelArgs pointer(CudaDevice.Buffer buffer) {
+        args.add(new Arg(true, buffer, 0));
         return this;
     }
 
-    int size() {
-        return size;
+    KernelArgs integer(int value) {
+        args.add(new Arg(false, null, value));
+        return this;
     }
 
-    long value(int i) {
-        return values[i];
-    }
-
-    boolean isPointer(int i) {
-        return pointer[i];
-    }
-
-    /** One 64-bit slot per parameter (an int in the low half), as the emulator reads them. */
-    long[] slots() {
-        return Arrays.copyOf(values, size);
+    List<Arg> list() {
+        return args;
     }
 }

@@ -20,11 +20,11 @@ class EmulatorTest {
 
     private static float[] run(String kernel, int threads) {
         try (EmulatedDevice d = new EmulatedDevice()) {
-            long out = d.alloc(threads * 8L);
+            CudaDevice.Buffer out = d.alloc(threads * 8L);
             try {
                 d.launch(kernel, new int[] {1, 1, 1}, new int[] {threads, 1, 1}, 0, new KernelArgs().pointer(out));
                 float[] r = new float[threads * 8];
-                d.download(out, r, 0, r.length);
+                d.download(out, 0, r, 0, r.length);
                 return r;
             } finally {
                 d.free(out);
