@@ -83,6 +83,38 @@ final class CudaBackend implements Backend {
         bytesDown += bytes;
     }
 
+    /** Kernel time on the device since the backend was made. */
+    long kernelNanos() {
+        lock.lock();
+        try {
+            return device.kernelNanos();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Device time of a device-to-device copy of {@code floats} floats: the memory floor of a kernel that moves as much. */
+    long copyNanos(long floats) {
+        lock.lock();
+        try {
+            CudaDevice.Buffer src = device.alloc(floats);
+            CudaDevice.Buffer dst = device.alloc(floats);
+            try {
+                device.copyOnDevice(src, dst, floats);
+                long best = Long.MAX_VALUE;
+                for (int i = 0; i < 3; i++) {
+                    best = Math.min(best, device.copyOnDevice(src, dst, floats));
+                }
+                return best;
+            } finally {
+                device.free(src);
+                device.free(dst);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Bytes copied to and from the device, and kernel time, since the backend was made. */
     String traffic() {
         lock.lock();

@@ -28,6 +28,12 @@ interface CudaDevice extends AutoCloseable {
     void download(Buffer src, long srcOff, float[] dst, int off, int n);
 
     /**
+     * Copies {@code floats} floats from {@code src} to {@code dst} on the device and returns the device time it
+     * took in nanoseconds: the memory floor a scan is measured against.
+     */
+    long copyOnDevice(Buffer src, Buffer dst, long floats);
+
+    /**
      * Runs {@code kernel} over {@code grid × block} threads with {@code sharedBytes} of dynamic shared memory
      * and waits for it; {@code args} are the kernel's parameters in order ({@link KernelArgs}). A launch that
      * fails throws with the device's reason.

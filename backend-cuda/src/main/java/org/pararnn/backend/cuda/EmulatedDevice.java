@@ -97,6 +97,15 @@ final class EmulatedDevice implements CudaDevice {
         download0(address(src) + 4 * srcOff, dst, off, n);
     }
 
+    @Override
+    public long copyOnDevice(Buffer src, Buffer dst, long floats) {
+        check(src, 0, Math.toIntExact(floats));
+        check(dst, 0, Math.toIntExact(floats));
+        long t0 = System.nanoTime();
+        copy0(address(src), address(dst), 4 * floats);
+        return System.nanoTime() - t0;
+    }
+
     private static long address(Buffer b) {
         if (!(b instanceof HostBuffer h)) {
             throw new IllegalArgumentException("not a buffer of the emulated device: " + b);
@@ -147,6 +156,8 @@ final class EmulatedDevice implements CudaDevice {
     private static native void upload0(float[] src, int off, int n, long dst);
 
     private static native void download0(long src, float[] dst, int off, int n);
+
+    private static native void copy0(long src, long dst, long bytes);
 
     private static native String launch0(String kernel, int gx, int gy, int gz, int bx, int by, int bz, int sharedBytes,
                                          long[] params);

@@ -18,6 +18,7 @@ import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
@@ -201,6 +202,18 @@ final class JCudaDevice implements CudaDevice {
         current();
         check(cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * off), pointer(src).withByteOffset(4 * srcOff), 4L * n),
                 "cuMemcpyDtoH");
+    }
+
+    @Override
+    public long copyOnDevice(Buffer src, Buffer dst, long floats) {
+        current();
+        check(cuEventRecord(start, null), "cuEventRecord");
+        check(cuMemcpyDtoD(pointer(dst), pointer(src), 4 * floats), "cuMemcpyDtoD");
+        check(cuEventRecord(stop, null), "cuEventRecord");
+        check(cuEventSynchronize(stop), "cuEventSynchronize");
+        float[] ms = {0f};
+        check(cuEventElapsedTime(ms, start, stop), "cuEventElapsedTime");
+        return (long) (ms[0] * 1e6);
     }
 
     @Override

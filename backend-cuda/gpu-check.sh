@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The CUDA backend on a GPU in one call: runs on a bare Linux machine with an NVIDIA GPU and no JDK, from
+# the repository root, with .gpu/ (made by backend-cuda/gpu-prepare.sh) carried along. It lists what the
+# CUDA driver shows, runs the conformance suite on `cuda` (and on `opencl` where the driver also exposes
+# OpenCL), then the scan timings beside the device's copy floor, and writes $OUT/cuda-check.md.
+# Every step has a time limit (about 6 minutes in all); without a GPU it fails at once, saying why.
+# GPU_CHECK_BACKEND=cuda-emulated rehearses every step on the emulated kernels (small timing shapes).
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+G="$ROOT/.gpu"
+OUT="${OUT:-$G/out}"
+mkdir -p "$OUT"
+R="$OUT/cuda-check.md"
+: > "$R"
+fail() { echo "gpu-check: $*" | tee -a "$R" >&2; exit 1; }
+[ -x "$G/jre/bin/java" ] || fail "no Java runtime in .gpu/jre: run backend-cuda/gpu-prepare.sh on a build machine and carry .gpu"
+# OpenBLAS is not carried (size): GEMMs of the cell checks run in Java loops.
+JAVA=("$G/jre/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx48g -Dpararnn.blas=false -cp "$G/lib/*")
+# PoCL or a GPU vendor's OpenCL may install signal handlers over the JVM's; keep the JVM's first.
+[ -f "$G/jre/lib/libjsig.so" ] && export LD_PRELOAD="$G/jre/lib/libjsig.so"
+
+{
+  echo "# CUDA backend on a GPU"
+  echo
+  echo "- date: $(date -u +%FT%TZ)"
+  echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  if command -v nvidia-smi >/dev/null 2>&1; then
+    echo "- nvidia-smi: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -n 4 | tr '\n' ';')"
+  else
+    echo "- nvidia-smi: not found"
+  fi
+  echo
+} >> "$R"
+
+step() { # name, seconds, command...
+  local name="$1" secs="$2"; shift 2
+  echo "## $name" >> "$R"; echo >> "$R"; echo '```' >> "$R"
+  timeout "$secs" "$@" > "$OUT/step.log" 2>&1
+  local rc=$?
+  cat "$OUT/step.log" >> "$R"; echo '```' >> "$R"
+  [ $rc -eq 124 ] && echo "(stopped after ${secs} s)" >> "$R"
+  echo "exit status: $rc" >> "$R"; echo >> "$R"
+  cat "$OUT/step.log"
+  return $rc
+}
+
+B="${GPU_CHECK_BACKEND:-cuda}"
+QUICK=()
+[ "$B" = cuda ] || QUICK=(--quick)
+# 1. The probe alone: on a machine without a usable GPU, stop here with its reason.
+step "probe" 60 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" --max-element-steps 0 \
+  || fail "the $B backend cannot run here (see above)"
+# 2. The whole conformance suite on the GPU.
+step "conformance: $B" 150 "${JAVA[@]}" org.pararnn.conformance.ConformanceMain --backend "$B"
+conformance=$?
+# 3. OpenCL on the same GPU, where the driver exposes it (skipped with the probe's reason otherwise).
+step "conformance: opencl" 60 "${JAVA[@]}" -Dpararnn.opencl.device= org.pararnn.conformance.ConformanceMain --backend opencl || true
+# 4. Scan kernel time beside the copy floor.
+step "scan timings" 150 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" "${QUICK[@]}"
+echo "gpu-check: report in $R"
+exit $conformance

@@ -1,0 +1,131 @@
+package org.pararnn.backend.cuda;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.pararnn.api.JacobianStructure;
+import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.BackendProvider;
+import org.pararnn.api.spi.ScanProblem;
+
+/**
+ * Kernel time of the scans on a CUDA device beside the device's own memory floor, measured in one run:
+ * per structure and direction, over sequence lengths and lane counts (batch × features), the best of a
+ * few calls' kernel time by CUDA events, next to a device-to-device copy moving the same bytes (a diagonal
+ * scan reads A and b and writes h: 12 B per element-step; 2×2 reads 4 + 2 and writes 2 floats per lane-step).
+ * Prints a Markdown table. Speed is claimed from this, never from tests.
+ *
+ * <pre>
+ * java -cp … org.pararnn.backend.cuda.ScanTiming [--backend cuda|cuda-emulated] [--max-element-steps N] [--quick]
+ * </pre>
+ */
+public final class ScanTiming {
+    private ScanTiming() {
+    }
+
+    /** One measured shape. */
+    record Row(String structure, boolean reverse, int steps, int lanes, double kernelMs, double floorMs, double callMs) {
+        String markdown() {
+            double elementSteps = (double) steps * lanes;
+            return String.format(Locale.ROOT, "| %s | %s | 2^%d | %d | %.4f | %.4f | %.0f %% | %.1f | %.3f |", structure,
+                    reverse ? "reverse" : "forward", Integer.numberOfTrailingZeros(steps), lanes, kernelMs, floorMs,
+                    100 * floorMs / kernelMs, elementSteps / (kernelMs * 1e6), callMs);
+        }
+    }
+
+    public static void main(String[] args) {
+        String backend = "cuda";
+        long maxElementSteps = 1L << 30;
+        boolean quick = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--backend" -> backend = args[++i];
+                case "--max-element-steps" -> maxElementSteps = Long.parseLong(args[++i]);
+                case "--quick" -> quick = true;
+                default -> throw new IllegalArgumentException("unknown option '" + args[i]
+                        + "'; options: --backend cuda|cuda-emulated, --max-element-steps N, --quick");
+            }
+        }
+        BackendProvider provider = switch (backend) {
+            case "cuda" -> new CudaBackendProvider();
+            case "cuda-emulated" -> new CudaEmulatedBackendProvider();
+            default -> throw new IllegalArgumentException("--backend must be cuda or cuda-emulated, got '" + backend + "'");
+        };
+        if (!provider.probe().available()) {
+            System.err.println("error: backend '" + backend + "' is unavailable: " + provider.probe().reason());
+            System.exit(1);
+        }
+        int[] steps = quick ? new int[] {1 << 9, 1 << 12} : new int[] {1 << 9, 1 << 12, 1 << 16, 1 << 20};
+        int[] lanes = quick ? new int[] {1, 1 << 5} : new int[] {1, 1 << 9, 1 << 14};
+        try (Backend b = provider.create()) {
+            run((CudaBackend) b, steps, lanes, maxElementSteps, System.out);
+        }
+    }
+
+    static List<Row> run(CudaBackend backend, int[] stepsList, int[] lanesList, long maxElementSteps, PrintStream out) {
+        out.println("device: " + backend.device());
+        out.println();
+        out.println("| structure | direction | T | lanes (B·S) | kernel ms | copy floor ms | floor / kernel | G element-steps/s | whole call ms |");
+        out.println("|---|---|---|---|---|---|---|---|---|");
+        List<Row> rows = new ArrayList<>();
+        for (JacobianStructure s : new JacobianStructure[] {JacobianStructure.diagonal(), JacobianStructure.blockDiagonal(2)}) {
+            int k = s instanceof JacobianStructure.BlockDiagonal bd ? bd.blocks() : 1;
+            for (int steps : stepsList) {
+                for (int lanes : lanesList) {
+                    long elementSteps = (long) steps * lanes;
+                    long coefficients = elementSteps * k * k;
+                    if (elementSteps > maxElementSteps || coefficients > Integer.MAX_VALUE - 8) {
+                        continue;
+                    }
+                    for (boolean reverse : new boolean[] {false, true}) {
+                        Row r = measure(backend, s, k, steps, lanes, reverse);
+                        rows.add(r);
+                        out.println(r.markdown());
+                        out.flush();
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static Row measure(CudaBackend backend, JacobianStructure s, int k, int steps, int lanes, boolean reverse) {
+        // One batch row of `lanes` features: lanes are contiguous, as the batch-major layout has them.
+        int width = lanes * k;
+        int cps = s.coefficientsPerStep(width);
+        SplittableRandom rnd = new SplittableRandom(steps * 31L + lanes);
+        float[] a = new float[steps * cps];
+        float[] b = new float[steps * width];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) (rnd.nextDouble() - 0.5);
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) (rnd.nextDouble() - 0.5);
+        }
+        float[] out = new float[b.length];
+        ScanProblem p = ScanProblem.whole(s, 1, steps, width, a, b, null, out);
+        double best = Double.MAX_VALUE;
+        double bestCall = Double.MAX_VALUE;
+        for (int rep = 0; rep < 4; rep++) {
+            long k0 = backend.kernelNanos();
+            long t0 = System.nanoTime();
+            if (reverse) {
+                backend.scan().reverse(p);
+            } else {
+                backend.scan().forward(p);
+            }
+            long call = System.nanoTime() - t0;
+            long kernel = backend.kernelNanos() - k0;
+            if (rep > 0) { // the first call compiles and allocates
+                best = Math.min(best, kernel / 1e6);
+                bestCall = Math.min(bestCall, call / 1e6);
+            }
+        }
+        // Bytes the kernel must move: A (k² floats per lane-step), b in and h out (k each).
+        long floats = (long) steps * lanes * (k * k + 2L * k);
+        double floor = backend.copyNanos((floats + 1) / 2) / 1e6; // a copy reads and writes: half the floats each way
+        return new Row(s.describe(), reverse, steps, lanes, best, floor, bestCall);
+    }
+}
