@@ -1,0 +1,31 @@
+package org.pararnn.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The GPU script's timing table, run on the emulator at tiny shapes: every row measured, the table well formed. */
+class ScanTimingTest {
+    @Test
+    void everyShapeWithinTheLimitIsMeasuredBesideItsFloor() {
+        assumeTrue(EmulatedDevice.unavailableReason() == null, () -> "emulated kernels unavailable: " + EmulatedDevice.unavailableReason());
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        try (CudaBackend b = (CudaBackend) new CudaEmulatedBackendProvider().create()) {
+            List<ScanTiming.Row> rows = ScanTiming.run(b, new int[] {64, 512}, new int[] {1, 8}, 64 * 8,
+                    new PrintStream(text, true, StandardCharsets.UTF_8));
+            // 2 structures × 2 directions × the 3 shapes within 512 element-steps (512 × 8 is past the limit).
+            assertEquals(12, rows.size());
+            for (ScanTiming.Row r : rows) {
+                assertTrue(r.kernelMs() > 0 && r.floorMs() > 0 && r.callMs() >= r.kernelMs(), r.toString());
+            }
+        }
+        String table = text.toString(StandardCharsets.UTF_8);
+        assertTrue(table.contains("| diagonal | forward | 2^6 | 1 |") && table.contains("| block-diagonal(2) | reverse | 2^9 | 1 |"), table);
+    }
+}
