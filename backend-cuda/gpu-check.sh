@@ -3,7 +3,7 @@
 # the repository root, with .gpu/ (made by backend-cuda/gpu-prepare.sh) carried along. It lists what the
 # CUDA driver shows, runs the conformance suite on `cuda` (and on `opencl` where the driver also exposes
 # OpenCL), then the scan timings beside the device's copy floor, and writes $OUT/cuda-check.md.
-# Every step has a time limit (about 6 minutes in all); without a GPU it fails at once, saying why.
+# Every step has a time limit (345 s in all); without a GPU it fails at once, saying why.
 # GPU_CHECK_BACKEND=cuda-emulated rehearses every step on the emulated kernels (small timing shapes).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,13 +48,13 @@ B="${GPU_CHECK_BACKEND:-cuda}"
 QUICK=()
 [ "$B" = cuda ] || QUICK=(--quick)
 # 1. The probe alone: on a machine without a usable GPU, stop here with its reason.
-step "probe" 60 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" --max-element-steps 0 \
+step "probe" 30 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" --max-element-steps 0 \
   || fail "the $B backend cannot run here (see above)"
 # 2. The whole conformance suite on the GPU.
-step "conformance: $B" 150 "${JAVA[@]}" org.pararnn.conformance.ConformanceMain --backend "$B"
+step "conformance: $B" 120 "${JAVA[@]}" org.pararnn.conformance.ConformanceMain --backend "$B"
 conformance=$?
 # 3. OpenCL on the same GPU, where the driver exposes it (skipped with the probe's reason otherwise).
-step "conformance: opencl" 60 "${JAVA[@]}" -Dpararnn.opencl.device= org.pararnn.conformance.ConformanceMain --backend opencl || true
+step "conformance: opencl" 45 "${JAVA[@]}" -Dpararnn.opencl.device= org.pararnn.conformance.ConformanceMain --backend opencl || true
 # 4. Scan kernel time beside the copy floor.
 step "scan timings" 150 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" "${QUICK[@]}"
 echo "gpu-check: report in $R"

@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import org.pararnn.api.JacobianStructure;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.BackendProvider;
@@ -79,8 +78,9 @@ public final class ScanTiming {
                     if (elementSteps > maxElementSteps || coefficients > Integer.MAX_VALUE - 8) {
                         continue;
                     }
+                    Problem data = new Problem(s, k, steps, lanes);
                     for (boolean reverse : new boolean[] {false, true}) {
-                        Row r = measure(backend, s, k, steps, lanes, reverse);
+                        Row r = measure(backend, data, reverse);
                         rows.add(r);
                         out.println(r.markdown());
                         out.flush();
@@ -91,21 +91,35 @@ public final class ScanTiming {
         return rows;
     }
 
-    private static Row measure(CudaBackend backend, JacobianStructure s, int k, int steps, int lanes, boolean reverse) {
-        // One batch row of `lanes` features: lanes are contiguous, as the batch-major layout has them.
-        int width = lanes * k;
-        int cps = s.coefficientsPerStep(width);
-        SplittableRandom rnd = new SplittableRandom(steps * 31L + lanes);
-        float[] a = new float[steps * cps];
-        float[] b = new float[steps * width];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) (rnd.nextDouble() - 0.5);
+    /** One batch row of {@code lanes} features (contiguous, as the batch-major layout has them), values in (−0.5, 0.5). */
+    record Problem(JacobianStructure structure, int k, int steps, int lanes, ScanProblem problem) {
+        Problem(JacobianStructure structure, int k, int steps, int lanes) {
+            this(structure, k, steps, lanes, make(structure, k, steps, lanes));
         }
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (float) (rnd.nextDouble() - 0.5);
+
+        private static ScanProblem make(JacobianStructure s, int k, int steps, int lanes) {
+            int width = lanes * k;
+            float[] a = fill(new float[steps * s.coefficientsPerStep(width)], steps * 31L + lanes);
+            float[] b = fill(new float[steps * width], steps * 17L + lanes);
+            return ScanProblem.whole(s, 1, steps, width, a, b, null, new float[b.length]);
         }
-        float[] out = new float[b.length];
-        ScanProblem p = ScanProblem.whole(s, 1, steps, width, a, b, null, out);
+
+        /** A cheap congruential fill: billions of values in seconds, not minutes. */
+        private static float[] fill(float[] x, long seed) {
+            long v = seed * 0x9E3779B97F4A7C15L;
+            for (int i = 0; i < x.length; i++) {
+                v = v * 6364136223846793005L + 1442695040888963407L;
+                x[i] = ((v >>> 40) / (float) (1 << 24)) - 0.5f;
+            }
+            return x;
+        }
+    }
+
+    private static Row measure(CudaBackend backend, Problem data, boolean reverse) {
+        ScanProblem p = data.problem();
+        int k = data.k();
+        int steps = data.steps();
+        int lanes = data.lanes();
         double best = Double.MAX_VALUE;
         double bestCall = Double.MAX_VALUE;
         for (int rep = 0; rep < 4; rep++) {
@@ -126,6 +140,6 @@ public final class ScanTiming {
         // Bytes the kernel must move: A (k² floats per lane-step), b in and h out (k each).
         long floats = (long) steps * lanes * (k * k + 2L * k);
         double floor = backend.copyNanos((floats + 1) / 2) / 1e6; // a copy reads and writes: half the floats each way
-        return new Row(s.describe(), reverse, steps, lanes, best, floor, bestCall);
+        return new Row(data.structure().describe(), reverse, steps, lanes, best, floor, bestCall);
     }
 }
