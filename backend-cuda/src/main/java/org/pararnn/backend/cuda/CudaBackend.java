@@ -1,6 +1,8 @@
 package org.pararnn.backend.cuda;
 
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
@@ -10,9 +12,10 @@ import org.pararnn.api.spi.ParallelLoop;
 
 /**
  * A backend on one {@link CudaDevice}: {@code cuda} on a GPU through the JCuda driver API, or
- * {@code cuda-emulated}, the same kernels and host code on the CPU for testing. Every use of the device is
- * serialised by one lock, so concurrent callers get the single-threaded results; the bytes moved each
- * way and the kernel time are counted for reports.
+ * {@code cuda-emulated}, the same kernels and host code on the CPU for testing. Each solving thread takes a
+ * {@link Lane} (its own stream, staging and device buffers) from a pool and gives it back, so concurrent
+ * callers neither share buffers nor wait for each other's copies. The bytes moved each way and the kernel
+ * time are counted for reports.
  */
 final class CudaBackend implements Backend {
     /** Host-side part of the generic solvers (evaluating a cell at every t): the common pool. */
@@ -28,13 +31,33 @@ final class CudaBackend implements Backend {
         }
     };
 
+    /** One solving thread's stream and the device buffers its scans keep from call to call. */
+    static final class Lane {
+        final CudaDevice.Stream stream;
+        final CudaScan.DeviceArray a = new CudaScan.DeviceArray();
+        final CudaScan.DeviceArray b = new CudaScan.DeviceArray();
+        final CudaScan.DeviceArray init = new CudaScan.DeviceArray();
+        final CudaScan.DeviceArray out = new CudaScan.DeviceArray();
+
+        Lane(CudaDevice.Stream stream) {
+            this.stream = stream;
+        }
+
+        void close() {
+            a.free(stream);
+            b.free(stream);
+            init.free(stream);
+            out.free(stream);
+            stream.close();
+        }
+    }
+
     private final String name;
     private final CudaDevice device;
-    private final ReentrantLock lock = new ReentrantLock();
     private final CudaScan scan;
-    private long bytesUp;
-    private long bytesDown;
-    private boolean closed;
+    private final ConcurrentLinkedQueue<Lane> idle = new ConcurrentLinkedQueue<>();
+    private final List<Lane> all = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
 
     CudaBackend(String name, CudaDevice device, ScanGeometry geometry) {
         this.name = name;
@@ -62,81 +85,56 @@ final class CudaBackend implements Backend {
         return HOST_LOOP;
     }
 
-    /** Runs {@code work} with the device to itself. */
-    void exclusive(Consumer<CudaDevice> work) {
-        lock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("the " + name + " backend was closed");
-            }
-            work.accept(device);
-        } finally {
-            lock.unlock();
+    /** Runs {@code work} on a lane of its own (a new one when every lane is in use). */
+    void onLane(Consumer<Lane> work) {
+        if (closed) {
+            throw new IllegalStateException("the " + name + " backend was closed");
         }
-    }
-
-    void countUp(long bytes) {
-        bytesUp += bytes;
-    }
-
-    void countDown(long bytes) {
-        bytesDown += bytes;
+        Lane lane = idle.poll();
+        if (lane == null) {
+            lane = new Lane(device.newStream());
+            all.add(lane);
+        }
+        try {
+            work.accept(lane);
+        } finally {
+            idle.add(lane);
+        }
     }
 
     /** Kernel time on the device since the backend was made. */
     long kernelNanos() {
-        lock.lock();
-        try {
-            return device.kernelNanos();
-        } finally {
-            lock.unlock();
-        }
+        return device.kernelNanos();
     }
 
     /** Device time of a device-to-device copy of {@code floats} floats: the memory floor of a kernel that moves as much. */
     long copyNanos(long floats) {
-        lock.lock();
-        try {
-            CudaDevice.Buffer src = device.alloc(floats);
-            CudaDevice.Buffer dst = device.alloc(floats);
-            try {
-                device.copyOnDevice(src, dst, floats);
-                long best = Long.MAX_VALUE;
-                for (int i = 0; i < 3; i++) {
-                    best = Math.min(best, device.copyOnDevice(src, dst, floats));
-                }
-                return best;
-            } finally {
-                device.free(src);
-                device.free(dst);
-            }
-        } finally {
-            lock.unlock();
-        }
+        return device.copyOnDevice(floats);
     }
 
     /** Bytes copied to and from the device, and kernel time, since the backend was made. */
     String traffic() {
-        lock.lock();
-        try {
-            return String.format(java.util.Locale.ROOT, "%,d B to the device, %,d B back, kernels %.3f ms", bytesUp, bytesDown,
-                    device.kernelNanos() / 1e6);
-        } finally {
-            lock.unlock();
+        long up = 0;
+        long down = 0;
+        for (Lane l : all) {
+            up += l.stream.bytesUp();
+            down += l.stream.bytesDown();
         }
+        return String.format(java.util.Locale.ROOT, "%,d B to the device, %,d B back, kernels %.3f ms", up, down,
+                device.kernelNanos() / 1e6);
     }
 
+    /** Frees every lane and the device; call once no solve is running. */
     @Override
-    public void close() {
-        lock.lock();
-        try {
-            if (!closed) {
-                closed = true;
-                scan.release(device);
-                device.close();
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            for (Lane l : all) {
+                l.close();
             }
-        } finally {
-            lock.unlock();
+            all.clear();
+            idle.clear();
+            device.close();
         }
     }
 }

@@ -7,16 +7,12 @@ import org.pararnn.api.spi.ScanProblem;
 /**
  * The linear scans of every structure on a {@link CudaDevice} (kernels in {@code scan.cu}): the diagonal
  * and 2×2 and 3×3 block-diagonal structures by the chunked kernels, every other (wider blocks, dense) by
- * the generic one. Only the window's rows go to the device and come back; device buffers grow and are
- * reused from call to call. Calls are serialised on the backend's device.
+ * the generic one. Only the window's rows go to the device and come back; each call runs on a lane of
+ * the backend's (a stream and device buffers of its own, which grow and are reused from call to call).
  */
 final class CudaScan implements LinearScan {
     private final CudaBackend backend;
     private final ScanGeometry geometry;
-    private final DeviceArray a = new DeviceArray();
-    private final DeviceArray b = new DeviceArray();
-    private final DeviceArray init = new DeviceArray();
-    private final DeviceArray out = new DeviceArray();
 
     CudaScan(CudaBackend backend, ScanGeometry geometry) {
         this.backend = backend;
@@ -30,13 +26,13 @@ final class CudaScan implements LinearScan {
 
     @Override
     public void forward(ScanProblem p) {
-        backend.exclusive(device -> run(device, p, false));
+        backend.onLane(lane -> run(lane, p, false));
     }
 
     @Override
     public void reverse(ScanProblem p) {
         p.checkReverseCarry();
-        backend.exclusive(device -> run(device, p, true));
+        backend.onLane(lane -> run(lane, p, true));
     }
 
     /** Blocks per lane's state: 1 for diagonal, k for k blocks, the width for dense (one lane of width² coefficients). */
@@ -50,7 +46,12 @@ final class CudaScan implements LinearScan {
         return width;
     }
 
-    private void run(CudaDevice device, ScanProblem p, boolean reverse) {
+    private void run(CudaBackend.Lane lane, ScanProblem p, boolean reverse) {
+        CudaDevice.Stream device = lane.stream;
+        DeviceArray a = lane.a;
+        DeviceArray b = lane.b;
+        DeviceArray init = lane.init;
+        DeviceArray out = lane.out;
         int w = p.width();
         int steps = p.steps();
         int batch = p.batch();
@@ -98,27 +99,19 @@ final class CudaScan implements LinearScan {
             long off = ((long) bi * steps + p.from()) * w;
             int n = (p.to() - p.from()) * w;
             device.download(out.buffer, off, p.out(), Math.toIntExact(off), n);
-            backend.countDown(4L * n);
         }
+        device.sync();
     }
 
-    private void upload(CudaDevice device, float[] src, long off, long n, DeviceArray dst) {
+    private static void upload(CudaDevice.Stream device, float[] src, long off, long n, DeviceArray dst) {
         device.upload(src, Math.toIntExact(off), Math.toIntExact(n), dst.buffer, off);
-        backend.countUp(4 * n);
-    }
-
-    void release(CudaDevice device) {
-        a.free(device);
-        b.free(device);
-        init.free(device);
-        out.free(device);
     }
 
     /** A device buffer that grows on demand and is kept for the next call. */
     static final class DeviceArray {
         CudaDevice.Buffer buffer;
 
-        void ensure(CudaDevice device, long n) {
+        void ensure(CudaDevice.Stream device, long n) {
             if (buffer != null && n <= buffer.floats()) {
                 return;
             }
@@ -126,7 +119,7 @@ final class CudaScan implements LinearScan {
             buffer = device.alloc(n);
         }
 
-        void free(CudaDevice device) {
+        void free(CudaDevice.Stream device) {
             if (buffer != null) {
                 device.free(buffer);
                 buffer = null;

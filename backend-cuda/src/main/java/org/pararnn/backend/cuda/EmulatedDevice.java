@@ -53,8 +53,8 @@ final class EmulatedDevice implements CudaDevice {
         return Native.UNAVAILABLE;
     }
 
-    private long kernelNanos;
-    private boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong kernelNanos = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean closed;
 
     EmulatedDevice() {
         if (unavailableReason() != null) {
@@ -72,38 +72,108 @@ final class EmulatedDevice implements CudaDevice {
     }
 
     @Override
-    public Buffer alloc(long floats) {
-        long p = malloc0(4 * Math.max(1, floats));
-        if (p == 0) {
-            throw new IllegalStateException("emulated device: cannot allocate " + 4 * floats + " bytes");
+    public Stream newStream() {
+        if (closed) {
+            throw new IllegalStateException("the emulated CUDA device was closed");
         }
-        return new HostBuffer(p, floats);
+        return new HostStream();
     }
 
     @Override
-    public void free(Buffer buffer) {
-        free0(address(buffer));
+    public long copyOnDevice(long floats) {
+        try (Stream s = newStream()) {
+            Buffer src = s.alloc(floats);
+            Buffer dst = s.alloc(floats);
+            try {
+                long t0 = System.nanoTime();
+                copy0(address(src), address(dst), 4 * floats);
+                return System.nanoTime() - t0;
+            } finally {
+                s.free(src);
+                s.free(dst);
+            }
+        }
     }
 
     @Override
-    public void upload(float[] src, int off, int n, Buffer dst, long dstOff) {
-        check(dst, dstOff, n);
-        upload0(src, off, n, address(dst) + 4 * dstOff);
+    public long kernelNanos() {
+        return kernelNanos.get();
     }
 
     @Override
-    public void download(Buffer src, long srcOff, float[] dst, int off, int n) {
-        check(src, srcOff, n);
-        download0(address(src) + 4 * srcOff, dst, off, n);
+    public void close() {
+        closed = true;
     }
 
-    @Override
-    public long copyOnDevice(Buffer src, Buffer dst, long floats) {
-        check(src, 0, Math.toIntExact(floats));
-        check(dst, 0, Math.toIntExact(floats));
-        long t0 = System.nanoTime();
-        copy0(address(src), address(dst), 4 * floats);
-        return System.nanoTime() - t0;
+    /** Everything runs at once on the calling thread: the emulator's launches are synchronous. */
+    private final class HostStream implements Stream {
+        private long up;
+        private long down;
+
+        @Override
+        public Buffer alloc(long floats) {
+            long p = malloc0(4 * Math.max(1, floats));
+            if (p == 0) {
+                throw new IllegalStateException("emulated device: cannot allocate " + 4 * floats + " bytes");
+            }
+            return new HostBuffer(p, floats);
+        }
+
+        @Override
+        public void free(Buffer buffer) {
+            free0(address(buffer));
+        }
+
+        @Override
+        public void upload(float[] src, int off, int n, Buffer dst, long dstOff) {
+            check(dst, dstOff, n);
+            upload0(src, off, n, address(dst) + 4 * dstOff);
+            up += 4L * n;
+        }
+
+        @Override
+        public void download(Buffer src, long srcOff, float[] dst, int off, int n) {
+            check(src, srcOff, n);
+            download0(address(src) + 4 * srcOff, dst, off, n);
+            down += 4L * n;
+        }
+
+        @Override
+        public void launch(String kernel, int[] grid, int[] block, int sharedBytes, KernelArgs args) {
+            if (closed) {
+                throw new IllegalStateException("the emulated CUDA device was closed");
+            }
+            long[] slots = new long[args.list().size()];
+            for (int i = 0; i < slots.length; i++) {
+                KernelArgs.Arg a = args.list().get(i);
+                // One 64-bit slot per parameter: an address, or an int in the low half.
+                slots[i] = a.isPointer() ? (a.buffer() == null ? 0L : address(a.buffer())) : a.value() & 0xffffffffL;
+            }
+            long t0 = System.nanoTime();
+            String error = launch0(kernel, grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, slots);
+            kernelNanos.addAndGet(System.nanoTime() - t0);
+            if (error != null) {
+                throw new IllegalStateException("kernel " + kernel + " failed on the emulated device: " + error);
+            }
+        }
+
+        @Override
+        public void sync() {
+        }
+
+        @Override
+        public long bytesUp() {
+            return up;
+        }
+
+        @Override
+        public long bytesDown() {
+            return down;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     private static long address(Buffer b) {
@@ -118,35 +188,6 @@ final class EmulatedDevice implements CudaDevice {
         if (off < 0 || n < 0 || off + n > b.floats()) {
             throw new IndexOutOfBoundsException("copy of " + n + " floats at " + off + " outside a buffer of " + b.floats());
         }
-    }
-
-    @Override
-    public void launch(String kernel, int[] grid, int[] block, int sharedBytes, KernelArgs args) {
-        if (closed) {
-            throw new IllegalStateException("the emulated CUDA device was closed");
-        }
-        long t0 = System.nanoTime();
-        long[] slots = new long[args.list().size()];
-        for (int i = 0; i < slots.length; i++) {
-            KernelArgs.Arg a = args.list().get(i);
-            // One 64-bit slot per parameter: an address, or an int in the low half.
-            slots[i] = a.isPointer() ? (a.buffer() == null ? 0L : address(a.buffer())) : a.value() & 0xffffffffL;
-        }
-        String error = launch0(kernel, grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, slots);
-        kernelNanos += System.nanoTime() - t0;
-        if (error != null) {
-            throw new IllegalStateException("kernel " + kernel + " failed on the emulated device: " + error);
-        }
-    }
-
-    @Override
-    public long kernelNanos() {
-        return kernelNanos;
-    }
-
-    @Override
-    public void close() {
-        closed = true;
     }
 
     private static native long malloc0(long bytes);

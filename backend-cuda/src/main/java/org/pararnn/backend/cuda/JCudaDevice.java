@@ -17,20 +17,30 @@ import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemAllocHost;
 import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemFreeHost;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -40,13 +50,15 @@ import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
 /**
  * A GPU through the CUDA driver API (JCuda): the packaged PTX is JIT-compiled by the driver for the
  * device it meets, so a user's machine needs the NVIDIA driver ({@code libcuda.so.1}) and nothing of the
- * toolkit. The primary context is made current on whichever thread calls (the backend serialises calls);
- * kernel time is measured with CUDA events around each launch.
+ * toolkit. The primary context is made current on whichever thread calls; each {@link Stream} is a CUDA
+ * stream with its own pinned host staging, so a solving thread's copies run asynchronously and threads do
+ * not queue behind each other. Kernel time is measured with CUDA events around each launch.
  */
 final class JCudaDevice implements CudaDevice {
     /** Oldest compute capability the packaged PTX (virtual architecture compute_75) runs on. */
@@ -65,11 +77,9 @@ final class JCudaDevice implements CudaDevice {
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final CUmodule module = new CUmodule();
-    private final Map<String, CUfunction> functions = new HashMap<>();
-    private final CUevent start = new CUevent();
-    private final CUevent stop = new CUevent();
-    private long kernelNanos;
-    private boolean closed;
+    private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+    private final AtomicLong kernelNanos = new AtomicLong();
+    private volatile boolean closed;
 
     /** Opens device {@code ordinal}, loads the packaged PTX; throws with the driver's reason. */
     JCudaDevice(int ordinal) {
@@ -87,8 +97,6 @@ final class JCudaDevice implements CudaDevice {
             cuDevicePrimaryCtxRelease(device);
             throw e;
         }
-        check(cuEventCreate(start, 0), "cuEventCreate");
-        check(cuEventCreate(stop, 0), "cuEventCreate");
     }
 
     /** The driver's view of device {@code ordinal}; throws with the reason when there is none. */
@@ -172,77 +180,216 @@ final class JCudaDevice implements CudaDevice {
         check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
     }
 
-    @Override
-    public Buffer alloc(long floats) {
-        current();
-        CUdeviceptr p = new CUdeviceptr();
-        int r = cuMemAlloc(p, 4 * Math.max(1, floats));
-        if (r != CUresult.CUDA_SUCCESS) {
-            throw new IllegalStateException("cannot allocate " + 4 * floats + " bytes on " + info.name() + ": "
-                    + CUresult.stringFor(r));
-        }
-        return new DeviceBuffer(p, floats);
-    }
-
-    @Override
-    public void free(Buffer buffer) {
-        current();
-        check(cuMemFree(pointer(buffer)), "cuMemFree");
-    }
-
-    @Override
-    public void upload(float[] src, int off, int n, Buffer dst, long dstOff) {
-        current();
-        check(cuMemcpyHtoD(pointer(dst).withByteOffset(4 * dstOff), Pointer.to(src).withByteOffset(4L * off), 4L * n),
-                "cuMemcpyHtoD");
-    }
-
-    @Override
-    public void download(Buffer src, long srcOff, float[] dst, int off, int n) {
-        current();
-        check(cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * off), pointer(src).withByteOffset(4 * srcOff), 4L * n),
-                "cuMemcpyDtoH");
-    }
-
-    @Override
-    public long copyOnDevice(Buffer src, Buffer dst, long floats) {
-        current();
-        check(cuEventRecord(start, null), "cuEventRecord");
-        check(cuMemcpyDtoD(pointer(dst), pointer(src), 4 * floats), "cuMemcpyDtoD");
-        check(cuEventRecord(stop, null), "cuEventRecord");
-        check(cuEventSynchronize(stop), "cuEventSynchronize");
-        float[] ms = {0f};
-        check(cuEventElapsedTime(ms, start, stop), "cuEventElapsedTime");
-        return (long) (ms[0] * 1e6);
-    }
-
-    @Override
-    public void launch(String kernel, int[] grid, int[] block, int sharedBytes, KernelArgs args) {
-        current();
-        CUfunction f = functions.computeIfAbsent(kernel, name -> {
+    private CUfunction function(String kernel) {
+        return functions.computeIfAbsent(kernel, name -> {
             CUfunction fn = new CUfunction();
             check(cuModuleGetFunction(fn, module, name), "finding kernel " + name + " in the PTX");
             return fn;
         });
-        Pointer[] params = new Pointer[args.list().size()];
-        for (int i = 0; i < params.length; i++) {
-            KernelArgs.Arg a = args.list().get(i);
-            params[i] = a.isPointer() ? Pointer.to(a.buffer() == null ? new CUdeviceptr() : pointer(a.buffer()))
-                    : Pointer.to(new int[] {a.value()});
+    }
+
+    @Override
+    public Stream newStream() {
+        current();
+        return new DeviceStream();
+    }
+
+    @Override
+    public long copyOnDevice(long floats) {
+        try (DeviceStream s = new DeviceStream()) {
+            Buffer src = s.alloc(floats);
+            Buffer dst = s.alloc(floats);
+            try {
+                s.timed(() -> check(cuMemcpyDtoD(pointer(dst), pointer(src), 4 * floats), "cuMemcpyDtoD"));
+                long best = Long.MAX_VALUE;
+                for (int i = 0; i < 3; i++) {
+                    best = Math.min(best, s.timed(() -> check(cuMemcpyDtoD(pointer(dst), pointer(src), 4 * floats), "cuMemcpyDtoD")));
+                }
+                return best;
+            } finally {
+                s.free(src);
+                s.free(dst);
+            }
         }
-        check(cuEventRecord(start, null), "cuEventRecord");
-        check(cuLaunchKernel(f, grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, null,
-                Pointer.to(params), null), "launching " + kernel);
-        check(cuEventRecord(stop, null), "cuEventRecord");
-        check(cuEventSynchronize(stop), kernel + " (cuEventSynchronize)");
-        float[] ms = {0f};
-        check(cuEventElapsedTime(ms, start, stop), "cuEventElapsedTime");
-        kernelNanos += (long) (ms[0] * 1e6);
+    }
+
+    /**
+     * A CUDA stream with pinned host staging. Uploads copy the Java array into the staging and queue an
+     * asynchronous copy from there; downloads queue a copy into the staging, and {@link #sync()} moves it into
+     * the Java arrays. The staging grows (after a sync) when a call needs more.
+     */
+    /** Pinned staging per stream at most: 64 Mi floats (256 MiB); larger copies go through it in pieces. */
+    static final long MAX_STAGE = 1L << 26;
+
+    private final class DeviceStream implements Stream {
+        private final CUstream stream = new CUstream();
+        private final CUevent start = new CUevent();
+        private final CUevent stop = new CUevent();
+        private Pointer staging;
+        private FloatBuffer stagingFloats;
+        private long capacity;
+        private long used;
+        private boolean timing;
+        private String pendingKernel;
+        private final List<Object[]> pendingDownloads = new ArrayList<>();
+        private long up;
+        private long down;
+
+        DeviceStream() {
+            check(cuStreamCreate(stream, 0), "cuStreamCreate");
+            check(cuEventCreate(start, 0), "cuEventCreate");
+            check(cuEventCreate(stop, 0), "cuEventCreate");
+        }
+
+        /**
+         * Floats at {@code used} in the staging ({@code n} at most {@link #MAX_STAGE}), growing it (after
+         * finishing queued work) when short.
+         */
+        private long reserve(long n) {
+            if (used + n > capacity) {
+                sync();
+                if (n > capacity) {
+                    if (staging != null) {
+                        cuMemFreeHost(staging);
+                    }
+                    long grown = Math.min(MAX_STAGE, Math.max(n, 2 * capacity));
+                    staging = new Pointer();
+                    check(cuMemAllocHost(staging, 4 * grown), "allocating " + 4 * grown + " bytes of pinned host memory");
+                    stagingFloats = staging.getByteBuffer(0, 4 * grown).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                    capacity = grown;
+                }
+            }
+            long at = used;
+            used += n;
+            return at;
+        }
+
+        @Override
+        public Buffer alloc(long floats) {
+            current();
+            CUdeviceptr p = new CUdeviceptr();
+            int r = cuMemAlloc(p, 4 * Math.max(1, floats));
+            if (r != CUresult.CUDA_SUCCESS) {
+                throw new IllegalStateException("cannot allocate " + 4 * floats + " bytes on " + info.name() + ": "
+                        + CUresult.stringFor(r));
+            }
+            return new DeviceBuffer(p, floats);
+        }
+
+        @Override
+        public void free(Buffer buffer) {
+            sync();
+            check(cuMemFree(pointer(buffer)), "cuMemFree");
+        }
+
+        @Override
+        public void upload(float[] src, int off, int n, Buffer dst, long dstOff) {
+            current();
+            for (int done = 0; done < n; ) {
+                int piece = (int) Math.min(MAX_STAGE, n - done);
+                long at = reserve(piece);
+                stagingFloats.put(Math.toIntExact(at), src, off + done, piece);
+                check(cuMemcpyHtoDAsync(pointer(dst).withByteOffset(4 * (dstOff + done)), staging.withByteOffset(4 * at),
+                        4L * piece, stream), "cuMemcpyHtoDAsync");
+                done += piece;
+            }
+            up += 4L * n;
+        }
+
+        @Override
+        public void download(Buffer src, long srcOff, float[] dst, int off, int n) {
+            current();
+            for (int done = 0; done < n; ) {
+                int piece = (int) Math.min(MAX_STAGE, n - done);
+                long at = reserve(piece);
+                check(cuMemcpyDtoHAsync(staging.withByteOffset(4 * at), pointer(src).withByteOffset(4 * (srcOff + done)),
+                        4L * piece, stream), "cuMemcpyDtoHAsync");
+                pendingDownloads.add(new Object[] {dst, off + done, piece, at});
+                done += piece;
+            }
+            down += 4L * n;
+        }
+
+        @Override
+        public void launch(String kernel, int[] grid, int[] block, int sharedBytes, KernelArgs args) {
+            current();
+            if (timing) {
+                sync(); // one timed kernel in flight per stream
+            }
+            CUfunction f = function(kernel);
+            Pointer[] params = new Pointer[args.list().size()];
+            for (int i = 0; i < params.length; i++) {
+                KernelArgs.Arg a = args.list().get(i);
+                params[i] = a.isPointer() ? Pointer.to(a.buffer() == null ? new CUdeviceptr() : pointer(a.buffer()))
+                        : Pointer.to(new int[] {a.value()});
+            }
+            check(cuEventRecord(start, stream), "cuEventRecord");
+            check(cuLaunchKernel(f, grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, stream,
+                    Pointer.to(params), null), "launching " + kernel);
+            check(cuEventRecord(stop, stream), "cuEventRecord");
+            timing = true;
+            pendingKernel = kernel;
+        }
+
+        @Override
+        public void sync() {
+            current();
+            check(cuStreamSynchronize(stream), pendingKernel == null ? "cuStreamSynchronize" : pendingKernel + " (cuStreamSynchronize)");
+            if (timing) {
+                float[] ms = {0f};
+                check(cuEventElapsedTime(ms, start, stop), "cuEventElapsedTime");
+                kernelNanos.addAndGet((long) (ms[0] * 1e6));
+                timing = false;
+                pendingKernel = null;
+            }
+            for (Object[] d : pendingDownloads) {
+                stagingFloats.get(Math.toIntExact((Long) d[3]), (float[]) d[0], (Integer) d[1], (Integer) d[2]);
+            }
+            pendingDownloads.clear();
+            used = 0;
+        }
+
+        /** Device time of {@code work} queued on this stream, in nanoseconds. */
+        long timed(Runnable work) {
+            sync();
+            check(cuEventRecord(start, stream), "cuEventRecord");
+            work.run();
+            check(cuEventRecord(stop, stream), "cuEventRecord");
+            check(cuEventSynchronize(stop), "cuEventSynchronize");
+            float[] ms = {0f};
+            check(cuEventElapsedTime(ms, start, stop), "cuEventElapsedTime");
+            return (long) (ms[0] * 1e6);
+        }
+
+        @Override
+        public long bytesUp() {
+            return up;
+        }
+
+        @Override
+        public long bytesDown() {
+            return down;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            sync();
+            cuEventDestroy(start);
+            cuEventDestroy(stop);
+            cuStreamDestroy(stream);
+            if (staging != null) {
+                cuMemFreeHost(staging);
+                staging = null;
+            }
+        }
     }
 
     @Override
     public long kernelNanos() {
-        return kernelNanos;
+        return kernelNanos.get();
     }
 
     @Override
@@ -251,8 +398,6 @@ final class JCudaDevice implements CudaDevice {
             return;
         }
         current();
-        cuEventDestroy(start);
-        cuEventDestroy(stop);
         cuModuleUnload(module);
         cuDevicePrimaryCtxRelease(device);
         closed = true;

@@ -19,15 +19,16 @@ class EmulatorTest {
     }
 
     private static float[] run(String kernel, int threads) {
-        try (EmulatedDevice d = new EmulatedDevice()) {
-            CudaDevice.Buffer out = d.alloc(threads * 8L);
+        try (EmulatedDevice d = new EmulatedDevice(); CudaDevice.Stream s = d.newStream()) {
+            CudaDevice.Buffer out = s.alloc(threads * 8L);
             try {
-                d.launch(kernel, new int[] {1, 1, 1}, new int[] {threads, 1, 1}, 0, new KernelArgs().pointer(out));
+                s.launch(kernel, new int[] {1, 1, 1}, new int[] {threads, 1, 1}, 0, new KernelArgs().pointer(out));
                 float[] r = new float[threads * 8];
-                d.download(out, 0, r, 0, r.length);
+                s.download(out, 0, r, 0, r.length);
+                s.sync();
                 return r;
             } finally {
-                d.free(out);
+                s.free(out);
             }
         }
     }
