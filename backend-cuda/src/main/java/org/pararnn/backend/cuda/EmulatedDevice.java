@@ -106,9 +106,7 @@ final class EmulatedDevice implements CudaDevice {
     }
 
     /** Everything runs at once on the calling thread: the emulator's launches are synchronous. */
-    private final class HostStream implements Stream {
-        private long up;
-        private long down;
+    private final class HostStream extends CountingStream {
 
         @Override
         public Buffer alloc(long floats) {
@@ -128,14 +126,14 @@ final class EmulatedDevice implements CudaDevice {
         public void upload(float[] src, int off, int n, Buffer dst, long dstOff) {
             check(dst, dstOff, n);
             upload0(src, off, n, address(dst) + 4 * dstOff);
-            up += 4L * n;
+            countUp(n);
         }
 
         @Override
         public void download(Buffer src, long srcOff, float[] dst, int off, int n) {
             check(src, srcOff, n);
             download0(address(src) + 4 * srcOff, dst, off, n);
-            down += 4L * n;
+            countDown(n);
         }
 
         @Override
@@ -159,16 +157,6 @@ final class EmulatedDevice implements CudaDevice {
 
         @Override
         public void sync() {
-        }
-
-        @Override
-        public long bytesUp() {
-            return up;
-        }
-
-        @Override
-        public long bytesDown() {
-            return down;
         }
 
         @Override

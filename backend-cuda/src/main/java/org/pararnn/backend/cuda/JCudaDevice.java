@@ -221,7 +221,7 @@ final class JCudaDevice implements CudaDevice {
     /** Pinned staging per stream at most: 64 Mi floats (256 MiB); larger copies go through it in pieces. */
     static final long MAX_STAGE = 1L << 26;
 
-    private final class DeviceStream implements Stream {
+    private final class DeviceStream extends CountingStream {
         private final CUstream stream = new CUstream();
         private final CUevent start = new CUevent();
         private final CUevent stop = new CUevent();
@@ -232,8 +232,6 @@ final class JCudaDevice implements CudaDevice {
         private boolean timing;
         private String pendingKernel;
         private final List<Object[]> pendingDownloads = new ArrayList<>();
-        private long up;
-        private long down;
 
         DeviceStream() {
             check(cuStreamCreate(stream, 0), "cuStreamCreate");
@@ -293,7 +291,7 @@ final class JCudaDevice implements CudaDevice {
                         4L * piece, stream), "cuMemcpyHtoDAsync");
                 done += piece;
             }
-            up += 4L * n;
+            countUp(n);
         }
 
         @Override
@@ -307,7 +305,7 @@ final class JCudaDevice implements CudaDevice {
                 pendingDownloads.add(new Object[] {dst, off + done, piece, at});
                 done += piece;
             }
-            down += 4L * n;
+            countDown(n);
         }
 
         @Override
@@ -359,16 +357,6 @@ final class JCudaDevice implements CudaDevice {
             float[] ms = {0f};
             check(cuEventElapsedTime(ms, start, stop), "cuEventElapsedTime");
             return (long) (ms[0] * 1e6);
-        }
-
-        @Override
-        public long bytesUp() {
-            return up;
-        }
-
-        @Override
-        public long bytesDown() {
-            return down;
         }
 
         @Override
