@@ -11,6 +11,12 @@ void pararnn_scan_k1(const float*, const float*, const float*, float*, int, int,
 void pararnn_scan_k2(const float*, const float*, const float*, float*, int, int, int, int, int, int, int);
 void pararnn_scan_k3(const float*, const float*, const float*, float*, int, int, int, int, int, int, int);
 void pararnn_scan_generic(const float*, const float*, const float*, float*, int, int, int, int, int, int, int);
+void pararnn_gru_sequential(const float*, const float*, const float*, float*, int, int, int);
+void pararnn_gru_adjoint_sequential(const float*, const float*, const float*, const float*, const float*, float*, float*,
+                                    float*, int, int, int);
+void pararnn_lstm_sequential(const float*, const float*, const float*, const float*, float*, int, int, int);
+void pararnn_lstm_adjoint_sequential(const float*, const float*, const float*, const float*, const float*, const float*,
+                                     float*, float*, float*, int, int, int);
 void pararnn_test_collectives(float*);
 void pararnn_test_barrier_misuse(float*);
 void pararnn_test_divergent_shuffle(float*);
@@ -46,6 +52,31 @@ emu::Body kernel(const std::string& name, void** p) {
             v[i] = arg<int>(p, 4 + i);
         }
         return [=] { pararnn_scan_generic(a, b, init, out, v[0], v[1], v[2], v[3], v[4], v[5], v[6]); };
+    }
+    using P = float*;
+    if (name == "pararnn_gru_sequential") {
+        F a = arg<F>(p, 0), u = arg<F>(p, 1), init = arg<F>(p, 2);
+        P states = arg<P>(p, 3);
+        int batch = arg<int>(p, 4), steps = arg<int>(p, 5), dw = arg<int>(p, 6);
+        return [=] { pararnn_gru_sequential(a, u, init, states, batch, steps, dw); };
+    }
+    if (name == "pararnn_gru_adjoint_sequential") {
+        F a = arg<F>(p, 0), u = arg<F>(p, 1), init = arg<F>(p, 2), states = arg<F>(p, 3), gs = arg<F>(p, 4);
+        P gu = arg<P>(p, 5), parts = arg<P>(p, 6), gi = arg<P>(p, 7);
+        int batch = arg<int>(p, 8), steps = arg<int>(p, 9), dw = arg<int>(p, 10);
+        return [=] { pararnn_gru_adjoint_sequential(a, u, init, states, gs, gu, parts, gi, batch, steps, dw); };
+    }
+    if (name == "pararnn_lstm_sequential") {
+        F a = arg<F>(p, 0), c = arg<F>(p, 1), u = arg<F>(p, 2), init = arg<F>(p, 3);
+        P states = arg<P>(p, 4);
+        int batch = arg<int>(p, 5), steps = arg<int>(p, 6), dw = arg<int>(p, 7);
+        return [=] { pararnn_lstm_sequential(a, c, u, init, states, batch, steps, dw); };
+    }
+    if (name == "pararnn_lstm_adjoint_sequential") {
+        F a = arg<F>(p, 0), c = arg<F>(p, 1), u = arg<F>(p, 2), init = arg<F>(p, 3), states = arg<F>(p, 4), gs = arg<F>(p, 5);
+        P gu = arg<P>(p, 6), parts = arg<P>(p, 7), gi = arg<P>(p, 8);
+        int batch = arg<int>(p, 9), steps = arg<int>(p, 10), dw = arg<int>(p, 11);
+        return [=] { pararnn_lstm_adjoint_sequential(a, c, u, init, states, gs, gu, parts, gi, batch, steps, dw); };
     }
     if (name == "pararnn_test_collectives" || name == "pararnn_test_barrier_misuse" || name == "pararnn_test_divergent_shuffle") {
         auto fn = name == "pararnn_test_collectives" ? pararnn_test_collectives

@@ -6,7 +6,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
+import org.pararnn.api.Cell;
+import org.pararnn.api.Mode;
 import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.FusableCell;
+import org.pararnn.api.spi.RecurrenceSolver;
 import org.pararnn.api.spi.LinearScan;
 import org.pararnn.api.spi.ParallelLoop;
 
@@ -38,9 +42,18 @@ final class CudaBackend implements Backend {
         final CudaScan.DeviceArray b = new CudaScan.DeviceArray();
         final CudaScan.DeviceArray init = new CudaScan.DeviceArray();
         final CudaScan.DeviceArray out = new CudaScan.DeviceArray();
+        /** The fused solvers' buffers, by what they hold. */
+        private final java.util.Map<String, CudaScan.DeviceArray> named = new java.util.HashMap<>();
 
         Lane(CudaDevice.Stream stream) {
             this.stream = stream;
+        }
+
+        /** A buffer of at least {@code floats} floats kept under {@code name} for this lane's next calls. */
+        CudaDevice.Buffer buffer(String name, long floats) {
+            CudaScan.DeviceArray arr = named.computeIfAbsent(name, n -> new CudaScan.DeviceArray());
+            arr.ensure(stream, floats);
+            return arr.buffer;
         }
 
         void close() {
@@ -48,6 +61,9 @@ final class CudaBackend implements Backend {
             b.free(stream);
             init.free(stream);
             out.free(stream);
+            for (CudaScan.DeviceArray arr : named.values()) {
+                arr.free(stream);
+            }
             stream.close();
         }
     }
@@ -83,6 +99,21 @@ final class CudaBackend implements Backend {
     @Override
     public ParallelLoop loop() {
         return HOST_LOOP;
+    }
+
+    @Override
+    public java.util.Optional<RecurrenceSolver> fused(Cell cell) {
+        return FusableCell.of(cell).map(f -> new CudaFusedSolver(this, f));
+    }
+
+    /** AUTO: the fused kernels for the cells that have them. */
+    @Override
+    public java.util.Optional<AutoChoice> autoChoice(Cell cell, int batch, int steps) {
+        if (FusableCell.of(cell).isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new AutoChoice(Mode.FUSED, "fused " + name + " kernels for " + cell.type()
+                + " (the generic modes evaluate the cell on the host and move every Jacobian across the bus)"));
     }
 
     /** Runs {@code work} on a lane of its own (a new one when every lane is in use). */

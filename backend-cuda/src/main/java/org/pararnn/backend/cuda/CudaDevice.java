@@ -61,6 +61,9 @@ interface CudaDevice extends AutoCloseable {
         /** Bytes staged to and from the device by this stream so far. */
         long bytesUp();
 
+        /** Device time of the kernels this stream ran so far (complete after {@link #sync()}). */
+        long kernelNanos();
+
         long bytesDown();
 
         @Override

@@ -149,7 +149,9 @@ final class EmulatedDevice implements CudaDevice {
             }
             long t0 = System.nanoTime();
             String error = launch0(kernel, grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, slots);
-            kernelNanos.addAndGet(System.nanoTime() - t0);
+            long took = System.nanoTime() - t0;
+            kernelNanos.addAndGet(took);
+            countKernel(took);
             if (error != null) {
                 throw new IllegalStateException("kernel " + kernel + " failed on the emulated device: " + error);
             }

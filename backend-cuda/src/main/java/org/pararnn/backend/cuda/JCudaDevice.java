@@ -63,7 +63,8 @@ import jcuda.driver.JCudaDriver;
 final class JCudaDevice implements CudaDevice {
     /** Oldest compute capability the packaged PTX (virtual architecture compute_75) runs on. */
     static final int MIN_CAPABILITY = 75;
-    static final String PTX = "scan.ptx";
+    /** The packaged PTX modules, one per .cu file; kernels are found in whichever holds them. */
+    static final String[] PTX_UNITS = {"scan.ptx", "cells.ptx"};
 
     /** What the driver says about one device. */
     record Info(int ordinal, String name, int capability, long memoryBytes, int driverVersion, int devices) {
@@ -76,7 +77,7 @@ final class JCudaDevice implements CudaDevice {
     private final Info info;
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
-    private final CUmodule module = new CUmodule();
+    private final CUmodule[] modules = new CUmodule[PTX_UNITS.length];
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
     private final AtomicLong kernelNanos = new AtomicLong();
     private volatile boolean closed;
@@ -92,7 +93,10 @@ final class JCudaDevice implements CudaDevice {
         check(cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
         check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
         try {
-            check(cuModuleLoadData(module, ptx()), "loading the packaged PTX (cuModuleLoadData)");
+            for (int i = 0; i < PTX_UNITS.length; i++) {
+                modules[i] = new CUmodule();
+                check(cuModuleLoadData(modules[i], ptx(PTX_UNITS[i])), "loading the packaged " + PTX_UNITS[i] + " (cuModuleLoadData)");
+            }
         } catch (RuntimeException e) {
             cuDevicePrimaryCtxRelease(device);
             throw e;
@@ -132,18 +136,18 @@ final class JCudaDevice implements CudaDevice {
                 version[0], count[0]);
     }
 
-    /** The packaged PTX, NUL-terminated as cuModuleLoadData wants it. */
-    static byte[] ptx() {
-        try (InputStream in = JCudaDevice.class.getResourceAsStream(PTX)) {
+    /** A packaged PTX module, NUL-terminated as cuModuleLoadData wants it. */
+    static byte[] ptx(String unit) {
+        try (InputStream in = JCudaDevice.class.getResourceAsStream(unit)) {
             if (in == null) {
-                throw new IllegalStateException("the jar packages no " + PTX);
+                throw new IllegalStateException("the jar packages no " + unit);
             }
             byte[] text = in.readAllBytes();
             byte[] z = new byte[text.length + 1];
             System.arraycopy(text, 0, z, 0, text.length);
             return z;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read the packaged " + PTX + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the packaged " + unit + ": " + e.getMessage(), e);
         }
     }
 
@@ -182,9 +186,13 @@ final class JCudaDevice implements CudaDevice {
 
     private CUfunction function(String kernel) {
         return functions.computeIfAbsent(kernel, name -> {
-            CUfunction fn = new CUfunction();
-            check(cuModuleGetFunction(fn, module, name), "finding kernel " + name + " in the PTX");
-            return fn;
+            for (CUmodule m : modules) {
+                CUfunction fn = new CUfunction();
+                if (cuModuleGetFunction(fn, m, name) == CUresult.CUDA_SUCCESS) {
+                    return fn;
+                }
+            }
+            throw new IllegalStateException("no kernel named " + name + " in the packaged PTX");
         });
     }
 
@@ -337,6 +345,7 @@ final class JCudaDevice implements CudaDevice {
                 float[] ms = {0f};
                 check(cuEventElapsedTime(ms, start, stop), "cuEventElapsedTime");
                 kernelNanos.addAndGet((long) (ms[0] * 1e6));
+                countKernel((long) (ms[0] * 1e6));
                 timing = false;
                 pendingKernel = null;
             }
@@ -386,7 +395,11 @@ final class JCudaDevice implements CudaDevice {
             return;
         }
         current();
-        cuModuleUnload(module);
+        for (CUmodule m : modules) {
+            if (m != null) {
+                cuModuleUnload(m);
+            }
+        }
         cuDevicePrimaryCtxRelease(device);
         closed = true;
     }

@@ -19,15 +19,17 @@ import org.junit.jupiter.api.Test;
 class PackagedPtxTest {
     @Test
     void thePackagedPtxIsCurrent() throws IOException {
-        Path built = Path.of("target", "ptx", "scan.ptx");
-        assumeTrue(Files.exists(built), "no nvcc at build time: the packaged PTX could not be checked here");
-        String packaged;
-        try (InputStream in = PackagedPtxTest.class.getResourceAsStream("scan.ptx")) {
-            assertNotNull(in, "the jar packages no scan.ptx");
-            packaged = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        for (String unit : JCudaDevice.PTX_UNITS) {
+            Path built = Path.of("target", "ptx", unit);
+            assumeTrue(Files.exists(built), "no nvcc at build time: the packaged PTX could not be checked here");
+            String packaged;
+            try (InputStream in = PackagedPtxTest.class.getResourceAsStream(unit)) {
+                assertNotNull(in, "the jar packages no " + unit);
+                packaged = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertEquals(code(Files.readString(built)), code(packaged), "src/main/resources/org/pararnn/backend/cuda/" + unit
+                    + " is stale: copy " + built.toAbsolutePath() + " over it");
         }
-        assertEquals(code(Files.readString(built)), code(packaged),
-                "src/main/resources/org/pararnn/backend/cuda/scan.ptx is stale: copy " + built.toAbsolutePath() + " over it");
     }
 
     /** The PTX without nvcc's comment header (compiler build ids), from {@code .version} on. */

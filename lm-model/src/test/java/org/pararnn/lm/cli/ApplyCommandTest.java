@@ -73,6 +73,28 @@ class ApplyCommandTest {
         }
     }
 
+    /** The CUDA backend's fused kernels, run on the emulator, against the same float64 reference (issue 17's check). */
+    @ParameterizedTest(name = "{0} fused on cuda-emulated")
+    @CsvSource({"paragru", "paralstm"})
+    void theCudaFusedKernelsMatchThePythonReference(String cell) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.pararnn.api.spi.Backends.fromEnvironment().survey().stream()
+                .anyMatch(b -> b.name().equals("cuda-emulated") && b.available()), "cuda-emulated unavailable here");
+        Path result = dir.resolve("out-cuda.safetensors");
+        int rc = run("apply", "--cell", cell, "--weights", fixture("weights_" + cell + ".safetensors").toString(),
+                "--input", fixture("input_" + cell + ".safetensors").toString(), "--out", result.toString(),
+                "--mode", "fused", "--backend", "cuda-emulated");
+        assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertTrue(report.contains("forward:  mode=FUSED backend=cuda-emulated") && report.contains("B to the device"), report);
+        Map<String, Tensor> got = SafeTensors.read(result).tensors();
+        Map<String, Tensor> want = SafeTensors.read(fixture("expected_" + cell + ".safetensors")).tensors();
+        assertEquals(want.keySet(), got.keySet());
+        for (String name : want.keySet()) {
+            double e = relError(got.get(name).data(), want.get(name).data());
+            assertTrue(e <= 1e-5, cell + " fused on cuda-emulated " + name + ": relative error " + e);
+        }
+    }
+
     @Test
     void savedWeightsReloadToIdenticalOutputs() throws IOException {
         ParaGRU cell = ParaGRU.create(6, 8, 2, 3);
