@@ -190,3 +190,246 @@ extern "C" __global__ void pararnn_lstm_adjoint_sequential(const float* a, const
         gradInit[(long long) b * s + dw + d] = carryH;
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// ParaGRU by Newton in time, fused: a block holds L lanes (adjacent features) × Y time chunks of `chunk`
+// steps (at most PARARNN_MAX_CHUNK, kept in registers with their projected inputs). Window after window,
+// from the window's exact incoming state and the zero guess, each iteration evaluates f and J at the
+// current iterate, measures the residual max |h − f(shift h)| (block-wide, NaN kept), stops when it is
+// within tol · max(1, max |f|), and otherwise solves h⁺_t = J_t h⁺_{t−1} + (f_t − J_t h_{t−1}) with the
+// chunk → warp (shuffles) → block (shared memory) combine of scan.cu. A window that diverges (non-finite
+// residual, `patience` increases in a row) or spends `budget` iterations is, with `fallback`, solved
+// sequentially on the device from its start, and so is the rest of the sequence: the converged windows
+// before it are kept. Without `fallback` its last iterate is stored and the next window starts from it.
+//
+// stats[block][PARARNN_NEWTON_STATS + budget + 1]: [0] most iterations in a window, [1] largest final
+// residual of a window, [2] first step solved sequentially (−1: none), [3] failure code (0 none, 1
+// non-finite, 2 diverging, 3 budget spent), then [4 + i] the largest residual any window had at iteration i.
+#define PARARNN_MAX_CHUNK 16
+#define PARARNN_NEWTON_STATS 4
+
+namespace pararnn {
+
+// max that keeps NaN
+__device__ __forceinline__ float maxNaN(float a, float b) {
+    return (b > a || b != b) ? b : a;
+}
+
+// Block-wide NaN-keeping max of two values; every thread gets both. red: 2 × warps floats of shared memory.
+__device__ __forceinline__ void blockMax2(float& p, float& q, float* red) {
+    for (int off = 16; off > 0; off >>= 1) {
+        p = maxNaN(p, __shfl_xor_sync(PARARNN_FULL_MASK, p, off));
+        q = maxNaN(q, __shfl_xor_sync(PARARNN_FULL_MASK, q, off));
+    }
+    const int tid = threadIdx.x + threadIdx.y * blockDim.x;
+    const int warps = (blockDim.x * blockDim.y + 31) / 32;
+    if (tid % 32 == 0) {
+        red[2 * (tid / 32)] = p;
+        red[2 * (tid / 32) + 1] = q;
+    }
+    __syncthreads();
+    p = 0.f;
+    q = 0.f;
+    for (int w = 0; w < warps; w++) {
+        p = maxNaN(p, red[2 * w]);
+        q = maxNaN(q, red[2 * w + 1]);
+    }
+    __syncthreads();
+}
+
+}  // namespace pararnn
+
+extern "C" __global__ void pararnn_gru_newton(const float* a, const float* u, const float* init, float* states,
+                                              float* stats, int batch, int steps, int dw, int chunk, int budget,
+                                              float tol, int patience, int fallback) {
+    PARARNN_DYNAMIC_SHARED(float, smem);
+    const int lanesPerBlock = blockDim.x;
+    const int ys = blockDim.y;
+    const int x = threadIdx.x;
+    const int y = threadIdx.y;
+    const int threads = lanesPerBlock * ys;
+    const int warps = (threads + 31) / 32;
+    const long long lanes = (long long) batch * dw;
+    const long long lane = (long long) blockIdx.x * lanesPerBlock + x;
+    const bool active = lane < lanes;
+    const int b = active ? (int) (lane / dw) : 0;
+    const int d = active ? (int) (lane % dw) : 0;
+    const int perWarp = lanesPerBlock >= 32 ? 1 : 32 / lanesPerBlock;
+    const int group = y / perWarp;
+    const bool firstInGroup = y % perWarp == 0;
+    const int groups = (ys + perWarp - 1) / perWarp;
+    float* totP = smem;
+    float* totV = totP + groups * lanesPerBlock;
+    float* lastVal = totV + groups * lanesPerBlock;
+    float* red = lastVal + ys * lanesPerBlock;
+    float* carryS = red + 2 * warps;
+    const float az = active ? a[d] : 0.f;
+    const float ar = active ? a[dw + d] : 0.f;
+    const float ah = active ? a[2 * dw + d] : 0.f;
+    float* st = stats + (long long) blockIdx.x * (PARARNN_NEWTON_STATS + budget + 1);
+    const bool leader = x == 0 && y == 0;
+    if (leader) {
+        st[0] = 0.f;
+        st[1] = 0.f;
+        st[2] = -1.f;
+        st[3] = 0.f;
+        for (int i = 0; i <= budget; i++) {
+            st[PARARNN_NEWTON_STATS + i] = 0.f;
+        }
+    }
+    float carry = (active && init != nullptr) ? init[(long long) b * dw + d] : 0.f;
+    const int n = steps;
+    const int span = ys * chunk;
+    for (int w0 = 0; w0 < n; w0 += span) {
+        const int s0 = w0 + y * chunk;
+        const int cnt = active ? max(0, min(chunk, n - s0)) : 0;
+        float uz[PARARNN_MAX_CHUNK], urr[PARARNN_MAX_CHUNK], uh[PARARNN_MAX_CHUNK];
+        float h[PARARNN_MAX_CHUNK], ja[PARARNN_MAX_CHUNK], jb[PARARNN_MAX_CHUNK];
+#pragma unroll
+        for (int j = 0; j < PARARNN_MAX_CHUNK; j++) {
+            h[j] = 0.f;
+            if (j < cnt) {
+                const float* ur = u + ((long long) b * steps + s0 + j) * 3 * dw;
+                uz[j] = ur[d];
+                urr[j] = ur[dw + d];
+                uh[j] = ur[2 * dw + d];
+            }
+        }
+        int it = 0;
+        int growth = 0;
+        int code = 0;
+        float previous = 0.f;
+        float residual = 0.f;
+        while (true) {
+            // The state before my first step: the window's exact carry, or the previous chunk's last iterate.
+            float mine = 0.f;
+#pragma unroll
+            for (int j = 0; j < PARARNN_MAX_CHUNK; j++) {
+                mine = j == cnt - 1 ? h[j] : mine;
+            }
+            lastVal[y * lanesPerBlock + x] = mine;
+            __syncthreads();
+            float hp = y == 0 ? carry : lastVal[(y - 1) * lanesPerBlock + x];
+            float res = 0.f;
+            float fmax = 0.f;
+            // Constant indices (unrolled, guarded) keep the chunk's arrays in registers.
+#pragma unroll
+            for (int j = 0; j < PARARNN_MAX_CHUNK; j++) {
+                if (j < cnt) {
+                    float z = pararnn::sigmoid(az * hp + uz[j]);
+                    float rg = pararnn::sigmoid(ar * hp + urr[j]);
+                    float nn = tanhf(ah * hp * rg + uh[j]);
+                    float f = z * nn + (1.f - z) * hp;
+                    float dn = (1.f - nn * nn) * ah * (rg + hp * rg * (1.f - rg) * ar);
+                    float jac = z * (1.f - z) * az * (nn - hp) + z * dn + (1.f - z);
+                    res = pararnn::maxNaN(res, fabsf(h[j] - f));
+                    fmax = pararnn::maxNaN(fmax, fabsf(f));
+                    ja[j] = jac;
+                    jb[j] = f - jac * hp;
+                    hp = h[j];
+                }
+            }
+            pararnn::blockMax2(res, fmax, red);
+            residual = res;
+            if (leader) {
+                st[PARARNN_NEWTON_STATS + it] = pararnn::maxNaN(st[PARARNN_NEWTON_STATS + it], res);
+            }
+            if (res <= tol * fmaxf(1.f, fmax)) {
+                break;
+            }
+            if (res != res || isinf(res)) {
+                code = 1;
+            } else {
+                growth = (it > 0 && res > previous) ? growth + 1 : 0;
+                code = growth >= patience ? 2 : (it == budget ? 3 : 0);
+            }
+            if (code != 0) {
+                break;
+            }
+            previous = res;
+            // Newton step: this chunk's transfer product and response, combined along the lane's chunks.
+            float P = 1.f;
+            float v = 0.f;
+#pragma unroll
+            for (int j = 0; j < PARARNN_MAX_CHUNK; j++) {
+                if (j < cnt) {
+                    v = fmaf(ja[j], v, jb[j]);
+                    P = ja[j] * P;
+                }
+            }
+            for (int dd = 1; dd < perWarp; dd <<= 1) {
+                float eP = __shfl_up_sync(PARARNN_FULL_MASK, P, (unsigned) (dd * lanesPerBlock));
+                float eV = __shfl_up_sync(PARARNN_FULL_MASK, v, (unsigned) (dd * lanesPerBlock));
+                if (y % perWarp >= dd) {
+                    v = fmaf(P, eV, v);
+                    P = P * eP;
+                }
+            }
+            float bP = __shfl_up_sync(PARARNN_FULL_MASK, P, (unsigned) (perWarp > 1 ? lanesPerBlock : 0));
+            float bV = __shfl_up_sync(PARARNN_FULL_MASK, v, (unsigned) (perWarp > 1 ? lanesPerBlock : 0));
+            if (y % perWarp == perWarp - 1 || y == ys - 1) {
+                totP[group * lanesPerBlock + x] = P;
+                totV[group * lanesPerBlock + x] = v;
+            }
+            __syncthreads();
+            float hin = carry;
+            for (int g = 0; g < group; g++) {
+                hin = fmaf(totP[g * lanesPerBlock + x], hin, totV[g * lanesPerBlock + x]);
+            }
+            if (!firstInGroup) {
+                hin = fmaf(bP, hin, bV);
+            }
+#pragma unroll
+            for (int j = 0; j < PARARNN_MAX_CHUNK; j++) {
+                if (j < cnt) {
+                    hin = fmaf(ja[j], hin, jb[j]);
+                    h[j] = hin;
+                }
+            }
+            __syncthreads();
+            it++;
+        }
+        if (leader) {
+            st[0] = fmaxf(st[0], (float) it);
+            st[1] = pararnn::maxNaN(st[1], residual);
+        }
+        if (code != 0 && leader && st[3] == 0.f) {
+            st[2] = (float) w0;
+            st[3] = (float) code;
+        }
+        if (code != 0 && fallback) {
+            // Keep the windows before; solve this one and the rest sequentially from the exact carry.
+            if (y == 0 && active) {
+                float hs = carry;
+                for (int s = w0; s < n; s++) {
+                    const float* ur = u + ((long long) b * steps + s) * 3 * dw;
+                    float z = pararnn::sigmoid(az * hs + ur[d]);
+                    float rg = pararnn::sigmoid(ar * hs + ur[dw + d]);
+                    float nn = tanhf(ah * hs * rg + ur[2 * dw + d]);
+                    hs = z * nn + (1.f - z) * hs;
+                    states[((long long) b * steps + s) * dw + d] = hs;
+                }
+            }
+            break;
+        }
+#pragma unroll
+        for (int j = 0; j < PARARNN_MAX_CHUNK; j++) {
+            if (j < cnt) {
+                states[((long long) b * steps + s0 + j) * dw + d] = h[j];
+            }
+        }
+        // The carry into the next window: the state at this window's last step, from the thread holding it.
+        const int last = min(w0 + span, n) - 1;
+        if (y == (last - w0) / chunk) {
+            float atLast = 0.f;
+#pragma unroll
+            for (int j = 0; j < PARARNN_MAX_CHUNK; j++) {
+                atLast = j == last - s0 ? h[j] : atLast;
+            }
+            carryS[x] = atLast;
+        }
+        __syncthreads();
+        carry = carryS[x];
+        __syncthreads();
+    }
+}

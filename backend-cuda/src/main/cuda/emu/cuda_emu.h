@@ -106,6 +106,8 @@ inline int __any_sync(unsigned mask, int pred) {
 
 inline float __fmaf_rn(float a, float b, float c) { return std::fma(a, b, c); }
 using std::fmaf;
+using std::isinf;
+using std::isnan;
 using std::max;
 using std::min;
 

@@ -17,6 +17,7 @@ void pararnn_gru_adjoint_sequential(const float*, const float*, const float*, co
 void pararnn_lstm_sequential(const float*, const float*, const float*, const float*, float*, int, int, int);
 void pararnn_lstm_adjoint_sequential(const float*, const float*, const float*, const float*, const float*, const float*,
                                      float*, float*, float*, int, int, int);
+void pararnn_gru_newton(const float*, const float*, const float*, float*, float*, int, int, int, int, int, float, int, int);
 void pararnn_test_collectives(float*);
 void pararnn_test_barrier_misuse(float*);
 void pararnn_test_divergent_shuffle(float*);
@@ -77,6 +78,14 @@ emu::Body kernel(const std::string& name, void** p) {
         P gu = arg<P>(p, 6), parts = arg<P>(p, 7), gi = arg<P>(p, 8);
         int batch = arg<int>(p, 9), steps = arg<int>(p, 10), dw = arg<int>(p, 11);
         return [=] { pararnn_lstm_adjoint_sequential(a, c, u, init, states, gs, gu, parts, gi, batch, steps, dw); };
+    }
+    if (name == "pararnn_gru_newton") {
+        F a = arg<F>(p, 0), u = arg<F>(p, 1), init = arg<F>(p, 2);
+        P states = arg<P>(p, 3), stats = arg<P>(p, 4);
+        int batch = arg<int>(p, 5), steps = arg<int>(p, 6), dw = arg<int>(p, 7), chunk = arg<int>(p, 8), budget = arg<int>(p, 9);
+        float tol = arg<float>(p, 10);
+        int patience = arg<int>(p, 11), fallback = arg<int>(p, 12);
+        return [=] { pararnn_gru_newton(a, u, init, states, stats, batch, steps, dw, chunk, budget, tol, patience, fallback); };
     }
     if (name == "pararnn_test_collectives" || name == "pararnn_test_barrier_misuse" || name == "pararnn_test_divergent_shuffle") {
         auto fn = name == "pararnn_test_collectives" ? pararnn_test_collectives

@@ -10,6 +10,7 @@ import org.pararnn.api.Cell;
 import org.pararnn.api.Mode;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.FusableCell;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.RecurrenceSolver;
 import org.pararnn.api.spi.LinearScan;
 import org.pararnn.api.spi.ParallelLoop;
@@ -68,16 +69,23 @@ final class CudaBackend implements Backend {
         }
     }
 
+    /** {@code -Dpararnn.cuda.fused=sequential|newton|auto}: how the fused cell kernels run in time. */
+    static final String FUSED_PROPERTY = "pararnn.cuda.fused";
+
     private final String name;
     private final CudaDevice device;
+    private final ScanGeometry geometry;
+    private final FusedStrategy strategy;
     private final CudaScan scan;
     private final ConcurrentLinkedQueue<Lane> idle = new ConcurrentLinkedQueue<>();
     private final List<Lane> all = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    CudaBackend(String name, CudaDevice device, ScanGeometry geometry) {
+    CudaBackend(String name, CudaDevice device, ScanGeometry geometry, FusedStrategy strategy) {
         this.name = name;
         this.device = device;
+        this.geometry = geometry;
+        this.strategy = strategy;
         this.scan = new CudaScan(this, geometry);
     }
 
@@ -103,7 +111,7 @@ final class CudaBackend implements Backend {
 
     @Override
     public java.util.Optional<RecurrenceSolver> fused(Cell cell) {
-        return FusableCell.of(cell).map(f -> new CudaFusedSolver(this, f));
+        return FusableCell.of(cell).map(f -> new CudaFusedSolver(this, f, strategy, geometry));
     }
 
     /** AUTO: the fused kernels for the cells that have them. */

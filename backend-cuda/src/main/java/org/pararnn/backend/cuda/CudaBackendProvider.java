@@ -7,6 +7,7 @@ import java.util.Map;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.BackendProvider;
 import org.pararnn.api.spi.BackendUnavailableException;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Probe;
 
 /**
@@ -147,7 +148,8 @@ public final class CudaBackendProvider implements BackendProvider {
             throw new BackendUnavailableException(p.reason());
         }
         try {
-            return new CudaBackend(NAME, new JCudaDevice(ordinal()), ScanGeometry.GPU);
+            return new CudaBackend(NAME, new JCudaDevice(ordinal()), ScanGeometry.GPU,
+                    FusedStrategy.configured(CudaBackend.FUSED_PROPERTY));
         } catch (IllegalStateException e) {
             throw new BackendUnavailableException(e.getMessage());
         }

@@ -4,6 +4,7 @@ import java.util.Map;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.BackendProvider;
 import org.pararnn.api.spi.BackendUnavailableException;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Probe;
 
 /**
@@ -17,14 +18,21 @@ public final class CudaEmulatedBackendProvider implements BackendProvider {
     public static final int PRIORITY = -10;
 
     private final ScanGeometry geometry;
+    private final FusedStrategy strategy;
 
     public CudaEmulatedBackendProvider() {
-        this(ScanGeometry.EMULATED);
+        this(ScanGeometry.EMULATED, null);
     }
 
     /** A provider whose scans use {@code geometry} (tests: small blocks, a GPU's 1024 threads). */
     CudaEmulatedBackendProvider(ScanGeometry geometry) {
+        this(geometry, null);
+    }
+
+    /** ... and whose fused kernels run {@code strategy} (null: {@code -Dpararnn.cuda.fused}). */
+    CudaEmulatedBackendProvider(ScanGeometry geometry, FusedStrategy strategy) {
         this.geometry = geometry;
+        this.strategy = strategy;
     }
 
     @Override
@@ -54,6 +62,7 @@ public final class CudaEmulatedBackendProvider implements BackendProvider {
         if (why != null) {
             throw new BackendUnavailableException(why);
         }
-        return new CudaBackend(NAME, new EmulatedDevice(), geometry);
+        return new CudaBackend(NAME, new EmulatedDevice(), geometry,
+                strategy != null ? strategy : FusedStrategy.configured(CudaBackend.FUSED_PROPERTY));
     }
 }

@@ -3,9 +3,12 @@ package org.pararnn.backend.cuda;
 import java.util.Locale;
 import org.pararnn.api.Gradients;
 import org.pararnn.api.Mode;
+import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
+import org.pararnn.api.solve.NewtonFailure;
 import org.pararnn.api.spi.FusableCell;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Recurrence;
 import org.pararnn.api.spi.RecurrenceSolver;
 
@@ -14,18 +17,28 @@ import org.pararnn.api.spi.RecurrenceSolver;
  * thread per (batch row, feature), and the adjoint walks it back in another that also writes {@code ∂L/∂u},
  * {@code ∂L/∂h0} and per-lane partial sums of the recurrent weights' gradients, which are added here in a
  * fixed order (the same bits on every run). Each report states the bytes moved each way and the kernel time.
- * Newton in time inside the fused kernels is the next step (issue 17); until then FUSED is sequential in time.
+ * ParaGRU also runs as Newton in time inside one fused kernel (windowed, residual-checked, with the
+ * fallback on the device) when the strategy says so ({@code -Dpararnn.cuda.fused}, AUTO by shape);
+ * ParaLSTM's fused Newton is still to come, so it always walks time.
  */
 final class CudaFusedSolver implements RecurrenceSolver {
     private static final int THREADS = 128;
 
+    /** Newton in time keeps a thread's steps and their inputs in registers: at most this many. */
+    static final int MAX_NEWTON_CHUNK = 16;
+    private static final int NEWTON_STATS = 4;
+
     private final CudaBackend backend;
+    private final FusedStrategy strategy;
+    private final ScanGeometry geometry;
     private final FusableCell cell;
     private final boolean lstm;
     private final int d;
 
-    CudaFusedSolver(CudaBackend backend, FusableCell cell) {
+    CudaFusedSolver(CudaBackend backend, FusableCell cell, FusedStrategy strategy, ScanGeometry geometry) {
         this.backend = backend;
+        this.strategy = strategy;
+        this.geometry = geometry;
         this.cell = cell;
         this.lstm = cell.kind() == FusableCell.Kind.PARALSTM;
         this.d = cell.features();
@@ -40,8 +53,31 @@ final class CudaFusedSolver implements RecurrenceSolver {
         return new int[] {Math.toIntExact((lanes + THREADS - 1) / THREADS), 1, 1};
     }
 
+    /**
+     * Whether this solve runs as Newton in time, and why: forced, or AUTO's rule on a GPU — the lanes
+     * (batch × features) fill under a quarter of 2¹⁴ threads and the sequence is long enough for several
+     * windows (a rule of design, not yet measured on a GPU). The emulator's AUTO keeps the walk.
+     */
+    String newtonReason(int batch, int steps) {
+        if (lstm) {
+            return null;
+        }
+        long lanes = (long) batch * d;
+        return switch (strategy) {
+            case NEWTON -> "Newton in time (forced by -D" + CudaBackend.FUSED_PROPERTY + ")";
+            case SEQUENTIAL -> null;
+            case AUTO -> backend.name().equals(CudaBackendProvider.NAME) && lanes <= (1 << 12) && steps >= (1 << 10)
+                    ? "Newton in time (AUTO: " + lanes + " lanes leave the GPU mostly idle in a sequential walk of " + steps + " steps)"
+                    : null;
+        };
+    }
+
     @Override
     public SolveReport forward(Recurrence p, float[] states) {
+        String newton = newtonReason(p.batch(), p.steps());
+        if (newton != null) {
+            return newtonForward(p, states, newton);
+        }
         long t0 = System.nanoTime();
         SolveReport[] report = new SolveReport[1];
         backend.onLane(lane -> {
@@ -70,6 +106,90 @@ final class CudaFusedSolver implements RecurrenceSolver {
         });
         requireFinite(p, states, report[0]);
         return report[0];
+    }
+
+    /** ParaGRU by Newton in time in one fused kernel; see {@code pararnn_gru_newton} in cells.cu. */
+    private SolveReport newtonForward(Recurrence p, float[] states, String why) {
+        long t0 = System.nanoTime();
+        NewtonOptions opts = p.newton();
+        int budget = opts.iterationBudget(p.steps());
+        long lanes = (long) p.batch() * d;
+        int lpb = geometry.lanesPerBlock(lanes);
+        int ys = geometry.threadsPerBlock() / lpb;
+        int chunk = Math.min(geometry.chunk(), MAX_NEWTON_CHUNK);
+        int blocks = Math.toIntExact((lanes + lpb - 1) / lpb);
+        int perWarp = lpb >= 32 ? 1 : 32 / lpb;
+        int groups = (ys + perWarp - 1) / perWarp;
+        int warps = (lpb * ys + 31) / 32;
+        int shared = 4 * (2 * groups * lpb + ys * lpb + 2 * warps + lpb);
+        int statsPerBlock = NEWTON_STATS + budget + 1;
+        float[] stats = new float[blocks * statsPerBlock];
+        SolveReport[] report = new SolveReport[1];
+        backend.onLane(lane -> {
+            CudaDevice.Stream s = lane.stream;
+            long up0 = s.bytesUp();
+            long down0 = s.bytesDown();
+            long k0 = s.kernelNanos();
+            CudaDevice.Buffer a = upload(lane, "a", cell.a().data());
+            CudaDevice.Buffer u = upload(lane, "u", p.u());
+            CudaDevice.Buffer init = p.init() == null ? null : upload(lane, "init", p.init());
+            CudaDevice.Buffer out = lane.buffer("states", states.length);
+            CudaDevice.Buffer st = lane.buffer("newtonStats", stats.length);
+            boolean fallback = opts.onFailure() == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK;
+            KernelArgs args = new KernelArgs().pointer(a).pointer(u).pointer(init).pointer(out).pointer(st)
+                    .integer(p.batch()).integer(p.steps()).integer(d).integer(chunk).integer(budget)
+                    .real(opts.tolerance()).integer(opts.growthPatience()).integer(fallback ? 1 : 0);
+            s.launch("pararnn_gru_newton", new int[] {blocks, 1, 1}, new int[] {lpb, ys, 1}, shared, args);
+            s.download(out, 0, states, 0, states.length);
+            s.download(st, 0, stats, 0, stats.length);
+            s.sync();
+            // Across blocks: the most iterations any window took, and per iteration the largest residual.
+            int iterations = 0;
+            double finalResidual = 0;
+            int fallbackFrom = -1;
+            int code = 0;
+            double[] history = new double[budget + 1];
+            for (int blk = 0; blk < blocks; blk++) {
+                int o = blk * statsPerBlock;
+                iterations = Math.max(iterations, (int) stats[o]);
+                finalResidual = nanMax(finalResidual, stats[o + 1]);
+                if (stats[o + 3] != 0 && (fallbackFrom < 0 || stats[o + 2] < fallbackFrom)) {
+                    fallbackFrom = (int) stats[o + 2];
+                    code = (int) stats[o + 3];
+                }
+                for (int i = 0; i <= budget; i++) {
+                    history[i] = nanMax(history[i], stats[o + NEWTON_STATS + i]);
+                }
+            }
+            double[] residuals = java.util.Arrays.copyOf(history, iterations + 1);
+            residuals[iterations] = finalResidual;
+            String detail = String.format(Locale.ROOT, "fused %s on %s, %s, windows of %d steps (%d lanes x %d chunks of %d), "
+                    + "initial guess 0, most iterations in a window %d; %,d B to the device, %,d B back, kernel %.3f ms",
+                    label(), backend.name(), why, ys * chunk, lpb, ys, chunk, iterations, s.bytesUp() - up0,
+                    s.bytesDown() - down0, (s.kernelNanos() - k0) / 1e6);
+            if (code == 0) {
+                report[0] = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, iterations, residuals, true, -1,
+                        null, System.nanoTime() - t0);
+                return;
+            }
+            String failure = switch (code) {
+                case 1 -> "non-finite residual in the window from step " + fallbackFrom;
+                case 2 -> "residual grew " + opts.growthPatience() + " times in a row (diverging) in the window from step " + fallbackFrom;
+                default -> "not converged after " + budget + " iterations in the window from step " + fallbackFrom;
+            };
+            SolveReport failed = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, iterations, residuals, false,
+                    -1, failure, System.nanoTime() - t0);
+            int from = fallbackFrom;
+            report[0] = NewtonFailure.settle(failed, opts.onFailure(), () -> from, t0); // the device already re-solved
+        });
+        if (report[0].converged() || report[0].fellBack()) {
+            requireFinite(p, states, report[0]);
+        }
+        return report[0];
+    }
+
+    private static double nanMax(double acc, float v) {
+        return v > acc || Float.isNaN(v) ? v : acc;
     }
 
     @Override

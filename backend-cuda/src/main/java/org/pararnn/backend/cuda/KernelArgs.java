@@ -24,6 +24,11 @@ final class KernelArgs {
         return this;
     }
 
+    /** A float parameter: its 32 bits, passed as the kernel reads them. */
+    KernelArgs real(float value) {
+        return integer(Float.floatToRawIntBits(value));
+    }
+
     List<Arg> list() {
         return args;
     }
