@@ -15,6 +15,45 @@ __device__ __forceinline__ float sigmoid(float x) {
     return 1.f / (1.f + expf(-x));
 }
 
+// ParaGRU's gates at state h with projected inputs (uz, ur, uh) and recurrent weights (az, ar, ah).
+struct GruGates {
+    float z, rg, n;
+};
+
+__device__ __forceinline__ GruGates gruGates(float h, float uz, float ur, float uh, float az, float ar, float ah) {
+    GruGates g;
+    g.z = sigmoid(az * h + uz);
+    g.rg = sigmoid(ar * h + ur);
+    g.n = tanhf(ah * h * g.rg + uh);
+    return g;
+}
+
+// h' = z n + (1 − z) h
+__device__ __forceinline__ float gruNext(float h, const GruGates& g) {
+    return g.z * g.n + (1.f - g.z) * h;
+}
+
+// ∂h'/∂h
+__device__ __forceinline__ float gruJacobian(float h, float az, float ar, float ah, const GruGates& g) {
+    float dn = (1.f - g.n * g.n) * ah * (g.rg + h * g.rg * (1.f - g.rg) * ar);
+    return g.z * (1.f - g.z) * az * (g.n - h) + g.z * dn + (1.f - g.z);
+}
+
+// ParaLSTM's step at state (c, h): forget gate, candidate, new cell, output gate.
+struct LstmGates {
+    float fg, ct, cn, o;
+};
+
+__device__ __forceinline__ LstmGates lstmGates(float c, float h, const float* ur, int d, int dw, float af, float ao,
+                                               float ac, float cf, float co) {
+    LstmGates g;
+    g.fg = sigmoid(af * h + ur[d] + cf * c);
+    g.ct = tanhf(ac * h + ur[2 * dw + d]);
+    g.cn = g.fg * c + (1.f - g.fg) * g.ct;
+    g.o = sigmoid(ao * h + ur[dw + d] + co * g.cn);
+    return g;
+}
+
 }  // namespace pararnn
 
 extern "C" __global__ void pararnn_gru_sequential(const float* a, const float* u, const float* init, float* states,
@@ -32,10 +71,7 @@ extern "C" __global__ void pararnn_gru_sequential(const float* a, const float* u
     for (int t = 0; t < steps; t++) {
         const long long row = (long long) b * steps + t;
         const float* ur = u + row * 3 * dw;
-        float z = pararnn::sigmoid(az * h + ur[d]);
-        float rg = pararnn::sigmoid(ar * h + ur[dw + d]);
-        float n = tanhf(ah * h * rg + ur[2 * dw + d]);
-        h = z * n + (1.f - z) * h;
+        h = pararnn::gruNext(h, pararnn::gruGates(h, ur[d], ur[dw + d], ur[2 * dw + d], az, ar, ah));
         states[row * dw + d] = h;
     }
 }
@@ -61,9 +97,10 @@ extern "C" __global__ void pararnn_gru_adjoint_sequential(const float* a, const 
         const long long row = (long long) b * steps + t;
         const float h = t > 0 ? states[(row - 1) * dw + d] : (init != nullptr ? init[(long long) b * dw + d] : 0.f);
         const float* ur = u + row * 3 * dw;
-        float z = pararnn::sigmoid(az * h + ur[d]);
-        float rg = pararnn::sigmoid(ar * h + ur[dw + d]);
-        float n = tanhf(ah * h * rg + ur[2 * dw + d]);
+        const pararnn::GruGates gt = pararnn::gruGates(h, ur[d], ur[dw + d], ur[2 * dw + d], az, ar, ah);
+        const float z = gt.z;
+        const float rg = gt.rg;
+        const float n = gt.n;
         float l = gradStates[row * dw + d] + carry;
         float gz = l * (n - h) * z * (1.f - z);
         float gn = l * z * (1.f - n * n);
@@ -75,9 +112,7 @@ extern "C" __global__ void pararnn_gru_adjoint_sequential(const float* a, const 
         gaz += gz * h;
         gar += gr * h;
         gah += gn * h * rg;
-        float dn = (1.f - n * n) * ah * (rg + h * rg * (1.f - rg) * ar);
-        float jac = z * (1.f - z) * az * (n - h) + z * dn + (1.f - z);
-        carry = jac * l;
+        carry = pararnn::gruJacobian(h, az, ar, ah, gt) * l;
     }
     gradParts[lane * 3] = gaz;
     gradParts[lane * 3 + 1] = gar;
@@ -105,12 +140,9 @@ extern "C" __global__ void pararnn_lstm_sequential(const float* a, const float* 
     float h = init != nullptr ? init[(long long) b * s + dw + d] : 0.f;
     for (int t = 0; t < steps; t++) {
         const long long row = (long long) b * steps + t;
-        const float* ur = u + row * 3 * dw;
-        float fg = pararnn::sigmoid(af * h + ur[d] + cf * cPrev);
-        float ct = tanhf(ac * h + ur[2 * dw + d]);
-        float cn = fg * cPrev + (1.f - fg) * ct;
-        float o = pararnn::sigmoid(ao * h + ur[dw + d] + co * cn);
-        h = o * tanhf(cn);
+        const pararnn::LstmGates g = pararnn::lstmGates(cPrev, h, u + row * 3 * dw, d, dw, af, ao, ac, cf, co);
+        float cn = g.cn;
+        h = g.o * tanhf(cn);
         cPrev = cn;
         states[row * s + d] = cn;
         states[row * s + dw + d] = h;
@@ -147,11 +179,11 @@ extern "C" __global__ void pararnn_lstm_adjoint_sequential(const float* a, const
             cPrev = init != nullptr ? init[(long long) b * s + d] : 0.f;
             h = init != nullptr ? init[(long long) b * s + dw + d] : 0.f;
         }
-        const float* ur = u + row * 3 * dw;
-        float fg = pararnn::sigmoid(af * h + ur[d] + cf * cPrev);
-        float ct = tanhf(ac * h + ur[2 * dw + d]);
-        float cn = fg * cPrev + (1.f - fg) * ct;
-        float o = pararnn::sigmoid(ao * h + ur[dw + d] + co * cn);
+        const pararnn::LstmGates g = pararnn::lstmGates(cPrev, h, u + row * 3 * dw, d, dw, af, ao, ac, cf, co);
+        const float fg = g.fg;
+        const float ct = g.ct;
+        const float cn = g.cn;
+        const float o = g.o;
         float tc = tanhf(cn);
         float lc = gradStates[row * s + d] + carryC;
         float lh = gradStates[row * s + dw + d] + carryH;
@@ -316,12 +348,9 @@ extern "C" __global__ void pararnn_gru_newton(const float* a, const float* u, co
 #pragma unroll
             for (int j = 0; j < PARARNN_MAX_CHUNK; j++) {
                 if (j < cnt) {
-                    float z = pararnn::sigmoid(az * hp + uz[j]);
-                    float rg = pararnn::sigmoid(ar * hp + urr[j]);
-                    float nn = tanhf(ah * hp * rg + uh[j]);
-                    float f = z * nn + (1.f - z) * hp;
-                    float dn = (1.f - nn * nn) * ah * (rg + hp * rg * (1.f - rg) * ar);
-                    float jac = z * (1.f - z) * az * (nn - hp) + z * dn + (1.f - z);
+                    const pararnn::GruGates gt = pararnn::gruGates(hp, uz[j], urr[j], uh[j], az, ar, ah);
+                    float f = pararnn::gruNext(hp, gt);
+                    float jac = pararnn::gruJacobian(hp, az, ar, ah, gt);
                     res = pararnn::maxNaN(res, fabsf(h[j] - f));
                     fmax = pararnn::maxNaN(fmax, fabsf(f));
                     ja[j] = jac;
@@ -403,10 +432,7 @@ extern "C" __global__ void pararnn_gru_newton(const float* a, const float* u, co
                 float hs = carry;
                 for (int s = w0; s < n; s++) {
                     const float* ur = u + ((long long) b * steps + s) * 3 * dw;
-                    float z = pararnn::sigmoid(az * hs + ur[d]);
-                    float rg = pararnn::sigmoid(ar * hs + ur[dw + d]);
-                    float nn = tanhf(ah * hs * rg + ur[2 * dw + d]);
-                    hs = z * nn + (1.f - z) * hs;
+                    hs = pararnn::gruNext(hs, pararnn::gruGates(hs, ur[d], ur[dw + d], ur[2 * dw + d], az, ar, ah));
                     states[((long long) b * steps + s) * dw + d] = hs;
                 }
             }

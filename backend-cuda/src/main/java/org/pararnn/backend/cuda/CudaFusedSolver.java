@@ -81,26 +81,16 @@ final class CudaFusedSolver implements RecurrenceSolver {
         long t0 = System.nanoTime();
         SolveReport[] report = new SolveReport[1];
         backend.onLane(lane -> {
-            CudaDevice.Stream s = lane.stream;
-            long up0 = s.bytesUp();
-            long down0 = s.bytesDown();
-            long k0 = s.kernelNanos();
-            CudaDevice.Buffer a = upload(lane, "a", cell.a().data());
-            CudaDevice.Buffer c = lstm ? upload(lane, "c", cell.c().data()) : null;
-            CudaDevice.Buffer u = upload(lane, "u", p.u());
-            CudaDevice.Buffer init = p.init() == null ? null : upload(lane, "init", p.init());
+            Call call = new Call(lane, p);
+            CudaDevice.Stream s = call.stream;
             CudaDevice.Buffer out = lane.buffer("states", states.length);
-            KernelArgs args = new KernelArgs().pointer(a);
-            if (lstm) {
-                args.pointer(c);
-            }
-            args.pointer(u).pointer(init).pointer(out).integer(p.batch()).integer(p.steps()).integer(d);
+            KernelArgs args = call.weights().pointer(call.u).pointer(call.init).pointer(out)
+                    .integer(p.batch()).integer(p.steps()).integer(d);
             s.launch(lstm ? "pararnn_lstm_sequential" : "pararnn_gru_sequential", grid(p.batch()), new int[] {THREADS, 1, 1}, 0, args);
             s.download(out, 0, states, 0, states.length);
             s.sync();
             String detail = String.format(Locale.ROOT, "fused %s on %s, sequential in time, one thread per (batch, feature) "
-                    + "over %d x %d; %,d B to the device, %,d B back, kernel %.3f ms", label(), backend.name(), p.batch(), d,
-                    s.bytesUp() - up0, s.bytesDown() - down0, (s.kernelNanos() - k0) / 1e6);
+                    + "over %d x %d; %s", label(), backend.name(), p.batch(), d, call.traffic());
             report[0] = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, 0, null, true, -1, null,
                     System.nanoTime() - t0);
         });
@@ -126,17 +116,12 @@ final class CudaFusedSolver implements RecurrenceSolver {
         float[] stats = new float[blocks * statsPerBlock];
         SolveReport[] report = new SolveReport[1];
         backend.onLane(lane -> {
-            CudaDevice.Stream s = lane.stream;
-            long up0 = s.bytesUp();
-            long down0 = s.bytesDown();
-            long k0 = s.kernelNanos();
-            CudaDevice.Buffer a = upload(lane, "a", cell.a().data());
-            CudaDevice.Buffer u = upload(lane, "u", p.u());
-            CudaDevice.Buffer init = p.init() == null ? null : upload(lane, "init", p.init());
+            Call call = new Call(lane, p);
+            CudaDevice.Stream s = call.stream;
             CudaDevice.Buffer out = lane.buffer("states", states.length);
             CudaDevice.Buffer st = lane.buffer("newtonStats", stats.length);
             boolean fallback = opts.onFailure() == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK;
-            KernelArgs args = new KernelArgs().pointer(a).pointer(u).pointer(init).pointer(out).pointer(st)
+            KernelArgs args = call.weights().pointer(call.u).pointer(call.init).pointer(out).pointer(st)
                     .integer(p.batch()).integer(p.steps()).integer(d).integer(chunk).integer(budget)
                     .real(opts.tolerance()).integer(opts.growthPatience()).integer(fallback ? 1 : 0);
             s.launch("pararnn_gru_newton", new int[] {blocks, 1, 1}, new int[] {lpb, ys, 1}, shared, args);
@@ -164,9 +149,8 @@ final class CudaFusedSolver implements RecurrenceSolver {
             double[] residuals = java.util.Arrays.copyOf(history, iterations + 1);
             residuals[iterations] = finalResidual;
             String detail = String.format(Locale.ROOT, "fused %s on %s, %s, windows of %d steps (%d lanes x %d chunks of %d), "
-                    + "initial guess 0, most iterations in a window %d; %,d B to the device, %,d B back, kernel %.3f ms",
-                    label(), backend.name(), why, ys * chunk, lpb, ys, chunk, iterations, s.bytesUp() - up0,
-                    s.bytesDown() - down0, (s.kernelNanos() - k0) / 1e6);
+                    + "initial guess 0, most iterations in a window %d; %s",
+                    label(), backend.name(), why, ys * chunk, lpb, ys, chunk, iterations, call.traffic());
             if (code == 0) {
                 report[0] = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, iterations, residuals, true, -1,
                         null, System.nanoTime() - t0);
@@ -200,25 +184,15 @@ final class CudaFusedSolver implements RecurrenceSolver {
         float[] partials = new float[p.batch() * d * parts];
         SolveReport[] report = new SolveReport[1];
         backend.onLane(lane -> {
-            CudaDevice.Stream s = lane.stream;
-            long up0 = s.bytesUp();
-            long down0 = s.bytesDown();
-            long k0 = s.kernelNanos();
-            CudaDevice.Buffer a = upload(lane, "a", cell.a().data());
-            CudaDevice.Buffer c = lstm ? upload(lane, "c", cell.c().data()) : null;
-            CudaDevice.Buffer u = upload(lane, "u", p.u());
-            CudaDevice.Buffer init = p.init() == null ? null : upload(lane, "init", p.init());
+            Call call = new Call(lane, p);
+            CudaDevice.Stream s = call.stream;
             CudaDevice.Buffer h = upload(lane, "states", states);
             CudaDevice.Buffer g = upload(lane, "gradStates", gradStates);
             CudaDevice.Buffer gu = lane.buffer("gradU", gradU.length);
             CudaDevice.Buffer gp = lane.buffer("gradParts", partials.length);
             CudaDevice.Buffer gi = gradInit == null ? null : lane.buffer("gradInit", gradInit.length);
-            KernelArgs args = new KernelArgs().pointer(a);
-            if (lstm) {
-                args.pointer(c);
-            }
-            args.pointer(u).pointer(init).pointer(h).pointer(g).pointer(gu).pointer(gp).pointer(gi)
-                    .integer(p.batch()).integer(p.steps()).integer(d);
+            KernelArgs args = call.weights().pointer(call.u).pointer(call.init).pointer(h).pointer(g).pointer(gu).pointer(gp)
+                    .pointer(gi).integer(p.batch()).integer(p.steps()).integer(d);
             s.launch(lstm ? "pararnn_lstm_adjoint_sequential" : "pararnn_gru_adjoint_sequential", grid(p.batch()),
                     new int[] {THREADS, 1, 1}, 0, args);
             s.download(gu, 0, gradU, 0, gradU.length);
@@ -227,14 +201,50 @@ final class CudaFusedSolver implements RecurrenceSolver {
                 s.download(gi, 0, gradInit, 0, gradInit.length);
             }
             s.sync();
-            String detail = String.format(Locale.ROOT, "fused %s adjoint on %s, sequential in reverse time; %,d B to the "
-                    + "device, %,d B back, kernel %.3f ms", label(), backend.name(), s.bytesUp() - up0, s.bytesDown() - down0,
-                    (s.kernelNanos() - k0) / 1e6);
+            String detail = String.format(Locale.ROOT, "fused %s adjoint on %s, sequential in reverse time; %s", label(),
+                    backend.name(), call.traffic());
             report[0] = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, 0, null, true, -1, null,
                     System.nanoTime() - t0);
         });
         addWeightGradients(partials, p.batch(), parts, grads);
         return report[0];
+    }
+
+    /**
+     * One solve on a lane: the cell's weights, {@code u} and {@code h0} uploaded, and the stream's counters as
+     * they were, so that the report can say what this call moved and how long its kernels ran.
+     */
+    private final class Call {
+        final CudaDevice.Stream stream;
+        final CudaDevice.Buffer a;
+        final CudaDevice.Buffer c;
+        final CudaDevice.Buffer u;
+        final CudaDevice.Buffer init;
+        private final long up0;
+        private final long down0;
+        private final long kernel0;
+
+        Call(CudaBackend.Lane lane, Recurrence p) {
+            stream = lane.stream;
+            up0 = stream.bytesUp();
+            down0 = stream.bytesDown();
+            kernel0 = stream.kernelNanos();
+            a = upload(lane, "a", cell.a().data());
+            c = lstm ? upload(lane, "c", cell.c().data()) : null;
+            u = upload(lane, "u", p.u());
+            init = p.init() == null ? null : upload(lane, "init", p.init());
+        }
+
+        /** The weights as the kernels take them: A, then C for the LSTM. */
+        KernelArgs weights() {
+            KernelArgs args = new KernelArgs().pointer(a);
+            return lstm ? args.pointer(c) : args;
+        }
+
+        String traffic() {
+            return String.format(Locale.ROOT, "%,d B to the device, %,d B back, kernel %.3f ms", stream.bytesUp() - up0,
+                    stream.bytesDown() - down0, (stream.kernelNanos() - kernel0) / 1e6);
+        }
     }
 
     private static CudaDevice.Buffer upload(CudaBackend.Lane lane, String name, float[] data) {
