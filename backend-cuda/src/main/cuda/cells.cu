@@ -15,6 +15,23 @@ __device__ __forceinline__ float sigmoid(float x) {
     return 1.f / (1.f + expf(-x));
 }
 
+// A lane's recurrent weights: feature d of A [3][D] (and C [2][D]).
+struct GruWeights {
+    float az, ar, ah;
+};
+
+__device__ __forceinline__ GruWeights gruWeights(const float* a, int d, int dw) {
+    return GruWeights{a[d], a[dw + d], a[2 * dw + d]};
+}
+
+struct LstmWeights {
+    float af, ao, ac, cf, co;
+};
+
+__device__ __forceinline__ LstmWeights lstmWeights(const float* a, const float* c, int d, int dw) {
+    return LstmWeights{a[d], a[dw + d], a[2 * dw + d], c[d], c[dw + d]};
+}
+
 // ParaGRU's gates at state h with projected inputs (uz, ur, uh) and recurrent weights (az, ar, ah).
 struct GruGates {
     float z, rg, n;
@@ -44,13 +61,12 @@ struct LstmGates {
     float fg, ct, cn, o;
 };
 
-__device__ __forceinline__ LstmGates lstmGates(float c, float h, const float* ur, int d, int dw, float af, float ao,
-                                               float ac, float cf, float co) {
+__device__ __forceinline__ LstmGates lstmGates(float c, float h, const float* ur, int d, int dw, const LstmWeights& w) {
     LstmGates g;
-    g.fg = sigmoid(af * h + ur[d] + cf * c);
-    g.ct = tanhf(ac * h + ur[2 * dw + d]);
+    g.fg = sigmoid(w.af * h + ur[d] + w.cf * c);
+    g.ct = tanhf(w.ac * h + ur[2 * dw + d]);
     g.cn = g.fg * c + (1.f - g.fg) * g.ct;
-    g.o = sigmoid(ao * h + ur[dw + d] + co * g.cn);
+    g.o = sigmoid(w.ao * h + ur[dw + d] + w.co * g.cn);
     return g;
 }
 
@@ -64,9 +80,8 @@ extern "C" __global__ void pararnn_gru_sequential(const float* a, const float* u
     }
     const int b = (int) (lane / dw);
     const int d = (int) (lane % dw);
-    const float az = a[d];
-    const float ar = a[dw + d];
-    const float ah = a[2 * dw + d];
+    const pararnn::GruWeights w = pararnn::gruWeights(a, d, dw);
+    const float az = w.az, ar = w.ar, ah = w.ah;
     float h = init != nullptr ? init[(long long) b * dw + d] : 0.f;
     for (int t = 0; t < steps; t++) {
         const long long row = (long long) b * steps + t;
@@ -86,9 +101,8 @@ extern "C" __global__ void pararnn_gru_adjoint_sequential(const float* a, const 
     }
     const int b = (int) (lane / dw);
     const int d = (int) (lane % dw);
-    const float az = a[d];
-    const float ar = a[dw + d];
-    const float ah = a[2 * dw + d];
+    const pararnn::GruWeights w = pararnn::gruWeights(a, d, dw);
+    const float az = w.az, ar = w.ar, ah = w.ah;
     float carry = 0.f;
     float gaz = 0.f;
     float gar = 0.f;
@@ -131,16 +145,12 @@ extern "C" __global__ void pararnn_lstm_sequential(const float* a, const float* 
     const int b = (int) (lane / dw);
     const int d = (int) (lane % dw);
     const int s = 2 * dw;
-    const float af = a[d];
-    const float ao = a[dw + d];
-    const float ac = a[2 * dw + d];
-    const float cf = c[d];
-    const float co = c[dw + d];
+    const pararnn::LstmWeights w = pararnn::lstmWeights(a, c, d, dw);
     float cPrev = init != nullptr ? init[(long long) b * s + d] : 0.f;
     float h = init != nullptr ? init[(long long) b * s + dw + d] : 0.f;
     for (int t = 0; t < steps; t++) {
         const long long row = (long long) b * steps + t;
-        const pararnn::LstmGates g = pararnn::lstmGates(cPrev, h, u + row * 3 * dw, d, dw, af, ao, ac, cf, co);
+        const pararnn::LstmGates g = pararnn::lstmGates(cPrev, h, u + row * 3 * dw, d, dw, w);
         float cn = g.cn;
         h = g.o * tanhf(cn);
         cPrev = cn;
@@ -160,11 +170,7 @@ extern "C" __global__ void pararnn_lstm_adjoint_sequential(const float* a, const
     const int b = (int) (lane / dw);
     const int d = (int) (lane % dw);
     const int s = 2 * dw;
-    const float af = a[d];
-    const float ao = a[dw + d];
-    const float ac = a[2 * dw + d];
-    const float cf = c[d];
-    const float co = c[dw + d];
+    const pararnn::LstmWeights w = pararnn::lstmWeights(a, c, d, dw);
     float carryC = 0.f;
     float carryH = 0.f;
     float gaf = 0.f, gao = 0.f, gac = 0.f, gcf = 0.f, gco = 0.f;
@@ -179,7 +185,7 @@ extern "C" __global__ void pararnn_lstm_adjoint_sequential(const float* a, const
             cPrev = init != nullptr ? init[(long long) b * s + d] : 0.f;
             h = init != nullptr ? init[(long long) b * s + dw + d] : 0.f;
         }
-        const pararnn::LstmGates g = pararnn::lstmGates(cPrev, h, u + row * 3 * dw, d, dw, af, ao, ac, cf, co);
+        const pararnn::LstmGates g = pararnn::lstmGates(cPrev, h, u + row * 3 * dw, d, dw, w);
         const float fg = g.fg;
         const float ct = g.ct;
         const float cn = g.cn;
@@ -187,6 +193,7 @@ extern "C" __global__ void pararnn_lstm_adjoint_sequential(const float* a, const
         float tc = tanhf(cn);
         float lc = gradStates[row * s + d] + carryC;
         float lh = gradStates[row * s + dw + d] + carryH;
+        const float af = w.af, ao = w.ao, ac = w.ac, cf = w.cf, co = w.co;
         float go = lh * tc * o * (1.f - o);
         float gcn = lc + lh * o * (1.f - tc * tc) + go * co;
         float gf = gcn * (cPrev - ct) * fg * (1.f - fg);

@@ -23,6 +23,22 @@ public interface ParallelLoop {
         }
     };
 
+    /**
+     * The JVM's common pool over all processors: the host-side part of the generic solvers (evaluating a
+     * cell at every t) for backends whose own work runs on a device.
+     */
+    ParallelLoop COMMON_POOL = new ParallelLoop() {
+        @Override
+        public int parallelism() {
+            return Runtime.getRuntime().availableProcessors();
+        }
+
+        @Override
+        public void forEach(int tasks, IntConsumer task) {
+            java.util.stream.IntStream.range(0, tasks).parallel().forEach(task);
+        }
+    };
+
     /** How many tasks can usefully run at once. */
     int parallelism();
 

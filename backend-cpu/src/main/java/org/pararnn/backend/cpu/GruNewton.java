@@ -48,10 +48,6 @@ final class GruNewton {
         return gru.width == 1 && kernels.lanes() > 1 && steps >= AUTO_MIN_STEPS;
     }
 
-    private static int chunkStart(int steps, int chunks, int c) {
-        return TimeChunks.start(steps, chunks, c);
-    }
-
     SolveReport forward(Recurrence p, float[] states, int chunks) {
         // Scratch iterate and chunk products are written before they are read: reused, not zeroed.
         float[] scratch = Workspace.floats(0, states.length);
@@ -136,8 +132,8 @@ final class GruNewton {
         int steps = p.steps();
         int c = i % chunks;
         int b = i / chunks;
-        int ta = chunkStart(steps, chunks, c);
-        int tb = chunkStart(steps, chunks, c + 1);
+        int ta = TimeChunks.start(steps, chunks, c);
+        int tb = TimeChunks.start(steps, chunks, c + 1);
         float hPrev = seriesStart(init, x, carries, prods, chunks, b, c, b * steps + ta, tb - ta);
         float[] run = {0f, 1f, 0f, 0f};
         float[] a = gru.a;
@@ -161,8 +157,8 @@ final class GruNewton {
         int c = i % chunks;
         int k = (i / chunks) % blocks;
         int b = i / chunks / blocks;
-        int ta = chunkStart(steps, chunks, c);
-        int tb = chunkStart(steps, chunks, c + 1);
+        int ta = TimeChunks.start(steps, chunks, c);
+        int tb = TimeChunks.start(steps, chunks, c + 1);
         if (dw == 1) {
             int rows = p.batch() * steps;
             int r0 = b * steps + ta;
@@ -219,7 +215,7 @@ final class GruNewton {
         int steps = p.steps();
         for (int b = 0; b < p.batch(); b++) {
             for (int c = 1; c < chunks; c++) {
-                int r = b * steps + chunkStart(steps, chunks, c) - 1;
+                int r = b * steps + TimeChunks.start(steps, chunks, c) - 1;
                 int dst = b * chunks + c;
                 carries[dst] = c == 1 ? y[r] : Math.fma(prods[r], carries[dst - 1], y[r]);
             }
@@ -237,7 +233,7 @@ final class GruNewton {
         float[] carries = new float[batch * chunks * dw];
         for (int b = 0; b < batch; b++) {
             for (int c = 1; c < chunks; c++) {
-                int r = b * steps + chunkStart(steps, chunks, c) - 1;
+                int r = b * steps + TimeChunks.start(steps, chunks, c) - 1;
                 int dst = (b * chunks + c) * dw;
                 if (c == 1) {
                     System.arraycopy(y, r * dw, carries, dst, dw);
@@ -257,8 +253,8 @@ final class GruNewton {
             int d0 = dw == 1 ? 0 : gru.blockStart(blocks, k);
             int d1 = dw == 1 ? 1 : gru.blockStart(blocks, k + 1);
             int cOff = (b * chunks + c) * dw + d0;
-            int t0 = chunkStart(steps, chunks, c);
-            int t1 = chunkStart(steps, chunks, c + 1);
+            int t0 = TimeChunks.start(steps, chunks, c);
+            int t1 = TimeChunks.start(steps, chunks, c + 1);
             if (dw == 1) {
                 // One feature: the chunk is contiguous and the carry a scalar.
                 kernels.fmaScalar(prods, b * steps + t0, carries[cOff], y, b * steps + t0, t1 - t0);
@@ -302,7 +298,7 @@ final class GruNewton {
             float[] qRun = new float[dw];
             Arrays.fill(qRun, d0, d1, 1f);
             float[] jac = new float[dw];
-            for (int t = chunkStart(steps, chunks, c + 1) - 1; t >= chunkStart(steps, chunks, c); t--) {
+            for (int t = TimeChunks.start(steps, chunks, c + 1) - 1; t >= TimeChunks.start(steps, chunks, c); t--) {
                 int r = b * steps + t;
                 gru.rows.gruAdjointLocal(a, dw, t == 0 ? init : states, t == 0 ? b * dw : (r - 1) * dw, u,
                         r * 3 * dw, gradStates, r * dw, carry, qRun, jac, gradU, loc, q, d0, d1);
@@ -314,7 +310,7 @@ final class GruNewton {
         float[] gi = gradInit != null ? gradInit : new float[batch * dw];
         for (int b = 0; b < batch; b++) {
             for (int c = chunks - 1; c >= 0; c--) {
-                int r = b * steps + chunkStart(steps, chunks, c);
+                int r = b * steps + TimeChunks.start(steps, chunks, c);
                 int src = (b * chunks + c) * dw;
                 for (int d = 0; d < dw; d++) {
                     float l = Math.fma(q[r * dw + d], carryIn[src + d], loc[r * dw + d]);
@@ -336,7 +332,7 @@ final class GruNewton {
             int d1 = gru.blockStart(blocks, k + 1);
             float[] ga = new float[a.length];
             float[] cin = Arrays.copyOfRange(carryIn, (b * chunks + c) * dw, (b * chunks + c + 1) * dw);
-            for (int t = chunkStart(steps, chunks, c); t < chunkStart(steps, chunks, c + 1); t++) {
+            for (int t = TimeChunks.start(steps, chunks, c); t < TimeChunks.start(steps, chunks, c + 1); t++) {
                 int r = b * steps + t;
                 gru.rows.gruAdjointFinish(a, dw, t == 0 ? init : states, t == 0 ? b * dw : (r - 1) * dw, gradU,
                         r * 3 * dw, loc, q, r * dw, cin, ga, d0, d1);

@@ -27,10 +27,6 @@ final class LstmNewton {
         return TimeChunks.count(batch * lstm.blocks(batch), 2 * lstm.loop.parallelism(), steps);
     }
 
-    private static int chunkStart(int steps, int chunks, int c) {
-        return TimeChunks.start(steps, chunks, c);
-    }
-
     SolveReport forward(Recurrence p, float[] states, int chunks) {
         float[] scratch = Workspace.floats(0, states.length);
         return ChunkedNewton.forward(new Pass(p, chunks, states.length), lstm.loop, p, states, scratch);
@@ -79,8 +75,8 @@ final class LstmNewton {
         int b = i / chunks / blocks;
         int d0 = lstm.blockStart(blocks, k);
         int d1 = lstm.blockStart(blocks, k + 1);
-        int ta = chunkStart(steps, chunks, c);
-        int tb = chunkStart(steps, chunks, c + 1);
+        int ta = TimeChunks.start(steps, chunks, c);
+        int tb = TimeChunks.start(steps, chunks, c + 1);
         float res = 0f;
         float scale = 0f;
         for (int d = d0; d < d1; d++) {
@@ -199,8 +195,8 @@ final class LstmNewton {
             int d0 = lstm.blockStart(blocks, k);
             int d1 = lstm.blockStart(blocks, k + 1);
             int carry = (b * chunks + c - 1) * s;
-            int ta = chunkStart(steps, chunks, c);
-            int tb = chunkStart(steps, chunks, c + 1);
+            int ta = TimeChunks.start(steps, chunks, c);
+            int tb = TimeChunks.start(steps, chunks, c + 1);
             for (int d = d0; d < d1; d++) {
                 float k0 = ends[carry + d];
                 float k1 = ends[carry + dw + d];

@@ -4,8 +4,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 import org.pararnn.api.Cell;
 import org.pararnn.api.Mode;
 import org.pararnn.api.spi.Backend;
@@ -23,18 +21,6 @@ import org.pararnn.api.spi.ParallelLoop;
  * time are counted for reports.
  */
 final class CudaBackend implements Backend {
-    /** Host-side part of the generic solvers (evaluating a cell at every t): the common pool. */
-    private static final ParallelLoop HOST_LOOP = new ParallelLoop() {
-        @Override
-        public int parallelism() {
-            return Runtime.getRuntime().availableProcessors();
-        }
-
-        @Override
-        public void forEach(int tasks, IntConsumer task) {
-            IntStream.range(0, tasks).parallel().forEach(task);
-        }
-    };
 
     /** One solving thread's stream and the device buffers its scans keep from call to call. */
     static final class Lane {
@@ -106,7 +92,7 @@ final class CudaBackend implements Backend {
 
     @Override
     public ParallelLoop loop() {
-        return HOST_LOOP;
+        return ParallelLoop.COMMON_POOL;
     }
 
     @Override

@@ -2,8 +2,6 @@ package org.pararnn.backend.opencl;
 
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 import com.aparapi.device.OpenCLDevice;
 import org.pararnn.api.Cell;
 import org.pararnn.api.Mode;
@@ -26,18 +24,6 @@ final class OpenClBackend implements Backend {
     /** {@code -Dpararnn.opencl.fused=sequential|newton|auto}: the fused solvers' strategy. */
     static final String FUSED_PROPERTY = "pararnn.opencl.fused";
 
-    /** Host-side part of the generic solvers (evaluating a custom cell at every t): the common pool. */
-    private static final ParallelLoop HOST_LOOP = new ParallelLoop() {
-        @Override
-        public int parallelism() {
-            return Runtime.getRuntime().availableProcessors();
-        }
-
-        @Override
-        public void forEach(int tasks, IntConsumer task) {
-            IntStream.range(0, tasks).parallel().forEach(task);
-        }
-    };
 
     private final OpenClDevices.Choice choice;
     private final OpenCLDevice device;
@@ -84,7 +70,7 @@ final class OpenClBackend implements Backend {
 
     @Override
     public ParallelLoop loop() {
-        return HOST_LOOP;
+        return ParallelLoop.COMMON_POOL;
     }
 
     Chunking chunking() {

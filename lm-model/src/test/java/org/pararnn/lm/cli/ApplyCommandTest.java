@@ -73,7 +73,7 @@ class ApplyCommandTest {
         }
     }
 
-    /** The CUDA backend's fused kernels, run on the emulator, against the same float64 reference (issue 17's check). */
+    /** The CUDA backend's fused kernels, run on the emulator, against the same float64 reference. */
     @ParameterizedTest(name = "{0} fused on cuda-emulated")
     @CsvSource({"paragru", "paralstm"})
     void theCudaFusedKernelsMatchThePythonReference(String cell) throws IOException {
