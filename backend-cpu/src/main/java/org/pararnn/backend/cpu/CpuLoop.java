@@ -185,25 +185,36 @@ final class CpuLoop implements ParallelLoop, AutoCloseable {
         volatile Throwable failure;
         volatile Thread waiter;
 
+        /**
+         * Task 0 is the caller's before any helper is recruited: a helper already awake (its pool scans
+         * before parking) could otherwise claim every task of a short call while the caller is still in
+         * {@code submit}, and the call would pay a hand-off it was meant to avoid.
+         */
         Job(int tasks, IntConsumer task) {
             this.tasks = tasks;
             this.task = task;
             this.remaining = new AtomicInteger(tasks);
+            this.next.set(1);
         }
 
         /** Runs unclaimed tasks until none are left; a failure skips the unclaimed rest and is rethrown. */
         void work() {
             for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
-                try {
-                    task.accept(i);
-                } catch (RuntimeException | Error e) {
-                    failure = e;
-                    int unclaimed = tasks - Math.min(tasks, next.getAndSet(tasks));
-                    finished(unclaimed + 1);
-                    throw e;
-                }
-                finished(1);
+                run(i);
             }
+        }
+
+        /** Runs claimed task {@code i}; a failure skips the unclaimed rest and is rethrown. */
+        private void run(int i) {
+            try {
+                task.accept(i);
+            } catch (RuntimeException | Error e) {
+                failure = e;
+                int unclaimed = tasks - Math.min(tasks, next.getAndSet(tasks));
+                finished(unclaimed + 1);
+                throw e;
+            }
+            finished(1);
         }
 
         private void finished(int n) {
@@ -228,6 +239,7 @@ final class CpuLoop implements ParallelLoop, AutoCloseable {
         void runAndAwait() {
             Throwable own = null;
             try {
+                run(0);
                 work();
             } catch (RuntimeException | Error e) {
                 own = e;

@@ -97,11 +97,15 @@ class CpuLoopTest {
     private static void failAtTaskFiveAndGoOn(ParallelLoop loop, boolean skips, String what) {
         IllegalStateException boom = new IllegalStateException("task 5 failed");
         AtomicIntegerArray runs = new AtomicIntegerArray(1000);
+        // The other tasks take a millisecond each, as real ones do: the skip is claimed for the ~300 ms the
+        // rest would take, not for microsecond tasks that a loaded machine's scheduler could finish before
+        // the failing thread gets the core back to record its failure.
         RuntimeException e = assertThrows(RuntimeException.class, () -> loop.forEach(1000, i -> {
             runs.incrementAndGet(i);
             if (i == 5) {
                 throw boom;
             }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }));
         Throwable cause = e;
         while (cause != boom && cause.getCause() != null) {
