@@ -2,8 +2,8 @@
 # The CUDA backend on a GPU in one call: runs on a bare Linux machine with an NVIDIA GPU and no JDK, from
 # the repository root, with .gpu/ (made by backend-cuda/gpu-prepare.sh) carried along. It lists what the
 # CUDA driver shows, runs the conformance suite on `cuda` (and on `opencl` where the driver also exposes
-# OpenCL), then the scan timings beside the device's copy floor, and writes $OUT/cuda-check.md.
-# Every step has a time limit (345 s in all); without a GPU it fails at once, saying why.
+# OpenCL), then the scan and fused-cell timings beside the device's copy floor, and writes
+# $OUT/cuda-check.md. Every step has a time limit (360 s in all); without a GPU it fails at once, saying why.
 # GPU_CHECK_BACKEND=cuda-emulated rehearses every step on the emulated kernels (small timing shapes).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -54,8 +54,10 @@ step "probe" 30 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" 
 step "conformance: $B" 120 "${JAVA[@]}" org.pararnn.conformance.ConformanceMain --backend "$B"
 conformance=$?
 # 3. OpenCL on the same GPU, where the driver exposes it (skipped with the probe's reason otherwise).
-step "conformance: opencl" 45 "${JAVA[@]}" -Dpararnn.opencl.device= org.pararnn.conformance.ConformanceMain --backend opencl || true
+step "conformance: opencl" 30 "${JAVA[@]}" -Dpararnn.opencl.device= org.pararnn.conformance.ConformanceMain --backend opencl || true
 # 4. Scan kernel time beside the copy floor.
-step "scan timings" 150 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" "${QUICK[@]}"
+step "scan timings" 90 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" "${QUICK[@]}"
+# 5. The fused cells: walk against Newton in time, forward and forward + backward, beside the copy floor.
+step "fused-cell timings" 90 "${JAVA[@]}" org.pararnn.backend.cuda.FusedTiming --backend "$B" "${QUICK[@]}"
 echo "gpu-check: report in $R"
 exit $conformance

@@ -11,27 +11,9 @@
 // memory; (3) each thread applies the totals before its own to the lane's carry, re-walks its chunk from
 // that state and stores it. The window's end state is the carry into the next window.
 // pararnn_scan_generic: any k (wider blocks, dense): one thread per lane walks the window in order.
-#include "pararnn_cuda.h"
+#include "pararnn_scan.h"
 
 namespace pararnn {
-
-template <int K>
-struct Pair {
-    float p[K * K];  // transfer product, row-major
-    float v[K];      // response from a zero state
-};
-
-template <int K>
-__device__ __forceinline__ void identity(Pair<K>& x) {
-#pragma unroll
-    for (int i = 0; i < K * K; i++) {
-        x.p[i] = (i % (K + 1) == 0) ? 1.f : 0.f;
-    }
-#pragma unroll
-    for (int i = 0; i < K; i++) {
-        x.v[i] = 0.f;
-    }
-}
 
 // The step's M (k×k) and b (k) of lane (row b, feature p) at step s.
 template <int K>
@@ -68,70 +50,6 @@ __device__ __forceinline__ void load_step(const float* a, const float* b, int bi
     }
 }
 
-// h ← M h + b
-template <int K>
-__device__ __forceinline__ void step(const float (&m)[K * K], const float (&bv)[K], float (&h)[K]) {
-    float n[K];
-#pragma unroll
-    for (int i = 0; i < K; i++) {
-        float acc = bv[i];
-#pragma unroll
-        for (int j = 0; j < K; j++) {
-            acc = fmaf(m[i * K + j], h[j], acc);
-        }
-        n[i] = acc;
-    }
-#pragma unroll
-    for (int i = 0; i < K; i++) {
-        h[i] = n[i];
-    }
-}
-
-// x ← later ∘ x: (P_l, v_l)∘(P, v) = (P_l P, P_l v + v_l)
-template <int K>
-__device__ __forceinline__ void compose(const Pair<K>& later, Pair<K>& x) {
-    Pair<K> r;
-#pragma unroll
-    for (int i = 0; i < K; i++) {
-#pragma unroll
-        for (int j = 0; j < K; j++) {
-            float acc = 0.f;
-#pragma unroll
-            for (int q = 0; q < K; q++) {
-                acc = fmaf(later.p[i * K + q], x.p[q * K + j], acc);
-            }
-            r.p[i * K + j] = acc;
-        }
-        float acc = later.v[i];
-#pragma unroll
-        for (int q = 0; q < K; q++) {
-            acc = fmaf(later.p[i * K + q], x.v[q], acc);
-        }
-        r.v[i] = acc;
-    }
-    x = r;
-}
-
-// h ← P h + v
-template <int K>
-__device__ __forceinline__ void apply(const Pair<K>& x, float (&h)[K]) {
-    step<K>(x.p, x.v, h);
-}
-
-template <int K>
-__device__ __forceinline__ Pair<K> shuffle_up(const Pair<K>& x, unsigned delta) {
-    Pair<K> r;
-#pragma unroll
-    for (int i = 0; i < K * K; i++) {
-        r.p[i] = __shfl_up_sync(PARARNN_FULL_MASK, x.p[i], delta);
-    }
-#pragma unroll
-    for (int i = 0; i < K; i++) {
-        r.v[i] = __shfl_up_sync(PARARNN_FULL_MASK, x.v[i], delta);
-    }
-    return r;
-}
-
 template <int K>
 __device__ void scan_chunked(const float* a, const float* b, const float* init, float* out, int batch, int steps,
                              int width, int from, int to, int chunk, int reverse) {
@@ -148,10 +66,7 @@ __device__ void scan_chunked(const float* a, const float* b, const float* init, 
     const int bi = active ? (int) (lane / mw) : 0;
     const int p = active ? (int) (lane % mw) : 0;
     // Chunks of one lane that share a warp: threads are numbered x + y·L, warps are 32 consecutive threads.
-    const int perWarp = lanesPerBlock >= 32 ? 1 : 32 / lanesPerBlock;
-    const int group = y / perWarp;
-    const int firstInGroup = y % perWarp == 0;
-    const int groups = (ys + perWarp - 1) / perWarp;
+    const int groups = chunkGroups(lanesPerBlock, ys);
     const int n = to - from;
 
     float carry[K];
@@ -183,33 +98,9 @@ __device__ void scan_chunked(const float* a, const float* b, const float* init, 
                 compose<K>(st, mine);
             }
         }
-        // (2) inclusive scan of the lane's chunks inside the warp (stride L between a lane's chunks).
-        Pair<K> incl = mine;
-        for (int d = 1; d < perWarp; d <<= 1) {
-            Pair<K> earlier = shuffle_up<K>(incl, (unsigned) (d * lanesPerBlock));
-            if (y % perWarp >= d) {
-                compose<K>(incl, earlier);  // earlier ← incl ∘ earlier
-                incl = earlier;
-            }
-        }
-        // The chunks before this one inside the warp: the inclusive value one chunk back.
-        Pair<K> before = shuffle_up<K>(incl, (unsigned) (perWarp > 1 ? lanesPerBlock : 0));
-        if (y % perWarp == perWarp - 1 || y == ys - 1) {
-            totals[group * lanesPerBlock + x] = incl;
-        }
-        __syncthreads();
-        // (3) the lane's carry through the groups before this one, then the warp's chunks before this one.
+        // (2), (3): the lane's chunks combined across the block; h enters this chunk.
         float h[K];
-#pragma unroll
-        for (int i = 0; i < K; i++) {
-            h[i] = carry[i];
-        }
-        for (int g = 0; g < group; g++) {
-            apply<K>(totals[g * lanesPerBlock + x], h);
-        }
-        if (!firstInGroup) {
-            apply<K>(before, h);
-        }
+        laneCarryIn<K>(mine, totals, carry, h);
         if (active) {
             for (int s = s0; s < s1; s++) {
                 float m[K * K];

@@ -17,7 +17,17 @@ void pararnn_gru_adjoint_sequential(const float*, const float*, const float*, co
 void pararnn_lstm_sequential(const float*, const float*, const float*, const float*, float*, int, int, int);
 void pararnn_lstm_adjoint_sequential(const float*, const float*, const float*, const float*, const float*, const float*,
                                      float*, float*, float*, int, int, int);
-void pararnn_gru_newton(const float*, const float*, const float*, float*, float*, int, int, int, int, int, float, int, int);
+#define PARARNN_NEWTON_DECL(name)                                                                                  \
+    void name(const float*, const float*, const float*, const float*, float*, float*, int, int, int, int, int, float, int, \
+              int);
+PARARNN_NEWTON_DECL(pararnn_gru_newton_c4)
+PARARNN_NEWTON_DECL(pararnn_gru_newton_c16)
+PARARNN_NEWTON_DECL(pararnn_lstm_newton_c4)
+PARARNN_NEWTON_DECL(pararnn_lstm_newton_c8)
+void pararnn_gru_adjoint_scan(const float*, const float*, const float*, const float*, const float*, float*, float*, float*,
+                              int, int, int, int);
+void pararnn_lstm_adjoint_scan(const float*, const float*, const float*, const float*, const float*, const float*, float*,
+                               float*, float*, int, int, int, int);
 void pararnn_test_collectives(float*);
 void pararnn_test_barrier_misuse(float*);
 void pararnn_test_divergent_shuffle(float*);
@@ -79,13 +89,29 @@ emu::Body kernel(const std::string& name, void** p) {
         int batch = arg<int>(p, 9), steps = arg<int>(p, 10), dw = arg<int>(p, 11);
         return [=] { pararnn_lstm_adjoint_sequential(a, c, u, init, states, gs, gu, parts, gi, batch, steps, dw); };
     }
-    if (name == "pararnn_gru_newton") {
-        F a = arg<F>(p, 0), u = arg<F>(p, 1), init = arg<F>(p, 2);
-        P states = arg<P>(p, 3), stats = arg<P>(p, 4);
-        int batch = arg<int>(p, 5), steps = arg<int>(p, 6), dw = arg<int>(p, 7), chunk = arg<int>(p, 8), budget = arg<int>(p, 9);
-        float tol = arg<float>(p, 10);
-        int patience = arg<int>(p, 11), fallback = arg<int>(p, 12);
-        return [=] { pararnn_gru_newton(a, u, init, states, stats, batch, steps, dw, chunk, budget, tol, patience, fallback); };
+    if (name == "pararnn_gru_newton_c4" || name == "pararnn_gru_newton_c16" || name == "pararnn_lstm_newton_c4"
+        || name == "pararnn_lstm_newton_c8") {
+        auto fn = name == "pararnn_gru_newton_c4" ? pararnn_gru_newton_c4
+                : name == "pararnn_gru_newton_c16" ? pararnn_gru_newton_c16
+                : name == "pararnn_lstm_newton_c4" ? pararnn_lstm_newton_c4 : pararnn_lstm_newton_c8;
+        F a = arg<F>(p, 0), c = arg<F>(p, 1), u = arg<F>(p, 2), init = arg<F>(p, 3);
+        P states = arg<P>(p, 4), stats = arg<P>(p, 5);
+        int batch = arg<int>(p, 6), steps = arg<int>(p, 7), dw = arg<int>(p, 8), chunk = arg<int>(p, 9), budget = arg<int>(p, 10);
+        float tol = arg<float>(p, 11);
+        int patience = arg<int>(p, 12), fallback = arg<int>(p, 13);
+        return [=] { fn(a, c, u, init, states, stats, batch, steps, dw, chunk, budget, tol, patience, fallback); };
+    }
+    if (name == "pararnn_gru_adjoint_scan") {
+        F a = arg<F>(p, 0), u = arg<F>(p, 1), init = arg<F>(p, 2), states = arg<F>(p, 3), gs = arg<F>(p, 4);
+        P gu = arg<P>(p, 5), parts = arg<P>(p, 6), gi = arg<P>(p, 7);
+        int batch = arg<int>(p, 8), steps = arg<int>(p, 9), dw = arg<int>(p, 10), chunk = arg<int>(p, 11);
+        return [=] { pararnn_gru_adjoint_scan(a, u, init, states, gs, gu, parts, gi, batch, steps, dw, chunk); };
+    }
+    if (name == "pararnn_lstm_adjoint_scan") {
+        F a = arg<F>(p, 0), c = arg<F>(p, 1), u = arg<F>(p, 2), init = arg<F>(p, 3), states = arg<F>(p, 4), gs = arg<F>(p, 5);
+        P gu = arg<P>(p, 6), parts = arg<P>(p, 7), gi = arg<P>(p, 8);
+        int batch = arg<int>(p, 9), steps = arg<int>(p, 10), dw = arg<int>(p, 11), chunk = arg<int>(p, 12);
+        return [=] { pararnn_lstm_adjoint_scan(a, c, u, init, states, gs, gu, parts, gi, batch, steps, dw, chunk); };
     }
     if (name == "pararnn_test_collectives" || name == "pararnn_test_barrier_misuse" || name == "pararnn_test_divergent_shuffle") {
         auto fn = name == "pararnn_test_collectives" ? pararnn_test_collectives

@@ -113,7 +113,7 @@ public final class PairedSolves {
         for (int side = 0; side < 2; side++) {
             int k = side;
             if (modes[side].equals("floor")) {
-                sides[side] = () -> MemoryFloor.stream(u, states, batch * steps, width);
+                sides[side] = () -> MemoryFloor.stream(u, states, batch * steps, width, 1);
                 details[side] = "memory floor: 16 B per element-step streamed on all cores";
             } else {
                 RecurrenceSolver s = solver(engine, cell, modes[side], batch, steps);

@@ -404,6 +404,34 @@ public abstract class BackendConformanceKit {
             }
         }
 
+        /**
+         * A fused solver that runs Newton in time and may not converge (a budget of one iteration, from the
+         * zero guess) must say so and hand back states that satisfy the recurrence: its fallback finishes
+         * the failed window and the rest sequentially, and the report names the step it fell back from.
+         * A fused solver that walks time here has nothing to report and is not checked.
+         */
+        @Test
+        void aFusedNewtonThatSpendsItsBudgetFallsBackAndSaysSo() {
+            int steps = 2048;
+            for (Cell cell : List.<Cell>of(ParaGRU.create(8, 13, 1, 9), ParaLSTM.create(8, 7, 1, 9))) {
+                if (backend.fused(cell).isEmpty()) {
+                    continue;
+                }
+                float[] x = KitData.gaussian(2 * steps * 8, 1, 12);
+                RnnSolver fused = RnnSolver.on(backend).mode(Mode.FUSED);
+                if (fused.forward(cell, x, 2, steps).report().iterations() == 0) {
+                    continue;
+                }
+                ForwardPass f = fused.newton(NewtonOptions.defaults().withMaxIterations(1)).forward(cell, x, 2, steps);
+                SolveReport r = f.report();
+                String what = cell.type() + " " + r;
+                assertFalse(r.converged(), what);
+                assertTrue(r.fellBack() && r.fallbackFromStep() >= 0 && r.fallbackFromStep() < steps, what);
+                assertTrue(r.fallbackReason() != null && !r.fallbackReason().isBlank(), what);
+                assertTrue(selfResidual(cell, x, 2, steps, f.states()) <= 2e-6, what + ": fallback states do not satisfy the recurrence");
+            }
+        }
+
         @Test
         void divergenceIsReportedNotReturnedAsConverged() {
             DivergingCell cell = new DivergingCell(5, 25f);

@@ -100,6 +100,11 @@ final class CudaBackend implements Backend {
         return FusableCell.of(cell).map(f -> new CudaFusedSolver(this, f, strategy, geometry));
     }
 
+    /** The fused solver for {@code cell} with a strategy of the caller's (timings put strategies side by side). */
+    CudaFusedSolver fused(FusableCell cell, FusedStrategy strategy) {
+        return new CudaFusedSolver(this, cell, strategy, geometry);
+    }
+
     /** AUTO: the fused kernels for the cells that have them. */
     @Override
     public java.util.Optional<AutoChoice> autoChoice(Cell cell, int batch, int steps) {

@@ -13,19 +13,24 @@ import org.pararnn.api.spi.Recurrence;
 import org.pararnn.api.spi.RecurrenceSolver;
 
 /**
- * ParaGRU and ParaLSTM in fused kernels ({@code cells.cu}): the forward walks time in one kernel, one
- * thread per (batch row, feature), and the adjoint walks it back in another that also writes {@code ∂L/∂u},
- * {@code ∂L/∂h0} and per-lane partial sums of the recurrent weights' gradients, which are added here in a
- * fixed order (the same bits on every run). Each report states the bytes moved each way and the kernel time.
- * ParaGRU also runs as Newton in time inside one fused kernel (windowed, residual-checked, with the
- * fallback on the device) when the strategy says so ({@code -Dpararnn.cuda.fused}, AUTO by shape);
- * ParaLSTM's fused Newton is still to come, so it always walks time.
+ * ParaGRU and ParaLSTM in fused kernels ({@code cells.cu}). Sequential in time: the forward walks time in
+ * one kernel, one thread per (batch row, feature), and the adjoint walks it back in another that also
+ * writes {@code ∂L/∂u}, {@code ∂L/∂h0} and per-lane partial sums of the recurrent weights' gradients, which
+ * are added here in a fixed order (the same bits on every run). In time, when the strategy says so
+ * ({@code -Dpararnn.cuda.fused}, AUTO by shape): the forward is Newton's method in one fused kernel
+ * (windowed, residual-checked, with the fallback on the device) and the adjoint one reverse scan with J
+ * recomputed from the saved states. Each report states the bytes moved each way and the kernel time.
  */
 final class CudaFusedSolver implements RecurrenceSolver {
     private static final int THREADS = 128;
 
-    /** Newton in time keeps a thread's steps and their inputs in registers: at most this many. */
-    static final int MAX_NEWTON_CHUNK = 16;
+    /**
+     * Newton in time keeps a thread's steps and their inputs in registers: at most this many, and kernels
+     * sized for 4 steps or for the most (cells.cu's PARARNN_NEWTON_KERNEL), the smallest that holds the chunk.
+     */
+    static final int MAX_GRU_NEWTON_CHUNK = 16;
+    static final int MAX_LSTM_NEWTON_CHUNK = 8;
+    private static final int SMALL_NEWTON_CHUNK = 4;
     private static final int NEWTON_STATS = 4;
 
     private final CudaBackend backend;
@@ -54,29 +59,27 @@ final class CudaFusedSolver implements RecurrenceSolver {
     }
 
     /**
-     * Whether this solve runs as Newton in time, and why: forced, or AUTO's rule on a GPU — the lanes
-     * (batch × features) fill under a quarter of 2¹⁴ threads and the sequence is long enough for several
-     * windows (a rule of design, not yet measured on a GPU). The emulator's AUTO keeps the walk.
+     * Why this solve runs in time (forward by Newton, backward by a reverse scan), or null to walk time:
+     * forced, or AUTO's rule on a GPU — the lanes (batch × features) fill under a quarter of 2¹⁴ threads and
+     * the sequence is long enough for several windows (a rule of design, not yet measured on a GPU). The
+     * emulator's AUTO keeps the walk.
      */
-    String newtonReason(int batch, int steps) {
-        if (lstm) {
-            return null;
-        }
+    String inTimeReason(int batch, int steps) {
         long lanes = (long) batch * d;
         return switch (strategy) {
-            case NEWTON -> "Newton in time (forced by -D" + CudaBackend.FUSED_PROPERTY + ")";
+            case NEWTON -> "forced by -D" + CudaBackend.FUSED_PROPERTY;
             case SEQUENTIAL -> null;
             case AUTO -> backend.name().equals(CudaBackendProvider.NAME) && lanes <= (1 << 12) && steps >= (1 << 10)
-                    ? "Newton in time (AUTO: " + lanes + " lanes leave the GPU mostly idle in a sequential walk of " + steps + " steps)"
+                    ? "AUTO: " + lanes + " lanes leave the GPU mostly idle in a sequential walk of " + steps + " steps"
                     : null;
         };
     }
 
     @Override
     public SolveReport forward(Recurrence p, float[] states) {
-        String newton = newtonReason(p.batch(), p.steps());
-        if (newton != null) {
-            return newtonForward(p, states, newton);
+        String inTime = inTimeReason(p.batch(), p.steps());
+        if (inTime != null) {
+            return newtonForward(p, states, inTime);
         }
         long t0 = System.nanoTime();
         SolveReport[] report = new SolveReport[1];
@@ -98,7 +101,7 @@ final class CudaFusedSolver implements RecurrenceSolver {
         return report[0];
     }
 
-    /** ParaGRU by Newton in time in one fused kernel; see {@code pararnn_gru_newton} in cells.cu. */
+    /** Newton in time in one fused kernel; see {@code newtonInTime} in cells.cu. */
     private SolveReport newtonForward(Recurrence p, float[] states, String why) {
         long t0 = System.nanoTime();
         NewtonOptions opts = p.newton();
@@ -106,12 +109,14 @@ final class CudaFusedSolver implements RecurrenceSolver {
         long lanes = (long) p.batch() * d;
         int lpb = geometry.lanesPerBlock(lanes);
         int ys = geometry.threadsPerBlock() / lpb;
-        int chunk = Math.min(geometry.chunk(), MAX_NEWTON_CHUNK);
+        int maxChunk = lstm ? MAX_LSTM_NEWTON_CHUNK : MAX_GRU_NEWTON_CHUNK;
+        int chunk = Math.min(geometry.chunk(), maxChunk);
+        String kernel = (lstm ? "pararnn_lstm_newton_c" : "pararnn_gru_newton_c") + (chunk <= SMALL_NEWTON_CHUNK ? SMALL_NEWTON_CHUNK : maxChunk);
         int blocks = Math.toIntExact((lanes + lpb - 1) / lpb);
-        int perWarp = lpb >= 32 ? 1 : 32 / lpb;
-        int groups = (ys + perWarp - 1) / perWarp;
+        int k = lstm ? 2 : 1;
         int warps = (lpb * ys + 31) / 32;
-        int shared = 4 * (2 * groups * lpb + ys * lpb + 2 * warps + lpb);
+        // cells.cu's newtonInTime: chunk pairs per warp group, each chunk's last state, a reduction, the carry.
+        int shared = geometry.sharedBytes(k, lpb) + 4 * (k * ys * lpb + 2 * warps + k * lpb);
         int statsPerBlock = NEWTON_STATS + budget + 1;
         float[] stats = new float[blocks * statsPerBlock];
         SolveReport[] report = new SolveReport[1];
@@ -121,10 +126,10 @@ final class CudaFusedSolver implements RecurrenceSolver {
             CudaDevice.Buffer out = lane.buffer("states", states.length);
             CudaDevice.Buffer st = lane.buffer("newtonStats", stats.length);
             boolean fallback = opts.onFailure() == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK;
-            KernelArgs args = call.weights().pointer(call.u).pointer(call.init).pointer(out).pointer(st)
+            KernelArgs args = new KernelArgs().pointer(call.a).pointer(call.c).pointer(call.u).pointer(call.init).pointer(out).pointer(st)
                     .integer(p.batch()).integer(p.steps()).integer(d).integer(chunk).integer(budget)
                     .real(opts.tolerance()).integer(opts.growthPatience()).integer(fallback ? 1 : 0);
-            s.launch("pararnn_gru_newton", new int[] {blocks, 1, 1}, new int[] {lpb, ys, 1}, shared, args);
+            s.launch(kernel, new int[] {blocks, 1, 1}, new int[] {lpb, ys, 1}, shared, args);
             s.download(out, 0, states, 0, states.length);
             s.download(st, 0, stats, 0, stats.length);
             s.sync();
@@ -148,7 +153,7 @@ final class CudaFusedSolver implements RecurrenceSolver {
             }
             double[] residuals = java.util.Arrays.copyOf(history, iterations + 1);
             residuals[iterations] = finalResidual;
-            String detail = String.format(Locale.ROOT, "fused %s on %s, %s, windows of %d steps (%d lanes x %d chunks of %d), "
+            String detail = String.format(Locale.ROOT, "fused %s on %s, Newton in time (%s), windows of %d steps (%d lanes x %d chunks of %d), "
                     + "initial guess 0, most iterations in a window %d; %s",
                     label(), backend.name(), why, ys * chunk, lpb, ys, chunk, iterations, call.traffic());
             if (code == 0) {
@@ -182,6 +187,12 @@ final class CudaFusedSolver implements RecurrenceSolver {
         long t0 = System.nanoTime();
         int parts = lstm ? 5 : 3;
         float[] partials = new float[p.batch() * d * parts];
+        // In time exactly where the forward runs Newton in time: the same shapes leave a sequential walk idle.
+        String inTime = inTimeReason(p.batch(), p.steps());
+        long lanes = (long) p.batch() * d;
+        int lpb = geometry.lanesPerBlock(lanes);
+        int ys = geometry.threadsPerBlock() / lpb;
+        int chunk = geometry.chunk();
         SolveReport[] report = new SolveReport[1];
         backend.onLane(lane -> {
             Call call = new Call(lane, p);
@@ -193,16 +204,28 @@ final class CudaFusedSolver implements RecurrenceSolver {
             CudaDevice.Buffer gi = gradInit == null ? null : lane.buffer("gradInit", gradInit.length);
             KernelArgs args = call.weights().pointer(call.u).pointer(call.init).pointer(h).pointer(g).pointer(gu).pointer(gp)
                     .pointer(gi).integer(p.batch()).integer(p.steps()).integer(d);
-            s.launch(lstm ? "pararnn_lstm_adjoint_sequential" : "pararnn_gru_adjoint_sequential", grid(p.batch()),
-                    new int[] {THREADS, 1, 1}, 0, args);
+            String how;
+            if (inTime == null) {
+                s.launch(lstm ? "pararnn_lstm_adjoint_sequential" : "pararnn_gru_adjoint_sequential", grid(p.batch()),
+                        new int[] {THREADS, 1, 1}, 0, args);
+                how = "sequential in reverse time";
+            } else {
+                // cells.cu's adjointInTime: chunk pairs per warp group, then each chunk's weight partials.
+                int shared = geometry.sharedBytes(lstm ? 2 : 1, lpb) + 4 * ys * lpb * parts;
+                s.launch(lstm ? "pararnn_lstm_adjoint_scan" : "pararnn_gru_adjoint_scan",
+                        new int[] {Math.toIntExact((lanes + lpb - 1) / lpb), 1, 1}, new int[] {lpb, ys, 1}, shared,
+                        args.integer(chunk));
+                how = String.format(Locale.ROOT, "one reverse scan in time (%s), windows of %d steps (%d lanes x %d chunks of %d)",
+                        inTime, ys * chunk, lpb, ys, chunk);
+            }
             s.download(gu, 0, gradU, 0, gradU.length);
             s.download(gp, 0, partials, 0, partials.length);
             if (gi != null) {
                 s.download(gi, 0, gradInit, 0, gradInit.length);
             }
             s.sync();
-            String detail = String.format(Locale.ROOT, "fused %s adjoint on %s, sequential in reverse time; %s", label(),
-                    backend.name(), call.traffic());
+            String detail = String.format(Locale.ROOT, "fused %s adjoint on %s, %s; %s", label(), backend.name(), how,
+                    call.traffic());
             report[0] = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, 0, null, true, -1, null,
                     System.nanoTime() - t0);
         });

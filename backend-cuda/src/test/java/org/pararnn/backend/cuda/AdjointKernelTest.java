@@ -1,0 +1,88 @@
+package org.pararnn.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.pararnn.api.Gradients;
+import org.pararnn.api.NewtonOptions;
+import org.pararnn.api.SolveReport;
+import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.FusedStrategy;
+import org.pararnn.api.spi.Recurrence;
+import org.pararnn.api.spi.RecurrenceSolver;
+import org.pararnn.cells.ParaCell;
+import org.pararnn.cells.ParaGRU;
+import org.pararnn.cells.ParaLSTM;
+import org.pararnn.conformance.KitData;
+import org.pararnn.conformance.Tolerances;
+
+/**
+ * The fused adjoint as one reverse scan in time (ParaGRU K = 1, ParaLSTM K = 2, on the emulator) against
+ * the same cell's sequential adjoint kernel: ∂L/∂u, ∂L/∂h0 and the recurrent weights' gradients, for one
+ * window and many, T = 1, 2, prime and long, lanes that leave warps partial; and the same bits on a rerun.
+ * The conformance kit checks both against float64 through the whole cell.
+ */
+class AdjointKernelTest {
+    @BeforeEach
+    void emulatorBuilt() {
+        assumeTrue(EmulatedDevice.unavailableReason() == null, () -> "emulated kernels unavailable: " + EmulatedDevice.unavailableReason());
+    }
+
+    private static Backend backend(FusedStrategy s) {
+        return new CudaEmulatedBackendProvider(new ScanGeometry(64, 4), s).create();
+    }
+
+    /** One backward pass: ∂L/∂u, ∂L/∂h0, then each weight gradient, all in one array for comparing. */
+    private record Adjoint(float[] gradU, float[] gradInit, float[][] weights, SolveReport report) {
+    }
+
+    private static Adjoint backward(RecurrenceSolver solver, ParaCell cell, Recurrence p, float[] states, float[] gy) {
+        float[] gradU = new float[p.u().length];
+        float[] gradInit = new float[p.batch() * cell.stateWidth()];
+        Gradients grads = Gradients.of(cell);
+        SolveReport r = solver.backward(p, states, gy, gradU, grads, gradInit);
+        float[][] w = grads.tensors().stream().map(t -> t.data().clone()).toArray(float[][]::new);
+        return new Adjoint(gradU, gradInit, w, r);
+    }
+
+    @ParameterizedTest(name = "{0} B={1} D={2} T={3}")
+    @CsvSource({"gru, 1, 1, 1", "gru, 1, 1, 2", "gru, 2, 3, 97", "gru, 3, 5, 263", "gru, 1, 40, 300", "gru, 1, 1, 65536",
+            "lstm, 1, 1, 1", "lstm, 1, 1, 2", "lstm, 2, 3, 97", "lstm, 3, 5, 263", "lstm, 1, 40, 300", "lstm, 1, 1, 65536"})
+    void theReverseScanMatchesTheSequentialAdjoint(String kind, int batch, int width, int steps) {
+        ParaCell cell = kind.equals("gru") ? ParaGRU.create(4, width, 1, 11) : ParaLSTM.create(4, width, 1, 11);
+        float[] x = KitData.gaussian(batch * steps * cell.inputWidth(), 1, 7L * steps + batch);
+        float[] u = new float[batch * steps * cell.projectedWidth()];
+        cell.project(x, u, batch * steps);
+        float[] h0 = KitData.gaussian(batch * cell.stateWidth(), 0.5, 3);
+        Recurrence p = new Recurrence(cell, batch, steps, u, h0, NewtonOptions.defaults());
+        float[] gy = KitData.gaussian(p.stateElements(), 1, 5);
+        double tol = Tolerances.cell(steps);
+        try (Backend seq = backend(FusedStrategy.SEQUENTIAL); Backend scan = backend(FusedStrategy.NEWTON)) {
+            float[] states = new float[p.stateElements()];
+            seq.fused(cell).orElseThrow().forward(p, states);
+            Adjoint want = backward(seq.fused(cell).orElseThrow(), cell, p, states, gy);
+            RecurrenceSolver solver = scan.fused(cell).orElseThrow();
+            Adjoint got = backward(solver, cell, p, states, gy);
+            String what = kind + " B=" + batch + " D=" + width + " T=" + steps + " [" + got.report() + "]";
+            assertTrue(got.report().detail().contains("reverse scan in time"), what);
+            assertTrue(KitData.relError(got.gradU(), KitData.toDouble(want.gradU())) <= tol, what + " du: "
+                    + KitData.relError(got.gradU(), KitData.toDouble(want.gradU())));
+            assertTrue(KitData.relError(got.gradInit(), KitData.toDouble(want.gradInit())) <= tol, what + " dh0: "
+                    + KitData.relError(got.gradInit(), KitData.toDouble(want.gradInit())));
+            for (int i = 0; i < want.weights().length; i++) {
+                double e = KitData.relError(got.weights()[i], KitData.toDouble(want.weights()[i]));
+                assertTrue(e <= tol, what + " weight gradient " + i + ": " + e);
+            }
+            Adjoint again = backward(solver, cell, p, states, gy);
+            assertArrayEquals(got.gradU(), again.gradU(), "the same bits on a rerun");
+            assertArrayEquals(got.gradInit(), again.gradInit(), "the same bits on a rerun");
+            for (int i = 0; i < got.weights().length; i++) {
+                assertArrayEquals(got.weights()[i], again.weights()[i], "the same bits on a rerun");
+            }
+        }
+    }
+}
