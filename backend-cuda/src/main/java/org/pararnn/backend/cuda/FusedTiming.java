@@ -42,10 +42,10 @@ public final class FusedTiming {
     record Row(String cell, int steps, int lanes, double seqFwd, double newtonFwd, int iterations, double seqBoth,
                double newtonBoth, double floor, double newtonCall, double genericCall, String auto) {
         String markdown() {
-            return String.format(Locale.ROOT, "| %s | 2^%d | %d | %.4f | %.4f (%d it) | %.1fx | %.4f | %.4f | %.1fx | %.4f | %.0f %% | %s | %s |",
+            return String.format(Locale.ROOT, "| %s | 2^%d | %d | %.4f | %.4f (%d it) | %.3gx | %.4f | %.4f | %.3gx | %.4f | %.0f %% | %s | %s |",
                     cell, Integer.numberOfTrailingZeros(steps), lanes, seqFwd, newtonFwd, iterations, seqFwd / newtonFwd,
                     seqBoth, newtonBoth, seqBoth / newtonBoth, floor, 100 * floor / Math.min(seqFwd, newtonFwd),
-                    Double.isNaN(genericCall) ? "-" : String.format(Locale.ROOT, "%.2f / %.2f = %.1fx", genericCall, newtonCall,
+                    Double.isNaN(genericCall) ? "-" : String.format(Locale.ROOT, "%.2f / %.2f = %.3gx", genericCall, newtonCall,
                             genericCall / newtonCall), auto);
         }
     }
