@@ -378,23 +378,32 @@ __device__ __forceinline__ void blockMax2(float& p, float& q, float* red) {
     __syncthreads();
 }
 
+// Where a thread of the in-time kernels sits: a block holds L = blockDim.x lanes (feature d of batch row
+// b, adjacent features on adjacent x) × Y = blockDim.y time chunks; lanes past B·D are inactive but take
+// part in every barrier and shuffle.
+struct ChunkLane {
+    int lanesPerBlock, ys, x, y, groups;
+    long long lane;
+    bool active;
+    int b, d;
+
+    __device__ ChunkLane(int batch, int dw)
+        : lanesPerBlock(blockDim.x), ys(blockDim.y), x(threadIdx.x), y(threadIdx.y),
+          groups(chunkGroups(blockDim.x, blockDim.y)), lane((long long) blockIdx.x * blockDim.x + threadIdx.x),
+          active(lane < (long long) batch * dw), b(active ? (int) (lane / dw) : 0), d(active ? (int) (lane % dw) : 0) {
+    }
+};
+
 template <class Cell, int MAXC>
 __device__ void newtonInTime(const float* a, const float* c, const float* u, const float* init, float* states,
                              float* stats, int batch, int steps, int dw, int chunk, int budget, float tol, int patience,
                              int fallback) {
     constexpr int K = Cell::K;
     PARARNN_DYNAMIC_SHARED(float, smem);
-    const int lanesPerBlock = blockDim.x;
-    const int ys = blockDim.y;
-    const int x = threadIdx.x;
-    const int y = threadIdx.y;
+    const ChunkLane at(batch, dw);
+    const int lanesPerBlock = at.lanesPerBlock, ys = at.ys, x = at.x, y = at.y, groups = at.groups, b = at.b, d = at.d;
+    const bool active = at.active;
     const int warps = (lanesPerBlock * ys + 31) / 32;
-    const int groups = chunkGroups(lanesPerBlock, ys);
-    const long long lanes = (long long) batch * dw;
-    const long long lane = (long long) blockIdx.x * lanesPerBlock + x;
-    const bool active = lane < lanes;
-    const int b = active ? (int) (lane / dw) : 0;
-    const int d = active ? (int) (lane % dw) : 0;
     const int sw = K * dw;  // a state row
     Pair<K>* totals = reinterpret_cast<Pair<K>*>(smem);
     float* lastVal = smem + groups * lanesPerBlock * (K * K + K);
@@ -616,16 +625,10 @@ __device__ void adjointInTime(const float* a, const float* c, const float* u, co
     constexpr int K = Cell::K;
     constexpr int P = Cell::PARTS;
     PARARNN_DYNAMIC_SHARED(float, smem);
-    const int lanesPerBlock = blockDim.x;
-    const int ys = blockDim.y;
-    const int x = threadIdx.x;
-    const int y = threadIdx.y;
-    const int groups = chunkGroups(lanesPerBlock, ys);
-    const long long lanes = (long long) batch * dw;
-    const long long lane = (long long) blockIdx.x * lanesPerBlock + x;
-    const bool active = lane < lanes;
-    const int b = active ? (int) (lane / dw) : 0;
-    const int d = active ? (int) (lane % dw) : 0;
+    const ChunkLane at(batch, dw);
+    const int lanesPerBlock = at.lanesPerBlock, ys = at.ys, x = at.x, y = at.y, groups = at.groups, b = at.b, d = at.d;
+    const bool active = at.active;
+    const long long lane = at.lane;
     const int sw = K * dw;
     Pair<K>* totals = reinterpret_cast<Pair<K>*>(smem);
     float* partsS = smem + groups * lanesPerBlock * (K * K + K);

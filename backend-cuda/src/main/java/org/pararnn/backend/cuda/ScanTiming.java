@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.pararnn.api.JacobianStructure;
-import org.pararnn.api.spi.Backend;
-import org.pararnn.api.spi.BackendProvider;
 import org.pararnn.api.spi.ScanProblem;
 
 /**
@@ -35,31 +33,12 @@ public final class ScanTiming {
     }
 
     public static void main(String[] args) {
-        String backend = "cuda";
-        long maxElementSteps = 1L << 30;
-        boolean quick = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--backend" -> backend = args[++i];
-                case "--max-element-steps" -> maxElementSteps = Long.parseLong(args[++i]);
-                case "--quick" -> quick = true;
-                default -> throw new IllegalArgumentException("unknown option '" + args[i]
-                        + "'; options: --backend cuda|cuda-emulated, --max-element-steps N, --quick");
-            }
-        }
-        BackendProvider provider = switch (backend) {
-            case "cuda" -> new CudaBackendProvider();
-            case "cuda-emulated" -> new CudaEmulatedBackendProvider();
-            default -> throw new IllegalArgumentException("--backend must be cuda or cuda-emulated, got '" + backend + "'");
-        };
-        if (!provider.probe().available()) {
-            System.err.println("error: backend '" + backend + "' is unavailable: " + provider.probe().reason());
-            System.exit(1);
-        }
+        TimingOptions o = TimingOptions.parse(args, 1L << 30);
+        boolean quick = o.quick();
         int[] steps = quick ? new int[] {1 << 9, 1 << 12} : new int[] {1 << 9, 1 << 12, 1 << 16, 1 << 20};
         int[] lanes = quick ? new int[] {1, 1 << 5} : new int[] {1, 1 << 9, 1 << 14};
-        try (Backend b = provider.create()) {
-            run((CudaBackend) b, steps, lanes, maxElementSteps, System.out);
+        try (CudaBackend b = o.open()) {
+            run(b, steps, lanes, o.maxElementSteps(), System.out);
         }
     }
 
