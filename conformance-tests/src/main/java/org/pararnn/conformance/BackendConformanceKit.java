@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.pararnn.api.BackwardPass;
 import org.pararnn.api.Cell;
@@ -32,6 +33,10 @@ import org.pararnn.api.Gradients;
 import org.pararnn.api.JacobianStructure;
 import org.pararnn.api.Mode;
 import org.pararnn.api.NewtonOptions;
+import org.pararnn.api.ops.DeviceArray;
+import org.pararnn.api.ops.HostOps;
+import org.pararnn.api.ops.Matrix;
+import org.pararnn.api.ops.Ops;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.Tensor;
@@ -368,6 +373,208 @@ public abstract class BackendConformanceKit {
                         pool.shutdownNow();
                     }
                 }
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("ops")
+    class OpsGroup {
+        private Ops ops;
+
+        @org.junit.jupiter.api.BeforeEach
+        void theBackendsOps() {
+            ops = backend.ops();
+        }
+
+        private DeviceArray upload(String name, float[] host) {
+            DeviceArray d = ops.allocate(name, host.length);
+            ops.upload(host, 0, d, 0, host.length);
+            return d;
+        }
+
+        private float[] download(DeviceArray d) {
+            float[] host = new float[Math.toIntExact(d.length())];
+            ops.download(d, 0, host, 0, host.length);
+            return host;
+        }
+
+        @Test
+        void theOpsSayWhereTheyRun() {
+            String what = ops.describe();
+            assertTrue(what != null && !what.isBlank(), "describe() is empty");
+            if (ops instanceof HostOps) {
+                assertTrue(what.contains("host") && what.contains(backend.name()), "host ops standing in must say so: " + what);
+            }
+        }
+
+        /**
+         * Every transpose, α and β (0 ignores NaN in C), odd shapes, operands inside wider arrays with an
+         * offset and padded rows: each element within the componentwise float64 bound, C's padding untouched.
+         */
+        @ParameterizedTest(name = "m={0} n={1} k={2}")
+        @CsvSource({"1, 1, 1", "3, 5, 7", "17, 33, 9", "64, 1, 130", "5, 4, 0", "200, 150, 40"})
+        void matmulMatchesFloat64(int m, int n, int k) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    for (float[] ab : new float[][] {{1f, 0f}, {-0.75f, 1f}, {1.5f, 0.5f}}) {
+                        float alpha = ab[0];
+                        float beta = ab[1];
+                        int aRows = ta ? k : m;
+                        int aCols = ta ? m : k;
+                        int bRows = tb ? n : k;
+                        int bCols = tb ? k : n;
+                        int lda = aCols + 3;
+                        int ldb = bCols + 1;
+                        int ldc = n + 2;
+                        float[] a = KitData.gaussian(5 + aRows * lda, 1, 31L * m + k);
+                        float[] b = KitData.gaussian(2 + bRows * ldb, 1, 17L * n + k);
+                        float[] c = KitData.gaussian(4 + m * ldc, 1, 7L * m + n);
+                        if (beta == 0f && c.length > 4) {
+                            c[4] = Float.NaN; // β = 0 must ignore it
+                        }
+                        DeviceArray da = upload("a", a);
+                        DeviceArray db = upload("b", b);
+                        DeviceArray dc = upload("c", c);
+                        ops.matmul(new Matrix(da, 5, aRows, aCols, lda), ta, new Matrix(db, 2, bRows, bCols, ldb), tb, alpha, beta,
+                                new Matrix(dc, 4, m, n, ldc));
+                        float[] got = download(dc);
+                        String what = "ta=" + ta + " tb=" + tb + " alpha=" + alpha + " beta=" + beta;
+                        for (int i = 0; i < m; i++) {
+                            for (int j = 0; j < n; j++) {
+                                double[] ref = OpsReference.matmul(a, 5, lda, ta, b, 2, ldb, tb, c, 4, ldc, i, j, k, alpha, beta);
+                                double err = Math.abs(got[4 + i * ldc + j] - ref[0]);
+                                assertTrue(err <= Tolerances.matmul(k) * ref[1] + Float.MIN_NORMAL,
+                                        what + " c[" + i + "][" + j + "] = " + got[4 + i * ldc + j] + ", float64 " + ref[0]);
+                            }
+                            for (int j = n; j < ldc && i < m - 1; j++) {
+                                assertEquals(c[4 + i * ldc + j], got[4 + i * ldc + j], what + ": padding of c written");
+                            }
+                        }
+                        for (int e = 0; e < 4; e++) {
+                            assertEquals(c[e], got[e], what + ": c before its offset written");
+                        }
+                    }
+                }
+            }
+        }
+
+        @Test
+        void rmsNormForwardAndBackwardMatchFloat64() {
+            int rows = 37;
+            int width = 130;
+            float[] x = KitData.gaussian(rows * width, 1.3, 41);
+            float[] g = KitData.gaussian(width, 1, 42);
+            float[] dy = KitData.gaussian(rows * width, 1, 43);
+            DeviceArray dxIn = upload("x", x);
+            DeviceArray dg = upload("gain", g);
+            DeviceArray y = ops.allocate("y", rows * width);
+            DeviceArray inv = ops.allocate("invRms", rows);
+            ops.rmsNorm(Matrix.of(dxIn, rows, width), dg, Matrix.of(y, rows, width), inv);
+            float[] got = download(y);
+            double[] inv64 = OpsReference.invRms(x, rows, width);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < width; j++) {
+                    double ref = x[r * width + j] * inv64[r] * g[j];
+                    double err = Math.abs(got[r * width + j] - ref);
+                    assertTrue(err <= Tolerances.rmsNorm(width) * Math.abs(ref) + Float.MIN_NORMAL,
+                            "y[" + r + "][" + j + "] = " + got[r * width + j] + ", float64 " + ref);
+                }
+            }
+            // Backward: dx written, then accumulated onto itself; the gain's gradient added to a start value.
+            double[][] ref = OpsReference.rmsNormBackward(x, g, dy, rows, width);
+            DeviceArray ddy = upload("dy", dy);
+            DeviceArray dx = ops.allocate("dx", rows * width);
+            float[] gg0 = KitData.gaussian(width, 1, 44);
+            DeviceArray gg = upload("gradGain", gg0);
+            ops.rmsNormBackward(Matrix.of(dxIn, rows, width), dg, inv, Matrix.of(ddy, rows, width), Matrix.of(dx, rows, width),
+                    false, gg);
+            float[] dx1 = download(dx);
+            within(Tolerances.rowSum(width), KitData.relError(dx1, ref[0]), "rmsNorm dx");
+            float[] ggGot = download(gg);
+            double[] ggDelta = new double[width];
+            float[] ggDeltaGot = new float[width];
+            for (int j = 0; j < width; j++) {
+                ggDelta[j] = ref[1][j];
+                ggDeltaGot[j] = ggGot[j] - gg0[j];
+            }
+            within(Tolerances.rowSum(rows) + 4 * Tolerances.EPS * norm(gg0) / norm(ggDelta), KitData.relError(ggDeltaGot, ggDelta),
+                    "rmsNorm gain gradient (added)");
+            ops.rmsNormBackward(Matrix.of(dxIn, rows, width), dg, inv, Matrix.of(ddy, rows, width), Matrix.of(dx, rows, width),
+                    true, ops.allocate("gradGain2", width));
+            float[] dx2 = download(dx);
+            double[] twice = new double[ref[0].length];
+            for (int i = 0; i < twice.length; i++) {
+                twice[i] = 2 * ref[0][i];
+            }
+            within(Tolerances.rowSum(width), KitData.relError(dx2, twice), "rmsNorm dx accumulated");
+        }
+
+        private static double norm(double[] v) {
+            double s = 0;
+            for (double x : v) {
+                s += x * x;
+            }
+            return Math.sqrt(s);
+        }
+
+        private static double norm(float[] v) {
+            double s = 0;
+            for (float x : v) {
+                s += (double) x * x;
+            }
+            return Math.sqrt(s);
+        }
+
+        @Test
+        void shapesThatDoNotFitAreRefusedNamingThemAndTouchNothing() {
+            DeviceArray a = upload("a", KitData.gaussian(12, 1, 1));
+            DeviceArray b = upload("b", KitData.gaussian(12, 1, 2));
+            float[] c0 = KitData.gaussian(9, 1, 3);
+            DeviceArray c = upload("c", c0);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ops.matmul(Matrix.of(a, 3, 4), false, Matrix.of(b, 3, 4), false, 1f, 0f, Matrix.of(c, 3, 3)));
+            assertTrue(e.getMessage().contains("inner dimensions differ") && e.getMessage().contains("a 3 x 4"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> new Matrix(c, 2, 3, 3, 3));
+            assertTrue(e.getMessage().startsWith("c: a 3 x 3 matrix"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> ops.rmsNorm(Matrix.of(a, 3, 4), ops.allocate("gain", 3), Matrix.of(b, 3, 4), ops.allocate("inv", 3)));
+            assertTrue(e.getMessage().contains("gain has 3 values for 4 columns"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> ops.matmul(Matrix.of(a, 3, 4), false, Matrix.of(b, 4, 3), false, 1f, 0f, Matrix.of(a, 3, 3)));
+            assertTrue(e.getMessage().contains("also an input"), e.getMessage());
+            assertArrayEquals(c0, download(c), "a refused product wrote into its output");
+        }
+
+        /** Eight threads at once, each its own products and norms: the same bits as one thread alone. */
+        @Test
+        void eightThreadsAtOnceGetTheBitsOfOne() throws Exception {
+            int rows = 96;
+            int width = 72;
+            float[] x = KitData.gaussian(rows * width, 1, 51);
+            float[] w = KitData.gaussian(width * width, 0.1, 52);
+            float[] g = KitData.gaussian(width, 1, 53);
+            java.util.function.Supplier<float[]> one = () -> {
+                DeviceArray dxIn = upload("x", x);
+                DeviceArray dw = upload("w", w);
+                DeviceArray h = ops.allocate("h", rows * width);
+                DeviceArray y = ops.allocate("y", rows * width);
+                ops.matmul(Matrix.of(dxIn, rows, width), false, Matrix.of(dw, width, width), true, 1f, 0f, Matrix.of(h, rows, width));
+                ops.rmsNorm(Matrix.of(h, rows, width), upload("g", g), Matrix.of(y, rows, width), ops.allocate("inv", rows));
+                return download(y);
+            };
+            float[] alone = one.get();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                List<java.util.concurrent.Future<float[]>> runs = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    runs.add(pool.submit(one::get));
+                }
+                for (java.util.concurrent.Future<float[]> f : runs) {
+                    assertArrayEquals(alone, f.get(), "a thread's result differs from one thread alone");
+                }
+            } finally {
+                pool.shutdownNow();
             }
         }
     }

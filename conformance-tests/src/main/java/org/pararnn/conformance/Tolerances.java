@@ -31,6 +31,30 @@ public final class Tolerances {
     /** Cells at T = 65 536, where float32 sums of 65 536 gradient terms need more room. */
     public static final double CELL_LONG = 1e-4;
 
+    /**
+     * A product's element against float64, componentwise (the classical bound for a sum of {@code k}
+     * products in any order): {@code |c − c₆₄| ≤ (k + 2)·ε·(|α|·Σ|a·b| + |β·c|)}.
+     */
+    public static double matmul(int k) {
+        return (k + 2) * EPS;
+    }
+
+    /**
+     * RMSNorm's output against float64, componentwise relative: the sum of {@code width} squares, a square
+     * root, a reciprocal and two products, {@code (width + 8)·ε}.
+     */
+    public static double rmsNorm(int width) {
+        return (width + 8) * EPS;
+    }
+
+    /**
+     * Gradients that sum {@code n} terms with cancellation (RMSNorm's dx over a row, its gain over the rows),
+     * normwise relative L2 against float64: {@code 4·(n + 8)·ε}.
+     */
+    public static double rowSum(int n) {
+        return 4 * (n + 8) * EPS;
+    }
+
     /** Which cell bound applies to {@code steps}. */
     public static double cell(int steps) {
         return steps > 4096 ? CELL_LONG : CELL;

@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
+import org.pararnn.api.ops.JavaGemm;
 
 /**
  * Row-major single-precision matrix product on Java arrays with offsets and leading dimensions:
@@ -82,19 +83,19 @@ public final class Gemm {
         if (m == 0 || n == 0) {
             return;
         }
-        requireLayout(transA, transB, m, n, k, lda, ldb, ldc);
-        requireWithin("A", a.length, aOff, transA ? span(k, m, lda) : span(m, k, lda));
-        requireWithin("B", b.length, bOff, transB ? span(n, k, ldb) : span(k, n, ldb));
-        requireWithin("C", c.length, cOff, span(m, n, ldc));
+        JavaGemm.requireLayout(transA, transB, m, n, k, lda, ldb, ldc);
+        JavaGemm.requireWithin("A", a.length, aOff, transA ? JavaGemm.span(k, m, lda) : JavaGemm.span(m, k, lda));
+        JavaGemm.requireWithin("B", b.length, bOff, transB ? JavaGemm.span(n, k, ldb) : JavaGemm.span(k, n, ldb));
+        JavaGemm.requireWithin("C", c.length, cOff, JavaGemm.span(m, n, ldc));
         if (!usesBlas(m, n, k)) {
-            java(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            JavaGemm.loops(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if (inPlace()) {
             HeapBlas.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
             // Bind the touched spans only: the copies are what this call costs beyond the product.
             Staging st = STAGING.get();
-            int spanA = (int) (transA ? span(k, m, lda) : span(m, k, lda));
-            int spanB = (int) (transB ? span(n, k, ldb) : span(k, n, ldb));
+            int spanA = (int) (transA ? JavaGemm.span(k, m, lda) : JavaGemm.span(m, k, lda));
+            int spanB = (int) (transB ? JavaGemm.span(n, k, ldb) : JavaGemm.span(k, n, ldb));
             try {
                 copying(transA, transB, m, n, k, alpha, st.a.bind(a, aOff, spanA), 0, lda,
                         st.b.bind(b, bOff, spanB), 0, ldb, beta, c, cOff, ldc, st);
@@ -115,14 +116,14 @@ public final class Gemm {
         if (m == 0 || n == 0) {
             return;
         }
-        requireLayout(transA, transB, m, n, k, lda, ldb, ldc);
+        JavaGemm.requireLayout(transA, transB, m, n, k, lda, ldb, ldc);
         a.requireBound();
         b.requireBound();
-        requireWithin("A", a.length(), aOff, transA ? span(k, m, lda) : span(m, k, lda));
-        requireWithin("B", b.length(), bOff, transB ? span(n, k, ldb) : span(k, n, ldb));
-        requireWithin("C", c.length, cOff, span(m, n, ldc));
+        JavaGemm.requireWithin("A", a.length(), aOff, transA ? JavaGemm.span(k, m, lda) : JavaGemm.span(m, k, lda));
+        JavaGemm.requireWithin("B", b.length(), bOff, transB ? JavaGemm.span(n, k, ldb) : JavaGemm.span(k, n, ldb));
+        JavaGemm.requireWithin("C", c.length, cOff, JavaGemm.span(m, n, ldc));
         if (!usesBlas(m, n, k)) {
-            java(transA, transB, m, n, k, alpha, a.source(), a.offset() + aOff, lda,
+            JavaGemm.loops(transA, transB, m, n, k, alpha, a.source(), a.offset() + aOff, lda,
                     b.source(), b.offset() + bOff, ldb, beta, c, cOff, ldc);
         } else if (inPlace()) {
             HeapBlas.sgemm(transA, transB, m, n, k, alpha, a.source(), a.offset() + aOff, lda,
@@ -175,45 +176,12 @@ public final class Gemm {
         return Blas.UNAVAILABLE == null && inPlace();
     }
 
-    /**
-     * Dimensions and leading dimensions of a row-major product, checked before any of it runs: OpenBLAS
-     * would only print a complaint and leave C untouched, and a call on arrays in place must never address
-     * memory outside them.
-     */
-    private static void requireLayout(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc) {
-        if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException("GEMM dimensions must be >= 0, got m=" + m + " n=" + n + " k=" + k);
-        }
-        requireLeading("lda", lda, transA ? m : k);
-        requireLeading("ldb", ldb, transB ? k : n);
-        requireLeading("ldc", ldc, n);
-    }
-
-    private static void requireLeading(String name, int ld, int columns) {
-        if (ld < Math.max(1, columns)) {
-            throw new IllegalArgumentException("GEMM " + name + " = " + ld + " is less than the " + columns
-                    + " columns of its row-major matrix (or < 1)");
-        }
-    }
-
-    private static void requireWithin(String which, int length, int off, long span) {
-        if (off < 0 || off + span > length) {
-            throw new IllegalArgumentException("GEMM operand " + which + ": the product touches [" + off + ", "
-                    + (off + span) + ") of " + length + " elements");
-        }
-    }
-
-    /** Elements spanned by a row-major {@code rows×cols} matrix with leading dimension {@code ld}. */
-    private static long span(int rows, int cols, int ld) {
-        return rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
-    }
-
     private static void copying(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              GemmOperand a, int aOff, int lda, GemmOperand b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc, Staging st) {
         FloatPointer pa = a.staged();
         FloatPointer pb = b.staged();
-        int spanC = (int) span(m, n, ldc);
+        int spanC = (int) JavaGemm.span(m, n, ldc);
         FloatPointer pc = st.c(spanC);
         if (beta != 0f || ldc != n) {
             // Gaps between rows of C belong to the caller: bring them in so they go back unchanged.
@@ -254,54 +222,4 @@ public final class Gemm {
         }
     }
 
-    static void java(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                     float beta, float[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * ldc;
-            if (beta == 0f) {
-                java.util.Arrays.fill(c, ci, ci + n, 0f);
-            } else if (beta != 1f) {
-                for (int j = 0; j < n; j++) {
-                    c[ci + j] *= beta;
-                }
-            }
-        }
-        if (!transB) {
-            // C[i,:] += alpha·A[i,p] · B[p,:]: contiguous AXPY over rows of B.
-            for (int i = 0; i < m; i++) {
-                int ci = cOff + i * ldc;
-                for (int p = 0; p < k; p++) {
-                    float av = alpha * (transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p]);
-                    if (av == 0f) {
-                        continue;
-                    }
-                    int bp = bOff + p * ldb;
-                    for (int j = 0; j < n; j++) {
-                        c[ci + j] += av * b[bp + j];
-                    }
-                }
-            }
-        } else {
-            // C[i,j] += alpha·dot(op(A)[i,:], B[j,:]).
-            for (int i = 0; i < m; i++) {
-                int ci = cOff + i * ldc;
-                for (int j = 0; j < n; j++) {
-                    int bj = bOff + j * ldb;
-                    float acc = 0f;
-                    if (transA) {
-                        for (int p = 0; p < k; p++) {
-                            acc += a[aOff + p * lda + i] * b[bj + p];
-                        }
-                    } else {
-                        int ai = aOff + i * lda;
-                        for (int p = 0; p < k; p++) {
-                            acc += a[ai + p] * b[bj + p];
-                        }
-                    }
-                    c[ci + j] += alpha * acc;
-                }
-            }
-        }
-    }
 }

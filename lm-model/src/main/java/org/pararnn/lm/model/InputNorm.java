@@ -1,7 +1,7 @@
 package org.pararnn.lm.model;
 
 import org.pararnn.api.spi.ParallelLoop;
-import org.pararnn.lm.nn.Kernels;
+import org.pararnn.api.ops.RmsNormKernels;
 import org.pararnn.lm.nn.Parameter;
 import org.pararnn.lm.nn.Rows;
 
@@ -27,7 +27,7 @@ final class InputNorm {
     InputNorm(Parameter gain, int dim) {
         this.d = dim;
         this.gain = gain;
-        this.gainParts = new float[Kernels.GAIN_BLOCKS * dim];
+        this.gainParts = new float[RmsNormKernels.GAIN_BLOCKS * dim];
     }
 
     /** RMSNorm of {@code x [rows][D]} (rows in parallel on {@code loop}, null: this thread); returns xNorm. */
@@ -39,7 +39,7 @@ final class InputNorm {
             dXNorm = new float[rows * d];
         }
         System.arraycopy(x, 0, xIn, 0, rows * d);
-        Rows.forEach(loop, rows, d, (from, to) -> Kernels.rmsNorm(xIn, 0, d, gain.data(), xNorm, 0, d, xInvRms, from, to, d));
+        Rows.forEach(loop, rows, d, (from, to) -> RmsNormKernels.rmsNorm(xIn, 0, d, gain.data(), xNorm, 0, d, xInvRms, from, to, d));
         return xNorm;
     }
 
@@ -50,8 +50,8 @@ final class InputNorm {
 
     /** Adds the gain's gradient and writes (or, {@code accumulate}, adds) ∂L/∂x into {@code dx}. */
     void backward(ParallelLoop loop, float[] dx, boolean accumulate, int rows) {
-        Kernels.rmsNormGainGrad(loop, xIn, 0, d, xInvRms, dXNorm, 0, d, gain.gradData(), gainParts, rows, d);
+        RmsNormKernels.rmsNormGainGrad(loop, xIn, 0, d, xInvRms, dXNorm, 0, d, gain.gradData(), gainParts, rows, d);
         Rows.forEach(loop, rows, d, (from, to) ->
-                Kernels.rmsNormBackward(xIn, 0, d, gain.data(), xInvRms, dXNorm, 0, d, dx, 0, d, accumulate, from, to, d));
+                RmsNormKernels.rmsNormBackward(xIn, 0, d, gain.data(), xInvRms, dXNorm, 0, d, dx, 0, d, accumulate, from, to, d));
     }
 }

@@ -11,6 +11,7 @@ import org.pararnn.api.Tensor;
 import org.pararnn.cells.ParaCell;
 import org.pararnn.api.spi.Activations;
 import org.pararnn.api.spi.ParallelLoop;
+import org.pararnn.api.ops.RmsNormKernels;
 import org.pararnn.lm.nn.Kernels;
 import org.pararnn.lm.nn.Rows;
 import org.pararnn.lm.nn.Linear;
@@ -81,7 +82,7 @@ final class RnnBlock implements Layer {
 
     RnnBlock(String prefix, ParaCell cell, int dim, int convKernel) {
         this.d = dim;
-        this.gainParts = new float[Kernels.GAIN_BLOCKS * dim];
+        this.gainParts = new float[RmsNormKernels.GAIN_BLOCKS * dim];
         this.k = convKernel;
         this.cell = cell;
         this.cellGrads = Gradients.of(cell);
@@ -197,7 +198,7 @@ final class RnnBlock implements Layer {
         fwd = solver.forward(cell, cellIn, batch, steps, state.cellState);
         float[] y = fwd.output();
         Rows.forEach(loop, rows, d, (from, to) -> {
-            Kernels.rmsNorm(y, 0, d, outNorm.data(), yNorm, 0, d, yInvRms, from, to, d);
+            RmsNormKernels.rmsNorm(y, 0, d, outNorm.data(), yNorm, 0, d, yInvRms, from, to, d);
             for (int r = from; r < to; r++) {
                 System.arraycopy(proj, r * 2 * d + d, zSig, r * d, d);
             }
@@ -269,9 +270,9 @@ final class RnnBlock implements Layer {
             }
         });
         float[] y = fwd.output();
-        Kernels.rmsNormGainGrad(loop, y, 0, d, yInvRms, dYNorm, 0, d, outNorm.gradData(), gainParts, rows, d);
+        RmsNormKernels.rmsNormGainGrad(loop, y, 0, d, yInvRms, dYNorm, 0, d, outNorm.gradData(), gainParts, rows, d);
         Rows.forEach(loop, rows, d, (from, to) ->
-                Kernels.rmsNormBackward(y, 0, d, outNorm.data(), yInvRms, dYNorm, 0, d, dCellOut, 0, d, false, from, to, d));
+                RmsNormKernels.rmsNormBackward(y, 0, d, outNorm.data(), yInvRms, dYNorm, 0, d, dCellOut, 0, d, false, from, to, d));
         BackwardPass back = solver.backward(fwd, dCellOut, null, cellGrads);
         float[] dCellIn = back.gradInput();
         Rows.forEach(loop, rows, d, (from, to) -> {

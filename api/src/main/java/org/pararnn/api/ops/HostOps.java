@@ -1,0 +1,117 @@
+package org.pararnn.api.ops;
+
+import org.pararnn.api.spi.ParallelLoop;
+
+/**
+ * {@link Ops} in the Java heap: products by {@link JavaGemm}, RMSNorm by {@link RmsNormKernels}, rows spread
+ * over a {@link ParallelLoop} in fixed blocks (each output element is computed by one task in a fixed order,
+ * so the thread count never changes a bit). What a backend without ops of its own gives, saying so.
+ */
+public final class HostOps implements Ops {
+    /** Rows of a product or a norm per task: enough work to pay for a hand-off, few enough to spread. */
+    private static final long MIN_TASK_WORK = 1 << 15;
+
+    private final ParallelLoop loop;
+    private final String description;
+
+    public HostOps(ParallelLoop loop, String description) {
+        this.loop = loop;
+        this.description = description;
+    }
+
+    /** The host ops standing in for {@code backend}, which has none of its own. */
+    public static HostOps standingIn(String backend, ParallelLoop loop) {
+        return new HostOps(loop, "host (Java loops); backend " + backend + " offers no ops of its own");
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public DeviceArray allocate(String name, long length) {
+        if (length < 0 || length > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(name + ": the host ops hold at most " + (Integer.MAX_VALUE - 8)
+                    + " floats in one array, asked for " + length);
+        }
+        return HostArray.of(name, new float[(int) length]);
+    }
+
+    private static float[] data(DeviceArray a) {
+        if (a instanceof HostArray h) {
+            return h.data();
+        }
+        throw OpsShapes.foreign(a, "the host ops");
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, DeviceArray dst, long dstOffset, int length) {
+        System.arraycopy(src, srcOffset, data(dst), Math.toIntExact(dstOffset), length);
+    }
+
+    @Override
+    public void download(DeviceArray src, long srcOffset, float[] dst, int dstOffset, int length) {
+        System.arraycopy(data(src), Math.toIntExact(srcOffset), dst, dstOffset, length);
+    }
+
+    @Override
+    public void matmul(Matrix a, boolean transA, Matrix b, boolean transB, float alpha, float beta, Matrix c) {
+        int k = OpsShapes.matmul(a, transA, b, transB, c);
+        float[] ad = data(a.array());
+        float[] bd = data(b.array());
+        float[] cd = data(c.array());
+        int m = c.rows();
+        int n = c.cols();
+        int aOff = (int) a.offset();
+        int cOff = (int) c.offset();
+        // Blocks of C's rows: op(A)'s rows i sit at i·lda (or, transposed, at column i).
+        forRows(m, (long) n * Math.max(k, 1), (from, to) -> JavaGemm.loops(transA, transB, to - from, n, k, alpha, ad,
+                aOff + (transA ? from : from * a.ld()), a.ld(), bd, (int) b.offset(), b.ld(), beta, cd, cOff + from * c.ld(),
+                c.ld()));
+    }
+
+    @Override
+    public void rmsNorm(Matrix x, DeviceArray gain, Matrix y, DeviceArray invRms) {
+        OpsShapes.rmsNorm("rmsNorm", x, gain, y, invRms);
+        float[] xd = data(x.array());
+        float[] yd = data(y.array());
+        float[] g = data(gain);
+        float[] inv = data(invRms);
+        forRows(x.rows(), x.cols(), (from, to) -> RmsNormKernels.rmsNorm(xd, (int) x.offset(), x.ld(), g, yd, (int) y.offset(),
+                y.ld(), inv, from, to, x.cols()));
+    }
+
+    @Override
+    public void rmsNormBackward(Matrix x, DeviceArray gain, DeviceArray invRms, Matrix dy, Matrix dx, boolean accumulate,
+                                DeviceArray gradGain) {
+        OpsShapes.rmsNorm("rmsNormBackward", x, gain, dy, invRms);
+        OpsShapes.rmsNorm("rmsNormBackward", x, gradGain, dx, invRms);
+        float[] xd = data(x.array());
+        float[] g = data(gain);
+        float[] inv = data(invRms);
+        float[] dyd = data(dy.array());
+        float[] dxd = data(dx.array());
+        int width = x.cols();
+        float[] parts = new float[RmsNormKernels.GAIN_BLOCKS * width];
+        RmsNormKernels.rmsNormGainGrad(loop, xd, (int) x.offset(), x.ld(), inv, dyd, (int) dy.offset(), dy.ld(), data(gradGain),
+                parts, x.rows(), width);
+        forRows(x.rows(), width, (from, to) -> RmsNormKernels.rmsNormBackward(xd, (int) x.offset(), x.ld(), g, inv, dyd,
+                (int) dy.offset(), dy.ld(), dxd, (int) dx.offset(), dx.ld(), accumulate, from, to, width));
+    }
+
+    private interface RowRange {
+        void run(int from, int to);
+    }
+
+    /** Rows {@code [0, rows)} in contiguous blocks over the loop, each of at least {@link #MIN_TASK_WORK} work. */
+    private void forRows(int rows, long workPerRow, RowRange body) {
+        long total = rows * Math.max(1, workPerRow);
+        int tasks = (int) Math.max(1, Math.min(Math.min(rows, 4L * loop.parallelism()), total / MIN_TASK_WORK));
+        if (tasks <= 1) {
+            body.run(0, rows);
+            return;
+        }
+        loop.forEach(tasks, t -> body.run((int) ((long) rows * t / tasks), (int) ((long) rows * (t + 1) / tasks)));
+    }
+}

@@ -1,0 +1,48 @@
+package org.pararnn.api.ops;
+
+/**
+ * The operations of a training step besides the recurrence, on a backend's own arrays, so that a step's
+ * activations can stay where the backend computes (docs/design.md §4): products, RMSNorm, and — as the
+ * model moves onto them — the convolution, gates, embedding, loss and optimiser. Every operation checks
+ * its shapes before it runs and names what does not fit; every sum runs in a fixed order, so the same
+ * call gives the same bits, from any number of threads at once. Backward operations write input
+ * gradients unless told to accumulate, and always add into parameter gradients.
+ *
+ * <p>{@link org.pararnn.api.spi.Backend#ops()} gives a backend's ops; a backend without ops of its own
+ * gives {@link HostOps}, and {@link #describe()} says so.
+ */
+public interface Ops {
+
+    /** One line for a run's header: where these ops run and, for host ops standing in, for which backend. */
+    String describe();
+
+    /** A zeroed array of {@code length} floats, named for errors. */
+    DeviceArray allocate(String name, long length);
+
+    /** Copies {@code length} floats from {@code src[srcOffset…]} into {@code dst} at {@code dstOffset}. */
+    void upload(float[] src, int srcOffset, DeviceArray dst, long dstOffset, int length);
+
+    /** Copies {@code length} floats of {@code src} from {@code srcOffset} into {@code dst[dstOffset…]}. */
+    void download(DeviceArray src, long srcOffset, float[] dst, int dstOffset, int length);
+
+    /**
+     * {@code c = α·op(a)·op(b) + β·c}, {@code op} transposing when asked: {@code op(a)} must be
+     * {@code c.rows × k} and {@code op(b)} {@code k × c.cols}. With {@code β = 0}, {@code c}'s old values
+     * are ignored (NaN included); elements between {@code c}'s rows are never touched.
+     */
+    void matmul(Matrix a, boolean transA, Matrix b, boolean transB, float alpha, float beta, Matrix c);
+
+    /**
+     * Per row, {@code y = x / rms(x) ⊙ gain} with {@code rms(x) = sqrt(mean(x²) + ε)}, ε =
+     * {@link RmsNormKernels#RMS_EPS}; writes {@code 1/rms} of row {@code r} to {@code invRms[r]}.
+     * {@code gain} has one value per column, {@code invRms} at least one per row.
+     */
+    void rmsNorm(Matrix x, DeviceArray gain, Matrix y, DeviceArray invRms);
+
+    /**
+     * The gradients of {@link #rmsNorm} given the forward's {@code x} and {@code invRms}: {@code dx}
+     * written (added to when {@code accumulate}), {@code gradGain} added to.
+     */
+    void rmsNormBackward(Matrix x, DeviceArray gain, DeviceArray invRms, Matrix dy, Matrix dx, boolean accumulate,
+                         DeviceArray gradGain);
+}

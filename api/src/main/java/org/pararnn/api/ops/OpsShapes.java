@@ -1,0 +1,47 @@
+package org.pararnn.api.ops;
+
+/**
+ * The shape rules of {@link Ops}, checked before an operation runs on any backend, in the same words
+ * everywhere: an error names the operation, the arrays and the shapes that do not fit.
+ */
+public final class OpsShapes {
+    private OpsShapes() {
+    }
+
+    /** The inner dimension {@code k} of {@code c = op(a)·op(b)}, after checking that the three fit. */
+    public static int matmul(Matrix a, boolean transA, Matrix b, boolean transB, Matrix c) {
+        int am = transA ? a.cols() : a.rows();
+        int ak = transA ? a.rows() : a.cols();
+        int bk = transB ? b.cols() : b.rows();
+        int bn = transB ? b.rows() : b.cols();
+        if (ak != bk || am != c.rows() || bn != c.cols()) {
+            throw new IllegalArgumentException("matmul: op(" + a.describe() + (transA ? ")ᵀ" : ")") + " is " + am + " x " + ak
+                    + ", op(" + b.describe() + (transB ? ")ᵀ" : ")") + " is " + bk + " x " + bn + ", and " + c.describe()
+                    + (ak != bk ? ": the inner dimensions differ" : ": the product is " + am + " x " + bn));
+        }
+        if (c.array() == a.array() || c.array() == b.array()) {
+            throw new IllegalArgumentException("matmul: the output " + c.array().name() + " is also an input");
+        }
+        return ak;
+    }
+
+    /** RMSNorm's {@code x}, {@code y} of one shape, a gain per column, an inverse RMS per row. */
+    public static void rmsNorm(String op, Matrix x, DeviceArray gain, Matrix y, DeviceArray invRms) {
+        if (x.rows() != y.rows() || x.cols() != y.cols()) {
+            throw new IllegalArgumentException(op + ": " + x.describe() + " and " + y.describe() + " differ in shape");
+        }
+        if (gain.length() != x.cols()) {
+            throw new IllegalArgumentException(op + ": the gain " + gain.name() + " has " + gain.length() + " values for "
+                    + x.cols() + " columns");
+        }
+        if (invRms.length() < x.rows()) {
+            throw new IllegalArgumentException(op + ": " + invRms.name() + " has " + invRms.length() + " values for "
+                    + x.rows() + " rows");
+        }
+    }
+
+    /** An array this backend's ops did not make, or of a kind they cannot use. */
+    public static IllegalArgumentException foreign(DeviceArray a, String ops) {
+        return new IllegalArgumentException(a.name() + " (" + a.getClass().getSimpleName() + ") is not an array of " + ops);
+    }
+}
