@@ -1,20 +1,25 @@
 package org.pararnn.lm.model;
 
+import org.pararnn.api.ops.DeviceArray;
+import org.pararnn.api.ops.HostArray;
+import org.pararnn.api.ops.HostOps;
+import org.pararnn.api.ops.Matrix;
+import org.pararnn.api.ops.Ops;
 import org.pararnn.api.spi.ParallelLoop;
-import org.pararnn.api.ops.RmsNormKernels;
 import org.pararnn.lm.nn.Parameter;
-import org.pararnn.lm.nn.Rows;
 
 /**
  * The RMSNorm a stage applies to the stream it receives ({@code RnnBlock}, {@code MlpBlock}, the tied
- * head), with what its backward needs kept from the forward pass. The gain is the owner's parameter.
+ * head), with what its backward needs kept from the forward pass, through the backend's {@link Ops}
+ * (the host ops on views of these arrays until the model's activations move onto the backend's own
+ * arrays). The gain is the owner's parameter.
  */
 final class InputNorm {
     private final int d;
     private final Parameter gain;
+    /** For a stage used before a backend is set (no solver yet): the host ops on this thread. */
+    private static final Ops HERE = new HostOps(ParallelLoop.SEQUENTIAL, "host (Java loops, this thread)");
     private final Buffers buffers = new Buffers();
-    /** {@code [GAIN_BLOCKS][D]}: partial gain gradients, summed in a fixed order. */
-    private final float[] gainParts;
     /** {@code [rows][D]}: the stream x as the stage received it. */
     private float[] xIn;
     /** {@code [rows][D]}: RMSNorm(xIn), the stage's input. */
@@ -23,23 +28,32 @@ final class InputNorm {
     private float[] xInvRms;
     /** {@code [rows][D]}: ∂L/∂xNorm, filled by the stage before {@link #backward}. */
     private float[] dXNorm;
+    /** The arrays above as the ops see them (views, no copies). */
+    private DeviceArray xInA;
+    private DeviceArray xNormA;
+    private DeviceArray xInvRmsA;
+    private DeviceArray dXNormA;
 
     InputNorm(Parameter gain, int dim) {
         this.d = dim;
         this.gain = gain;
-        this.gainParts = new float[RmsNormKernels.GAIN_BLOCKS * dim];
     }
 
-    /** RMSNorm of {@code x [rows][D]} (rows in parallel on {@code loop}, null: this thread); returns xNorm. */
-    float[] forward(ParallelLoop loop, float[] x, int rows) {
+    /** RMSNorm of {@code x [rows][D]} by {@code ops} (null: the host ops on this thread); returns xNorm. */
+    float[] forward(Ops ops, float[] x, int rows) {
         if (buffers.resize(rows)) {
             xIn = new float[rows * d];
             xNorm = new float[rows * d];
             xInvRms = new float[rows];
             dXNorm = new float[rows * d];
+            xInA = HostArray.of("xIn", xIn);
+            xNormA = HostArray.of("xNorm", xNorm);
+            xInvRmsA = HostArray.of("xInvRms", xInvRms);
+            dXNormA = HostArray.of("dXNorm", dXNorm);
         }
         System.arraycopy(x, 0, xIn, 0, rows * d);
-        Rows.forEach(loop, rows, d, (from, to) -> RmsNormKernels.rmsNorm(xIn, 0, d, gain.data(), xNorm, 0, d, xInvRms, from, to, d));
+        (ops == null ? HERE : ops).rmsNorm(Matrix.of(xInA, rows, d), HostArray.of(gain.name(), gain.data()),
+                Matrix.of(xNormA, rows, d), xInvRmsA);
         return xNorm;
     }
 
@@ -49,9 +63,9 @@ final class InputNorm {
     }
 
     /** Adds the gain's gradient and writes (or, {@code accumulate}, adds) ∂L/∂x into {@code dx}. */
-    void backward(ParallelLoop loop, float[] dx, boolean accumulate, int rows) {
-        RmsNormKernels.rmsNormGainGrad(loop, xIn, 0, d, xInvRms, dXNorm, 0, d, gain.gradData(), gainParts, rows, d);
-        Rows.forEach(loop, rows, d, (from, to) ->
-                RmsNormKernels.rmsNormBackward(xIn, 0, d, gain.data(), xInvRms, dXNorm, 0, d, dx, 0, d, accumulate, from, to, d));
+    void backward(Ops ops, float[] dx, boolean accumulate, int rows) {
+        (ops == null ? HERE : ops).rmsNormBackward(Matrix.of(xInA, rows, d), HostArray.of(gain.name(), gain.data()), xInvRmsA,
+                Matrix.of(dXNormA, rows, d), Matrix.of(HostArray.of("dx", dx), rows, d), accumulate,
+                HostArray.of(gain.name() + ".grad", gain.gradData()));
     }
 }

@@ -37,6 +37,8 @@ final class MlpBlock implements Layer {
     /** {@code [rows][2F]}: ∂L/∂upOut. */
     private float[] dUpOut;
     private ParallelLoop loop;
+    /** The backend's ops for the norms (null before a solver is set: the host ops on this thread). */
+    private org.pararnn.api.ops.Ops ops;
     private Activations activations = Activations.STANDARD;
 
     MlpBlock(String prefix, int dim, int hidden) {
@@ -55,6 +57,7 @@ final class MlpBlock implements Layer {
     @Override
     public void solver(org.pararnn.api.RnnSolver solver) {
         this.loop = solver.backend().loop();
+        this.ops = solver.backend().ops();
         this.activations = solver.backend().activations();
     }
 
@@ -90,7 +93,7 @@ final class MlpBlock implements Layer {
     public void forward(float[] x, int batch, int steps, LayerState state) {
         int rows = batch * steps;
         ensure(rows);
-        float[] xNorm = inputNorm.forward(loop, x, rows);
+        float[] xNorm = inputNorm.forward(ops, x, rows);
         upMap.forward(xNorm, 0, d, up.data(), upOut, 0, 2 * f, rows);
         Rows.forEach(loop, rows, f, (from, to) -> {
             for (int r = from; r < to; r++) {
@@ -130,6 +133,6 @@ final class MlpBlock implements Layer {
             }
         });
         upMap.backward(dUpOut, 0, 2 * f, up.gradData(), inputNorm.gradNormed(), 0, d, false);
-        inputNorm.backward(loop, dx, true, rows);
+        inputNorm.backward(ops, dx, true, rows);
     }
 }

@@ -11,7 +11,8 @@ import org.pararnn.api.Tensor;
 import org.pararnn.cells.ParaCell;
 import org.pararnn.api.spi.Activations;
 import org.pararnn.api.spi.ParallelLoop;
-import org.pararnn.api.ops.RmsNormKernels;
+import org.pararnn.api.ops.HostArray;
+import org.pararnn.api.ops.Matrix;
 import org.pararnn.lm.nn.Kernels;
 import org.pararnn.lm.nn.Rows;
 import org.pararnn.lm.nn.Linear;
@@ -75,14 +76,14 @@ final class RnnBlock implements Layer {
     /** {@code [rows][2D]}: ∂L/∂proj (conv input half, gate half). */
     private float[] dProj;
     private ParallelLoop loop;
-    private float[] gainParts;
+    /** The backend's ops for the norms (null before a solver is set: the host ops on this thread). */
+    private org.pararnn.api.ops.Ops ops;
     private Activations activations = Activations.STANDARD;
     /** The last forward's cell solve: its output is the cell output y. */
     private ForwardPass fwd;
 
     RnnBlock(String prefix, ParaCell cell, int dim, int convKernel) {
         this.d = dim;
-        this.gainParts = new float[RmsNormKernels.GAIN_BLOCKS * dim];
         this.k = convKernel;
         this.cell = cell;
         this.cellGrads = Gradients.of(cell);
@@ -128,6 +129,7 @@ final class RnnBlock implements Layer {
     public void solver(RnnSolver solver) {
         this.solver = solver;
         this.loop = solver.backend().loop();
+        this.ops = solver.backend().ops();
         this.activations = solver.backend().activations();
     }
 
@@ -182,7 +184,7 @@ final class RnnBlock implements Layer {
     public void forward(float[] x, int batch, int steps, LayerState state) {
         int rows = batch * steps;
         ensure(rows);
-        float[] xNorm = inputNorm.forward(loop, x, rows);
+        float[] xNorm = inputNorm.forward(ops, x, rows);
         inMap.forward(xNorm, 0, d, inProj.data(), proj, 0, 2 * d, rows);
         transposeConv();
         Rows.forEach(loop, batch, steps * d, (from, to) -> {
@@ -197,8 +199,9 @@ final class RnnBlock implements Layer {
         });
         fwd = solver.forward(cell, cellIn, batch, steps, state.cellState);
         float[] y = fwd.output();
+        ops.rmsNorm(Matrix.of(HostArray.of("y", y), rows, d), HostArray.of(outNorm.name(), outNorm.data()),
+                Matrix.of(HostArray.of("yNorm", yNorm), rows, d), HostArray.of("yInvRms", yInvRms));
         Rows.forEach(loop, rows, d, (from, to) -> {
-            RmsNormKernels.rmsNorm(y, 0, d, outNorm.data(), yNorm, 0, d, yInvRms, from, to, d);
             for (int r = from; r < to; r++) {
                 System.arraycopy(proj, r * 2 * d + d, zSig, r * d, d);
             }
@@ -270,9 +273,9 @@ final class RnnBlock implements Layer {
             }
         });
         float[] y = fwd.output();
-        RmsNormKernels.rmsNormGainGrad(loop, y, 0, d, yInvRms, dYNorm, 0, d, outNorm.gradData(), gainParts, rows, d);
-        Rows.forEach(loop, rows, d, (from, to) ->
-                RmsNormKernels.rmsNormBackward(y, 0, d, outNorm.data(), yInvRms, dYNorm, 0, d, dCellOut, 0, d, false, from, to, d));
+        ops.rmsNormBackward(Matrix.of(HostArray.of("y", y), rows, d), HostArray.of(outNorm.name(), outNorm.data()),
+                HostArray.of("yInvRms", yInvRms), Matrix.of(HostArray.of("dYNorm", dYNorm), rows, d),
+                Matrix.of(HostArray.of("dCellOut", dCellOut), rows, d), false, HostArray.of(outNorm.name() + ".grad", outNorm.gradData()));
         BackwardPass back = solver.backward(fwd, dCellOut, null, cellGrads);
         float[] dCellIn = back.gradInput();
         Rows.forEach(loop, rows, d, (from, to) -> {
@@ -293,6 +296,6 @@ final class RnnBlock implements Layer {
         });
         Kernels.addConvParts(convParts, batch, convW.gradData(), convB.gradData(), d, k);
         inMap.backward(dProj, 0, 2 * d, inProj.gradData(), inputNorm.gradNormed(), 0, d, false);
-        inputNorm.backward(loop, dx, true, rows);
+        inputNorm.backward(ops, dx, true, rows);
     }
 }
