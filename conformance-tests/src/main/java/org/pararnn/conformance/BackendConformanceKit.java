@@ -546,6 +546,159 @@ public abstract class BackendConformanceKit {
             assertArrayEquals(c0, download(c), "a refused product wrote into its output");
         }
 
+        /**
+         * The causal depthwise convolution against float64: forward with a history and without, reading x
+         * from a strided slice of a wider array; backward's dx into a strided slice (the rest untouched), the
+         * kernel's and bias's gradients added to start values. Every value a sum of at most {@code k·T}
+         * terms: componentwise within {@code (k·T + 2) ε} of the sum of magnitudes.
+         */
+        @Test
+        void causalConvolutionMatchesFloat64() {
+            int batch = 3;
+            int steps = 11;
+            int d = 5;
+            int k = 4;
+            int rows = batch * steps;
+            float[] wide = KitData.gaussian(rows * 2 * d, 1, 71); // x is the first half of each row
+            float[] w = KitData.gaussian(d * k, 0.5, 72);
+            float[] bias = KitData.gaussian(d, 0.5, 73);
+            float[] hist = KitData.gaussian(batch * (k - 1) * d, 1, 74);
+            float[] dy = KitData.gaussian(rows * d, 1, 75);
+            DeviceArray dWide = upload("wide", wide);
+            DeviceArray dw = upload("w", w);
+            DeviceArray db = upload("bias", bias);
+            double tol = (k * steps + 2) * Tolerances.EPS;
+            for (boolean withHistory : new boolean[] {false, true}) {
+                DeviceArray y = ops.allocate("y", rows * d);
+                ops.causalConv(new Matrix(dWide, 0, rows, d, 2 * d), batch, steps, dw, db, withHistory ? upload("history", hist) : null,
+                        Matrix.of(y, rows, d));
+                float[] got = download(y);
+                for (int b = 0; b < batch; b++) {
+                    for (int t = 0; t < steps; t++) {
+                        for (int f = 0; f < d; f++) {
+                            double sum = bias[f];
+                            double mag = Math.abs(bias[f]);
+                            for (int j = 0; j < k; j++) {
+                                int src = t - (k - 1) + j;
+                                double in = src >= 0 ? wide[(b * steps + src) * 2 * d + f]
+                                        : withHistory ? hist[(b * (k - 1) + (k - 1) + src) * d + f] : 0;
+                                sum += (double) w[f * k + j] * in;
+                                mag += Math.abs((double) w[f * k + j] * in);
+                            }
+                            float g = got[(b * steps + t) * d + f];
+                            assertTrue(Math.abs(g - sum) <= tol * mag + Float.MIN_NORMAL, "history=" + withHistory + " y[" + b + ","
+                                    + t + "," + f + "] = " + g + ", float64 " + sum);
+                        }
+                    }
+                }
+            }
+            float[] dxWide = KitData.gaussian(rows * 2 * d, 1, 76);
+            DeviceArray dDx = upload("dxWide", dxWide);
+            float[] gw0 = KitData.gaussian(d * k, 1, 77);
+            float[] gb0 = KitData.gaussian(d, 1, 78);
+            DeviceArray gw = upload("gradW", gw0);
+            DeviceArray gb = upload("gradBias", gb0);
+            ops.causalConvBackward(new Matrix(dWide, 0, rows, d, 2 * d), batch, steps, dw, Matrix.of(upload("dy", dy), rows, d),
+                    new Matrix(dDx, d, rows, d, 2 * d), gw, gb);
+            float[] dxGot = download(dDx);
+            float[] gwGot = download(gw);
+            float[] gbGot = download(gb);
+            for (int b = 0; b < batch; b++) {
+                for (int src = 0; src < steps; src++) {
+                    for (int f = 0; f < d; f++) {
+                        double sum = 0;
+                        double mag = 0;
+                        for (int j = 0; j < k; j++) {
+                            int t = src + (k - 1) - j;
+                            if (t < steps) {
+                                sum += (double) dy[(b * steps + t) * d + f] * w[f * k + j];
+                                mag += Math.abs((double) dy[(b * steps + t) * d + f] * w[f * k + j]);
+                            }
+                        }
+                        int at = (b * steps + src) * 2 * d;
+                        assertTrue(Math.abs(dxGot[at + d + f] - sum) <= tol * mag + Float.MIN_NORMAL, "dx[" + b + "," + src + "," + f
+                                + "] = " + dxGot[at + d + f] + ", float64 " + sum);
+                        assertEquals(dxWide[at + f], dxGot[at + f], "dx written outside its slice");
+                    }
+                }
+            }
+            for (int f = 0; f < d; f++) {
+                double sb = gb0[f];
+                double mb = Math.abs(gb0[f]);
+                for (int r = 0; r < rows; r++) {
+                    sb += dy[r * d + f];
+                    mb += Math.abs(dy[r * d + f]);
+                }
+                assertTrue(Math.abs(gbGot[f] - sb) <= (rows + 2) * Tolerances.EPS * mb, "gradBias[" + f + "] = " + gbGot[f] + ", float64 " + sb);
+                for (int j = 0; j < k; j++) {
+                    double sw = gw0[f * k + j];
+                    double mw = Math.abs(gw0[f * k + j]);
+                    for (int b = 0; b < batch; b++) {
+                        for (int t = 0; t < steps; t++) {
+                            int src = t - (k - 1) + j;
+                            if (src >= 0) {
+                                double p = (double) dy[(b * steps + t) * d + f] * wide[(b * steps + src) * 2 * d + f];
+                                sw += p;
+                                mw += Math.abs(p);
+                            }
+                        }
+                    }
+                    assertTrue(Math.abs(gwGot[f * k + j] - sw) <= (rows + 2) * Tolerances.EPS * mw, "gradW[" + f + "][" + j + "] = "
+                            + gwGot[f * k + j] + ", float64 " + sw);
+                }
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ops.causalConv(
+                    new Matrix(dWide, 0, rows, d, 2 * d), batch, steps + 1, dw, db, null, Matrix.of(ops.allocate("y2", rows * d), rows, d)));
+            assertTrue(e.getMessage().contains("for 3 sequences of 12 steps"), e.getMessage());
+        }
+
+        /**
+         * AdamW element by element against float64 over a few updates (decay on and off, a gradient scale),
+         * and the sum of squares against float64; mismatched lengths refused by name.
+         */
+        @Test
+        void adamWAndSumOfSquaresMatchFloat64() {
+            int n = 1031;
+            float[] w0 = KitData.gaussian(n, 1, 61);
+            float[] g = KitData.gaussian(n, 0.5, 62);
+            DeviceArray w = upload("w", w0);
+            DeviceArray dg = upload("g", g);
+            DeviceArray m = ops.allocate("m", n);
+            DeviceArray v = ops.allocate("v", n);
+            double[] w64 = KitData.toDouble(w0);
+            double[] m64 = new double[n];
+            double[] v64 = new double[n];
+            for (int t = 1; t <= 3; t++) {
+                float decay = t == 2 ? 1f : 0.999f;
+                Ops.AdamWStep st = new Ops.AdamWStep(0.9f, 0.99f, 0.01f / (float) (1 - Math.pow(0.9, t)),
+                        (float) (1 / (1 - Math.pow(0.99, t))), 1e-8f, 0.7f, decay);
+                ops.adamW(w, dg, m, v, st);
+                for (int j = 0; j < n; j++) {
+                    double gj = (double) g[j] * st.gradScale();
+                    m64[j] = st.beta1() * m64[j] + (1 - (double) st.beta1()) * gj;
+                    v64[j] = st.beta2() * v64[j] + (1 - (double) st.beta2()) * gj * gj;
+                    w64[j] = w64[j] * st.decay() - st.stepSize() * m64[j] / (Math.sqrt(v64[j] * st.invBiasCorrection2()) + st.eps());
+                }
+            }
+            float[] wGot = download(w);
+            float[] mGot = download(m);
+            for (int j = 0; j < n; j++) {
+                // A few roundings per update, three updates: 16 ε of the terms' size.
+                assertTrue(Math.abs(mGot[j] - m64[j]) <= 16 * Tolerances.EPS * Math.abs(g[j]) + Float.MIN_NORMAL,
+                        "m[" + j + "] = " + mGot[j] + ", float64 " + m64[j]);
+                assertTrue(Math.abs(wGot[j] - w64[j]) <= 16 * Tolerances.EPS * (Math.abs(w0[j]) + 0.05),
+                        "w[" + j + "] = " + wGot[j] + ", float64 " + w64[j]);
+            }
+            double ss = 0;
+            for (float x : g) {
+                ss += (double) x * x;
+            }
+            assertEquals(ss, ops.sumOfSquares(dg), 1e-12 * ss, "sum of squares");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ops.adamW(w, dg, ops.allocate("m2", n - 1), v, new Ops.AdamWStep(0.9f, 0.99f, 0.01f, 1f, 1e-8f, 1f, 1f)));
+            assertTrue(e.getMessage().contains("m2 has 1030 values"), e.getMessage());
+        }
+
         /** Eight threads at once, each its own products and norms: the same bits as one thread alone. */
         @Test
         void eightThreadsAtOnceGetTheBitsOfOne() throws Exception {

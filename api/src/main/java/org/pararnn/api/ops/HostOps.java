@@ -11,6 +11,9 @@ public final class HostOps implements Ops {
     /** Rows of a product or a norm per task: enough work to pay for a hand-off, few enough to spread. */
     private static final long MIN_TASK_WORK = 1 << 15;
 
+    /** The host ops on the calling thread: for work done before (or without) a backend. */
+    public static final HostOps ON_THIS_THREAD = new HostOps(ParallelLoop.SEQUENTIAL, "host (Java loops, this thread)");
+
     private final ParallelLoop loop;
     private final String description;
 
@@ -98,6 +101,68 @@ public final class HostOps implements Ops {
                 parts, x.rows(), width);
         forRows(x.rows(), width, (from, to) -> RmsNormKernels.rmsNormBackward(xd, (int) x.offset(), x.ld(), g, inv, dyd,
                 (int) dy.offset(), dy.ld(), dxd, (int) dx.offset(), dx.ld(), accumulate, from, to, width));
+    }
+
+    @Override
+    public void causalConv(Matrix x, int batch, int steps, DeviceArray weight, DeviceArray bias, DeviceArray history,
+                           Matrix y) {
+        int k = OpsShapes.causalConv("causalConv", x, batch, steps, weight, bias, history, y);
+        int d = x.cols();
+        requireContiguous("causalConv", y);
+        float[] wt = new float[k * d];
+        ConvKernels.transposeKernel(data(weight), wt, d, k);
+        float[] xd = data(x.array());
+        float[] yd = data(y.array());
+        float[] b = data(bias);
+        float[] h = history == null ? null : data(history);
+        forRows(batch, (long) steps * d * k, (from, to) -> ConvKernels.causalConv(xd, (int) x.offset(), x.ld(), wt, b, h, yd,
+                from, to, steps, d, k));
+    }
+
+    @Override
+    public void causalConvBackward(Matrix x, int batch, int steps, DeviceArray weight, Matrix dy, Matrix dx,
+                                   DeviceArray gradWeight, DeviceArray gradBias) {
+        int k = OpsShapes.causalConv("causalConvBackward", x, batch, steps, weight, gradBias, null, dy);
+        OpsShapes.causalConv("causalConvBackward", x, batch, steps, gradWeight, gradBias, null, dx);
+        int d = x.cols();
+        requireContiguous("causalConvBackward", dy);
+        float[] wt = new float[k * d];
+        ConvKernels.transposeKernel(data(weight), wt, d, k);
+        float[] xd = data(x.array());
+        float[] dyd = data(dy.array());
+        float[] dxd = data(dx.array());
+        float[][] parts = new float[batch][(k + 1) * d];
+        forRows(batch, (long) steps * d * k, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                ConvKernels.causalConvParamPart(xd, (int) x.offset(), x.ld(), dyd, parts[b], b, steps, d, k);
+            }
+            ConvKernels.causalConvBackward(wt, dyd, dxd, (int) dx.offset(), dx.ld(), from, to, steps, d, k);
+        });
+        ConvKernels.addConvParts(parts, batch, data(gradWeight), data(gradBias), d, k);
+    }
+
+    /** The host's convolution loops address this operand as a contiguous array from element 0. */
+    private static void requireContiguous(String op, Matrix m) {
+        if (m.ld() != m.cols() || m.offset() != 0) {
+            throw new IllegalArgumentException(op + ": the host ops take " + m.describe() + " contiguous from element 0 (ld "
+                    + m.ld() + ", offset " + m.offset() + ")");
+        }
+    }
+
+    @Override
+    public void adamW(DeviceArray param, DeviceArray grad, DeviceArray m, DeviceArray v, AdamWStep step) {
+        OpsShapes.adamW(param, grad, m, v);
+        float[] w = data(param);
+        float[] g = data(grad);
+        float[] md = data(m);
+        float[] vd = data(v);
+        forRows(w.length, 1, (from, to) -> OptimizerKernels.adamW(w, g, md, vd, step, from, to));
+    }
+
+    @Override
+    public double sumOfSquares(DeviceArray a) {
+        float[] d = data(a);
+        return OptimizerKernels.sumOfSquares(d, 0, d.length);
     }
 
     private interface RowRange {

@@ -45,4 +45,39 @@ public interface Ops {
      */
     void rmsNormBackward(Matrix x, DeviceArray gain, DeviceArray invRms, Matrix dy, Matrix dx, boolean accumulate,
                          DeviceArray gradGain);
+
+    /**
+     * Causal depthwise convolution along time, per feature {@code d}: {@code y[b,t,d] = bias[d] +
+     * Σ_j weight[d][j]·x[b, t−(k−1)+j, d]}, rows {@code (b, t)} batch-major ({@code x}, {@code y}:
+     * {@code batch·steps × D}); inputs before step 0 come from {@code history [batch][k−1][D]}, or are
+     * zeros when it is null. {@code weight [D][k]} is PyTorch's {@code Conv1d(D, D, k, groups=D)} layout.
+     */
+    void causalConv(Matrix x, int batch, int steps, DeviceArray weight, DeviceArray bias, DeviceArray history, Matrix y);
+
+    /**
+     * The gradients of {@link #causalConv} from a zero history: {@code dx} written, {@code gradWeight}
+     * and {@code gradBias} added to.
+     */
+    void causalConvBackward(Matrix x, int batch, int steps, DeviceArray weight, Matrix dy, Matrix dx,
+                            DeviceArray gradWeight, DeviceArray gradBias);
+
+    /**
+     * One AdamW update's constants, computed by the optimiser from its schedule: moments' decay rates,
+     * {@code stepSize = lr / (1 − β₁ᵗ)}, {@code invBiasCorrection2 = 1 / (1 − β₂ᵗ)}, ε, the factor applied
+     * to the gradient first (clipping, averaging), and the decoupled decay factor {@code 1 − lr·wd} (1 for
+     * parameters without decay).
+     */
+    record AdamWStep(float beta1, float beta2, float stepSize, float invBiasCorrection2, float eps, float gradScale,
+                     float decay) {
+    }
+
+    /**
+     * AdamW with decoupled decay, element-wise: {@code g ← g·gradScale; m ← β₁m + (1−β₁)g;
+     * v ← β₂v + (1−β₂)g²; w ← w·decay − stepSize·m / (√(v·invBiasCorrection2) + ε)}. The four arrays have
+     * one length.
+     */
+    void adamW(DeviceArray param, DeviceArray grad, DeviceArray m, DeviceArray v, AdamWStep step);
+
+    /** {@code Σ a²} in double, in a fixed order: the pieces of a global gradient norm. */
+    double sumOfSquares(DeviceArray a);
 }

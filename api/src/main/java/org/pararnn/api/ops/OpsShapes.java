@@ -40,6 +40,44 @@ public final class OpsShapes {
         }
     }
 
+    /**
+     * The convolution's kernel size {@code k}, after checking {@code x}, {@code y} ({@code batch·steps × D}),
+     * the weight ({@code D·k}), the bias ({@code D}) and the history (at least {@code batch·(k−1)·D}, when given).
+     */
+    public static int causalConv(String op, Matrix x, int batch, int steps, DeviceArray weight, DeviceArray bias,
+                                 DeviceArray history, Matrix y) {
+        long rows = (long) batch * steps;
+        int d = x.cols();
+        if (batch < 0 || steps < 0 || x.rows() != rows || y.rows() != rows || y.cols() != d) {
+            throw new IllegalArgumentException(op + ": " + x.describe() + " and " + y.describe() + " must both be " + rows
+                    + " x " + d + " for " + batch + " sequences of " + steps + " steps");
+        }
+        if (d == 0 || weight.length() == 0 || weight.length() % d != 0) {
+            throw new IllegalArgumentException(op + ": the weight " + weight.name() + " has " + weight.length()
+                    + " values, not D x k for D = " + d);
+        }
+        int k = (int) (weight.length() / d);
+        if (bias.length() != d) {
+            throw new IllegalArgumentException(op + ": the bias " + bias.name() + " has " + bias.length() + " values for "
+                    + d + " features");
+        }
+        if (history != null && history.length() < (long) batch * (k - 1) * d) {
+            throw new IllegalArgumentException(op + ": the history " + history.name() + " has " + history.length()
+                    + " values, fewer than " + batch + " x " + (k - 1) + " x " + d);
+        }
+        return k;
+    }
+
+    /** AdamW's parameter, gradient and moments: one length. */
+    public static void adamW(DeviceArray param, DeviceArray grad, DeviceArray m, DeviceArray v) {
+        for (DeviceArray a : new DeviceArray[] {grad, m, v}) {
+            if (a.length() != param.length()) {
+                throw new IllegalArgumentException("adamW: " + a.name() + " has " + a.length() + " values, the parameter "
+                        + param.name() + " " + param.length());
+            }
+        }
+    }
+
     /** An array this backend's ops did not make, or of a kind they cannot use. */
     public static IllegalArgumentException foreign(DeviceArray a, String ops) {
         return new IllegalArgumentException(a.name() + " (" + a.getClass().getSimpleName() + ") is not an array of " + ops);

@@ -5,7 +5,6 @@ import org.pararnn.api.ops.HostArray;
 import org.pararnn.api.ops.HostOps;
 import org.pararnn.api.ops.Matrix;
 import org.pararnn.api.ops.Ops;
-import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.lm.nn.Parameter;
 
 /**
@@ -17,8 +16,6 @@ import org.pararnn.lm.nn.Parameter;
 final class InputNorm {
     private final int d;
     private final Parameter gain;
-    /** For a stage used before a backend is set (no solver yet): the host ops on this thread. */
-    private static final Ops HERE = new HostOps(ParallelLoop.SEQUENTIAL, "host (Java loops, this thread)");
     private final Buffers buffers = new Buffers();
     /** {@code [rows][D]}: the stream x as the stage received it. */
     private float[] xIn;
@@ -52,7 +49,7 @@ final class InputNorm {
             dXNormA = HostArray.of("dXNorm", dXNorm);
         }
         System.arraycopy(x, 0, xIn, 0, rows * d);
-        (ops == null ? HERE : ops).rmsNorm(Matrix.of(xInA, rows, d), HostArray.of(gain.name(), gain.data()),
+        (ops == null ? HostOps.ON_THIS_THREAD : ops).rmsNorm(Matrix.of(xInA, rows, d), HostArray.of(gain.name(), gain.data()),
                 Matrix.of(xNormA, rows, d), xInvRmsA);
         return xNorm;
     }
@@ -64,7 +61,7 @@ final class InputNorm {
 
     /** Adds the gain's gradient and writes (or, {@code accumulate}, adds) ∂L/∂x into {@code dx}. */
     void backward(Ops ops, float[] dx, boolean accumulate, int rows) {
-        (ops == null ? HERE : ops).rmsNormBackward(Matrix.of(xInA, rows, d), HostArray.of(gain.name(), gain.data()), xInvRmsA,
+        (ops == null ? HostOps.ON_THIS_THREAD : ops).rmsNormBackward(Matrix.of(xInA, rows, d), HostArray.of(gain.name(), gain.data()), xInvRmsA,
                 Matrix.of(dXNormA, rows, d), Matrix.of(HostArray.of("dx", dx), rows, d), accumulate,
                 HostArray.of(gain.name() + ".grad", gain.gradData()));
     }

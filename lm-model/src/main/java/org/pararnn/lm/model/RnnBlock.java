@@ -13,7 +13,6 @@ import org.pararnn.api.spi.Activations;
 import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.api.ops.HostArray;
 import org.pararnn.api.ops.Matrix;
-import org.pararnn.lm.nn.Kernels;
 import org.pararnn.lm.nn.Rows;
 import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
@@ -169,26 +168,17 @@ final class RnnBlock implements Layer {
         dProj = new float[rows * 2 * d];
     }
 
-    /** The conv kernel transposed to {@code [k][D]}, and one gradient part per batch element. */
-    private float[] convT;
-    private float[][] convParts = new float[0][];
-
-    private void transposeConv() {
-        if (convT == null) {
-            convT = new float[k * d];
-        }
-        Kernels.transposeKernel(convW.data(), convT, d, k);
-    }
-
     @Override
     public void forward(float[] x, int batch, int steps, LayerState state) {
         int rows = batch * steps;
         ensure(rows);
         float[] xNorm = inputNorm.forward(ops, x, rows);
         inMap.forward(xNorm, 0, d, inProj.data(), proj, 0, 2 * d, rows);
-        transposeConv();
+        ops.causalConv(new Matrix(HostArray.of("proj", proj), 0, rows, d, 2 * d), batch, steps, HostArray.of(convW.name(),
+                convW.data()), HostArray.of(convB.name(), convB.data()),
+                state.convHistory == null ? null : HostArray.of("convHistory", state.convHistory),
+                Matrix.of(HostArray.of("convOut", convOut), rows, d));
         Rows.forEach(loop, batch, steps * d, (from, to) -> {
-            Kernels.causalConv(proj, 0, 2 * d, convT, convB.data(), state.convHistory, convOut, from, to, steps, d, k);
             int i0 = from * steps * d;
             int n = (to - from) * steps * d;
             System.arraycopy(convOut, i0, convSig, i0, n);
@@ -284,17 +274,10 @@ final class RnnBlock implements Layer {
                 dConvOut[i] = dCellIn[i] * sig * (1f + convOut[i] * (1f - sig));
             }
         });
-        if (convParts.length < batch) {
-            convParts = new float[batch][(k + 1) * d];
-        }
-        transposeConv();
-        Rows.forEach(loop, batch, steps * d, (from, to) -> {
-            for (int b = from; b < to; b++) {
-                Kernels.causalConvParamPart(proj, 0, 2 * d, dConvOut, convParts[b], b, steps, d, k);
-            }
-            Kernels.causalConvBackward(convT, dConvOut, dProj, 0, 2 * d, from, to, steps, d, k);
-        });
-        Kernels.addConvParts(convParts, batch, convW.gradData(), convB.gradData(), d, k);
+        ops.causalConvBackward(new Matrix(HostArray.of("proj", proj), 0, rows, d, 2 * d), batch, steps,
+                HostArray.of(convW.name(), convW.data()), Matrix.of(HostArray.of("dConvOut", dConvOut), rows, d),
+                new Matrix(HostArray.of("dProj", dProj), 0, rows, d, 2 * d), HostArray.of(convW.name() + ".grad", convW.gradData()),
+                HostArray.of(convB.name() + ".grad", convB.gradData()));
         inMap.backward(dProj, 0, 2 * d, inProj.gradData(), inputNorm.gradNormed(), 0, d, false);
         inputNorm.backward(ops, dx, true, rows);
     }

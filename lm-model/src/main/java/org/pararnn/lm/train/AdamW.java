@@ -3,12 +3,16 @@ package org.pararnn.lm.train;
 import java.util.ArrayList;
 import java.util.List;
 import org.pararnn.api.Tensor;
+import org.pararnn.api.ops.HostArray;
+import org.pararnn.api.ops.HostOps;
+import org.pararnn.api.ops.Ops;
 import org.pararnn.lm.nn.Parameter;
 
 /**
  * Adam with decoupled weight decay (Loshchilov & Hutter): {@code θ ← θ − lr·(m̂/(√v̂+ε) + wd·θ)} where
  * {@code wd} applies only to parameters marked for decay. Moments are float32 tensors named
- * {@code m.<param>} / {@code v.<param>} so checkpoints can store them beside the weights.
+ * {@code m.<param>} / {@code v.<param>} so checkpoints can store them beside the weights. The update
+ * itself is the backend's {@link Ops#adamW} (the schedule and bias correction stay here).
  */
 public final class AdamW {
     private final List<Parameter> params;
@@ -18,9 +22,17 @@ public final class AdamW {
     private final double beta2;
     private final double eps;
     private final double weightDecay;
+    private final Ops ops;
     private long t;
 
+    /** On the host ops of the calling thread. */
     public AdamW(List<Parameter> params, double beta1, double beta2, double eps, double weightDecay) {
+        this(params, beta1, beta2, eps, weightDecay, HostOps.ON_THIS_THREAD);
+    }
+
+    /** Updates by {@code ops} (the backend's). */
+    public AdamW(List<Parameter> params, double beta1, double beta2, double eps, double weightDecay, Ops ops) {
+        this.ops = ops;
         this.params = params;
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -53,50 +65,24 @@ public final class AdamW {
         t++;
         double c1 = 1 - Math.pow(beta1, t);
         double c2 = 1 - Math.pow(beta2, t);
-        float b1 = (float) beta1;
-        float b2 = (float) beta2;
         float stepSize = (float) (lr / c1);
         float invC2 = (float) (1 / c2);
-        float e = (float) eps;
-        float scale = (float) gradScale;
         for (int i = 0; i < params.size(); i++) {
             Parameter p = params.get(i);
-            float[] w = p.data();
-            float[] g = p.gradData();
-            float[] mm = m.get(i).data();
-            float[] vv = v.get(i).data();
             float decay = p.decay() ? (float) (1 - lr * weightDecay) : 1f;
-            for (int j = 0; j < w.length; j++) {
-                float gj = g[j] * scale;
-                mm[j] = b1 * mm[j] + (1 - b1) * gj;
-                vv[j] = b2 * vv[j] + (1 - b2) * gj * gj;
-                w[j] = w[j] * decay - stepSize * mm[j] / ((float) Math.sqrt(vv[j] * invC2) + e);
-            }
+            Ops.AdamWStep s = new Ops.AdamWStep((float) beta1, (float) beta2, stepSize, invC2, (float) eps, (float) gradScale,
+                    decay);
+            ops.adamW(HostArray.of(p.name(), p.data()), HostArray.of(p.name() + ".grad", p.gradData()),
+                    HostArray.of(m.get(i).name(), m.get(i).data()), HostArray.of(v.get(i).name(), v.get(i).data()), s);
         }
     }
 
-    /**
-     * {@code ‖g‖₂} over every parameter's gradient, in double, in four interleaved partial sums (a fixed
-     * order, so deterministic; one running sum is a chain of dependent adds, ~4× slower here).
-     */
+    /** {@code ‖g‖₂} over every parameter's gradient, in double, in a fixed order ({@link Ops#sumOfSquares} per tensor). */
     public static double gradientNorm(List<Parameter> params) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
+        double sum = 0;
         for (Parameter p : params) {
-            float[] g = p.gradData();
-            int j = 0;
-            for (; j + 4 <= g.length; j += 4) {
-                s0 += (double) g[j] * g[j];
-                s1 += (double) g[j + 1] * g[j + 1];
-                s2 += (double) g[j + 2] * g[j + 2];
-                s3 += (double) g[j + 3] * g[j + 3];
-            }
-            for (; j < g.length; j++) {
-                s0 += (double) g[j] * g[j];
-            }
+            sum += HostOps.ON_THIS_THREAD.sumOfSquares(HostArray.of(p.name() + ".grad", p.gradData()));
         }
-        return Math.sqrt((s0 + s1) + (s2 + s3));
+        return Math.sqrt(sum);
     }
 }

@@ -1,13 +1,14 @@
-package org.pararnn.lm.nn;
+package org.pararnn.api.ops;
 
 /**
- * The model's element-wise and row-wise layers as plain loops over row-major {@code [rows][width]}
- * arrays with offsets and strides (so a slice of a wider activation needs no copy). Forward and
- * backward of each layer sit side by side; backward methods <em>add</em> into parameter gradients and
- * <em>write</em> input gradients unless they say otherwise. Nothing here allocates.
+ * The causal depthwise convolution along time on heap arrays, forward and backward: the host ops' and,
+ * through them, the language model's (PyTorch's {@code Conv1d(D, D, k, groups=D, padding=k−1)} truncated
+ * to the first {@code T} outputs). Rows are {@code (b, t)} pairs, batch-major, with a stride so a slice of a
+ * wider activation needs no copy. Parameter gradients are summed per batch element and the parts added in
+ * batch order, so the thread count never changes a bit.
  */
-public final class Kernels {
-    private Kernels() {
+public final class ConvKernels {
+    private ConvKernels() {
     }
 
     /**
