@@ -547,6 +547,55 @@ public abstract class BackendConformanceKit {
         }
 
         /**
+         * The SiLU gate and its gradients against float64, the gate and the value read as the two halves of
+         * one wider array and the gate's gradient written into a half: a few roundings each (and the
+         * backend's sigmoid), so within {@code 64 ε} of the terms' size.
+         */
+        @Test
+        void siluGateMatchesFloat64() {
+            int rows = 29;
+            int f = 37;
+            float[] wide = KitData.gaussian(rows * 2 * f, 2, 81);
+            float[] dOut = KitData.gaussian(rows * f, 1, 82);
+            DeviceArray w = upload("upOut", wide);
+            DeviceArray sig = ops.allocate("sig", rows * f);
+            DeviceArray out = ops.allocate("out", rows * f);
+            Matrix g = new Matrix(w, 0, rows, f, 2 * f);
+            Matrix u = new Matrix(w, f, rows, f, 2 * f);
+            ops.siluGate(g, u, Matrix.of(sig, rows, f), Matrix.of(out, rows, f));
+            float[] dWide0 = KitData.gaussian(rows * 2 * f, 1, 83);
+            DeviceArray dw = upload("dUpOut", dWide0);
+            DeviceArray du = ops.allocate("du", rows * f);
+            ops.siluGateBackward(g, u, Matrix.of(sig, rows, f), Matrix.of(upload("dOut", dOut), rows, f), new Matrix(dw, f, rows, f, 2 * f),
+                    Matrix.of(du, rows, f));
+            float[] outGot = download(out);
+            float[] dWide = download(dw);
+            float[] duGot = download(du);
+            double tol = 64 * Tolerances.EPS;
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < f; j++) {
+                    double gv = wide[r * 2 * f + j];
+                    double uv = wide[r * 2 * f + f + j];
+                    double s = 1 / (1 + Math.exp(-gv));
+                    double dy = dOut[r * f + j];
+                    double o = gv * s * uv;
+                    double dg = dy * uv * s * (1 + gv * (1 - s));
+                    double dU = dy * gv * s;
+                    assertTrue(Math.abs(outGot[r * f + j] - o) <= tol * Math.abs(gv * uv) + Float.MIN_NORMAL,
+                            "out[" + r + "][" + j + "] = " + outGot[r * f + j] + ", float64 " + o);
+                    assertTrue(Math.abs(dWide[r * 2 * f + f + j] - dg) <= tol * Math.abs(dy * uv) * (1 + Math.abs(gv)) + Float.MIN_NORMAL,
+                            "dg[" + r + "][" + j + "] = " + dWide[r * 2 * f + f + j] + ", float64 " + dg);
+                    assertTrue(Math.abs(duGot[r * f + j] - dU) <= tol * Math.abs(dy * gv) + Float.MIN_NORMAL,
+                            "du[" + r + "][" + j + "] = " + duGot[r * f + j] + ", float64 " + dU);
+                    assertEquals(dWide0[r * 2 * f + j], dWide[r * 2 * f + j], "dg written outside its half");
+                }
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ops.siluGate(g, Matrix.of(ops.allocate("small", rows * f), rows - 1, f), Matrix.of(sig, rows, f), Matrix.of(out, rows, f)));
+            assertTrue(e.getMessage().contains("small " + (rows - 1) + " x " + f + " is not the shape of upOut"), e.getMessage());
+        }
+
+        /**
          * The causal depthwise convolution against float64: forward with a history and without, reading x
          * from a strided slice of a wider array; backward's dx into a strided slice (the rest untouched), the
          * kernel's and bias's gradients added to start values. Every value a sum of at most {@code k·T}

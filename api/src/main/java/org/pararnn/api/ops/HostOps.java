@@ -1,5 +1,6 @@
 package org.pararnn.api.ops;
 
+import org.pararnn.api.spi.Activations;
 import org.pararnn.api.spi.ParallelLoop;
 
 /**
@@ -12,19 +13,23 @@ public final class HostOps implements Ops {
     private static final long MIN_TASK_WORK = 1 << 15;
 
     /** The host ops on the calling thread: for work done before (or without) a backend. */
-    public static final HostOps ON_THIS_THREAD = new HostOps(ParallelLoop.SEQUENTIAL, "host (Java loops, this thread)");
+    public static final HostOps ON_THIS_THREAD = new HostOps(ParallelLoop.SEQUENTIAL, Activations.STANDARD,
+            "host (Java loops, this thread)");
 
     private final ParallelLoop loop;
+    private final Activations activations;
     private final String description;
 
-    public HostOps(ParallelLoop loop, String description) {
+    /** Over {@code loop}'s threads, with {@code activations}' sigmoid for the gates. */
+    public HostOps(ParallelLoop loop, Activations activations, String description) {
         this.loop = loop;
+        this.activations = activations;
         this.description = description;
     }
 
-    /** The host ops standing in for {@code backend}, which has none of its own. */
-    public static HostOps standingIn(String backend, ParallelLoop loop) {
-        return new HostOps(loop, "host (Java loops); backend " + backend + " offers no ops of its own");
+    /** The host ops standing in for {@code backend}, which has none of its own, on its threads and activations. */
+    public static HostOps standingIn(String backend, ParallelLoop loop, Activations activations) {
+        return new HostOps(loop, activations, "host (Java loops); backend " + backend + " offers no ops of its own");
     }
 
     @Override
@@ -101,6 +106,34 @@ public final class HostOps implements Ops {
                 parts, x.rows(), width);
         forRows(x.rows(), width, (from, to) -> RmsNormKernels.rmsNormBackward(xd, (int) x.offset(), x.ld(), g, inv, dyd,
                 (int) dy.offset(), dy.ld(), dxd, (int) dx.offset(), dx.ld(), accumulate, from, to, width));
+    }
+
+    @Override
+    public void siluGate(Matrix g, Matrix u, Matrix sig, Matrix out) {
+        OpsShapes.sameShape("siluGate", g, u, sig, out);
+        requireContiguous("siluGate", sig);
+        requireContiguous("siluGate", out);
+        float[] gd = data(g.array());
+        float[] ud = data(u.array());
+        float[] sd = data(sig.array());
+        float[] od = data(out.array());
+        forRows(g.rows(), g.cols(), (from, to) -> GateKernels.siluGate(activations, gd, (int) g.offset(), g.ld(), ud,
+                (int) u.offset(), u.ld(), sd, od, from, to, g.cols()));
+    }
+
+    @Override
+    public void siluGateBackward(Matrix g, Matrix u, Matrix sig, Matrix dOut, Matrix dg, Matrix du) {
+        OpsShapes.sameShape("siluGateBackward", g, u, sig, dOut, dg, du);
+        requireContiguous("siluGateBackward", sig);
+        requireContiguous("siluGateBackward", dOut);
+        float[] gd = data(g.array());
+        float[] ud = data(u.array());
+        float[] sd = data(sig.array());
+        float[] dod = data(dOut.array());
+        float[] dgd = data(dg.array());
+        float[] dud = data(du.array());
+        forRows(g.rows(), g.cols(), (from, to) -> GateKernels.siluGateBackward(gd, (int) g.offset(), g.ld(), ud, (int) u.offset(),
+                u.ld(), sd, dod, dgd, (int) dg.offset(), dg.ld(), dud, (int) du.offset(), du.ld(), from, to, g.cols()));
     }
 
     @Override

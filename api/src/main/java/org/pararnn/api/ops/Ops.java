@@ -47,6 +47,18 @@ public interface Ops {
                          DeviceArray gradGain);
 
     /**
+     * The SiLU gate, element-wise over matrices of one shape: {@code out = SiLU(g) ⊙ u = (g·σ(g))·u}, with
+     * {@code σ(g)} written to {@code sig} for the backward.
+     */
+    void siluGate(Matrix g, Matrix u, Matrix sig, Matrix out);
+
+    /**
+     * The gradients of {@link #siluGate} from the forward's {@code g}, {@code u} and {@code sig}:
+     * {@code dg = dOut·u·σ·(1 + g·(1 − σ))} and {@code du = dOut·g·σ}, both written.
+     */
+    void siluGateBackward(Matrix g, Matrix u, Matrix sig, Matrix dOut, Matrix dg, Matrix du);
+
+    /**
      * Causal depthwise convolution along time, per feature {@code d}: {@code y[b,t,d] = bias[d] +
      * Σ_j weight[d][j]·x[b, t−(k−1)+j, d]}, rows {@code (b, t)} batch-major ({@code x}, {@code y}:
      * {@code batch·steps × D}); inputs before step 0 come from {@code history [batch][k−1][D]}, or are

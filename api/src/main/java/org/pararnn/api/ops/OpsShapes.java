@@ -40,6 +40,15 @@ public final class OpsShapes {
         }
     }
 
+    /** Element-wise operands: every matrix the shape of the first. */
+    public static void sameShape(String op, Matrix first, Matrix... rest) {
+        for (Matrix m : rest) {
+            if (m.rows() != first.rows() || m.cols() != first.cols()) {
+                throw new IllegalArgumentException(op + ": " + m.describe() + " is not the shape of " + first.describe());
+            }
+        }
+    }
+
     /**
      * The convolution's kernel size {@code k}, after checking {@code x}, {@code y} ({@code batch·steps × D}),
      * the weight ({@code D·k}), the bias ({@code D}) and the history (at least {@code batch·(k−1)·D}, when given).

@@ -28,11 +28,11 @@ public interface Backend extends AutoCloseable {
 
     /**
      * The operations of a training step besides the recurrence, on this backend's arrays. By default the
-     * host ops over {@link #loop()}, whose {@link org.pararnn.api.ops.Ops#describe()} says that this
+     * host ops over {@link #loop()} and {@link #activations()}, whose {@link org.pararnn.api.ops.Ops#describe()} says that this
      * backend offers none of its own: never a silent stand-in.
      */
     default org.pararnn.api.ops.Ops ops() {
-        return org.pararnn.api.ops.HostOps.standingIn(name(), loop());
+        return org.pararnn.api.ops.HostOps.standingIn(name(), loop(), activations());
     }
 
     /**

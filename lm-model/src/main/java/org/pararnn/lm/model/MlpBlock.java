@@ -2,9 +2,9 @@ package org.pararnn.lm.model;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.pararnn.api.spi.Activations;
-import org.pararnn.api.spi.ParallelLoop;
-import org.pararnn.lm.nn.Rows;
+import org.pararnn.api.ops.DeviceArray;
+import org.pararnn.api.ops.HostArray;
+import org.pararnn.api.ops.Matrix;
 import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
 
@@ -36,10 +36,8 @@ final class MlpBlock implements Layer {
     private float[] dHidden;
     /** {@code [rows][2F]}: ∂L/∂upOut. */
     private float[] dUpOut;
-    private ParallelLoop loop;
-    /** The backend's ops for the norms (null before a solver is set: the host ops on this thread). */
+    /** The backend's ops (null before a solver is set: the host ops on this thread). */
     private org.pararnn.api.ops.Ops ops;
-    private Activations activations = Activations.STANDARD;
 
     MlpBlock(String prefix, int dim, int hidden) {
         this.d = dim;
@@ -53,12 +51,10 @@ final class MlpBlock implements Layer {
         params = new ArrayList<>(List.of(norm, up, down));
     }
 
-    /** The backend's threads and element-wise kernels run this block's row-parallel work. */
+    /** The backend's ops run this block's norm and gate. */
     @Override
     public void solver(org.pararnn.api.RnnSolver solver) {
-        this.loop = solver.backend().loop();
         this.ops = solver.backend().ops();
-        this.activations = solver.backend().activations();
     }
 
     @Override
@@ -89,25 +85,21 @@ final class MlpBlock implements Layer {
         dUpOut = new float[rows * 2 * f];
     }
 
+    /** The backend's ops, or the host ops on this thread before a solver is set. */
+    private org.pararnn.api.ops.Ops ops() {
+        return ops != null ? ops : org.pararnn.api.ops.HostOps.ON_THIS_THREAD;
+    }
+
     @Override
     public void forward(float[] x, int batch, int steps, LayerState state) {
         int rows = batch * steps;
         ensure(rows);
-        float[] xNorm = inputNorm.forward(ops, x, rows);
+        float[] xNorm = inputNorm.forward(ops(), x, rows);
         upMap.forward(xNorm, 0, d, up.data(), upOut, 0, 2 * f, rows);
-        Rows.forEach(loop, rows, f, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                System.arraycopy(upOut, r * 2 * f, gateSig, r * f, f);
-            }
-            activations.sigmoid(gateSig, from * f, (to - from) * f);
-            for (int r = from; r < to; r++) {
-                int hi = r * 2 * f;
-                int mi = r * f;
-                for (int j = 0; j < f; j++) {
-                    hidden[mi + j] = upOut[hi + j] * gateSig[mi + j] * upOut[hi + f + j];
-                }
-            }
-        });
+        // hidden = SiLU(gate) ⊙ value, the gate and the value being the two halves of each row of upOut.
+        DeviceArray upA = HostArray.of("upOut", upOut);
+        ops().siluGate(new Matrix(upA, 0, rows, f, 2 * f), new Matrix(upA, f, rows, f, 2 * f),
+                Matrix.of(HostArray.of("gateSig", gateSig), rows, f), Matrix.of(HostArray.of("hidden", hidden), rows, f));
         // x += W_down·hidden, accumulated straight into the residual stream.
         downMap.forward(hidden, 0, f, down.data(), x, 0, d, true, rows);
     }
@@ -116,23 +108,12 @@ final class MlpBlock implements Layer {
     public void backward(float[] dx, int batch, int steps) {
         int rows = batch * steps;
         downMap.backward(dx, 0, d, down.gradData(), dHidden, 0, f, false);
-        Rows.forEach(loop, rows, f, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int hi = r * 2 * f;
-                int mi = r * f;
-                // Two loops, one store stream each: the JIT vectorises them (two streams into one array it
-                // does not).
-                for (int j = 0; j < f; j++) {
-                    float g = upOut[hi + j];
-                    float s = gateSig[mi + j];
-                    dUpOut[hi + j] = dHidden[mi + j] * upOut[hi + f + j] * s * (1f + g * (1f - s));
-                }
-                for (int j = 0; j < f; j++) {
-                    dUpOut[hi + f + j] = dHidden[mi + j] * upOut[hi + j] * gateSig[mi + j];
-                }
-            }
-        });
+        DeviceArray upA = HostArray.of("upOut", upOut);
+        DeviceArray dUpA = HostArray.of("dUpOut", dUpOut);
+        ops().siluGateBackward(new Matrix(upA, 0, rows, f, 2 * f), new Matrix(upA, f, rows, f, 2 * f),
+                Matrix.of(HostArray.of("gateSig", gateSig), rows, f), Matrix.of(HostArray.of("dHidden", dHidden), rows, f),
+                new Matrix(dUpA, 0, rows, f, 2 * f), new Matrix(dUpA, f, rows, f, 2 * f));
         upMap.backward(dUpOut, 0, 2 * f, up.gradData(), inputNorm.gradNormed(), 0, d, false);
-        inputNorm.backward(ops, dx, true, rows);
+        inputNorm.backward(ops(), dx, true, rows);
     }
 }

@@ -191,18 +191,9 @@ final class RnnBlock implements Layer {
         float[] y = fwd.output();
         ops.rmsNorm(Matrix.of(HostArray.of("y", y), rows, d), HostArray.of(outNorm.name(), outNorm.data()),
                 Matrix.of(HostArray.of("yNorm", yNorm), rows, d), HostArray.of("yInvRms", yInvRms));
-        Rows.forEach(loop, rows, d, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                System.arraycopy(proj, r * 2 * d + d, zSig, r * d, d);
-            }
-            activations.sigmoid(zSig, from * d, (to - from) * d); // σ(z); SiLU(z) = z·σ(z)
-            for (int r = from; r < to; r++) {
-                for (int j = 0; j < d; j++) {
-                    int i = r * d + j;
-                    gated[i] = yNorm[i] * proj[r * 2 * d + d + j] * zSig[i];
-                }
-            }
-        });
+        // gated = SiLU(z) ⊙ yNorm, z being the second half of each row of proj.
+        ops.siluGate(new Matrix(HostArray.of("proj", proj), d, rows, d, 2 * d), Matrix.of(HostArray.of("yNorm", yNorm), rows, d),
+                Matrix.of(HostArray.of("zSig", zSig), rows, d), Matrix.of(HostArray.of("gated", gated), rows, d));
         outMap.forward(gated, 0, d, outProj.data(), out, 0, d, rows);
         float[] al = scale.data();
         for (int r = 0; r < rows; r++) {
@@ -246,22 +237,10 @@ final class RnnBlock implements Layer {
             }
         }
         outMap.backward(dOut, 0, d, outProj.gradData(), dGated, 0, d, false);
-        // gated = yNorm ⊙ SiLU(z): to z into dProj's second half, to yNorm into dYNorm.
-        Rows.forEach(loop, rows, d, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int zi = r * 2 * d + d;
-                for (int j = 0; j < d; j++) {
-                    int i = r * d + j;
-                    float zv = proj[zi + j];
-                    float sig = zSig[i];
-                    dProj[zi + j] = dGated[i] * yNorm[i] * sig * (1f + zv * (1f - sig));
-                }
-                for (int j = 0; j < d; j++) {
-                    int i = r * d + j;
-                    dYNorm[i] = dGated[i] * proj[zi + j] * zSig[i];
-                }
-            }
-        });
+        // gated = SiLU(z) ⊙ yNorm: to z into dProj's second half, to yNorm into dYNorm.
+        ops.siluGateBackward(new Matrix(HostArray.of("proj", proj), d, rows, d, 2 * d), Matrix.of(HostArray.of("yNorm", yNorm), rows, d),
+                Matrix.of(HostArray.of("zSig", zSig), rows, d), Matrix.of(HostArray.of("dGated", dGated), rows, d),
+                new Matrix(HostArray.of("dProj", dProj), d, rows, d, 2 * d), Matrix.of(HostArray.of("dYNorm", dYNorm), rows, d));
         float[] y = fwd.output();
         ops.rmsNormBackward(Matrix.of(HostArray.of("y", y), rows, d), HostArray.of(outNorm.name(), outNorm.data()),
                 HostArray.of("yInvRms", yInvRms), Matrix.of(HostArray.of("dYNorm", dYNorm), rows, d),

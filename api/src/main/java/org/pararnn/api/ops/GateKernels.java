@@ -1,0 +1,56 @@
+package org.pararnn.api.ops;
+
+import org.pararnn.api.spi.Activations;
+
+/**
+ * The SiLU gate {@code out = SiLU(g) ⊙ u = (g·σ(g))·u} and its backward on heap arrays, rows with strides
+ * (the gate and the gated value are often two halves of one projection's output): the host ops' and,
+ * through them, the language model's. σ comes from the backend's {@link Activations}, so a backend's fast
+ * sigmoid serves here as in its cells.
+ */
+public final class GateKernels {
+    private GateKernels() {
+    }
+
+    /** Rows {@code [from, to)}: {@code sig = σ(g)}, {@code out = (g·sig)·u}; {@code sig} and {@code out} contiguous rows. */
+    public static void siluGate(Activations act, float[] g, int gOff, int gLd, float[] u, int uOff, int uLd, float[] sig,
+                                float[] out, int from, int to, int width) {
+        for (int r = from; r < to; r++) {
+            System.arraycopy(g, gOff + r * gLd, sig, r * width, width);
+        }
+        act.sigmoid(sig, from * width, (to - from) * width);
+        for (int r = from; r < to; r++) {
+            int gi = gOff + r * gLd;
+            int ui = uOff + r * uLd;
+            int mi = r * width;
+            for (int j = 0; j < width; j++) {
+                out[mi + j] = g[gi + j] * sig[mi + j] * u[ui + j];
+            }
+        }
+    }
+
+    /**
+     * Rows {@code [from, to)}: {@code dg = ((dOut·u)·σ)·(1 + g·(1 − σ))} and {@code du = (dOut·g)·σ}, written;
+     * {@code sig} and {@code dOut} contiguous rows.
+     */
+    public static void siluGateBackward(float[] g, int gOff, int gLd, float[] u, int uOff, int uLd, float[] sig, float[] dOut,
+                                        float[] dg, int dgOff, int dgLd, float[] du, int duOff, int duLd, int from, int to,
+                                        int width) {
+        for (int r = from; r < to; r++) {
+            int gi = gOff + r * gLd;
+            int ui = uOff + r * uLd;
+            int mi = r * width;
+            int gr = dgOff + r * dgLd;
+            int ur = duOff + r * duLd;
+            // Two loops, one store stream each: the JIT vectorises them (two streams in one loop it does not).
+            for (int j = 0; j < width; j++) {
+                float gv = g[gi + j];
+                float s = sig[mi + j];
+                dg[gr + j] = dOut[mi + j] * u[ui + j] * s * (1f + gv * (1f - s));
+            }
+            for (int j = 0; j < width; j++) {
+                du[ur + j] = dOut[mi + j] * g[gi + j] * sig[mi + j];
+            }
+        }
+    }
+}
