@@ -547,6 +547,77 @@ public abstract class BackendConformanceKit {
         }
 
         /**
+         * Embedding with and without positions, and its scatter-add backward (repeated tokens add up) against
+         * float64; a token outside the vocabulary refused naming it and its position, nothing written.
+         */
+        @Test
+        void embeddingGathersAndScattersExactly() {
+            int vocab = 11;
+            int d = 6;
+            int steps = 4;
+            int rows = 3 * steps;
+            int[] tok = new int[rows];
+            for (int r = 0; r < rows; r++) {
+                tok[r] = (r * 7) % vocab;
+            }
+            tok[5] = tok[0]; // a repeated token: its gradients add up
+            float[] table = KitData.gaussian(vocab * d, 1, 91);
+            float[] pos = KitData.gaussian(steps * d, 1, 92);
+            float[] dy = KitData.gaussian(rows * d, 1, 93);
+            var tokens = ops.allocateInts("tokens", rows);
+            ops.uploadInts(tok, 0, tokens, 0, rows);
+            for (boolean withPositions : new boolean[] {false, true}) {
+                DeviceArray out = ops.allocate("out", rows * d);
+                ops.embedding(tokens, steps, upload("table", table), withPositions ? upload("pos", pos) : null, Matrix.of(out, rows, d));
+                float[] got = download(out);
+                for (int r = 0; r < rows; r++) {
+                    for (int j = 0; j < d; j++) {
+                        float want = table[tok[r] * d + j] + (withPositions ? pos[(r % steps) * d + j] : 0f);
+                        assertEquals(want, got[r * d + j], "positions=" + withPositions + " out[" + r + "][" + j + "]");
+                    }
+                }
+            }
+            float[] gt0 = KitData.gaussian(vocab * d, 1, 94);
+            DeviceArray gt = upload("gradTable", gt0);
+            DeviceArray gp = ops.allocate("gradPos", steps * d);
+            ops.embeddingBackward(tokens, steps, Matrix.of(upload("dy", dy), rows, d), gt, gp);
+            float[] gtGot = download(gt);
+            float[] gpGot = download(gp);
+            for (int v = 0; v < vocab; v++) {
+                for (int j = 0; j < d; j++) {
+                    double sum = gt0[v * d + j];
+                    double mag = Math.abs(gt0[v * d + j]);
+                    for (int r = 0; r < rows; r++) {
+                        if (tok[r] == v) {
+                            sum += dy[r * d + j];
+                            mag += Math.abs(dy[r * d + j]);
+                        }
+                    }
+                    assertTrue(Math.abs(gtGot[v * d + j] - sum) <= (rows + 2) * Tolerances.EPS * mag, "gradTable[" + v + "][" + j + "]");
+                }
+            }
+            for (int t = 0; t < steps; t++) {
+                for (int j = 0; j < d; j++) {
+                    double sum = 0;
+                    double mag = 0;
+                    for (int r = t; r < rows; r += steps) {
+                        sum += dy[r * d + j];
+                        mag += Math.abs(dy[r * d + j]);
+                    }
+                    assertTrue(Math.abs(gpGot[t * d + j] - sum) <= (rows + 2) * Tolerances.EPS * mag, "gradPos[" + t + "][" + j + "]");
+                }
+            }
+            tok[7] = vocab;
+            ops.uploadInts(tok, 0, tokens, 0, rows);
+            float[] before = KitData.gaussian(rows * d, 1, 95);
+            DeviceArray out = upload("out", before);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ops.embedding(tokens, steps, upload("table", table), null, Matrix.of(out, rows, d)));
+            assertEquals("token 11 at position 7 is outside the vocabulary [0, 11)", e.getMessage());
+            assertArrayEquals(before, download(out), "a refused embedding wrote its output");
+        }
+
+        /**
          * The SiLU gate and its gradients against float64, the gate and the value read as the two halves of
          * one wider array and the gate's gradient written into a half: a few roundings each (and the
          * backend's sigmoid), so within {@code 64 ε} of the terms' size.

@@ -64,6 +64,69 @@ public final class HostOps implements Ops {
     }
 
     @Override
+    public DeviceInts allocateInts(String name, long length) {
+        if (length < 0 || length > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(name + ": the host ops hold at most " + (Integer.MAX_VALUE - 8)
+                    + " ints in one array, asked for " + length);
+        }
+        return HostInts.of(name, new int[(int) length]);
+    }
+
+    @Override
+    public void uploadInts(int[] src, int srcOffset, DeviceInts dst, long dstOffset, int length) {
+        System.arraycopy(src, srcOffset, ints(dst), Math.toIntExact(dstOffset), length);
+    }
+
+    /** The tokens, each checked to lie in {@code [0, vocab)}. */
+    private static int[] tokensIn(DeviceInts tokens, int vocab) {
+        int[] tok = ints(tokens);
+        for (int r = 0; r < tok.length; r++) {
+            if (tok[r] < 0 || tok[r] >= vocab) {
+                throw new IllegalArgumentException("token " + tok[r] + " at position " + r + " is outside the vocabulary [0, "
+                        + vocab + ")");
+            }
+        }
+        return tok;
+    }
+
+    private static int[] ints(DeviceInts a) {
+        if (a instanceof HostInts h) {
+            return h.data();
+        }
+        throw new IllegalArgumentException(a.name() + " (" + a.getClass().getSimpleName() + ") is not an array of the host ops");
+    }
+
+    @Override
+    public void embedding(DeviceInts tokens, int steps, DeviceArray table, DeviceArray positions, Matrix out) {
+        int v = OpsShapes.embedding("embedding", tokens, steps, table, positions, out);
+        requireContiguous("embedding", out);
+        int[] tok = tokensIn(tokens, v);
+        float[] t = data(table);
+        float[] p = positions == null ? null : data(positions);
+        float[] o = data(out.array());
+        forRows(out.rows(), out.cols(), (from, to) -> EmbeddingKernels.gather(tok, t, p, steps, o, from, to, out.cols()));
+    }
+
+    @Override
+    public void embeddingBackward(DeviceInts tokens, int steps, Matrix dOut, DeviceArray gradTable, DeviceArray gradPositions) {
+        int v = OpsShapes.embedding("embeddingBackward", tokens, steps, gradTable, gradPositions, dOut);
+        requireContiguous("embeddingBackward", dOut);
+        int[] tok = tokensIn(tokens, v);
+        float[] gt = data(gradTable);
+        float[] gp = gradPositions == null ? null : data(gradPositions);
+        float[] d = data(dOut.array());
+        int width = dOut.cols();
+        // Columns in blocks: each gradient element's rows are added in order by one task.
+        int blocks = Math.max(1, Math.min(width, loop.parallelism()));
+        if ((long) dOut.rows() * width < MIN_TASK_WORK) {
+            EmbeddingKernels.scatterAdd(tok, d, dOut.rows(), gt, gp, steps, 0, width, width);
+        } else {
+            loop.forEach(blocks, k -> EmbeddingKernels.scatterAdd(tok, d, dOut.rows(), gt, gp, steps, width * k / blocks,
+                    width * (k + 1) / blocks, width));
+        }
+    }
+
+    @Override
     public void matmul(Matrix a, boolean transA, Matrix b, boolean transB, float alpha, float beta, Matrix c) {
         int k = OpsShapes.matmul(a, transA, b, transB, c);
         float[] ad = data(a.array());

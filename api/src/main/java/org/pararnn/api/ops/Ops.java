@@ -25,6 +25,12 @@ public interface Ops {
     /** Copies {@code length} floats of {@code src} from {@code srcOffset} into {@code dst[dstOffset…]}. */
     void download(DeviceArray src, long srcOffset, float[] dst, int dstOffset, int length);
 
+    /** A zeroed array of {@code length} ints (token ids, targets), named for errors. */
+    DeviceInts allocateInts(String name, long length);
+
+    /** Copies {@code length} ints from {@code src[srcOffset…]} into {@code dst} at {@code dstOffset}. */
+    void uploadInts(int[] src, int srcOffset, DeviceInts dst, long dstOffset, int length);
+
     /**
      * {@code c = α·op(a)·op(b) + β·c}, {@code op} transposing when asked: {@code op(a)} must be
      * {@code c.rows × k} and {@code op(b)} {@code k × c.cols}. With {@code β = 0}, {@code c}'s old values
@@ -45,6 +51,16 @@ public interface Ops {
      */
     void rmsNormBackward(Matrix x, DeviceArray gain, DeviceArray invRms, Matrix dy, Matrix dx, boolean accumulate,
                          DeviceArray gradGain);
+
+    /**
+     * Token embedding: row {@code r} of {@code out} is row {@code tokens[r]} of {@code table [vocab][D]}, plus
+     * row {@code r mod steps} of {@code positions [≥ steps][D]} when that is not null. A token outside
+     * {@code [0, vocab)} is refused, naming it and its position, before anything is written.
+     */
+    void embedding(DeviceInts tokens, int steps, DeviceArray table, DeviceArray positions, Matrix out);
+
+    /** The backward of {@link #embedding}: {@code dOut}'s rows added into the table's (and positions') gradient. */
+    void embeddingBackward(DeviceInts tokens, int steps, Matrix dOut, DeviceArray gradTable, DeviceArray gradPositions);
 
     /**
      * The SiLU gate, element-wise over matrices of one shape: {@code out = SiLU(g) ⊙ u = (g·σ(g))·u}, with

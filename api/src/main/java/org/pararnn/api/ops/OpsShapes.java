@@ -40,6 +40,27 @@ public final class OpsShapes {
         }
     }
 
+    /** The vocabulary of {@code table}, after checking the embedding's rows, widths and positions. */
+    public static int embedding(String op, DeviceInts tokens, int steps, DeviceArray table, DeviceArray positions, Matrix rows) {
+        int d = rows.cols();
+        if (rows.rows() != tokens.length()) {
+            throw new IllegalArgumentException(op + ": " + tokens.name() + " has " + tokens.length() + " tokens for the "
+                    + rows.rows() + " rows of " + rows.describe());
+        }
+        if (d == 0 || table.length() % d != 0) {
+            throw new IllegalArgumentException(op + ": the table " + table.name() + " has " + table.length()
+                    + " values, not vocab x " + d);
+        }
+        if (steps < 1) {
+            throw new IllegalArgumentException(op + ": steps must be >= 1, got " + steps);
+        }
+        if (positions != null && positions.length() < (long) Math.min(steps, rows.rows()) * d) {
+            throw new IllegalArgumentException(op + ": " + positions.name() + " has " + positions.length()
+                    + " values, fewer than " + steps + " positions x " + d);
+        }
+        return (int) (table.length() / d);
+    }
+
     /** Element-wise operands: every matrix the shape of the first. */
     public static void sameShape(String op, Matrix first, Matrix... rest) {
         for (Matrix m : rest) {

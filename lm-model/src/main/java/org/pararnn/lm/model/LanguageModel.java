@@ -1,5 +1,8 @@
 package org.pararnn.lm.model;
 
+import org.pararnn.api.ops.HostArray;
+import org.pararnn.api.ops.HostInts;
+import org.pararnn.api.ops.Matrix;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -203,20 +206,8 @@ public final class LanguageModel {
         int d = config.dim();
         int v = config.vocab();
         ensure(rows);
-        float[] e = embed.data();
-        for (int r = 0; r < rows; r++) {
-            int tok = tokens[r];
-            if (tok < 0 || tok >= v) {
-                throw new IllegalArgumentException("token " + tok + " at position " + r + " is outside the vocabulary [0, " + v + ")");
-            }
-            System.arraycopy(e, tok * d, x, r * d, d);
-            if (pos != null) {
-                int t = r % steps;
-                for (int j = 0; j < d; j++) {
-                    x[r * d + j] += pos.data()[t * d + j];
-                }
-            }
-        }
+        solver.backend().ops().embedding(HostInts.of("tokens", tokens), steps, HostArray.of(embed.name(), embed.data()),
+                pos == null ? null : HostArray.of(pos.name(), pos.data()), Matrix.of(HostArray.of("x", x), rows, d));
         lastTokens = tokens;
         lastTargets = null;
         lastBatch = batch;
@@ -329,20 +320,8 @@ public final class LanguageModel {
         for (int i = layers.size() - 1; i >= 0; i--) {
             layers.get(i).backward(dx, batch, steps);
         }
-        float[] ge = embed.gradData();
-        for (int r = 0; r < rows; r++) {
-            int tok = lastTokens[r];
-            for (int j = 0; j < d; j++) {
-                ge[tok * d + j] += dx[r * d + j];
-            }
-            if (pos != null) {
-                int t = r % steps;
-                float[] gp = pos.gradData();
-                for (int j = 0; j < d; j++) {
-                    gp[t * d + j] += dx[r * d + j];
-                }
-            }
-        }
+        solver.backend().ops().embeddingBackward(HostInts.of("tokens", lastTokens), steps, Matrix.of(HostArray.of("dx", dx), rows, d),
+                HostArray.of(embed.name() + ".grad", embed.gradData()), pos == null ? null : HostArray.of(pos.name() + ".grad", pos.gradData()));
         lastTargets = null;
     }
 }
