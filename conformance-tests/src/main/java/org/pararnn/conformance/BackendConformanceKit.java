@@ -617,6 +617,32 @@ public abstract class BackendConformanceKit {
             assertArrayEquals(before, download(out), "a refused embedding wrote its output");
         }
 
+        /** SiLU and its gradient against float64 (the backend's sigmoid: within {@code 64 ε} of the terms' size). */
+        @Test
+        void siluMatchesFloat64() {
+            int rows = 23;
+            int w = 19;
+            float[] x = KitData.gaussian(rows * w, 3, 101);
+            float[] dy = KitData.gaussian(rows * w, 1, 102);
+            DeviceArray dx = ops.allocate("dx", rows * w);
+            DeviceArray sig = ops.allocate("sig", rows * w);
+            DeviceArray y = ops.allocate("y", rows * w);
+            Matrix xm = Matrix.of(upload("x", x), rows, w);
+            ops.silu(xm, Matrix.of(sig, rows, w), Matrix.of(y, rows, w));
+            ops.siluBackward(xm, Matrix.of(sig, rows, w), Matrix.of(upload("dy", dy), rows, w), Matrix.of(dx, rows, w));
+            float[] yGot = download(y);
+            float[] dxGot = download(dx);
+            for (int i = 0; i < x.length; i++) {
+                double s = 1 / (1 + Math.exp(-x[i]));
+                double want = x[i] * s;
+                double dWant = dy[i] * s * (1 + x[i] * (1 - s));
+                assertTrue(Math.abs(yGot[i] - want) <= 64 * Tolerances.EPS * Math.abs(x[i]) + Float.MIN_NORMAL,
+                        "y[" + i + "] = " + yGot[i] + ", float64 " + want);
+                assertTrue(Math.abs(dxGot[i] - dWant) <= 64 * Tolerances.EPS * Math.abs(dy[i]) * (1 + Math.abs(x[i])) + Float.MIN_NORMAL,
+                        "dx[" + i + "] = " + dxGot[i] + ", float64 " + dWant);
+            }
+        }
+
         /**
          * The SiLU gate and its gradients against float64, the gate and the value read as the two halves of
          * one wider array and the gate's gradient written into a half: a few roundings each (and the

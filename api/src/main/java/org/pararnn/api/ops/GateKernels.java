@@ -53,4 +53,21 @@ public final class GateKernels {
             }
         }
     }
+
+    /** Elements {@code [from, to)} of contiguous arrays: {@code sig = σ(x)}, {@code y = x·sig}. */
+    public static void silu(Activations act, float[] x, float[] sig, float[] y, int from, int to) {
+        System.arraycopy(x, from, sig, from, to - from);
+        act.sigmoid(sig, from, to - from);
+        for (int i = from; i < to; i++) {
+            y[i] = x[i] * sig[i];
+        }
+    }
+
+    /** Elements {@code [from, to)}: {@code dx = dy·σ·(1 + x·(1 − σ))}, written. */
+    public static void siluBackward(float[] x, float[] sig, float[] dy, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float s = sig[i];
+            dx[i] = dy[i] * s * (1f + x[i] * (1f - s));
+        }
+    }
 }

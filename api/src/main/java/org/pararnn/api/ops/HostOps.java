@@ -172,6 +172,33 @@ public final class HostOps implements Ops {
     }
 
     @Override
+    public void silu(Matrix x, Matrix sig, Matrix y) {
+        OpsShapes.sameShape("silu", x, sig, y);
+        for (Matrix m : new Matrix[] {x, sig, y}) {
+            requireContiguous("silu", m);
+        }
+        float[] xd = data(x.array());
+        float[] sd = data(sig.array());
+        float[] yd = data(y.array());
+        int w = x.cols();
+        forRows(x.rows(), w, (from, to) -> GateKernels.silu(activations, xd, sd, yd, from * w, to * w));
+    }
+
+    @Override
+    public void siluBackward(Matrix x, Matrix sig, Matrix dy, Matrix dx) {
+        OpsShapes.sameShape("siluBackward", x, sig, dy, dx);
+        for (Matrix m : new Matrix[] {x, sig, dy, dx}) {
+            requireContiguous("siluBackward", m);
+        }
+        float[] xd = data(x.array());
+        float[] sd = data(sig.array());
+        float[] dyd = data(dy.array());
+        float[] dxd = data(dx.array());
+        int w = x.cols();
+        forRows(x.rows(), w, (from, to) -> GateKernels.siluBackward(xd, sd, dyd, dxd, from * w, to * w));
+    }
+
+    @Override
     public void siluGate(Matrix g, Matrix u, Matrix sig, Matrix out) {
         OpsShapes.sameShape("siluGate", g, u, sig, out);
         requireContiguous("siluGate", sig);

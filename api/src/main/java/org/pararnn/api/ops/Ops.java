@@ -62,6 +62,12 @@ public interface Ops {
     /** The backward of {@link #embedding}: {@code dOut}'s rows added into the table's (and positions') gradient. */
     void embeddingBackward(DeviceInts tokens, int steps, Matrix dOut, DeviceArray gradTable, DeviceArray gradPositions);
 
+    /** SiLU element-wise over matrices of one shape: {@code y = x·σ(x)}, with {@code σ(x)} written to {@code sig}. */
+    void silu(Matrix x, Matrix sig, Matrix y);
+
+    /** The gradient of {@link #silu} from the forward's {@code x} and {@code sig}: {@code dx = dy·σ·(1 + x·(1 − σ))}, written. */
+    void siluBackward(Matrix x, Matrix sig, Matrix dy, Matrix dx);
+
     /**
      * The SiLU gate, element-wise over matrices of one shape: {@code out = SiLU(g) ⊙ u = (g·σ(g))·u}, with
      * {@code σ(g)} written to {@code sig} for the backward.

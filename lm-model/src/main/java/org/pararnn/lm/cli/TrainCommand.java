@@ -274,7 +274,7 @@ final class TrainCommand implements Command {
                 solver.backend().name(), solver.backend().device(), solver.mode(), t.batch(), spec.source().steps(),
                 t.accumulation(), t.steps(), t.lr());
         out.println("GEMM: " + org.pararnn.cells.linalg.Gemm.blasPath());
-        out.println("ops (embedding, norms, gates, conv, AdamW so far): " + solver.backend().ops().describe());
+        out.println("ops (embedding, norms, gates, conv, SiLU, AdamW so far): " + solver.backend().ops().describe());
         out.println("run directory: " + spec.runDir().toAbsolutePath());
         Trainer.Result r = trainer.run();
         var e = r.finalEvaluation();

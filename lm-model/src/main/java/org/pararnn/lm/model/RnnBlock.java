@@ -9,11 +9,8 @@ import org.pararnn.api.RnnSolver;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.Tensor;
 import org.pararnn.cells.ParaCell;
-import org.pararnn.api.spi.Activations;
-import org.pararnn.api.spi.ParallelLoop;
 import org.pararnn.api.ops.HostArray;
 import org.pararnn.api.ops.Matrix;
-import org.pararnn.lm.nn.Rows;
 import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
 
@@ -74,10 +71,8 @@ final class RnnBlock implements Layer {
     private float[] dConvOut;
     /** {@code [rows][2D]}: ∂L/∂proj (conv input half, gate half). */
     private float[] dProj;
-    private ParallelLoop loop;
     /** The backend's ops for the norms (null before a solver is set: the host ops on this thread). */
     private org.pararnn.api.ops.Ops ops;
-    private Activations activations = Activations.STANDARD;
     /** The last forward's cell solve: its output is the cell output y. */
     private ForwardPass fwd;
 
@@ -127,9 +122,7 @@ final class RnnBlock implements Layer {
     @Override
     public void solver(RnnSolver solver) {
         this.solver = solver;
-        this.loop = solver.backend().loop();
         this.ops = solver.backend().ops();
-        this.activations = solver.backend().activations();
     }
 
     @Override
@@ -178,15 +171,8 @@ final class RnnBlock implements Layer {
                 convW.data()), HostArray.of(convB.name(), convB.data()),
                 state.convHistory == null ? null : HostArray.of("convHistory", state.convHistory),
                 Matrix.of(HostArray.of("convOut", convOut), rows, d));
-        Rows.forEach(loop, batch, steps * d, (from, to) -> {
-            int i0 = from * steps * d;
-            int n = (to - from) * steps * d;
-            System.arraycopy(convOut, i0, convSig, i0, n);
-            activations.sigmoid(convSig, i0, n);
-            for (int i = i0; i < i0 + n; i++) {
-                cellIn[i] = convOut[i] * convSig[i];
-            }
-        });
+        ops.silu(Matrix.of(HostArray.of("convOut", convOut), rows, d), Matrix.of(HostArray.of("convSig", convSig), rows, d),
+                Matrix.of(HostArray.of("cellIn", cellIn), rows, d));
         fwd = solver.forward(cell, cellIn, batch, steps, state.cellState);
         float[] y = fwd.output();
         ops.rmsNorm(Matrix.of(HostArray.of("y", y), rows, d), HostArray.of(outNorm.name(), outNorm.data()),
@@ -247,12 +233,8 @@ final class RnnBlock implements Layer {
                 Matrix.of(HostArray.of("dCellOut", dCellOut), rows, d), false, HostArray.of(outNorm.name() + ".grad", outNorm.gradData()));
         BackwardPass back = solver.backward(fwd, dCellOut, null, cellGrads);
         float[] dCellIn = back.gradInput();
-        Rows.forEach(loop, rows, d, (from, to) -> {
-            for (int i = from * d; i < to * d; i++) {
-                float sig = convSig[i];
-                dConvOut[i] = dCellIn[i] * sig * (1f + convOut[i] * (1f - sig));
-            }
-        });
+        ops.siluBackward(Matrix.of(HostArray.of("convOut", convOut), rows, d), Matrix.of(HostArray.of("convSig", convSig), rows, d),
+                Matrix.of(HostArray.of("dCellIn", dCellIn), rows, d), Matrix.of(HostArray.of("dConvOut", dConvOut), rows, d));
         ops.causalConvBackward(new Matrix(HostArray.of("proj", proj), 0, rows, d, 2 * d), batch, steps,
                 HostArray.of(convW.name(), convW.data()), Matrix.of(HostArray.of("dConvOut", dConvOut), rows, d),
                 new Matrix(HostArray.of("dProj", dProj), 0, rows, d, 2 * d), HostArray.of(convW.name() + ".grad", convW.gradData()),

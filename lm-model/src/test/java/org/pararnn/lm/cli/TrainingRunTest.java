@@ -199,7 +199,7 @@ class TrainingRunTest {
             assertTrue(text().contains(jarOnJava22 ? "GEMM: OpenBLAS on the Java arrays in place" : "GEMM: OpenBLAS on native copies"),
                     text());
             // The header says where the ops run: never a silent stand-in.
-            assertTrue(text().contains("ops (embedding, norms, gates, conv, AdamW so far): host (Java loops); backend cpu offers no ops of its own"), text());
+            assertTrue(text().contains("ops (embedding, norms, gates, conv, SiLU, AdamW so far): host (Java loops); backend cpu offers no ops of its own"), text());
             if (org.pararnn.api.spi.Backends.fromEnvironment().survey().stream().anyMatch(
                     pr -> pr.name().equals("opencl") && pr.available())) {
                 out.reset();
