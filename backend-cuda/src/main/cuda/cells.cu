@@ -744,8 +744,8 @@ __device__ void adjointInTime(const float* a, const float* c, const float* u, co
 }  // namespace pararnn
 
 // Newton in time keeps a thread's steps in registers, so the kernels come in sizes (MAXC steps at most):
-// the host takes the smallest that holds its chunk. Sized to the chunk, ParaGRU needs 80 registers at 4
-// steps against 177 at 16 on sm_90 (ParaLSTM 100 at 4, 190 at 8), which triples the blocks an SM holds.
+// the host takes the smallest that holds its chunk, because unused register slots of a larger size still
+// cost registers and so blocks per SM (README, "Where the defaults come from").
 #define PARARNN_NEWTON_KERNEL(name, Cell, MAXC)                                                                     \
     extern "C" __global__ void name(const float* a, const float* c, const float* u, const float* init, float* states, \
                                     float* stats, int batch, int steps, int dw, int chunk, int budget, float tol,     \
