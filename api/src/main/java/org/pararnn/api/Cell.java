@@ -1,6 +1,7 @@
 package org.pararnn.api;
 
 import java.util.List;
+import org.pararnn.api.ops.Ops;
 
 /**
  * A recurrent cell {@code h_t = f(h_{t-1}, u_t; θ)} with {@code u_t = P(x_t)} (docs/design.md §1).
@@ -54,15 +55,20 @@ public interface Cell {
     /** The trainable parameters, in a fixed order, as live tensors (writes change the cell). */
     List<Tensor> parameters();
 
-    /** {@code u[r] = P(x[r])} for {@code rows} rows: {@code x [rows][N] → u [rows][P]}. */
-    void project(float[] x, float[] u, int rows);
+    /**
+     * {@code u[r] = P(x[r])} for {@code rows} rows: {@code x [rows][N] → u [rows][P]}. Products go through
+     * {@code ops}, the backend's ({@link org.pararnn.api.spi.Backend#ops()}; the solver passes them), so the
+     * backend, not the cell, decides how they run; the arrays are wrapped as
+     * {@link org.pararnn.api.ops.HostArray}s.
+     */
+    void project(Ops ops, float[] x, float[] u, int rows);
 
     /**
      * Backward of {@link #project}: given {@code gradU [rows][P]}, accumulates the projection's
      * parameter gradients into {@code grads} and, when {@code gradX} is non-null, <em>writes</em>
-     * {@code gradX [rows][N]}.
+     * {@code gradX [rows][N]}; products through {@code ops}, as in {@link #project}.
      */
-    void projectBackward(float[] x, float[] gradU, float[] gradX, Gradients grads, int rows);
+    void projectBackward(Ops ops, float[] x, float[] gradU, float[] gradX, Gradients grads, int rows);
 
     /** One step: {@code out = f(hPrev, u)}. */
     void step(float[] hPrev, int hOff, float[] u, int uOff, float[] out, int outOff);

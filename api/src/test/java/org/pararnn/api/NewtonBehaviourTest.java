@@ -28,7 +28,7 @@ class NewtonBehaviourTest {
     static float selfResidual(Cell cell, float[] x, int batch, int steps, float[] states) {
         int s = cell.stateWidth();
         float[] u = new float[batch * steps * cell.projectedWidth()];
-        cell.project(x, u, batch * steps);
+        cell.project(org.pararnn.api.ops.HostOps.ON_THIS_THREAD, x, u, batch * steps);
         float[] f = new float[s];
         float worst = 0;
         for (int b = 0; b < batch; b++) {

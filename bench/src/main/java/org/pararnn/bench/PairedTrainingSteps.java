@@ -6,7 +6,7 @@ import org.pararnn.api.Mode;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.Backends;
-import org.pararnn.cells.linalg.Gemm;
+import org.pararnn.backend.cpu.blas.Gemm;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.ModelConfig;
 import org.pararnn.lm.train.AdamW;

@@ -8,7 +8,9 @@ import org.pararnn.api.Gradients;
 import org.pararnn.api.JacobianStructure;
 import org.pararnn.api.Scratch;
 import org.pararnn.api.Tensor;
-import org.pararnn.cells.linalg.Gemm;
+import org.pararnn.api.ops.HostArray;
+import org.pararnn.api.ops.Matrix;
+import org.pararnn.api.ops.Ops;
 
 /**
  * The classic GRU of cuDNN / PyTorch {@code nn.GRUCell}, with full {@code D×D} recurrent matrices:
@@ -85,16 +87,17 @@ public final class DenseGRU implements Cell {
     }
 
     @Override
-    public void project(float[] x, float[] u, int rows) {
+    public void project(Ops ops, float[] x, float[] u, int rows) {
         int uw = 3 * width;
         for (int r = 0; r < rows; r++) {
             System.arraycopy(biasIh.data(), 0, u, r * uw, uw);
         }
-        Gemm.sgemm(false, true, rows, uw, inputs, 1f, x, 0, inputs, weightIh.data(), 0, inputs, 1f, u, 0, uw);
+        ops.matmul(Matrix.of(HostArray.of("x", x), rows, inputs), false, weight(weightIh.data()), true, 1f, 1f,
+                Matrix.of(HostArray.of("u", u), rows, uw));
     }
 
     @Override
-    public void projectBackward(float[] x, float[] gradU, float[] gradX, Gradients grads, int rows) {
+    public void projectBackward(Ops ops, float[] x, float[] gradU, float[] gradX, Gradients grads, int rows) {
         int uw = 3 * width;
         float[] gb = grads.data("bias_ih");
         for (int r = 0; r < rows; r++) {
@@ -103,10 +106,16 @@ public final class DenseGRU implements Cell {
             }
         }
         // dW_ih [3D × N] += Gᵀ · X
-        Gemm.sgemm(true, false, uw, inputs, rows, 1f, gradU, 0, uw, x, 0, inputs, 1f, grads.data("weight_ih"), 0, inputs);
+        Matrix g = Matrix.of(HostArray.of("gradU", gradU), rows, uw);
+        ops.matmul(g, true, Matrix.of(HostArray.of("x", x), rows, inputs), false, 1f, 1f, weight(grads.data("weight_ih")));
         if (gradX != null) {
-            Gemm.sgemm(false, false, rows, inputs, uw, 1f, gradU, 0, uw, weightIh.data(), 0, inputs, 0f, gradX, 0, inputs);
+            ops.matmul(g, false, weight(weightIh.data()), false, 1f, 0f, Matrix.of(HostArray.of("gradX", gradX), rows, inputs));
         }
+    }
+
+    /** {@code W_ih}-shaped {@code [3D][N]} data as a matrix. */
+    private Matrix weight(float[] data) {
+        return Matrix.of(HostArray.of("weight_ih", data), 3 * width, inputs);
     }
 
     /**

@@ -7,6 +7,7 @@ import org.pararnn.api.Cell;
 import org.pararnn.api.Checks;
 import org.pararnn.api.Gradients;
 import org.pararnn.api.Tensor;
+import org.pararnn.api.ops.Ops;
 
 /**
  * What ParaGRU and ParaLSTM share: the multi-head input projection ({@code B}, {@code b}), the
@@ -173,13 +174,13 @@ public abstract class ParaCell implements Cell {
     }
 
     @Override
-    public void project(float[] x, float[] u, int rows) {
-        projection.project(x, u, rows);
+    public void project(Ops ops, float[] x, float[] u, int rows) {
+        projection.project(ops, x, u, rows);
     }
 
     @Override
-    public void projectBackward(float[] x, float[] gradU, float[] gradX, Gradients grads, int rows) {
-        projection.backward(x, gradU, gradX, grads.data("B"), grads.data("b"), rows);
+    public void projectBackward(Ops ops, float[] x, float[] gradU, float[] gradX, Gradients grads, int rows) {
+        projection.backward(ops, x, gradU, gradX, grads.data("B"), grads.data("b"), rows);
     }
 
     static float sigmoid(float v) {

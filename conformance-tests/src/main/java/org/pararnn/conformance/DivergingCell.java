@@ -52,12 +52,12 @@ public final class DivergingCell implements Cell {
     }
 
     @Override
-    public void project(float[] x, float[] u, int rows) {
+    public void project(org.pararnn.api.ops.Ops ops, float[] x, float[] u, int rows) {
         System.arraycopy(x, 0, u, 0, rows * width);
     }
 
     @Override
-    public void projectBackward(float[] x, float[] gradU, float[] gradX, Gradients grads, int rows) {
+    public void projectBackward(org.pararnn.api.ops.Ops ops, float[] x, float[] gradU, float[] gradX, Gradients grads, int rows) {
         if (gradX != null) {
             System.arraycopy(gradU, 0, gradX, 0, rows * width);
         }

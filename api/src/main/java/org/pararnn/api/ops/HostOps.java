@@ -4,9 +4,11 @@ import org.pararnn.api.spi.Activations;
 import org.pararnn.api.spi.ParallelLoop;
 
 /**
- * {@link Ops} in the Java heap: products by {@link JavaGemm}, RMSNorm by {@link RmsNormKernels}, rows spread
- * over a {@link ParallelLoop} in fixed blocks (each output element is computed by one task in a fixed order,
- * so the thread count never changes a bit). What a backend without ops of its own gives, saying so.
+ * {@link Ops} in the Java heap: products by {@link JavaGemm} (or, where a backend gives one, large products
+ * by a {@link HostGemm} such as OpenBLAS), RMSNorm by {@link RmsNormKernels}, rows spread over a
+ * {@link ParallelLoop} in fixed blocks (each output element is computed by one task in a fixed order, so the
+ * thread count never changes a bit). What a backend without ops of its own gives, saying so; and, with its
+ * BLAS, the {@code cpu} backend's own ops.
  */
 public final class HostOps implements Ops {
     /** Rows of a product or a norm per task: enough work to pay for a hand-off, few enough to spread. */
@@ -19,12 +21,20 @@ public final class HostOps implements Ops {
     private final ParallelLoop loop;
     private final Activations activations;
     private final String description;
+    /** Large products' native path, or null for Java loops only. */
+    private final HostGemm gemm;
 
-    /** Over {@code loop}'s threads, with {@code activations}' sigmoid for the gates. */
+    /** Over {@code loop}'s threads, with {@code activations}' sigmoid for the gates; products in Java loops. */
     public HostOps(ParallelLoop loop, Activations activations, String description) {
+        this(loop, activations, description, null);
+    }
+
+    /** As the other constructor, handing {@code gemm} the products it accepts (none when null). */
+    public HostOps(ParallelLoop loop, Activations activations, String description, HostGemm gemm) {
         this.loop = loop;
         this.activations = activations;
         this.description = description;
+        this.gemm = gemm;
     }
 
     /** The host ops standing in for {@code backend}, which has none of its own, on its threads and activations. */
@@ -34,7 +44,7 @@ public final class HostOps implements Ops {
 
     @Override
     public String describe() {
-        return description;
+        return gemm == null ? description : description + "; " + gemm.describe();
     }
 
     @Override
@@ -136,6 +146,10 @@ public final class HostOps implements Ops {
         int n = c.cols();
         int aOff = (int) a.offset();
         int cOff = (int) c.offset();
+        if (gemm != null && gemm.accepts(m, n, k)) {
+            gemm.sgemm(transA, transB, m, n, k, alpha, ad, aOff, a.ld(), bd, (int) b.offset(), b.ld(), beta, cd, cOff, c.ld());
+            return;
+        }
         // Blocks of C's rows: op(A)'s rows i sit at i·lda (or, transposed, at column i).
         forRows(m, (long) n * Math.max(k, 1), (from, to) -> JavaGemm.loops(transA, transB, to - from, n, k, alpha, ad,
                 aOff + (transA ? from : from * a.ld()), a.ld(), bd, (int) b.offset(), b.ld(), beta, cd, cOff + from * c.ld(),

@@ -59,7 +59,7 @@ public abstract class ToyCell implements Cell {
     }
 
     @Override
-    public void project(float[] x, float[] u, int rows) {
+    public void project(org.pararnn.api.ops.Ops ops, float[] x, float[] u, int rows) {
         float[] wd = w.data();
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < s; i++) {
@@ -73,7 +73,7 @@ public abstract class ToyCell implements Cell {
     }
 
     @Override
-    public void projectBackward(float[] x, float[] gradU, float[] gradX, Gradients grads, int rows) {
+    public void projectBackward(org.pararnn.api.ops.Ops ops, float[] x, float[] gradU, float[] gradX, Gradients grads, int rows) {
         float[] gw = grads.data("W");
         float[] gc = grads.data("c");
         float[] wd = w.data();

@@ -3,6 +3,9 @@ package org.pararnn.backend.cpu;
 import java.util.Optional;
 import org.pararnn.api.Cell;
 import org.pararnn.api.Mode;
+import org.pararnn.api.ops.HostOps;
+import org.pararnn.api.ops.Ops;
+import org.pararnn.backend.cpu.blas.OpenBlasProducts;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.FusableCell;
 import org.pararnn.api.spi.FusedStrategy;
@@ -20,6 +23,7 @@ final class CpuBackend implements Backend {
     private final CpuScan scan;
     /** The fused ParaGRU strategy, or null to read {@code -Dpararnn.cpu.fused} whenever a solver is made. */
     private final FusedStrategy strategy;
+    private final Ops ops;
 
     CpuBackend(int threads, DiagonalKernels kernels, FusedStrategy strategy) {
         this(threads, kernels, strategy, false);
@@ -31,6 +35,8 @@ final class CpuBackend implements Backend {
         this.kernels = kernels;
         this.scan = new CpuScan(loop, kernels, alwaysChunkScans);
         this.strategy = strategy;
+        this.ops = new HostOps(loop, kernels.activations(), "cpu (Java kernels on " + loop.parallelism() + " thread"
+                + (loop.parallelism() == 1 ? "" : "s") + ")", OpenBlasProducts.INSTANCE);
     }
 
     @Override
@@ -60,6 +66,15 @@ final class CpuBackend implements Backend {
     @Override
     public org.pararnn.api.spi.Activations activations() {
         return kernels.activations();
+    }
+
+    /**
+     * The host ops on this backend's threads and activations, with OpenBLAS for the large products
+     * ({@link OpenBlasProducts}): the Java arrays are this backend's device arrays.
+     */
+    @Override
+    public Ops ops() {
+        return ops;
     }
 
     /**

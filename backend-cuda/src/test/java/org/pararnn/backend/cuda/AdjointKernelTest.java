@@ -56,7 +56,7 @@ class AdjointKernelTest {
         ParaCell cell = kind.equals("gru") ? ParaGRU.create(4, width, 1, 11) : ParaLSTM.create(4, width, 1, 11);
         float[] x = KitData.gaussian(batch * steps * cell.inputWidth(), 1, 7L * steps + batch);
         float[] u = new float[batch * steps * cell.projectedWidth()];
-        cell.project(x, u, batch * steps);
+        cell.project(org.pararnn.api.ops.HostOps.ON_THIS_THREAD, x, u, batch * steps);
         float[] h0 = KitData.gaussian(batch * cell.stateWidth(), 0.5, 3);
         Recurrence p = new Recurrence(cell, batch, steps, u, h0, NewtonOptions.defaults());
         float[] gy = KitData.gaussian(p.stateElements(), 1, 5);

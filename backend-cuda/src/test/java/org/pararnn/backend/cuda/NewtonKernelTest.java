@@ -45,7 +45,7 @@ class NewtonKernelTest {
     private static Recurrence problem(ParaCell cell, int batch, int steps, NewtonOptions opts, boolean init) {
         float[] x = KitData.gaussian(batch * steps * cell.inputWidth(), 1, 7L * steps + batch);
         float[] u = new float[batch * steps * cell.projectedWidth()];
-        cell.project(x, u, batch * steps);
+        cell.project(org.pararnn.api.ops.HostOps.ON_THIS_THREAD, x, u, batch * steps);
         return new Recurrence(cell, batch, steps, u, init ? KitData.gaussian(batch * cell.stateWidth(), 0.5, 3) : null, opts);
     }
 

@@ -11,7 +11,6 @@ import java.util.List;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.Backends;
-import org.pararnn.cells.linalg.Gemm;
 
 /**
  * The one place where a command's components are opened: Guice wires the solver settings → backend
@@ -88,12 +87,6 @@ public final class Session implements AutoCloseable {
             }
             Backend chosen = backends.choose();
             opened.backend = chosen;
-            if (System.getProperty(Gemm.IN_PLACE_PROPERTY) == null) {
-                // OpenBLAS on the Java arrays in place (Java 22+) is ~10-15 % of a training step, and safe
-                // wherever the JVM keeps its signal handlers (see Backend#keepsJvmSignalHandlers). Signal
-                // handlers are process-wide, so the GEMM path is too.
-                Gemm.setInPlaceAllowed(chosen.keepsJvmSignalHandlers());
-            }
             return chosen;
         }
 

@@ -2,7 +2,6 @@ package org.pararnn.lm.model;
 
 import org.pararnn.api.ops.DeviceArray;
 import org.pararnn.api.ops.HostArray;
-import org.pararnn.api.ops.HostOps;
 import org.pararnn.api.ops.Matrix;
 import org.pararnn.api.ops.Ops;
 import org.pararnn.lm.nn.Parameter;
@@ -36,7 +35,7 @@ final class InputNorm {
         this.gain = gain;
     }
 
-    /** RMSNorm of {@code x [rows][D]} by {@code ops} (null: the host ops on this thread); returns xNorm. */
+    /** RMSNorm of {@code x [rows][D]} by {@code ops}; returns xNorm. */
     float[] forward(Ops ops, float[] x, int rows) {
         if (buffers.resize(rows)) {
             xIn = new float[rows * d];
@@ -49,7 +48,7 @@ final class InputNorm {
             dXNormA = HostArray.of("dXNorm", dXNorm);
         }
         System.arraycopy(x, 0, xIn, 0, rows * d);
-        (ops == null ? HostOps.ON_THIS_THREAD : ops).rmsNorm(Matrix.of(xInA, rows, d), HostArray.of(gain.name(), gain.data()),
+        ops.rmsNorm(Matrix.of(xInA, rows, d), HostArray.of(gain.name(), gain.data()),
                 Matrix.of(xNormA, rows, d), xInvRmsA);
         return xNorm;
     }
@@ -61,7 +60,7 @@ final class InputNorm {
 
     /** Adds the gain's gradient and writes (or, {@code accumulate}, adds) ∂L/∂x into {@code dx}. */
     void backward(Ops ops, float[] dx, boolean accumulate, int rows) {
-        (ops == null ? HostOps.ON_THIS_THREAD : ops).rmsNormBackward(Matrix.of(xInA, rows, d), HostArray.of(gain.name(), gain.data()), xInvRmsA,
+        ops.rmsNormBackward(Matrix.of(xInA, rows, d), HostArray.of(gain.name(), gain.data()), xInvRmsA,
                 Matrix.of(dXNormA, rows, d), Matrix.of(HostArray.of("dx", dx), rows, d), accumulate,
                 HostArray.of(gain.name() + ".grad", gain.gradData()));
     }

@@ -221,7 +221,7 @@ public final class LanguageModel {
             }
         }
         lastSolves = solves;
-        head.forward(x, logits, rows);
+        head.forward(solver.backend().ops(), x, logits, rows);
     }
 
     private Loss loss(int[] targets, int batch, int steps) {
@@ -316,7 +316,7 @@ public final class LanguageModel {
                 logits[off + j] = (float) (p * factor - (j == target ? 1.0 / counted : 0));
             }
         }
-        head.backward(logits, dx, rows);
+        head.backward(solver.backend().ops(), logits, dx, rows);
         for (int i = layers.size() - 1; i >= 0; i--) {
             layers.get(i).backward(dx, batch, steps);
         }

@@ -2,6 +2,7 @@ package org.pararnn.lm.model;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import org.pararnn.api.ops.Ops;
 import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
 
@@ -32,8 +33,8 @@ final class LinearHead implements Head {
     }
 
     @Override
-    public void forward(float[] x, float[] logits, int rows) {
-        map.forward(x, 0, d, weight.data(), logits, 0, v, rows);
+    public void forward(Ops ops, float[] x, float[] logits, int rows) {
+        map.forward(ops, x, 0, d, weight.data(), logits, 0, v, rows);
         float[] b = bias.data();
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < v; j++) {
@@ -43,8 +44,8 @@ final class LinearHead implements Head {
     }
 
     @Override
-    public void backward(float[] dLogits, float[] dx, int rows) {
-        map.backward(dLogits, 0, v, weight.gradData(), dx, 0, d, false);
+    public void backward(Ops ops, float[] dLogits, float[] dx, int rows) {
+        map.backward(ops, dLogits, 0, v, weight.gradData(), dx, 0, d, false);
         float[] gb = bias.gradData();
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < v; j++) {

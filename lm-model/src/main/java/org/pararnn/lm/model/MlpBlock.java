@@ -95,25 +95,25 @@ final class MlpBlock implements Layer {
         int rows = batch * steps;
         ensure(rows);
         float[] xNorm = inputNorm.forward(ops(), x, rows);
-        upMap.forward(xNorm, 0, d, up.data(), upOut, 0, 2 * f, rows);
+        upMap.forward(ops(), xNorm, 0, d, up.data(), upOut, 0, 2 * f, rows);
         // hidden = SiLU(gate) ⊙ value, the gate and the value being the two halves of each row of upOut.
         DeviceArray upA = HostArray.of("upOut", upOut);
         ops().siluGate(new Matrix(upA, 0, rows, f, 2 * f), new Matrix(upA, f, rows, f, 2 * f),
                 Matrix.of(HostArray.of("gateSig", gateSig), rows, f), Matrix.of(HostArray.of("hidden", hidden), rows, f));
         // x += W_down·hidden, accumulated straight into the residual stream.
-        downMap.forward(hidden, 0, f, down.data(), x, 0, d, true, rows);
+        downMap.forward(ops(), hidden, 0, f, down.data(), x, 0, d, true, rows);
     }
 
     @Override
     public void backward(float[] dx, int batch, int steps) {
         int rows = batch * steps;
-        downMap.backward(dx, 0, d, down.gradData(), dHidden, 0, f, false);
+        downMap.backward(ops(), dx, 0, d, down.gradData(), dHidden, 0, f, false);
         DeviceArray upA = HostArray.of("upOut", upOut);
         DeviceArray dUpA = HostArray.of("dUpOut", dUpOut);
         ops().siluGateBackward(new Matrix(upA, 0, rows, f, 2 * f), new Matrix(upA, f, rows, f, 2 * f),
                 Matrix.of(HostArray.of("gateSig", gateSig), rows, f), Matrix.of(HostArray.of("dHidden", dHidden), rows, f),
                 new Matrix(dUpA, 0, rows, f, 2 * f), new Matrix(dUpA, f, rows, f, 2 * f));
-        upMap.backward(dUpOut, 0, 2 * f, up.gradData(), inputNorm.gradNormed(), 0, d, false);
+        upMap.backward(ops(), dUpOut, 0, 2 * f, up.gradData(), inputNorm.gradNormed(), 0, d, false);
         inputNorm.backward(ops(), dx, true, rows);
     }
 }

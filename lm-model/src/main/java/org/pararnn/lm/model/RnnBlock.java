@@ -166,7 +166,7 @@ final class RnnBlock implements Layer {
         int rows = batch * steps;
         ensure(rows);
         float[] xNorm = inputNorm.forward(ops, x, rows);
-        inMap.forward(xNorm, 0, d, inProj.data(), proj, 0, 2 * d, rows);
+        inMap.forward(ops, xNorm, 0, d, inProj.data(), proj, 0, 2 * d, rows);
         ops.causalConv(new Matrix(HostArray.of("proj", proj), 0, rows, d, 2 * d), batch, steps, HostArray.of(convW.name(),
                 convW.data()), HostArray.of(convB.name(), convB.data()),
                 state.convHistory == null ? null : HostArray.of("convHistory", state.convHistory),
@@ -180,7 +180,7 @@ final class RnnBlock implements Layer {
         // gated = SiLU(z) ⊙ yNorm, z being the second half of each row of proj.
         ops.siluGate(new Matrix(HostArray.of("proj", proj), d, rows, d, 2 * d), Matrix.of(HostArray.of("yNorm", yNorm), rows, d),
                 Matrix.of(HostArray.of("zSig", zSig), rows, d), Matrix.of(HostArray.of("gated", gated), rows, d));
-        outMap.forward(gated, 0, d, outProj.data(), out, 0, d, rows);
+        outMap.forward(ops, gated, 0, d, outProj.data(), out, 0, d, rows);
         float[] al = scale.data();
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < d; j++) {
@@ -222,7 +222,7 @@ final class RnnBlock implements Layer {
                 dOut[base + j] = dx[base + j] * al[j];
             }
         }
-        outMap.backward(dOut, 0, d, outProj.gradData(), dGated, 0, d, false);
+        outMap.backward(ops, dOut, 0, d, outProj.gradData(), dGated, 0, d, false);
         // gated = SiLU(z) ⊙ yNorm: to z into dProj's second half, to yNorm into dYNorm.
         ops.siluGateBackward(new Matrix(HostArray.of("proj", proj), d, rows, d, 2 * d), Matrix.of(HostArray.of("yNorm", yNorm), rows, d),
                 Matrix.of(HostArray.of("zSig", zSig), rows, d), Matrix.of(HostArray.of("dGated", dGated), rows, d),
@@ -239,7 +239,7 @@ final class RnnBlock implements Layer {
                 HostArray.of(convW.name(), convW.data()), Matrix.of(HostArray.of("dConvOut", dConvOut), rows, d),
                 new Matrix(HostArray.of("dProj", dProj), 0, rows, d, 2 * d), HostArray.of(convW.name() + ".grad", convW.gradData()),
                 HostArray.of(convB.name() + ".grad", convB.gradData()));
-        inMap.backward(dProj, 0, 2 * d, inProj.gradData(), inputNorm.gradNormed(), 0, d, false);
+        inMap.backward(ops, dProj, 0, 2 * d, inProj.gradData(), inputNorm.gradNormed(), 0, d, false);
         inputNorm.backward(ops, dx, true, rows);
     }
 }

@@ -2,6 +2,7 @@ package org.pararnn.lm.model;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import org.pararnn.api.ops.Ops;
 import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
 
@@ -35,13 +36,13 @@ final class TiedHead implements Head {
     }
 
     @Override
-    public void forward(float[] x, float[] logits, int rows) {
-        map.forward(inputNorm.forward(null, x, rows), 0, d, embedding.data(), logits, 0, v, rows);
+    public void forward(Ops ops, float[] x, float[] logits, int rows) {
+        map.forward(ops, inputNorm.forward(ops, x, rows), 0, d, embedding.data(), logits, 0, v, rows);
     }
 
     @Override
-    public void backward(float[] dLogits, float[] dx, int rows) {
-        map.backward(dLogits, 0, v, embedding.gradData(), inputNorm.gradNormed(), 0, d, false);
-        inputNorm.backward(null, dx, false, rows);
+    public void backward(Ops ops, float[] dLogits, float[] dx, int rows) {
+        map.backward(ops, dLogits, 0, v, embedding.gradData(), inputNorm.gradNormed(), 0, d, false);
+        inputNorm.backward(ops, dx, false, rows);
     }
 }

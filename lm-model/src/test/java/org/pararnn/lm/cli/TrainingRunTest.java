@@ -185,33 +185,29 @@ class TrainingRunTest {
     }
 
     /**
-     * Training runs its products with OpenBLAS on the Java arrays in place (the multi-release jar on Java
-     * 22+) on the CPU backend, and on native copies beside the OpenCL backend (see {@code Gemm}).
+     * The header says where the step's ops run, never a silent stand-in: on {@code cpu}, its own ops with
+     * OpenBLAS for the large products, on the Java arrays in place where the multi-release jar runs on Java
+     * 22+ beside the preloaded libjsig (the build's test JVMs preload it; see {@code Gemm}); beside OpenCL,
+     * which has no ops of its own, the host ops, saying so.
      */
     @Test
-    void trainingUsesGemmInPlaceExceptBesideOpenClWithoutSignalChaining() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(org.pararnn.cells.linalg.Gemm.blasUnavailableReason() == null);
-        boolean jarOnJava22 = Runtime.version().feature() >= 22
-                && org.pararnn.cells.linalg.Gemm.class.getProtectionDomain().getCodeSource().getLocation().getPath().endsWith(".jar");
-        try {
-            assertEquals(0, run(List.of("train", "--task", "keep-nth", "--steps", "2", "--eval-every", "2", "--backend", "cpu",
-                    "--out", dir.resolve("gemm-cpu").toString())), this::text);
-            assertTrue(text().contains(jarOnJava22 ? "GEMM: OpenBLAS on the Java arrays in place" : "GEMM: OpenBLAS on native copies"),
-                    text());
-            // The header says where the ops run: never a silent stand-in.
-            assertTrue(text().contains("ops (embedding, norms, gates, conv, SiLU, AdamW so far): host (Java loops); backend cpu offers no ops of its own"), text());
-            if (org.pararnn.api.spi.Backends.fromEnvironment().survey().stream().anyMatch(
-                    pr -> pr.name().equals("opencl") && pr.available())) {
-                out.reset();
-                assertEquals(0, run(List.of("train", "--task", "keep-nth", "--steps", "2", "--eval-every", "2", "--backend",
-                        "opencl", "--out", dir.resolve("gemm-ocl").toString())), this::text);
-                // Beside OpenCL only with signal chaining (the build's test JVMs preload libjsig).
-                boolean chained = org.pararnn.api.spi.SignalChaining.state() == org.pararnn.api.spi.SignalChaining.State.LOADED;
-                assertTrue(text().contains(jarOnJava22 && chained ? "GEMM: OpenBLAS on the Java arrays in place"
-                        : "GEMM: OpenBLAS on native copies"), text());
-            }
-        } finally {
-            org.pararnn.cells.linalg.Gemm.setInPlaceAllowed(false);
+    void theHeaderSaysWhereTheOpsAndTheirProductsRun() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.pararnn.lm.CpuBlas.unavailableReason() == null);
+        boolean inPlace = Runtime.version().feature() >= 22 && org.pararnn.lm.CpuBlas.fromJar()
+                && org.pararnn.api.spi.SignalChaining.state() == org.pararnn.api.spi.SignalChaining.State.LOADED;
+        assertEquals(0, run(List.of("train", "--task", "keep-nth", "--steps", "2", "--eval-every", "2", "--backend", "cpu",
+                "--out", dir.resolve("gemm-cpu").toString())), this::text);
+        assertTrue(text().contains("ops (products, embedding, norms, gates, conv, SiLU, AdamW so far): cpu (Java kernels on "),
+                text());
+        assertTrue(text().contains(inPlace ? "multiply-adds: OpenBLAS on the Java arrays in place"
+                : "multiply-adds: OpenBLAS on native copies"), text());
+        if (org.pararnn.api.spi.Backends.fromEnvironment().survey().stream().anyMatch(
+                pr -> pr.name().equals("opencl") && pr.available())) {
+            out.reset();
+            assertEquals(0, run(List.of("train", "--task", "keep-nth", "--steps", "2", "--eval-every", "2", "--backend",
+                    "opencl", "--out", dir.resolve("gemm-ocl").toString())), this::text);
+            assertTrue(text().contains("ops (products, embedding, norms, gates, conv, SiLU, AdamW so far): host (Java loops);"
+                    + " backend opencl offers no ops of its own"), text());
         }
     }
 

@@ -14,7 +14,7 @@ import org.pararnn.api.Mode;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.Backends;
-import org.pararnn.cells.linalg.Gemm;
+import org.pararnn.lm.CpuBlas;
 import org.pararnn.lm.nn.Parameter;
 
 /**
@@ -49,20 +49,21 @@ class GradientCheckTest {
     }
 
     /**
-     * Every product through OpenBLAS (the tiny shapes here would otherwise take the Java loops), after a
-     * first step and an update of every parameter: the layers reuse their forward operands' native copies
-     * in the backward pass, so a copy kept across the update would show up here as a wrong gradient.
+     * Every product through the cpu backend's OpenBLAS (the tiny shapes here would otherwise take the Java
+     * loops), after a first step and an update of every parameter: operands in the backward pass are the
+     * forward's, so a stale operand kept across the update would show up here as a wrong gradient.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"paragru", "paralstm"})
     void gradientsThroughOpenBlasAfterAnUpdateMatchFloat64(String cell) {
-        assertNull(Gemm.blasUnavailableReason(), "OpenBLAS must load here");
-        long threshold = Gemm.blasThreshold();
-        Gemm.setBlasThreshold(0);
+        org.junit.jupiter.api.Assumptions.assumeTrue(BACKEND.name().equals("cpu"), "the OpenBLAS path is the cpu backend's");
+        assertNull(CpuBlas.unavailableReason(), "OpenBLAS must load here");
+        long threshold = CpuBlas.threshold();
+        CpuBlas.setThreshold(0);
         try {
             check(cell, Architecture.LM, Mode.AUTO, true);
         } finally {
-            Gemm.setBlasThreshold(threshold);
+            CpuBlas.setThreshold(threshold);
         }
     }
 

@@ -1,21 +1,15 @@
-package org.pararnn.cells.linalg;
+package org.pararnn.backend.cpu.blas;
 
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * A span of a Java array used as a GEMM operand by several products, copied to native memory at most
- * once. {@link Gemm} copies every array operand into OpenBLAS's native memory on every call; a layer
- * whose input feeds both its forward product and, later, its weight-gradient product (or whose output
- * gradient feeds both the weight- and the input-gradient products) binds it once here instead, and the
- * first product through OpenBLAS makes the native copy that the others reuse. Where OpenBLAS works on the
- * Java arrays in place (Java 22+, {@link Gemm#blasInPlace()}) nothing is ever copied and a binding only
- * names the span.
- *
- * <p>Contract: between {@link #bind} and the last product that uses the operand, the bound span of the
- * source array must not change; write it, then bind again. Not thread-safe: one owner uses it at a time.
- * Products small enough for the Java loops read the source array directly and never copy.
+ * A span of a Java array as an OpenBLAS operand on the copying path: {@link Gemm} binds it per call and the
+ * native copy is made on first use, in a native area that is kept and grown across calls (one per thread,
+ * in {@code Gemm}'s staging), so a training loop's thousands of products allocate no native memory.
+ * Contract: between {@link #bind} and the product that uses it, the bound span must not change. Not
+ * thread-safe.
  */
-public final class GemmOperand implements AutoCloseable {
+final class GemmOperand implements AutoCloseable {
     private float[] source;
     private int offset;
     private int length;
@@ -23,7 +17,7 @@ public final class GemmOperand implements AutoCloseable {
     private boolean staged;
 
     /** Binds {@code source[offset, offset + length)}; products address it relative to {@code offset}. */
-    public GemmOperand bind(float[] source, int offset, int length) {
+    GemmOperand bind(float[] source, int offset, int length) {
         if (offset < 0 || length < 0 || offset + (long) length > source.length) {
             throw new IllegalArgumentException("operand span [" + offset + ", " + ((long) offset + length)
                     + ") is outside an array of " + source.length);
@@ -36,18 +30,18 @@ public final class GemmOperand implements AutoCloseable {
     }
 
     /** Binds the whole array. */
-    public GemmOperand bind(float[] source) {
+    GemmOperand bind(float[] source) {
         return bind(source, 0, source.length);
     }
 
     /** Forgets the source array (its native copy, if any, is kept for the next bind). */
-    public void unbind() {
+    void unbind() {
         source = null;
         length = 0;
         staged = false;
     }
 
-    public boolean isBound() {
+    boolean isBound() {
         return source != null;
     }
 

@@ -1,4 +1,4 @@
-package org.pararnn.cells.linalg;
+package org.pararnn.backend.cpu.blas;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

@@ -1,23 +1,25 @@
-package org.pararnn.cells.linalg;
+package org.pararnn.backend.cpu.blas;
 
 import java.lang.System.Logger.Level;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.pararnn.api.ops.JavaGemm;
+import org.pararnn.api.spi.SignalChaining;
 
 /**
  * Row-major single-precision matrix product on Java arrays with offsets and leading dimensions:
- * {@code C = alpha · op(A) · op(B) + beta · C}, {@code op(A)} of shape {@code M×K}, {@code op(B)} {@code K×N}.
+ * {@code C = alpha · op(A) · op(B) + beta · C}, {@code op(A)} of shape {@code M×K}, {@code op(B)} {@code K×N};
+ * the products of the {@code cpu} backend's ops ({@link OpenBlasProducts}).
  *
  * <p>Large products, above {@link #blasThreshold()} multiply-adds, go to OpenBLAS (bytedeco/JavaCPP). On
- * Java 22+, where allowed ({@link #setInPlaceAllowed}, {@code -Dpararnn.blas.inPlace}; off by default),
- * OpenBLAS works on the Java arrays in place ({@link HeapBlas}, from the multi-release jar);
- * otherwise the touched spans of the operands are copied to native memory per call, which costs
- * {@code O(MK + KN + MN)} against {@code O(MNK)} of work, and an operand used by several products can be
- * bound once as a {@link GemmOperand} so that it is copied once. {@link #blasPath()} says which.
- * Small ones run in plain Java loops, ordered so the innermost loop is a contiguous AXPY that the JIT vectorises. {@code -Dpararnn.blas=false} disables
- * OpenBLAS; if its natives cannot load, a warning names the reason once and Java loops are used.
+ * Java 22+, where allowed ({@link #setInPlaceAllowed}, {@code -Dpararnn.blas.inPlace}; by default wherever
+ * the JDK's signal-chaining library is preloaded, see below), OpenBLAS works on the Java arrays in place
+ * ({@link HeapBlas}, from the multi-release jar); otherwise the touched spans of the operands are copied to
+ * native memory per call, which costs {@code O(MK + KN + MN)} against {@code O(MNK)} of work.
+ * {@link #blasPath()} says which. Small ones run in plain Java loops ({@code JavaGemm}), whose innermost
+ * loop is a contiguous AXPY that the JIT vectorises. {@code -Dpararnn.blas=false} disables OpenBLAS; if its
+ * natives cannot load, a warning names the reason once and Java loops are used.
  */
 public final class Gemm {
     private static final long DEFAULT_THRESHOLD = 1L << 20;
@@ -25,13 +27,16 @@ public final class Gemm {
     /** {@code -Dpararnn.blas.inPlace=true|false}: the in-place path's setting at start-up. */
     public static final String IN_PLACE_PROPERTY = "pararnn.blas.inPlace";
     /**
-     * Off unless asked for: working on the Java heap from native code is safe only while the JVM's own
-     * signal handlers are in charge, which a library cannot know about the process it is loaded in (an
-     * OpenCL driver compiling with LLVM in the process replaces them unless they are chained; see
-     * {@code Backend#keepsJvmSignalHandlers} and the README's benchmark section for the crashes measured).
-     * An application that knows its backend turns it on.
+     * Working on the Java heap from native code is safe only while the JVM's own signal handlers are in
+     * charge, which a library cannot know about the process it is loaded in (an OpenCL driver compiling with
+     * LLVM in the process replaces them unless they are chained; see {@code SignalChaining} and the README's
+     * benchmark section for the crashes measured). So: the property when it is set, else on exactly where
+     * the JDK's {@code libjsig} is preloaded ({@code ./pararnn} and the build's test JVMs do that), which
+     * keeps the JVM's handlers first whatever else is loaded.
      */
-    private static volatile boolean inPlaceAllowed = Boolean.getBoolean(IN_PLACE_PROPERTY);
+    private static volatile boolean inPlaceAllowed = System.getProperty(IN_PLACE_PROPERTY) != null
+            ? Boolean.getBoolean(IN_PLACE_PROPERTY)
+            : SignalChaining.state() == SignalChaining.State.LOADED;
 
     private Gemm() {
     }
@@ -48,7 +53,7 @@ public final class Gemm {
                 Loader.load(openblas_nolapack.class);
                 if (System.getenv("OPENBLAS_THREAD_TIMEOUT") == null) {
                     // Read by OpenBLAS at load; the JVM cannot set it for itself, so say what it costs.
-                    System.getLogger("org.pararnn.cells.linalg").log(Level.INFO, "OPENBLAS_THREAD_TIMEOUT is not set:"
+                    System.getLogger("org.pararnn.backend.cpu.blas").log(Level.INFO, "OPENBLAS_THREAD_TIMEOUT is not set:"
                             + " OpenBLAS's idle threads spin between products and take cores from the Java kernels"
                             + " (an LM training step measured 84-99 ms instead of 72-81 ms on 2 cores); export"
                             + " OPENBLAS_THREAD_TIMEOUT=4 before starting the JVM (./pararnn does)");
@@ -56,7 +61,7 @@ public final class Gemm {
                 return null;
             } catch (Throwable e) {
                 String why = "OpenBLAS natives did not load (" + e + "); using Java loops for GEMM";
-                System.getLogger("org.pararnn.cells.linalg").log(Level.WARNING, why);
+                System.getLogger("org.pararnn.backend.cpu.blas").log(Level.WARNING, why);
                 return why;
             }
         }
@@ -106,35 +111,8 @@ public final class Gemm {
         }
     }
 
-    /**
-     * As the array form, with operands bound once and reused across products ({@link GemmOperand}): an
-     * operand goes to native memory at most once per binding. Offsets are relative to the bound span.
-     */
-    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                             GemmOperand a, int aOff, int lda, GemmOperand b, int bOff, int ldb,
-                             float beta, float[] c, int cOff, int ldc) {
-        if (m == 0 || n == 0) {
-            return;
-        }
-        JavaGemm.requireLayout(transA, transB, m, n, k, lda, ldb, ldc);
-        a.requireBound();
-        b.requireBound();
-        JavaGemm.requireWithin("A", a.length(), aOff, transA ? JavaGemm.span(k, m, lda) : JavaGemm.span(m, k, lda));
-        JavaGemm.requireWithin("B", b.length(), bOff, transB ? JavaGemm.span(n, k, ldb) : JavaGemm.span(k, n, ldb));
-        JavaGemm.requireWithin("C", c.length, cOff, JavaGemm.span(m, n, ldc));
-        if (!usesBlas(m, n, k)) {
-            JavaGemm.loops(transA, transB, m, n, k, alpha, a.source(), a.offset() + aOff, lda,
-                    b.source(), b.offset() + bOff, ldb, beta, c, cOff, ldc);
-        } else if (inPlace()) {
-            HeapBlas.sgemm(transA, transB, m, n, k, alpha, a.source(), a.offset() + aOff, lda,
-                    b.source(), b.offset() + bOff, ldb, beta, c, cOff, ldc);
-        } else {
-            copying(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, STAGING.get());
-        }
-    }
-
     /** An empty inner dimension ({@code k = 0}) only scales C: the Java loops do that, OpenBLAS refuses lda 0. */
-    private static boolean usesBlas(int m, int n, int k) {
+    static boolean usesBlas(int m, int n, int k) {
         return k > 0 && (long) m * n * k >= threshold && Blas.UNAVAILABLE == null;
     }
 
@@ -164,8 +142,10 @@ public final class Gemm {
             return "Java loops: " + Blas.UNAVAILABLE;
         }
         if (Heap.USABLE && !inPlaceAllowed) {
-            return "OpenBLAS on native copies of the operands (in place available but off: -Dpararnn.blas.inPlace=true"
-                    + " or Gemm.setInPlaceAllowed(true) turns it on)";
+            return "OpenBLAS on native copies of the operands (in place available but off: "
+                    + (System.getProperty(IN_PLACE_PROPERTY) != null ? "-Dpararnn.blas.inPlace=false"
+                    : "the JDK's libjsig is not preloaded, " + SignalChaining.FIX + "; or -Dpararnn.blas.inPlace=true"
+                    + " where no OpenCL runtime shares the process") + ")";
         }
         return Heap.USABLE ? "OpenBLAS on the Java arrays in place (critical downcall)"
                 : "OpenBLAS on native copies of the operands (in place " + HeapBlas.unavailableReason() + ")";

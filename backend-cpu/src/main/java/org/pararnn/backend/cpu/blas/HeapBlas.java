@@ -1,4 +1,4 @@
-package org.pararnn.cells.linalg;
+package org.pararnn.backend.cpu.blas;
 
 /**
  * OpenBLAS's {@code cblas_sgemm} called on Java arrays in place, without copying them to native memory.

@@ -1,4 +1,4 @@
-package org.pararnn.cells.linalg;
+package org.pararnn.backend.cpu.blas;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,56 +42,6 @@ class GemmTest {
         }
     }
 
-    /**
-     * Bound operands: offsets relative to the bound span, one native copy reused by several products (the
-     * second product must see the same data without copying again), and a rebind after the source
-     * changed must be seen. Both paths, against the array form (same operation, so bit-identical).
-     */
-    @Test
-    void boundOperandsGiveTheArrayFormsResults() {
-        for (long threshold : new long[] {Long.MAX_VALUE, 0}) {
-            Gemm.setBlasThreshold(threshold);
-            Random r = new Random(5);
-            int m = 19, n = 13, k = 31, lda = k + 2, ldb = k + 1;
-            float[] a = gaussian(r, 3 + m * lda);
-            float[] b = gaussian(r, 5 + n * ldb);
-            try (GemmOperand ao = new GemmOperand(); GemmOperand bo = new GemmOperand()) {
-                ao.bind(a, 3, (m - 1) * lda + k);
-                bo.bind(b, 5, (n - 1) * ldb + k);
-                for (int round = 0; round < 3; round++) {
-                    float[] want = new float[m * n];
-                    Gemm.sgemm(false, true, m, n, k, 1f, a, 3, lda, b, 5, ldb, 0f, want, 0, n);
-                    float[] got = new float[m * n];
-                    Gemm.sgemm(false, true, m, n, k, 1f, ao, 0, lda, bo, 0, ldb, 0f, got, 0, n);
-                    assertArrayEquals(want, got, "round " + round);
-                    // A sub-block at an offset inside the bound span, reusing the same copies.
-                    float[] wantSub = new float[(m - 2) * (n - 1)];
-                    Gemm.sgemm(false, true, m - 2, n - 1, k - 4, 0.5f, a, 3 + 2 * lda + 4, lda, b, 5 + ldb + 4, ldb,
-                            0f, wantSub, 0, n - 1);
-                    float[] gotSub = new float[(m - 2) * (n - 1)];
-                    Gemm.sgemm(false, true, m - 2, n - 1, k - 4, 0.5f, ao, 2 * lda + 4, lda, bo, ldb + 4, ldb,
-                            0f, gotSub, 0, n - 1);
-                    assertArrayEquals(wantSub, gotSub, "sub-block, round " + round);
-                    // Change the source, then rebind: the next products must see the new values.
-                    for (int i = 0; i < a.length; i++) {
-                        a[i] = -0.5f * a[i] + 0.25f;
-                    }
-                    ao.bind(a, 3, (m - 1) * lda + k);
-                }
-                String why = assertThrows(IllegalArgumentException.class, () -> Gemm.sgemm(false, true, m, n, k, 1f,
-                        ao, lda, lda, bo, 0, ldb, 0f, new float[m * n], 0, n)).getMessage();
-                assertTrue(why.contains("operand A"), why);
-                assertThrows(IllegalArgumentException.class, () -> ao.bind(a, 4, a.length));
-            }
-        }
-    }
-
-    /**
-     * Which way OpenBLAS is called: Surefire runs this class on target/classes (the Java 21 classes, so
-     * native copies), Failsafe runs it again on the multi-release jar with
-     * {@code -Dpararnn.test.gemmInPlace=true}, where a Java 22+ JVM must call OpenBLAS on the arrays in
-     * place; every other test here then exercises that path.
-     */
     @Test
     void openBlasRunsInPlaceExactlyWhenTheJarAndJvmAllowIt() {
         boolean expected = Boolean.getBoolean("pararnn.test.gemmInPlace") && Runtime.version().feature() >= 22;
@@ -142,23 +92,6 @@ class GemmTest {
 
     private static String thrown(org.junit.jupiter.api.function.Executable call) {
         return assertThrows(IllegalArgumentException.class, call).getMessage();
-    }
-
-    @Test
-    void anUnboundOperandIsRefused() {
-        Gemm.setBlasThreshold(0);
-        try (GemmOperand a = new GemmOperand(); GemmOperand b = new GemmOperand().bind(new float[4])) {
-            assertThrows(IllegalStateException.class,
-                    () -> Gemm.sgemm(false, false, 2, 2, 2, 1f, a, 0, 2, b, 0, 2, 0f, new float[4], 0, 2));
-        }
-    }
-
-    private static float[] gaussian(Random r, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return v;
     }
 
     static void check(boolean ta, boolean tb, int m, int n, int k, float alpha, float beta, String path) {
