@@ -14,7 +14,7 @@ mkdir -p "$native" "$module/target/ptx"
 rm -f "$native/libpararnn_cuda_emu.so" "$native/UNAVAILABLE"
 
 if command -v nvcc >/dev/null 2>&1; then
-  for unit in scan cells; do
+  for unit in scan cells ops; do
     nvcc -ptx -arch=compute_75 -O3 -I"$src" "$src/$unit.cu" -o "$module/target/ptx/$unit.ptx"
   done
   echo "backend-cuda: PTX built by $(nvcc --version | tail -n 1)"
@@ -30,7 +30,7 @@ elif ! command -v "$CXX" >/dev/null 2>&1; then
 else
   "$CXX" -std=c++17 -O2 -g0 -fPIC -shared -Wall -Wno-unknown-pragmas \
     -I"$src" -I"$src/emu" -I"$jdk/include" -I"$jdk/include/linux" \
-    -include "$src/emu/cuda_emu.h" -x c++ "$src/scan.cu" "$src/cells.cu" "$src/emu/emu_selftest.cu" -x none \
+    -include "$src/emu/cuda_emu.h" -x c++ "$src/scan.cu" "$src/cells.cu" "$src/ops.cu" "$src/emu/emu_selftest.cu" -x none \
     "$src/emu/cuda_emu.cpp" "$src/emu/emu_api.cpp" "$src/emu/emu_jni.cpp" \
     -o "$native/libpararnn_cuda_emu.so"
   echo "backend-cuda: emulated kernels built by $("$CXX" --version | head -n 1)"

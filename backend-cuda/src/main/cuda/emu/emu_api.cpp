@@ -5,6 +5,10 @@
 
 #include <cstring>
 #include <string>
+#include <tuple>
+#include <utility>
+
+#include "pararnn_ops.h"
 
 extern "C" {
 void pararnn_scan_k1(const float*, const float*, const float*, float*, int, int, int, int, int, int, int);
@@ -43,6 +47,19 @@ T arg(void** params, int i) {
 }
 
 using F = const float*;
+
+// A kernel's parameters read from their slots by the kernel's own signature (the ops kernels: no hand-kept
+// list of argument positions to drift from the source).
+template <typename... A, std::size_t... I>
+emu::Body bindSlots(void (*fn)(A...), void** p, std::index_sequence<I...>) {
+    std::tuple<A...> args{arg<A>(p, I)...};
+    return [=] { std::apply(fn, args); };
+}
+
+template <typename... A>
+emu::Body bind(void (*fn)(A...), void** p) {
+    return bindSlots(fn, p, std::index_sequence_for<A...>{});
+}
 
 emu::Body kernel(const std::string& name, void** p) {
     if (name == "pararnn_scan_k1" || name == "pararnn_scan_k2" || name == "pararnn_scan_k3") {
@@ -113,6 +130,12 @@ emu::Body kernel(const std::string& name, void** p) {
         int batch = arg<int>(p, 9), steps = arg<int>(p, 10), dw = arg<int>(p, 11), chunk = arg<int>(p, 12);
         return [=] { pararnn_lstm_adjoint_scan(a, c, u, init, states, gs, gu, parts, gi, batch, steps, dw, chunk); };
     }
+#define PARARNN_BIND_OPS(k) \
+    if (name == #k) {          \
+        return bind(k, p);     \
+    }
+    PARARNN_OPS_KERNELS(PARARNN_BIND_OPS)
+#undef PARARNN_BIND_OPS
     if (name == "pararnn_test_collectives" || name == "pararnn_test_barrier_misuse" || name == "pararnn_test_divergent_shuffle") {
         auto fn = name == "pararnn_test_collectives" ? pararnn_test_collectives
                 : name == "pararnn_test_barrier_misuse" ? pararnn_test_barrier_misuse : pararnn_test_divergent_shuffle;

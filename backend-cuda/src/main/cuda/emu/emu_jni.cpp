@@ -35,6 +35,16 @@ JNIEXPORT void JNICALL Java_org_pararnn_backend_cuda_EmulatedDevice_download0(JN
     env->SetFloatArrayRegion(dst, off, n, (const jfloat*) (intptr_t) src);
 }
 
+JNIEXPORT void JNICALL Java_org_pararnn_backend_cuda_EmulatedDevice_uploadInts0(JNIEnv* env, jclass, jintArray src,
+                                                                                 jint off, jint n, jlong dst) {
+    env->GetIntArrayRegion(src, off, n, (jint*) (intptr_t) dst);
+}
+
+JNIEXPORT void JNICALL Java_org_pararnn_backend_cuda_EmulatedDevice_downloadInts0(JNIEnv* env, jclass, jlong src,
+                                                                                   jintArray dst, jint off, jint n) {
+    env->SetIntArrayRegion(dst, off, n, (const jint*) (intptr_t) src);
+}
+
 JNIEXPORT void JNICALL Java_org_pararnn_backend_cuda_EmulatedDevice_copy0(JNIEnv*, jclass, jlong src, jlong dst,
                                                                            jlong bytes) {
     std::memmove((void*) (intptr_t) dst, (const void*) (intptr_t) src, (size_t) bytes);

@@ -86,7 +86,7 @@ public final class RnnSolver {
             Checks.finite("h0", h0, 1, cell.stateWidth());
         }
         float[] u = new float[Checks.elements("u", batch, steps, cell.projectedWidth())];
-        cell.project(backend.ops(), x, u, batch * steps);
+        cell.project(backend.hostOps(), x, u, batch * steps);
         Recurrence problem = new Recurrence(cell, batch, steps, u, h0, newton);
         Choice choice = choose(cell, batch, steps);
         float[] states = new float[Checks.elements("states", batch, steps, cell.stateWidth())];
@@ -137,7 +137,7 @@ public final class RnnSolver {
         float[] gradInit = new float[batch * s];
         SolveReport report = solver.backward(problem, fwd.states(), gradStates, gradU, into, gradInit);
         float[] gradX = new float[batch * steps * cell.inputWidth()];
-        cell.projectBackward(backend.ops(), fwd.input(), gradU, gradX, into, batch * steps);
+        cell.projectBackward(backend.hostOps(), fwd.input(), gradU, gradX, into, batch * steps);
         return new BackwardPass(gradX, into, gradInit, report);
     }
 

@@ -34,6 +34,7 @@ import org.pararnn.api.JacobianStructure;
 import org.pararnn.api.Mode;
 import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.ops.DeviceArray;
+import org.pararnn.api.ops.DeviceInts;
 import org.pararnn.api.ops.HostOps;
 import org.pararnn.api.ops.Matrix;
 import org.pararnn.api.ops.Ops;
@@ -865,10 +866,161 @@ public abstract class BackendConformanceKit {
         }
 
         /** Eight threads at once, each its own products and norms: the same bits as one thread alone. */
+        /**
+         * The scaled residual and its backward against float64, on strided views: {@code x} within two
+         * roundings per element, {@code dy} within one, the scale's gradient (a sum over the rows added to a
+         * start value) within the row-sum bound.
+         */
+        @Test
+        void scaledResidualMatchesFloat64() {
+            int rows = 37;
+            int width = 21;
+            int ld = width + 5;
+            float[] y = KitData.gaussian(3 + rows * ld, 1, 81);
+            float[] x = KitData.gaussian(rows * width, 1, 82);
+            float[] scale = KitData.gaussian(width, 0.5, 83);
+            float[] dx = KitData.gaussian(rows * width, 1, 84);
+            float[] gs0 = KitData.gaussian(width, 1, 85);
+            DeviceArray dyIn = upload("y", y);
+            DeviceArray dsc = upload("scale", scale);
+            DeviceArray dxArr = upload("x", x);
+            Matrix ym = new Matrix(dyIn, 3, rows, width, ld);
+            ops.scaledResidual(ym, dsc, Matrix.of(dxArr, rows, width));
+            float[] got = download(dxArr);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < width; j++) {
+                    double prod = (double) scale[j] * y[3 + r * ld + j];
+                    double ref = x[r * width + j] + prod;
+                    assertTrue(Math.abs(got[r * width + j] - ref) <= 2 * Tolerances.EPS * (Math.abs(x[r * width + j]) + Math.abs(prod)),
+                            "x[" + r + "][" + j + "] = " + got[r * width + j] + ", float64 " + ref);
+                }
+            }
+            DeviceArray ddx = upload("dx", dx);
+            DeviceArray ddy = ops.allocate("dy", rows * width);
+            DeviceArray dgs = upload("gradScale", gs0);
+            ops.scaledResidualBackward(ym, dsc, Matrix.of(ddx, rows, width), Matrix.of(ddy, rows, width), dgs);
+            float[] dy = download(ddy);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < width; j++) {
+                    double ref = (double) dx[r * width + j] * scale[j];
+                    assertTrue(Math.abs(dy[r * width + j] - ref) <= Tolerances.EPS * Math.abs(ref), "dy[" + r + "][" + j + "]");
+                }
+            }
+            float[] gs = download(dgs);
+            double[] delta = new double[width];
+            float[] deltaGot = new float[width];
+            for (int j = 0; j < width; j++) {
+                for (int r = 0; r < rows; r++) {
+                    delta[j] += (double) dx[r * width + j] * y[3 + r * ld + j];
+                }
+                deltaGot[j] = gs[j] - gs0[j];
+            }
+            within(Tolerances.rowSum(rows) + 4 * Tolerances.EPS * norm(gs0) / norm(delta), KitData.relError(deltaGot, delta),
+                    "scaledResidual gradScale");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ops.scaledResidual(ym, upload("short", new float[width - 1]), Matrix.of(dxArr, rows, width)));
+            assertTrue(e.getMessage().contains("short has " + (width - 1) + " values for the " + width + " columns"), e.getMessage());
+        }
+
+        /**
+         * Cross-entropy forward and gradient against float64: odd shapes, rows without a target, logits far
+         * from zero (the log-sum-exp must shift), ties (the first arg-max wins), a z-loss, logits inside a wider
+         * array; the gradient out of place and in place, bit for bit the same.
+         */
+        @ParameterizedTest(name = "rows={0} classes={1}")
+        @CsvSource({"1, 1", "7, 5", "130, 65", "33, 300"})
+        void crossEntropyMatchesFloat64(int rows, int v) {
+            int ld = v + 3;
+            int off = 2;
+            float[] x = KitData.gaussian(off + rows * ld, 3, 61L * rows + v);
+            int[] targets = new int[rows];
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(rows * 7L + v);
+            for (int r = 0; r < rows; r++) {
+                targets[r] = r % 5 == 3 ? -1 : rnd.nextInt(v);
+                if (r % 7 == 2) {
+                    for (int j = 0; j < v; j++) {
+                        x[off + r * ld + j] += 40f; // large logits: exp without a shift overflows float
+                    }
+                }
+                if (r % 11 == 4 && v > 1) {
+                    x[off + r * ld + v - 1] = x[off + r * ld]; // a tie with column 0 (which must win unless beaten)
+                }
+            }
+            DeviceArray dx = upload("logits", x);
+            DeviceInts dt = ops.allocateInts("targets", rows);
+            ops.uploadInts(targets, 0, dt, 0, rows);
+            DeviceInts pred = ops.allocateInts("predictions", rows);
+            Matrix lg = new Matrix(dx, off, rows, v, ld);
+            Ops.CrossEntropySums sums = ops.crossEntropy(lg, dt, pred);
+            double[] ref = OpsReference.crossEntropy(x, off, ld, targets, rows, v);
+            assertEquals((int) ref[2], sums.counted(), "counted rows");
+            assertTrue(Math.abs(sums.crossEntropy() - ref[0]) <= Tolerances.LOSS_SUMS * ref[3] + Double.MIN_NORMAL,
+                    "cross-entropy sum " + sums.crossEntropy() + ", float64 " + ref[0]);
+            assertTrue(Math.abs(sums.logSumExpSquares() - ref[1]) <= Tolerances.LOSS_SUMS * ref[3] + Double.MIN_NORMAL,
+                    "log-sum-exp squares " + sums.logSumExpSquares() + ", float64 " + ref[1]);
+            int[] got = new int[rows];
+            ops.downloadInts(pred, 0, got, 0, rows);
+            for (int r = 0; r < rows; r++) {
+                int arg = 0;
+                for (int j = 1; j < v; j++) {
+                    if (x[off + r * ld + j] > x[off + r * ld + arg]) {
+                        arg = j;
+                    }
+                }
+                assertEquals(arg, got[r], "prediction of row " + r);
+            }
+            float zLoss = 1e-3f;
+            int counted = sums.counted();
+            DeviceArray dg = ops.allocate("dLogits", rows * v);
+            ops.crossEntropyBackward(lg, dt, zLoss, counted, Matrix.of(dg, rows, v));
+            float[] g = download(dg);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < v; j++) {
+                    double[] want = OpsReference.crossEntropyGradient(x, off, ld, targets, zLoss, counted, r, j, v);
+                    double err = Math.abs(g[r * v + j] - want[0]);
+                    assertTrue(err <= Tolerances.EPS * Math.abs(want[0]) + Tolerances.LOSS_GRADIENT_DOUBLE * want[1] + Float.MIN_VALUE,
+                            "dLogits[" + r + "][" + j + "] = " + g[r * v + j] + ", float64 " + want[0]);
+                }
+            }
+            ops.crossEntropyBackward(lg, dt, zLoss, counted, lg);
+            float[] inPlace = download(dx);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < v; j++) {
+                    assertEquals(g[r * v + j], inPlace[off + r * ld + j], "in place differs at [" + r + "][" + j + "]");
+                }
+            }
+        }
+
+        /** A target outside the vocabulary (and not −1) is refused naming it and its position; nothing is written. */
+        @Test
+        void crossEntropyRefusesATargetOutsideTheVocabulary() {
+            int rows = 6;
+            int v = 5;
+            float[] x = KitData.gaussian(rows * v, 1, 71);
+            for (int bad : new int[] {5, -2}) {
+                int[] targets = {0, 1, -1, bad, 2, 3};
+                DeviceArray dx = upload("logits", x);
+                DeviceInts dt = ops.allocateInts("targets", rows);
+                ops.uploadInts(targets, 0, dt, 0, rows);
+                DeviceInts pred = ops.allocateInts("predictions", rows);
+                ops.uploadInts(new int[] {9, 9, 9, 9, 9, 9}, 0, pred, 0, rows);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> ops.crossEntropy(Matrix.of(dx, rows, v), dt, pred));
+                assertTrue(e.getMessage().contains("target " + bad + " at position 3"), e.getMessage());
+                int[] p = new int[rows];
+                ops.downloadInts(pred, 0, p, 0, rows);
+                assertArrayEquals(new int[] {9, 9, 9, 9, 9, 9}, p, "predictions written by a refused call");
+                e = assertThrows(IllegalArgumentException.class,
+                        () -> ops.crossEntropyBackward(Matrix.of(dx, rows, v), dt, 0f, 5, Matrix.of(dx, rows, v)));
+                assertTrue(e.getMessage().contains("target " + bad + " at position 3"), e.getMessage());
+                assertArrayEquals(x, download(dx), "logits written by a refused call");
+            }
+        }
+
         @Test
         void eightThreadsAtOnceGetTheBitsOfOne() throws Exception {
-            int rows = 96;
-            int width = 72;
+            int rows = 160;
+            int width = 96; // 160·96·96 multiply-adds: past the cpu ops' OpenBLAS threshold
             float[] x = KitData.gaussian(rows * width, 1, 51);
             float[] w = KitData.gaussian(width * width, 0.1, 52);
             float[] g = KitData.gaussian(width, 1, 53);
@@ -879,7 +1031,18 @@ public abstract class BackendConformanceKit {
                 DeviceArray y = ops.allocate("y", rows * width);
                 ops.matmul(Matrix.of(dxIn, rows, width), false, Matrix.of(dw, width, width), true, 1f, 0f, Matrix.of(h, rows, width));
                 ops.rmsNorm(Matrix.of(h, rows, width), upload("g", g), Matrix.of(y, rows, width), ops.allocate("inv", rows));
-                return download(y);
+                int[] targets = new int[rows];
+                for (int r = 0; r < rows; r++) {
+                    targets[r] = (r * 7) % width;
+                }
+                DeviceInts dt = ops.allocateInts("targets", rows);
+                ops.uploadInts(targets, 0, dt, 0, rows);
+                Ops.CrossEntropySums sums = ops.crossEntropy(Matrix.of(y, rows, width), dt, ops.allocateInts("predictions", rows));
+                ops.crossEntropyBackward(Matrix.of(y, rows, width), dt, 1e-3f, sums.counted(), Matrix.of(h, rows, width));
+                float[] out = java.util.Arrays.copyOf(download(y), 2 * rows * width + 1);
+                System.arraycopy(download(h), 0, out, rows * width, rows * width);
+                out[2 * rows * width] = (float) sums.crossEntropy();
+                return out;
             };
             float[] alone = one.get();
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);

@@ -29,6 +29,50 @@ final class OpsReference {
         return new double[] {alpha * sum + old, Math.abs(alpha) * mag + Math.abs(old)};
     }
 
+    /** {@code log Σ exp} of row {@code r} of {@code x} (offset {@code off}, leading dimension {@code ld}), in float64. */
+    static double logSumExp(float[] x, int off, int ld, int r, int v) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < v; j++) {
+            max = Math.max(max, x[off + r * ld + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < v; j++) {
+            sum += Math.exp(x[off + r * ld + j] - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    /** {@code {Σ (lse − x[t]), Σ lse², counted, Σ |lse − x[t]| + lse²}} over rows with a target ({@code ≥ 0}). */
+    static double[] crossEntropy(float[] x, int off, int ld, int[] targets, int rows, int v) {
+        double ce = 0;
+        double z = 0;
+        double mag = 0;
+        int counted = 0;
+        for (int r = 0; r < rows; r++) {
+            if (targets[r] < 0) {
+                continue;
+            }
+            double l = logSumExp(x, off, ld, r, v);
+            ce += l - x[off + r * ld + targets[r]];
+            z += l * l;
+            mag += Math.abs(l - x[off + r * ld + targets[r]]) + l * l;
+            counted++;
+        }
+        return new double[] {ce, z, counted, mag};
+    }
+
+    /** {@code {g, |p·factor| + [j = t]/counted}}: the gradient of the mean loss plus z-loss at (r, j), and its scale. */
+    static double[] crossEntropyGradient(float[] x, int off, int ld, int[] targets, float zLoss, int counted, int r, int j, int v) {
+        int t = targets[r];
+        if (t < 0) {
+            return new double[] {0, 0};
+        }
+        double l = logSumExp(x, off, ld, r, v);
+        double pf = Math.exp(x[off + r * ld + j] - l) * (1 + 2.0 * zLoss * l) / counted;
+        double hit = j == t ? 1.0 / counted : 0;
+        return new double[] {pf - hit, Math.abs(pf) + hit};
+    }
+
     /** 1/rms of each row of {@code x [rows][width]}. */
     static double[] invRms(float[] x, int rows, int width) {
         double[] inv = new double[rows];

@@ -55,6 +55,19 @@ public final class Tolerances {
         return 4 * (n + 8) * EPS;
     }
 
+    /**
+     * Cross-entropy's sums against float64 (the ops compute each row's log-sum-exp and the sums in double,
+     * as their contract says), relative to the sum of the terms' magnitudes: {@code 1e-12}, room for any
+     * order of a few thousand double additions; a float32 log-sum-exp misses it by four orders.
+     */
+    public static final double LOSS_SUMS = 1e-12;
+
+    /**
+     * Cross-entropy's gradient against float64, per element: one float32 rounding of a value formed in double,
+     * {@code ε·|g| + 1e-12·(|p·factor| + [j = t]/counted)} (the second term for the cancellation at the target).
+     */
+    public static final double LOSS_GRADIENT_DOUBLE = 1e-12;
+
     /** Which cell bound applies to {@code steps}. */
     public static double cell(int steps) {
         return steps > 4096 ? CELL_LONG : CELL;

@@ -70,4 +70,40 @@ public final class GateKernels {
             dx[i] = dy[i] * s * (1f + x[i] * (1f - s));
         }
     }
+
+    /** Rows {@code [from, to)} of {@code x[r, j] += scale[j]·y[r, j]}. */
+    public static void scaledResidual(float[] y, int yOff, int yLd, float[] scale, float[] x, int xOff, int xLd, int from, int to,
+                                      int width) {
+        for (int r = from; r < to; r++) {
+            int yi = yOff + r * yLd;
+            int xi = xOff + r * xLd;
+            for (int j = 0; j < width; j++) {
+                x[xi + j] += scale[j] * y[yi + j];
+            }
+        }
+    }
+
+    /** Rows {@code [from, to)} of {@code dy[r, j] = dx[r, j]·scale[j]}. */
+    public static void scaledResidualInputGrad(float[] dx, int dxOff, int dxLd, float[] scale, float[] dy, int dyOff, int dyLd,
+                                               int from, int to, int width) {
+        for (int r = from; r < to; r++) {
+            int di = dxOff + r * dxLd;
+            int oi = dyOff + r * dyLd;
+            for (int j = 0; j < width; j++) {
+                dy[oi + j] = dx[di + j] * scale[j];
+            }
+        }
+    }
+
+    /** Columns {@code [from, to)} of {@code gradScale[j] += Σ_r dx[r, j]·y[r, j]}, each column's rows added in order. */
+    public static void scaledResidualScaleGrad(float[] dx, int dxOff, int dxLd, float[] y, int yOff, int yLd, float[] gradScale,
+                                               int rows, int from, int to) {
+        for (int r = 0; r < rows; r++) {
+            int di = dxOff + r * dxLd;
+            int yi = yOff + r * yLd;
+            for (int j = from; j < to; j++) {
+                gradScale[j] += dx[di + j] * y[yi + j];
+            }
+        }
+    }
 }

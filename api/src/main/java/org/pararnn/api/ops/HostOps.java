@@ -42,6 +42,20 @@ public final class HostOps implements Ops {
         return new HostOps(loop, activations, "host (Java loops); backend " + backend + " offers no ops of its own");
     }
 
+    /**
+     * The host ops standing in for {@code backend}, whose own ops take only its device arrays, for work
+     * whose data is in Java arrays.
+     */
+    public static HostOps besideDeviceOps(String backend, ParallelLoop loop, Activations activations) {
+        return new HostOps(loop, activations, "host (Java loops) on Java arrays; backend " + backend
+                + "'s own ops take its device arrays only");
+    }
+
+    @Override
+    public boolean takesHostArrays() {
+        return true;
+    }
+
     @Override
     public String describe() {
         return gemm == null ? description : description + "; " + gemm.describe();
@@ -85,6 +99,11 @@ public final class HostOps implements Ops {
     @Override
     public void uploadInts(int[] src, int srcOffset, DeviceInts dst, long dstOffset, int length) {
         System.arraycopy(src, srcOffset, ints(dst), Math.toIntExact(dstOffset), length);
+    }
+
+    @Override
+    public void downloadInts(DeviceInts src, long srcOffset, int[] dst, int dstOffset, int length) {
+        System.arraycopy(ints(src), Math.toIntExact(srcOffset), dst, dstOffset, length);
     }
 
     /** The tokens, each checked to lie in {@code [0, vocab)}. */
@@ -241,6 +260,41 @@ public final class HostOps implements Ops {
     }
 
     @Override
+    public void scaledResidual(Matrix y, DeviceArray scale, Matrix x) {
+        OpsShapes.sameShape("scaledResidual", y, x);
+        OpsShapes.perColumn("scaledResidual", scale, y);
+        float[] yd = data(y.array());
+        float[] s = data(scale);
+        float[] xd = data(x.array());
+        forRows(y.rows(), y.cols(), (from, to) -> GateKernels.scaledResidual(yd, (int) y.offset(), y.ld(), s, xd, (int) x.offset(),
+                x.ld(), from, to, y.cols()));
+    }
+
+    @Override
+    public void scaledResidualBackward(Matrix y, DeviceArray scale, Matrix dx, Matrix dy, DeviceArray gradScale) {
+        OpsShapes.sameShape("scaledResidualBackward", y, dx, dy);
+        OpsShapes.perColumn("scaledResidualBackward", scale, y);
+        OpsShapes.perColumn("scaledResidualBackward", gradScale, y);
+        float[] yd = data(y.array());
+        float[] s = data(scale);
+        float[] dxd = data(dx.array());
+        float[] dyd = data(dy.array());
+        float[] gs = data(gradScale);
+        int width = y.cols();
+        int rows = y.rows();
+        // The scale's gradient by column blocks (each column's rows in order, by one task), then dy by rows.
+        int blocks = (long) rows * width < MIN_TASK_WORK ? 1 : Math.max(1, Math.min(width / 8, loop.parallelism()));
+        if (blocks <= 1) {
+            GateKernels.scaledResidualScaleGrad(dxd, (int) dx.offset(), dx.ld(), yd, (int) y.offset(), y.ld(), gs, rows, 0, width);
+        } else {
+            loop.forEach(blocks, k -> GateKernels.scaledResidualScaleGrad(dxd, (int) dx.offset(), dx.ld(), yd, (int) y.offset(), y.ld(),
+                    gs, rows, width * k / blocks, width * (k + 1) / blocks));
+        }
+        forRows(rows, width, (from, to) -> GateKernels.scaledResidualInputGrad(dxd, (int) dx.offset(), dx.ld(), s, dyd,
+                (int) dy.offset(), dy.ld(), from, to, width));
+    }
+
+    @Override
     public void causalConv(Matrix x, int batch, int steps, DeviceArray weight, DeviceArray bias, DeviceArray history,
                            Matrix y) {
         int k = OpsShapes.causalConv("causalConv", x, batch, steps, weight, bias, history, y);
@@ -284,6 +338,66 @@ public final class HostOps implements Ops {
             throw new IllegalArgumentException(op + ": the host ops take " + m.describe() + " contiguous from element 0 (ld "
                     + m.ld() + ", offset " + m.offset() + ")");
         }
+    }
+
+    /** Rows of a loss block: the forward's partial sums are kept per block and added in block order. */
+    private static final int LOSS_BLOCK = 64;
+
+    @Override
+    public CrossEntropySums crossEntropy(Matrix logits, DeviceInts targets, DeviceInts predictions) {
+        OpsShapes.crossEntropy("crossEntropy", logits, targets, predictions);
+        int rows = logits.rows();
+        int v = logits.cols();
+        int[] tg = targetsIn("crossEntropy", targets, rows, v);
+        int[] pred = ints(predictions);
+        float[] x = data(logits.array());
+        int off = (int) logits.offset();
+        int blocks = (rows + LOSS_BLOCK - 1) / LOSS_BLOCK;
+        double[][] parts = new double[blocks][3];
+        forRows(blocks, (long) LOSS_BLOCK * v * 4, (from, to) -> {
+            for (int k = from; k < to; k++) {
+                LossKernels.forward(x, off, logits.ld(), tg, pred, k * LOSS_BLOCK, Math.min(rows, (k + 1) * LOSS_BLOCK), v,
+                        parts[k]);
+            }
+        });
+        double ce = 0;
+        double z = 0;
+        long counted = 0;
+        for (double[] p : parts) {
+            ce += p[0];
+            z += p[1];
+            counted += (long) p[2];
+        }
+        return new CrossEntropySums(ce, z, (int) counted);
+    }
+
+    @Override
+    public void crossEntropyBackward(Matrix logits, DeviceInts targets, float zLoss, int counted, Matrix dLogits) {
+        OpsShapes.crossEntropy("crossEntropyBackward", logits, targets, null);
+        OpsShapes.sameShape("crossEntropyBackward", logits, dLogits);
+        int rows = logits.rows();
+        int v = logits.cols();
+        float[] x = data(logits.array());
+        float[] dx = data(dLogits.array());
+        if (dx == x && (dLogits.offset() != logits.offset() || dLogits.ld() != logits.ld())) {
+            throw new IllegalArgumentException("crossEntropyBackward: " + dLogits.describe()
+                    + " shares the logits' array without being them (in place needs the same offset and leading dimension)");
+        }
+        int[] tg = targetsIn("crossEntropyBackward", targets, rows, v);
+        forRows(rows, (long) v * 4, (from, to) -> LossKernels.backward(x, (int) logits.offset(), logits.ld(), tg, zLoss, counted,
+                dx, (int) dLogits.offset(), dLogits.ld(), from, to, v));
+    }
+
+    /** The first {@code rows} targets, each {@code −1} or in {@code [0, classes)}. */
+    private static int[] targetsIn(String op, DeviceInts targets, int rows, int classes) {
+        int[] tg = ints(targets);
+        for (int r = 0; r < rows; r++) {
+            if (tg[r] < -1 || tg[r] >= classes) {
+                throw new IllegalArgumentException(op + ": target " + tg[r] + " at position " + r + " is outside the vocabulary [0, "
+                        + classes + ") (and is not −1, the mark of a row without a target)");
+            }
+        }
+        return tg;
     }
 
     @Override

@@ -16,6 +16,16 @@ public interface Ops {
     /** One line for a run's header: where these ops run and, for host ops standing in, for which backend. */
     String describe();
 
+    /**
+     * Whether these ops take Java arrays ({@link HostArray}, {@link HostInts}) as operands, as the host ops
+     * do; a device backend's ops take only their own arrays. Code whose data is still in Java arrays (the
+     * cells' projections, the model until its activations move) asks {@link
+     * org.pararnn.api.spi.Backend#hostOps()} instead.
+     */
+    default boolean takesHostArrays() {
+        return false;
+    }
+
     /** A zeroed array of {@code length} floats, named for errors. */
     DeviceArray allocate(String name, long length);
 
@@ -30,6 +40,9 @@ public interface Ops {
 
     /** Copies {@code length} ints from {@code src[srcOffset…]} into {@code dst} at {@code dstOffset}. */
     void uploadInts(int[] src, int srcOffset, DeviceInts dst, long dstOffset, int length);
+
+    /** Copies {@code length} ints of {@code src} from {@code srcOffset} into {@code dst[dstOffset…]}. */
+    void downloadInts(DeviceInts src, long srcOffset, int[] dst, int dstOffset, int length);
 
     /**
      * {@code c = α·op(a)·op(b) + β·c}, {@code op} transposing when asked: {@code op(a)} must be
@@ -80,6 +93,15 @@ public interface Ops {
      */
     void siluGateBackward(Matrix g, Matrix u, Matrix sig, Matrix dOut, Matrix dg, Matrix du);
 
+    /** A residual with a per-column scale: {@code x[r, j] += scale[j]·y[r, j]} ({@code scale} has one value per column). */
+    void scaledResidual(Matrix y, DeviceArray scale, Matrix x);
+
+    /**
+     * The gradients of {@link #scaledResidual} given {@code dx = ∂L/∂x}: {@code dy = dx ⊙ scale} written,
+     * {@code gradScale[j] += Σ_r dx[r, j]·y[r, j]} added to.
+     */
+    void scaledResidualBackward(Matrix y, DeviceArray scale, Matrix dx, Matrix dy, DeviceArray gradScale);
+
     /**
      * Causal depthwise convolution along time, per feature {@code d}: {@code y[b,t,d] = bias[d] +
      * Σ_j weight[d][j]·x[b, t−(k−1)+j, d]}, rows {@code (b, t)} batch-major ({@code x}, {@code y}:
@@ -94,6 +116,30 @@ public interface Ops {
      */
     void causalConvBackward(Matrix x, int batch, int steps, DeviceArray weight, Matrix dy, Matrix dx,
                             DeviceArray gradWeight, DeviceArray gradBias);
+
+    /**
+     * What a softmax cross-entropy's loss is made of, over the rows with a target: {@code crossEntropy =
+     * Σ (lse_r − logit[r, t_r])}, {@code logSumExpSquares = Σ lse_r²} (the z-loss's), and how many rows
+     * {@code counted}. The model divides by {@code counted}.
+     */
+    record CrossEntropySums(double crossEntropy, double logSumExpSquares, int counted) {
+    }
+
+    /**
+     * Softmax cross-entropy of each row of {@code logits [rows][V]} against {@code targets [≥ rows]}, where
+     * {@code −1} marks a row that is not counted and any other target outside {@code [0, V)} is refused,
+     * naming it and its position, before anything is written; {@code lse_r = log Σ_j exp(logits[r, j])} in
+     * double. Writes each row's arg-max class (the first, on ties) to {@code predictions [≥ rows]}. The sums
+     * run in double in a fixed order, whatever the thread count.
+     */
+    CrossEntropySums crossEntropy(Matrix logits, DeviceInts targets, DeviceInts predictions);
+
+    /**
+     * The gradient of {@code L = (Σ (lse_r − logit[r, t_r]) + zLoss·Σ lse_r²) / counted}, fused in one pass per
+     * row: {@code dLogits[r, j] = (softmax_j·(1 + 2·zLoss·lse_r) − [j = t_r]) / counted}, zero for rows without
+     * a target; written, and {@code dLogits} may be {@code logits} itself.
+     */
+    void crossEntropyBackward(Matrix logits, DeviceInts targets, float zLoss, int counted, Matrix dLogits);
 
     /**
      * One AdamW update's constants, computed by the optimiser from its schedule: moments' decay rates,

@@ -25,6 +25,29 @@ public final class OpsShapes {
         return ak;
     }
 
+    /** Cross-entropy's logits {@code [rows][V]}, a target per row, and (when given) a prediction per row. */
+    public static void crossEntropy(String op, Matrix logits, DeviceInts targets, DeviceInts predictions) {
+        if (logits.cols() < 1) {
+            throw new IllegalArgumentException(op + ": " + logits.describe() + " has no classes");
+        }
+        if (targets.length() < logits.rows()) {
+            throw new IllegalArgumentException(op + ": " + targets.name() + " has " + targets.length() + " targets for the "
+                    + logits.rows() + " rows of " + logits.describe());
+        }
+        if (predictions != null && predictions.length() < logits.rows()) {
+            throw new IllegalArgumentException(op + ": " + predictions.name() + " has room for " + predictions.length()
+                    + " predictions, " + logits.describe() + " has " + logits.rows() + " rows");
+        }
+    }
+
+    /** One value of {@code a} per column of {@code m}. */
+    public static void perColumn(String op, DeviceArray a, Matrix m) {
+        if (a.length() != m.cols()) {
+            throw new IllegalArgumentException(op + ": " + a.name() + " has " + a.length() + " values for the " + m.cols()
+                    + " columns of " + m.describe());
+        }
+    }
+
     /** RMSNorm's {@code x}, {@code y} of one shape, a gain per column, an inverse RMS per row. */
     public static void rmsNorm(String op, Matrix x, DeviceArray gain, Matrix y, DeviceArray invRms) {
         if (x.rows() != y.rows() || x.cols() != y.cols()) {

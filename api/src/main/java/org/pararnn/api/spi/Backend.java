@@ -36,6 +36,16 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * Ops that take Java arrays: {@link #ops()} where they do (the host ops, the {@code cpu} backend's), else
+     * the host ops on this backend's loop and activations, saying so. What a cell's projection runs on, since
+     * a cell's input is a Java array.
+     */
+    default org.pararnn.api.ops.Ops hostOps() {
+        org.pararnn.api.ops.Ops own = ops();
+        return own.takesHostArrays() ? own : org.pararnn.api.ops.HostOps.besideDeviceOps(name(), loop(), activations());
+    }
+
+    /**
      * A fused solver for {@code cell} (typically recognised by {@link Cell#type()}), or empty when this
      * backend has none for it.
      */

@@ -66,6 +66,8 @@ final class CudaBackend implements Backend {
     private final ConcurrentLinkedQueue<Lane> idle = new ConcurrentLinkedQueue<>();
     private final List<Lane> all = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    /** Made on first use: its stream and buffers are the backend's until it closes. */
+    private CudaOps ops;
 
     CudaBackend(String name, CudaDevice device, ScanGeometry geometry, FusedStrategy strategy) {
         this.name = name;
@@ -115,6 +117,18 @@ final class CudaBackend implements Backend {
                 + " (the generic modes evaluate the cell on the host and move every Jacobian across the bus)"));
     }
 
+    /** The ops of a training step as kernels of {@code ops.cu} on this backend's device. */
+    @Override
+    public synchronized org.pararnn.api.ops.Ops ops() {
+        if (closed) {
+            throw new IllegalStateException("the " + name + " backend was closed");
+        }
+        if (ops == null) {
+            ops = new CudaOps(name, device);
+        }
+        return ops;
+    }
+
     /** Runs {@code work} on a lane of its own (a new one when every lane is in use). */
     void onLane(Consumer<Lane> work) {
         if (closed) {
@@ -159,6 +173,9 @@ final class CudaBackend implements Backend {
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            if (ops != null) {
+                ops.close();
+            }
             for (Lane l : all) {
                 l.close();
             }

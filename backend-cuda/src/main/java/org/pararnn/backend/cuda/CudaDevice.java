@@ -48,6 +48,12 @@ interface CudaDevice extends AutoCloseable {
         /** {@code n} floats of {@code src} from float {@code srcOff} on into {@code dst[off..]}, complete at {@link #sync()}. */
         void download(Buffer src, long srcOff, float[] dst, int off, int n);
 
+        /** {@code n} ints from {@code src[off..]} to {@code dst} from slot {@code dstOff} on (a slot holds a float or an int). */
+        void uploadInts(int[] src, int off, int n, Buffer dst, long dstOff);
+
+        /** {@code n} ints of {@code src} from slot {@code srcOff} on into {@code dst[off..]}, complete at {@link #sync()}. */
+        void downloadInts(Buffer src, long srcOff, int[] dst, int off, int n);
+
         /**
          * Queues {@code kernel} over {@code grid × block} threads with {@code sharedBytes} of dynamic shared
          * memory; {@code args} are the kernel's parameters in order ({@link KernelArgs}). A launch that fails

@@ -137,6 +137,20 @@ final class EmulatedDevice implements CudaDevice {
         }
 
         @Override
+        public void uploadInts(int[] src, int off, int n, Buffer dst, long dstOff) {
+            check(dst, dstOff, n);
+            uploadInts0(src, off, n, address(dst) + 4 * dstOff);
+            countUp(n);
+        }
+
+        @Override
+        public void downloadInts(Buffer src, long srcOff, int[] dst, int off, int n) {
+            check(src, srcOff, n);
+            downloadInts0(address(src) + 4 * srcOff, dst, off, n);
+            countDown(n);
+        }
+
+        @Override
         public void launch(String kernel, int[] grid, int[] block, int sharedBytes, KernelArgs args) {
             if (closed) {
                 throw new IllegalStateException("the emulated CUDA device was closed");
@@ -187,6 +201,10 @@ final class EmulatedDevice implements CudaDevice {
     private static native void upload0(float[] src, int off, int n, long dst);
 
     private static native void download0(long src, float[] dst, int off, int n);
+
+    private static native void uploadInts0(int[] src, int off, int n, long dst);
+
+    private static native void downloadInts0(long src, int[] dst, int off, int n);
 
     private static native void copy0(long src, long dst, long bytes);
 

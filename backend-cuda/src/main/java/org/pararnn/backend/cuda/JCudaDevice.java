@@ -64,7 +64,7 @@ final class JCudaDevice implements CudaDevice {
     /** Oldest compute capability the packaged PTX (virtual architecture compute_75) runs on. */
     static final int MIN_CAPABILITY = 75;
     /** The packaged PTX modules, one per .cu file; kernels are found in whichever holds them. */
-    static final String[] PTX_UNITS = {"scan.ptx", "cells.ptx"};
+    static final String[] PTX_UNITS = {"scan.ptx", "cells.ptx", "ops.ptx"};
 
     /** What the driver says about one device. */
     record Info(int ordinal, String name, int capability, long memoryBytes, int driverVersion, int devices) {
@@ -235,6 +235,8 @@ final class JCudaDevice implements CudaDevice {
         private final CUevent stop = new CUevent();
         private Pointer staging;
         private FloatBuffer stagingFloats;
+        /** The same staging seen as ints (token ids, targets, the halves of double sums). */
+        private java.nio.IntBuffer stagingInts;
         private long capacity;
         private long used;
         private boolean timing;
@@ -262,6 +264,7 @@ final class JCudaDevice implements CudaDevice {
                     staging = new Pointer();
                     check(cuMemAllocHost(staging, 4 * grown), "allocating " + 4 * grown + " bytes of pinned host memory");
                     stagingFloats = staging.getByteBuffer(0, 4 * grown).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                    stagingInts = staging.getByteBuffer(0, 4 * grown).order(ByteOrder.nativeOrder()).asIntBuffer();
                     capacity = grown;
                 }
             }
@@ -317,6 +320,34 @@ final class JCudaDevice implements CudaDevice {
         }
 
         @Override
+        public void uploadInts(int[] src, int off, int n, Buffer dst, long dstOff) {
+            current();
+            for (int done = 0; done < n; ) {
+                int piece = (int) Math.min(MAX_STAGE, n - done);
+                long at = reserve(piece);
+                stagingInts.put(Math.toIntExact(at), src, off + done, piece);
+                check(cuMemcpyHtoDAsync(pointer(dst).withByteOffset(4 * (dstOff + done)), staging.withByteOffset(4 * at),
+                        4L * piece, stream), "cuMemcpyHtoDAsync");
+                done += piece;
+            }
+            countUp(n);
+        }
+
+        @Override
+        public void downloadInts(Buffer src, long srcOff, int[] dst, int off, int n) {
+            current();
+            for (int done = 0; done < n; ) {
+                int piece = (int) Math.min(MAX_STAGE, n - done);
+                long at = reserve(piece);
+                check(cuMemcpyDtoHAsync(staging.withByteOffset(4 * at), pointer(src).withByteOffset(4 * (srcOff + done)),
+                        4L * piece, stream), "cuMemcpyDtoHAsync");
+                pendingDownloads.add(new Object[] {dst, off + done, piece, at});
+                done += piece;
+            }
+            countDown(n);
+        }
+
+        @Override
         public void launch(String kernel, int[] grid, int[] block, int sharedBytes, KernelArgs args) {
             current();
             if (timing) {
@@ -350,7 +381,11 @@ final class JCudaDevice implements CudaDevice {
                 pendingKernel = null;
             }
             for (Object[] d : pendingDownloads) {
-                stagingFloats.get(Math.toIntExact((Long) d[3]), (float[]) d[0], (Integer) d[1], (Integer) d[2]);
+                if (d[0] instanceof int[] ints) {
+                    stagingInts.get(Math.toIntExact((Long) d[3]), ints, (Integer) d[1], (Integer) d[2]);
+                } else {
+                    stagingFloats.get(Math.toIntExact((Long) d[3]), (float[]) d[0], (Integer) d[1], (Integer) d[2]);
+                }
             }
             pendingDownloads.clear();
             used = 0;

@@ -56,7 +56,7 @@ public final class TrainingModule extends AbstractModule {
     @Singleton
     AdamW optimizer(LanguageModel model, TrainConfig t) {
         AdamW adam = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.eps(), t.weightDecay(),
-                model.solver().backend().ops());
+                model.solver().backend().hostOps());
         if (spec.resume() != null) {
             try {
                 Checkpoint.loadOptimizer(spec.resume(), adam);

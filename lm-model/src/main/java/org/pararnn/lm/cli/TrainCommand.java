@@ -273,7 +273,7 @@ final class TrainCommand implements Command {
         out.printf("solver: backend %s (%s), mode %s; batch %d × %d steps × accum %d, %d optimiser steps, lr %.2g%n",
                 solver.backend().name(), solver.backend().device(), solver.mode(), t.batch(), spec.source().steps(),
                 t.accumulation(), t.steps(), t.lr());
-        out.println("ops (products, embedding, norms, gates, conv, SiLU, AdamW so far): " + solver.backend().ops().describe());
+        out.println("ops: " + solver.backend().hostOps().describe());
         out.println("run directory: " + spec.runDir().toAbsolutePath());
         Trainer.Result r = trainer.run();
         var e = r.finalEvaluation();

@@ -3,6 +3,7 @@ package org.pararnn.lm.model;
 import org.pararnn.api.ops.HostArray;
 import org.pararnn.api.ops.HostInts;
 import org.pararnn.api.ops.Matrix;
+import org.pararnn.api.ops.Ops;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -39,8 +40,8 @@ public final class LanguageModel {
     private float[] logits;
     /** {@code [rows][D]}: ∂L/∂x, from the head back through the layers to the embedding. */
     private float[] dx;
-    /** {@code [rows]}: log Σ exp logits of each row, from the loss, for backward. */
-    private double[] logSumExp;
+    /** {@code [rows]}: each row's arg-max class, from the loss. */
+    private int[] predictions;
     private int[] lastTokens;
     private int[] lastTargets;
     private int lastBatch;
@@ -161,7 +162,7 @@ public final class LanguageModel {
         x = new float[rows * d];
         logits = new float[rows * config.vocab()];
         dx = new float[rows * d];
-        logSumExp = new double[rows];
+        predictions = new int[rows];
     }
 
     /** One state per layer for {@link #forward(int[], int, int, List)}, from the zero state. */
@@ -206,7 +207,7 @@ public final class LanguageModel {
         int d = config.dim();
         int v = config.vocab();
         ensure(rows);
-        solver.backend().ops().embedding(HostInts.of("tokens", tokens), steps, HostArray.of(embed.name(), embed.data()),
+        solver.backend().hostOps().embedding(HostInts.of("tokens", tokens), steps, HostArray.of(embed.name(), embed.data()),
                 pos == null ? null : HostArray.of(pos.name(), pos.data()), Matrix.of(HostArray.of("x", x), rows, d));
         lastTokens = tokens;
         lastTargets = null;
@@ -221,14 +222,18 @@ public final class LanguageModel {
             }
         }
         lastSolves = solves;
-        head.forward(solver.backend().ops(), x, logits, rows);
+        head.forward(solver.backend().hostOps(), x, logits, rows);
     }
 
+    /**
+     * The loss from the backend's fused cross-entropy; accuracy and exact match from its arg-max
+     * predictions. A target outside the vocabulary is refused before the loss is formed.
+     */
     private Loss loss(int[] targets, int batch, int steps) {
+        int rows = batch * steps;
         int v = config.vocab();
-        double ce = 0;
-        double z = 0;
-        int counted = 0;
+        Ops.CrossEntropySums sums = solver.backend().hostOps().crossEntropy(Matrix.of(HostArray.of("logits", logits), rows, v),
+                HostInts.of("targets", targets), HostInts.of("predictions", predictions));
         int correct = 0;
         int sequences = 0;
         int exact = 0;
@@ -237,34 +242,11 @@ public final class LanguageModel {
             boolean all = true;
             for (int t = 0; t < steps; t++) {
                 int r = b * steps + t;
-                int target = targets[r];
-                if (target < 0) {
+                if (targets[r] < 0) {
                     continue;
                 }
-                if (target >= v) {
-                    throw new IllegalArgumentException("target " + target + " at position " + r
-                            + " is outside the vocabulary [0, " + v + ")");
-                }
-                int off = r * v;
-                float max = Float.NEGATIVE_INFINITY;
-                int arg = 0;
-                for (int j = 0; j < v; j++) {
-                    if (logits[off + j] > max) {
-                        max = logits[off + j];
-                        arg = j;
-                    }
-                }
-                double sum = 0;
-                for (int j = 0; j < v; j++) {
-                    sum += Math.exp(logits[off + j] - max);
-                }
-                double l = max + Math.log(sum);
-                logSumExp[r] = l; // kept for backward
-                ce += l - logits[off + target];
-                z += l * l;
-                counted++;
                 any = true;
-                if (arg == target) {
+                if (predictions[r] == targets[r]) {
                     correct++;
                 } else {
                     all = false;
@@ -277,11 +259,12 @@ public final class LanguageModel {
                 }
             }
         }
+        int counted = sums.counted();
         if (counted == 0) {
             return new Loss(0, 0, 0, 0, 0, 0);
         }
-        double meanCe = ce / counted;
-        return new Loss(meanCe + config.zLoss() * z / counted, meanCe, counted, correct, sequences, exact);
+        double meanCe = sums.crossEntropy() / counted;
+        return new Loss(meanCe + config.zLoss() * sums.logSumExpSquares() / counted, meanCe, counted, correct, sequences, exact);
     }
 
     /** Adds the gradient of the last forward's loss into every parameter's accumulator. */
@@ -301,26 +284,13 @@ public final class LanguageModel {
             }
         }
         // logits become ∂L/∂logits in place.
-        float zl = config.zLoss();
-        for (int r = 0; r < rows; r++) {
-            int off = r * v;
-            int target = lastTargets[r];
-            if (target < 0 || counted == 0) {
-                java.util.Arrays.fill(logits, off, off + v, 0f);
-                continue;
-            }
-            double l = logSumExp[r];
-            double factor = (1 + 2 * zl * l) / counted;
-            for (int j = 0; j < v; j++) {
-                double p = Math.exp(logits[off + j] - l);
-                logits[off + j] = (float) (p * factor - (j == target ? 1.0 / counted : 0));
-            }
-        }
-        head.backward(solver.backend().ops(), logits, dx, rows);
+        Matrix lg = Matrix.of(HostArray.of("logits", logits), rows, v);
+        solver.backend().hostOps().crossEntropyBackward(lg, HostInts.of("targets", lastTargets), config.zLoss(), counted, lg);
+        head.backward(solver.backend().hostOps(), logits, dx, rows);
         for (int i = layers.size() - 1; i >= 0; i--) {
             layers.get(i).backward(dx, batch, steps);
         }
-        solver.backend().ops().embeddingBackward(HostInts.of("tokens", lastTokens), steps, Matrix.of(HostArray.of("dx", dx), rows, d),
+        solver.backend().hostOps().embeddingBackward(HostInts.of("tokens", lastTokens), steps, Matrix.of(HostArray.of("dx", dx), rows, d),
                 HostArray.of(embed.name() + ".grad", embed.gradData()), pos == null ? null : HostArray.of(pos.name() + ".grad", pos.gradData()));
         lastTargets = null;
     }

@@ -54,7 +54,7 @@ final class MlpBlock implements Layer {
     /** The backend's ops run this block's norm and gate. */
     @Override
     public void solver(org.pararnn.api.RnnSolver solver) {
-        this.ops = solver.backend().ops();
+        this.ops = solver.backend().hostOps();
     }
 
     @Override

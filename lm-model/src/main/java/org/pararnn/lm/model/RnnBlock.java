@@ -122,7 +122,7 @@ final class RnnBlock implements Layer {
     @Override
     public void solver(RnnSolver solver) {
         this.solver = solver;
-        this.ops = solver.backend().ops();
+        this.ops = solver.backend().hostOps();
     }
 
     @Override
@@ -181,12 +181,8 @@ final class RnnBlock implements Layer {
         ops.siluGate(new Matrix(HostArray.of("proj", proj), d, rows, d, 2 * d), Matrix.of(HostArray.of("yNorm", yNorm), rows, d),
                 Matrix.of(HostArray.of("zSig", zSig), rows, d), Matrix.of(HostArray.of("gated", gated), rows, d));
         outMap.forward(ops, gated, 0, d, outProj.data(), out, 0, d, rows);
-        float[] al = scale.data();
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < d; j++) {
-                x[r * d + j] += al[j] * out[r * d + j];
-            }
-        }
+        ops.scaledResidual(Matrix.of(HostArray.of("out", out), rows, d), HostArray.of(scale.name(), scale.data()),
+                Matrix.of(HostArray.of("x", x), rows, d));
         if (state.cellState != null) {
             carry(batch, steps, state);
         }
@@ -211,17 +207,9 @@ final class RnnBlock implements Layer {
     @Override
     public void backward(float[] dx, int batch, int steps) {
         int rows = batch * steps;
-        float[] al = scale.data();
-        float[] gal = scale.gradData();
-        for (int r = 0; r < rows; r++) {
-            int base = r * d;
-            for (int j = 0; j < d; j++) {
-                gal[j] += dx[base + j] * out[base + j];
-            }
-            for (int j = 0; j < d; j++) {
-                dOut[base + j] = dx[base + j] * al[j];
-            }
-        }
+        ops.scaledResidualBackward(Matrix.of(HostArray.of("out", out), rows, d), HostArray.of(scale.name(), scale.data()),
+                Matrix.of(HostArray.of("dx", dx), rows, d), Matrix.of(HostArray.of("dOut", dOut), rows, d),
+                HostArray.of(scale.name() + ".grad", scale.gradData()));
         outMap.backward(ops, dOut, 0, d, outProj.gradData(), dGated, 0, d, false);
         // gated = SiLU(z) ⊙ yNorm: to z into dProj's second half, to yNorm into dYNorm.
         ops.siluGateBackward(new Matrix(HostArray.of("proj", proj), d, rows, d, 2 * d), Matrix.of(HostArray.of("yNorm", yNorm), rows, d),

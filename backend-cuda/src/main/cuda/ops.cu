@@ -1,0 +1,490 @@
+// The ops of a training step besides the recurrence (org.pararnn.api.ops.Ops; docs/design.md §4, §7), as
+// kernels on device arrays. Matrices are row-major views: element (i, j) of a view at `off` with leading
+// dimension `ld` is p[off + i·ld + j]. Every output element is computed by one thread in a fixed order and
+// every reduction runs in a fixed tree, so a call gives the same bits every time. Reductions that the
+// contract puts in double (the loss, the sum of squares) are in double here too.
+//
+// Layouts of the launches (CudaOps sets them): element-wise kernels take one thread per element over a 1-D
+// grid of 256-thread blocks; row kernels (RMSNorm, cross-entropy) take one warp per row, blockDim (32, 8);
+// column kernels (parameter gradients summed over rows) take one thread per column; the product is tiled.
+#include "pararnn_ops.h"
+
+namespace {
+
+constexpr int TILE = 16;
+
+__device__ __forceinline__ float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
+
+__device__ __forceinline__ long long element() { return (long long) blockIdx.x * blockDim.x + threadIdx.x; }
+
+// The warp's sum of v, by a butterfly of xor-shuffles: the same tree, so the same bits, on every call.
+template <typename T>
+__device__ __forceinline__ T warpSum(T v) {
+    for (int s = 16; s > 0; s >>= 1) {
+        v += __shfl_xor_sync(PARARNN_FULL_MASK, v, s);
+    }
+    return v;
+}
+
+// One block's sum of v (blockDim.x a power of two ≤ 256), in a fixed tree; every thread gets it.
+__device__ double blockSum(double v) {
+    __shared__ double part[256];
+    part[threadIdx.x] = v;
+    __syncthreads();
+    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+        if ((int) threadIdx.x < s) {
+            part[threadIdx.x] += part[threadIdx.x + s];
+        }
+        __syncthreads();
+    }
+    double total = part[0];
+    __syncthreads();
+    return total;
+}
+
+}  // namespace
+
+extern "C" {
+
+// c = α·op(a)·op(b) + β·c over an (m × n) output, op(a) m × k; β = 0 ignores c. Tiles of 16 × 16 through
+// shared memory; each thread owns one element of c and sums its k products in order.
+__global__ void pararnn_ops_matmul(const float* a, int aOff, int lda, int transA, const float* b, int bOff, int ldb,
+                                   int transB, float* c, int cOff, int ldc, int m, int n, int k, float alpha,
+                                   float beta) {
+    __shared__ float as[TILE][TILE + 1];
+    __shared__ float bs[TILE][TILE + 1];
+    int tx = threadIdx.x;
+    int ty = threadIdx.y;
+    int row = blockIdx.y * TILE + ty;
+    int col = blockIdx.x * TILE + tx;
+    float acc = 0.0f;
+    for (int k0 = 0; k0 < k; k0 += TILE) {
+        // as[ty][tx] = op(a)[row][k0 + tx], bs[ty][tx] = op(b)[k0 + ty][col]
+        int ka = k0 + tx;
+        int kb = k0 + ty;
+        as[ty][tx] = row < m && ka < k ? (transA ? a[aOff + (long long) ka * lda + row] : a[aOff + (long long) row * lda + ka])
+                                       : 0.0f;
+        bs[ty][tx] = kb < k && col < n ? (transB ? b[bOff + (long long) col * ldb + kb] : b[bOff + (long long) kb * ldb + col])
+                                       : 0.0f;
+        __syncthreads();
+        int kt = min(TILE, k - k0);
+        for (int q = 0; q < kt; q++) {
+            acc = fmaf(as[ty][q], bs[q][tx], acc);
+        }
+        __syncthreads();
+    }
+    if (row < m && col < n) {
+        float* out = c + cOff + (long long) row * ldc + col;
+        *out = beta == 0.0f ? alpha * acc : alpha * acc + beta * *out;
+    }
+}
+
+// y = x / rms(x) ⊙ gain per row, invRms[r] = 1 / rms(x_r); one warp per row.
+__global__ void pararnn_ops_rmsnorm(const float* x, int xOff, int ldx, const float* gain, float* y, int yOff, int ldy,
+                                    float* invRms, int rows, int width, float eps) {
+    int r = blockIdx.x * blockDim.y + threadIdx.y;
+    if (r >= rows) {
+        return;
+    }
+    const float* xr = x + xOff + (long long) r * ldx;
+    float ss = 0.0f;
+    for (int j = threadIdx.x; j < width; j += 32) {
+        ss = fmaf(xr[j], xr[j], ss);
+    }
+    ss = warpSum(ss);
+    float inv = 1.0f / sqrtf(ss / width + eps);
+    float* yr = y + yOff + (long long) r * ldy;
+    for (int j = threadIdx.x; j < width; j += 32) {
+        yr[j] = xr[j] * inv * gain[j];
+    }
+    if (threadIdx.x == 0) {
+        invRms[r] = inv;
+    }
+}
+
+// dx = inv·(g⊙dy) − inv³·x·mean(x⊙g⊙dy) per row (written, or added when accumulate); one warp per row.
+__global__ void pararnn_ops_rmsnorm_backward(const float* x, int xOff, int ldx, const float* gain, const float* invRms,
+                                             const float* dy, int dyOff, int ldy, float* dx, int dxOff, int lddx,
+                                             int accumulate, int rows, int width) {
+    int r = blockIdx.x * blockDim.y + threadIdx.y;
+    if (r >= rows) {
+        return;
+    }
+    const float* xr = x + xOff + (long long) r * ldx;
+    const float* dyr = dy + dyOff + (long long) r * ldy;
+    float dot = 0.0f;
+    for (int j = threadIdx.x; j < width; j += 32) {
+        dot = fmaf(xr[j], gain[j] * dyr[j], dot);
+    }
+    dot = warpSum(dot);
+    float inv = invRms[r];
+    float coef = inv * inv * inv * dot / width;
+    float* dxr = dx + dxOff + (long long) r * lddx;
+    for (int j = threadIdx.x; j < width; j += 32) {
+        float v = inv * gain[j] * dyr[j] - coef * xr[j];
+        dxr[j] = accumulate ? dxr[j] + v : v;
+    }
+}
+
+// gradGain[j] += Σ_r dy[r][j]·x[r][j]·invRms[r], each column's rows in order; one thread per column.
+__global__ void pararnn_ops_rmsnorm_gain_grad(const float* x, int xOff, int ldx, const float* invRms, const float* dy,
+                                              int dyOff, int ldy, float* gradGain, int rows, int width) {
+    long long j = element();
+    if (j >= width) {
+        return;
+    }
+    float acc = 0.0f;
+    for (int r = 0; r < rows; r++) {
+        acc = fmaf(dy[dyOff + (long long) r * ldy + j], x[xOff + (long long) r * ldx + j] * invRms[r], acc);
+    }
+    gradGain[j] += acc;
+}
+
+// result[0] = the first index whose value lies outside [lo, hi) (−1 if none), result[1] = that value; one block.
+__global__ void pararnn_ops_check_ints(const int* v, int n, int lo, int hi, int* result) {
+    __shared__ int first[256];
+    int mine = n;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+        if (v[i] < lo || v[i] >= hi) {
+            mine = i;
+            break;
+        }
+    }
+    first[threadIdx.x] = mine;
+    __syncthreads();
+    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+        if ((int) threadIdx.x < s) {
+            first[threadIdx.x] = min(first[threadIdx.x], first[threadIdx.x + s]);
+        }
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) {
+        result[0] = first[0] < n ? first[0] : -1;
+        result[1] = first[0] < n ? v[first[0]] : 0;
+    }
+}
+
+// out[r][j] = table[tok[r]][j] (+ positions[r mod steps][j]); one thread per element.
+__global__ void pararnn_ops_embedding(const int* tokens, int steps, const float* table, const float* positions,
+                                      float* out, int rows, int width) {
+    long long e = element();
+    if (e >= (long long) rows * width) {
+        return;
+    }
+    int r = (int) (e / width);
+    int j = (int) (e % width);
+    float v = table[(long long) tokens[r] * width + j];
+    if (positions != nullptr) {
+        v += positions[(long long) (r % steps) * width + j];
+    }
+    out[e] = v;
+}
+
+// gradTable[tok[r]][j] += dOut[r][j] (and gradPositions[r mod steps][j]), rows in order; one thread per column.
+__global__ void pararnn_ops_embedding_backward(const int* tokens, int steps, const float* dOut, float* gradTable,
+                                               float* gradPositions, int rows, int width) {
+    long long j = element();
+    if (j >= width) {
+        return;
+    }
+    for (int r = 0; r < rows; r++) {
+        float g = dOut[(long long) r * width + j];
+        gradTable[(long long) tokens[r] * width + j] += g;
+        if (gradPositions != nullptr) {
+            gradPositions[(long long) (r % steps) * width + j] += g;
+        }
+    }
+}
+
+// y = x·σ(x), sig = σ(x), contiguous.
+__global__ void pararnn_ops_silu(const float* x, float* sig, float* y, int n) {
+    long long e = element();
+    if (e < n) {
+        float s = sigmoidf(x[e]);
+        sig[e] = s;
+        y[e] = x[e] * s;
+    }
+}
+
+__global__ void pararnn_ops_silu_backward(const float* x, const float* sig, const float* dy, float* dx, int n) {
+    long long e = element();
+    if (e < n) {
+        float s = sig[e];
+        dx[e] = dy[e] * s * (1.0f + x[e] * (1.0f - s));
+    }
+}
+
+// out = SiLU(g) ⊙ u, sig = σ(g); g and u strided views, sig and out contiguous.
+__global__ void pararnn_ops_silu_gate(const float* g, int gOff, int gLd, const float* u, int uOff, int uLd, float* sig,
+                                     float* out, int rows, int width) {
+    long long e = element();
+    if (e >= (long long) rows * width) {
+        return;
+    }
+    long long r = e / width;
+    int j = (int) (e % width);
+    float gv = g[gOff + r * gLd + j];
+    float s = sigmoidf(gv);
+    sig[e] = s;
+    out[e] = gv * s * u[uOff + r * uLd + j];
+}
+
+__global__ void pararnn_ops_silu_gate_backward(const float* g, int gOff, int gLd, const float* u, int uOff, int uLd,
+                                              const float* sig, const float* dOut, float* dg, int dgOff, int dgLd, float* du,
+                                              int duOff, int duLd, int rows, int width) {
+    long long e = element();
+    if (e >= (long long) rows * width) {
+        return;
+    }
+    long long r = e / width;
+    int j = (int) (e % width);
+    float gv = g[gOff + r * gLd + j];
+    float uv = u[uOff + r * uLd + j];
+    float s = sig[e];
+    float d = dOut[e];
+    dg[dgOff + r * dgLd + j] = d * uv * s * (1.0f + gv * (1.0f - s));
+    du[duOff + r * duLd + j] = d * gv * s;
+}
+
+// y[b,t,d] = bias[d] + Σ_q weight[d][q]·x[b, t−(k−1)+q, d], inputs before step 0 from history [b][k−1][d]
+// (zeros when null); y contiguous; one thread per element.
+__global__ void pararnn_ops_causal_conv(const float* x, int xOff, int ldx, const float* weight, const float* bias,
+                                        const float* history, float* y, int batch, int steps, int width, int k) {
+    long long e = element();
+    if (e >= (long long) batch * steps * width) {
+        return;
+    }
+    int d = (int) (e % width);
+    long long row = e / width;
+    int t = (int) (row % steps);
+    int b = (int) (row / steps);
+    float acc = bias[d];
+    for (int q = 0; q < k; q++) {
+        int ts = t - (k - 1) + q;
+        float v;
+        if (ts >= 0) {
+            v = x[xOff + ((long long) b * steps + ts) * ldx + d];
+        } else {
+            v = history == nullptr ? 0.0f : history[((long long) b * (k - 1) + (k - 1 + ts)) * width + d];
+        }
+        acc = fmaf(weight[d * k + q], v, acc);
+    }
+    y[e] = acc;
+}
+
+// dx[b,t,d] = Σ_q weight[d][q]·dy[b, t+(k−1)−q, d] (steps past the end contribute nothing); dy contiguous.
+__global__ void pararnn_ops_causal_conv_backward_input(const float* weight, const float* dy, float* dx, int dxOff,
+                                                       int lddx, int batch, int steps, int width, int k) {
+    long long e = element();
+    if (e >= (long long) batch * steps * width) {
+        return;
+    }
+    int d = (int) (e % width);
+    long long row = e / width;
+    int t = (int) (row % steps);
+    int b = (int) (row / steps);
+    float acc = 0.0f;
+    for (int q = 0; q < k; q++) {
+        int to = t + (k - 1) - q;
+        if (to < steps) {
+            acc = fmaf(weight[d * k + q], dy[((long long) b * steps + to) * width + d], acc);
+        }
+    }
+    dx[dxOff + row * lddx + d] = acc;
+}
+
+// gradWeight[d][q] += Σ_{b,t} dy[b,t,d]·x[b, t−(k−1)+q, d] (zero history), gradBias[d] += Σ dy[b,t,d]; one
+// thread per (d, q), q = k being the bias; rows in order.
+__global__ void pararnn_ops_causal_conv_backward_params(const float* x, int xOff, int ldx, const float* dy,
+                                                        float* gradWeight, float* gradBias, int batch, int steps,
+                                                        int width, int k) {
+    long long e = element();
+    if (e >= (long long) width * (k + 1)) {
+        return;
+    }
+    int d = (int) (e / (k + 1));
+    int q = (int) (e % (k + 1));
+    float acc = 0.0f;
+    for (int b = 0; b < batch; b++) {
+        for (int t = 0; t < steps; t++) {
+            float g = dy[((long long) b * steps + t) * width + d];
+            if (q == k) {
+                acc += g;
+            } else {
+                int ts = t - (k - 1) + q;
+                if (ts >= 0) {
+                    acc = fmaf(g, x[xOff + ((long long) b * steps + ts) * ldx + d], acc);
+                }
+            }
+        }
+    }
+    if (q == k) {
+        gradBias[d] += acc;
+    } else {
+        gradWeight[d * k + q] += acc;
+    }
+}
+
+// x[r][j] += scale[j]·y[r][j]
+__global__ void pararnn_ops_scaled_residual(const float* y, int yOff, int ldy, const float* scale, float* x, int xOff,
+                                            int ldx, int rows, int width) {
+    long long e = element();
+    if (e >= (long long) rows * width) {
+        return;
+    }
+    long long r = e / width;
+    int j = (int) (e % width);
+    x[xOff + r * ldx + j] += scale[j] * y[yOff + r * ldy + j];
+}
+
+// dy[r][j] = dx[r][j]·scale[j]
+__global__ void pararnn_ops_scaled_residual_input_grad(const float* dx, int dxOff, int lddx, const float* scale,
+                                                       float* dy, int dyOff, int lddy, int rows, int width) {
+    long long e = element();
+    if (e >= (long long) rows * width) {
+        return;
+    }
+    long long r = e / width;
+    int j = (int) (e % width);
+    dy[dyOff + r * lddy + j] = dx[dxOff + r * lddx + j] * scale[j];
+}
+
+// gradScale[j] += Σ_r dx[r][j]·y[r][j], rows in order; one thread per column.
+__global__ void pararnn_ops_scaled_residual_scale_grad(const float* dx, int dxOff, int lddx, const float* y, int yOff,
+                                                       int ldy, float* gradScale, int rows, int width) {
+    long long j = element();
+    if (j >= width) {
+        return;
+    }
+    float acc = 0.0f;
+    for (int r = 0; r < rows; r++) {
+        acc = fmaf(dx[dxOff + (long long) r * lddx + j], y[yOff + (long long) r * ldy + j], acc);
+    }
+    gradScale[j] += acc;
+}
+
+}  // extern "C"
+
+namespace {
+
+// Row r's arg-max (the first on ties) and log Σ exp in double, by one warp; every lane gets both.
+__device__ void rowSoftmaxStats(const float* xr, int v, int& arg, double& lse) {
+    float best = -INFINITY;
+    int bestAt = v;
+    for (int j = threadIdx.x; j < v; j += 32) {
+        if (xr[j] > best) {
+            best = xr[j];
+            bestAt = j;
+        }
+    }
+    for (int s = 16; s > 0; s >>= 1) {
+        float ob = __shfl_xor_sync(PARARNN_FULL_MASK, best, s);
+        int oa = __shfl_xor_sync(PARARNN_FULL_MASK, bestAt, s);
+        if (ob > best || (ob == best && oa < bestAt)) {
+            best = ob;
+            bestAt = oa;
+        }
+    }
+    double sum = 0.0;
+    for (int j = threadIdx.x; j < v; j += 32) {
+        sum += exp((double) xr[j] - (double) best);
+    }
+    sum = warpSum(sum);
+    arg = bestAt < v ? bestAt : 0;
+    lse = (double) best + log(sum);
+}
+
+}  // namespace
+
+extern "C" {
+
+// Per row: predictions[r] = arg-max; parts[3r..3r+2] = (lse − x[t], lse², 1) for a row with a target, zeros
+// without; one warp per row.
+__global__ void pararnn_ops_cross_entropy(const float* x, int xOff, int ldx, const int* targets, int* predictions,
+                                          double* parts, int rows, int v) {
+    int r = blockIdx.x * blockDim.y + threadIdx.y;
+    if (r >= rows) {
+        return;
+    }
+    const float* xr = x + xOff + (long long) r * ldx;
+    int arg;
+    double lse;
+    rowSoftmaxStats(xr, v, arg, lse);
+    if (threadIdx.x == 0) {
+        int t = targets[r];
+        predictions[r] = arg;
+        parts[3LL * r] = t >= 0 ? lse - (double) xr[t] : 0.0;
+        parts[3LL * r + 1] = t >= 0 ? lse * lse : 0.0;
+        parts[3LL * r + 2] = t >= 0 ? 1.0 : 0.0;
+    }
+}
+
+// out[c] = Σ_r parts[r·stride + c] for c < stride, in one block's fixed tree.
+__global__ void pararnn_ops_sum_columns_double(const double* parts, int rows, int stride, double* out) {
+    for (int c = 0; c < stride; c++) {
+        double mine = 0.0;
+        for (int r = threadIdx.x; r < rows; r += blockDim.x) {
+            mine += parts[(long long) r * stride + c];
+        }
+        double total = blockSum(mine);
+        if (threadIdx.x == 0) {
+            out[c] = total;
+        }
+    }
+}
+
+// dx[r][j] = (softmax_j·(1 + 2·zLoss·lse) − [j = t]) / counted, zero for a row without a target; dx may be x.
+__global__ void pararnn_ops_cross_entropy_backward(const float* x, int xOff, int ldx, const int* targets, float zLoss,
+                                                   int counted, float* dx, int dxOff, int lddx, int rows, int v) {
+    int r = blockIdx.x * blockDim.y + threadIdx.y;
+    if (r >= rows) {
+        return;
+    }
+    const float* xr = x + xOff + (long long) r * ldx;
+    float* dr = dx + dxOff + (long long) r * lddx;
+    int t = targets[r];
+    if (t < 0 || counted == 0) {
+        for (int j = threadIdx.x; j < v; j += 32) {
+            dr[j] = 0.0f;
+        }
+        return;
+    }
+    int arg;
+    double lse;
+    rowSoftmaxStats(xr, v, arg, lse);
+    double factor = (1.0 + 2.0 * (double) zLoss * lse) / counted;
+    double hit = 1.0 / counted;
+    for (int j = threadIdx.x; j < v; j += 32) {
+        double p = exp((double) xr[j] - lse);
+        dr[j] = (float) (p * factor - (j == t ? hit : 0.0));
+    }
+}
+
+// AdamW with decoupled decay, element-wise (Ops.AdamWStep's constants).
+__global__ void pararnn_ops_adamw(float* w, const float* g, float* m, float* vv, int n, float beta1, float beta2,
+                                  float stepSize, float invBiasCorrection2, float eps, float gradScale, float decay) {
+    long long e = element();
+    if (e >= n) {
+        return;
+    }
+    float gj = g[e] * gradScale;
+    float mj = beta1 * m[e] + (1.0f - beta1) * gj;
+    float vj = beta2 * vv[e] + (1.0f - beta2) * gj * gj;
+    m[e] = mj;
+    vv[e] = vj;
+    w[e] = w[e] * decay - stepSize * mj / (sqrtf(vj * invBiasCorrection2) + eps);
+}
+
+// out[0] = Σ a², in double, in one block's fixed tree.
+__global__ void pararnn_ops_sum_squares(const float* a, int n, double* out) {
+    double mine = 0.0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+        mine += (double) a[i] * (double) a[i];
+    }
+    double total = blockSum(mine);
+    if (threadIdx.x == 0) {
+        out[0] = total;
+    }
+}
+
+}  // extern "C"

@@ -1,0 +1,527 @@
+package org.pararnn.backend.cuda;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.pararnn.api.ops.DeviceArray;
+import org.pararnn.api.ops.DeviceInts;
+import org.pararnn.api.ops.Matrix;
+import org.pararnn.api.ops.Ops;
+import org.pararnn.api.ops.OpsShapes;
+import org.pararnn.api.ops.RmsNormKernels;
+
+/**
+ * The CUDA backend's {@link Ops}: arrays in device memory, every op a kernel of {@code ops.cu} (docs/design.md
+ * §7), on a GPU or, for {@code cuda-emulated}, on the CPU. One stream serves every caller, in order (calls
+ * are serialised): an op queues its kernels and returns; a download, a token check and the ops that return
+ * numbers (the loss's sums, the sum of squares) wait for what was queued before them. Arrays live until
+ * the backend closes or {@link CudaArray#close()} frees them.
+ */
+final class CudaOps implements Ops, AutoCloseable {
+    private static final int THREADS = 256;
+    /** Rows per block of the one-warp-per-row kernels. */
+    private static final int ROWS_PER_BLOCK = 8;
+    private static final int TILE = 16;
+
+    private final String description;
+    private final CudaDevice.Stream stream;
+    private final List<CudaDevice.Buffer> owned = new ArrayList<>();
+    /** The token check's answer (2 ints) and the double sums (3 doubles as 6 ints). */
+    private final CudaDevice.Buffer checkResult;
+    private final CudaDevice.Buffer sums;
+    /** The loss's per-row partial sums, grown on demand: 3 doubles (6 slots) a row. */
+    private CudaDevice.Buffer lossParts;
+    private boolean closed;
+
+    CudaOps(String backend, CudaDevice device) {
+        this.description = backend + " (ops kernels on " + device.describe() + ")";
+        this.stream = device.newStream();
+        this.checkResult = stream.alloc(2);
+        this.sums = stream.alloc(6);
+    }
+
+    /** An array of this backend's device memory. */
+    final class CudaArray implements DeviceArray, AutoCloseable {
+        private final String name;
+        private final long length;
+        private CudaDevice.Buffer buffer;
+
+        CudaArray(String name, long length, CudaDevice.Buffer buffer) {
+            this.name = name;
+            this.length = length;
+            this.buffer = buffer;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public long length() {
+            return length;
+        }
+
+        /** Frees the device memory now (after the work queued on it); the array cannot be used again. */
+        @Override
+        public void close() {
+            release(this);
+        }
+
+        CudaOps owner() {
+            return CudaOps.this;
+        }
+
+        @Override
+        public String toString() {
+            return name + "[" + length + "] on " + description;
+        }
+    }
+
+    /** Ints in device memory (a slot each). */
+    final class CudaInts implements DeviceInts {
+        private final String name;
+        private final long length;
+        private final CudaDevice.Buffer buffer;
+
+        CudaInts(String name, long length, CudaDevice.Buffer buffer) {
+            this.name = name;
+            this.length = length;
+            this.buffer = buffer;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public long length() {
+            return length;
+        }
+
+        CudaOps owner() {
+            return CudaOps.this;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    private void open() {
+        if (closed) {
+            throw new IllegalStateException("the CUDA ops were closed with their backend");
+        }
+    }
+
+    private static void requireLength(String name, long length, String what) {
+        if (length < 0 || length > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(name + ": the CUDA ops hold at most " + (Integer.MAX_VALUE - 8) + " " + what
+                    + " in one array (their kernels index with 32-bit offsets), asked for " + length);
+        }
+    }
+
+    @Override
+    public synchronized DeviceArray allocate(String name, long length) {
+        open();
+        requireLength(name, length, "floats");
+        CudaDevice.Buffer b = stream.alloc(Math.max(1, length));
+        owned.add(b);
+        // Zeroed, as the contract says: from a zero array on the host, in pieces to bound the host array.
+        float[] zeros = new float[(int) Math.min(length, 1 << 20)];
+        for (long done = 0; done < length; done += zeros.length) {
+            int n = (int) Math.min(zeros.length, length - done);
+            stream.upload(zeros, 0, n, b, done);
+        }
+        return new CudaArray(name, length, b);
+    }
+
+    private synchronized void release(CudaArray a) {
+        if (a.buffer != null && !closed) {
+            owned.remove(a.buffer);
+            stream.free(a.buffer);
+        }
+        a.buffer = null;
+    }
+
+    @Override
+    public synchronized DeviceInts allocateInts(String name, long length) {
+        open();
+        requireLength(name, length, "ints");
+        CudaDevice.Buffer b = stream.alloc(Math.max(1, length));
+        owned.add(b);
+        int[] zeros = new int[(int) Math.min(length, 1 << 20)];
+        for (long done = 0; done < length; done += zeros.length) {
+            int n = (int) Math.min(zeros.length, length - done);
+            stream.uploadInts(zeros, 0, n, b, done);
+        }
+        return new CudaInts(name, length, b);
+    }
+
+    private CudaDevice.Buffer buf(DeviceArray a) {
+        if (a instanceof CudaArray c && c.owner() == this) {
+            if (c.buffer == null) {
+                throw new IllegalStateException(c.name + " was freed");
+            }
+            return c.buffer;
+        }
+        throw OpsShapes.foreign(a, description);
+    }
+
+    private CudaDevice.Buffer bufOrNull(DeviceArray a) {
+        return a == null ? null : buf(a);
+    }
+
+    private CudaDevice.Buffer ints(DeviceInts a) {
+        if (a instanceof CudaInts c && c.owner() == this) {
+            return c.buffer;
+        }
+        throw new IllegalArgumentException(a.name() + " (" + a.getClass().getSimpleName() + ") is not an array of " + description);
+    }
+
+    private static void requireSpan(String what, long length, long offset, int n, String name) {
+        if (offset < 0 || n < 0 || offset + n > length) {
+            throw new IndexOutOfBoundsException(what + " of " + n + " values at " + offset + " outside " + name + " (" + length + ")");
+        }
+    }
+
+    @Override
+    public synchronized void upload(float[] src, int srcOffset, DeviceArray dst, long dstOffset, int length) {
+        open();
+        requireSpan("upload", dst.length(), dstOffset, length, dst.name());
+        stream.upload(src, srcOffset, length, buf(dst), dstOffset);
+    }
+
+    @Override
+    public synchronized void download(DeviceArray src, long srcOffset, float[] dst, int dstOffset, int length) {
+        open();
+        requireSpan("download", src.length(), srcOffset, length, src.name());
+        stream.download(buf(src), srcOffset, dst, dstOffset, length);
+        stream.sync();
+    }
+
+    @Override
+    public synchronized void uploadInts(int[] src, int srcOffset, DeviceInts dst, long dstOffset, int length) {
+        open();
+        requireSpan("upload", dst.length(), dstOffset, length, dst.name());
+        stream.uploadInts(src, srcOffset, length, ints(dst), dstOffset);
+    }
+
+    @Override
+    public synchronized void downloadInts(DeviceInts src, long srcOffset, int[] dst, int dstOffset, int length) {
+        open();
+        requireSpan("download", src.length(), srcOffset, length, src.name());
+        stream.downloadInts(ints(src), srcOffset, dst, dstOffset, length);
+        stream.sync();
+    }
+
+    // ---- launches ----
+
+    private static int blocks(long n, int per) {
+        return (int) Math.max(1, (n + per - 1) / per);
+    }
+
+    private void elementwise(String kernel, long n, KernelArgs args) {
+        if (n > 0) {
+            stream.launch(kernel, new int[] {blocks(n, THREADS), 1, 1}, new int[] {THREADS, 1, 1}, 0, args);
+        }
+    }
+
+    private void perRow(String kernel, int rows, KernelArgs args) {
+        if (rows > 0) {
+            stream.launch(kernel, new int[] {blocks(rows, ROWS_PER_BLOCK), 1, 1}, new int[] {32, ROWS_PER_BLOCK, 1}, 0, args);
+        }
+    }
+
+    private void oneBlock(String kernel, KernelArgs args) {
+        stream.launch(kernel, new int[] {1, 1, 1}, new int[] {THREADS, 1, 1}, 0, args);
+    }
+
+    private static int off(Matrix m) {
+        return Math.toIntExact(m.offset());
+    }
+
+    private KernelArgs view(KernelArgs args, Matrix m) {
+        return args.pointer(buf(m.array())).integer(off(m)).integer(m.ld());
+    }
+
+    private static void requireContiguous(String op, Matrix m) {
+        if (m.ld() != m.cols() || m.offset() != 0) {
+            throw new IllegalArgumentException(op + ": the CUDA ops take " + m.describe() + " contiguous from element 0 (ld "
+                    + m.ld() + ", offset " + m.offset() + ")");
+        }
+    }
+
+    /** Index of the first value of {@code v[0, n)} outside {@code [lo, hi)} and the value, or {@code {−1, 0}}. */
+    private int[] firstOutside(CudaDevice.Buffer v, int n, int lo, int hi) {
+        int[] res = new int[2];
+        oneBlock("pararnn_ops_check_ints", new KernelArgs().pointer(v).integer(n).integer(lo).integer(hi).pointer(checkResult));
+        stream.downloadInts(checkResult, 0, res, 0, 2);
+        stream.sync();
+        return res;
+    }
+
+    // ---- ops ----
+
+    @Override
+    public synchronized void matmul(Matrix a, boolean transA, Matrix b, boolean transB, float alpha, float beta, Matrix c) {
+        open();
+        int k = OpsShapes.matmul(a, transA, b, transB, c);
+        int m = c.rows();
+        int n = c.cols();
+        if (m == 0 || n == 0) {
+            return;
+        }
+        KernelArgs args = view(new KernelArgs(), a).integer(transA ? 1 : 0);
+        view(args, b).integer(transB ? 1 : 0);
+        view(args, c).integer(m).integer(n).integer(k).real(alpha).real(beta);
+        stream.launch("pararnn_ops_matmul", new int[] {blocks(n, TILE), blocks(m, TILE), 1}, new int[] {TILE, TILE, 1}, 0, args);
+    }
+
+    @Override
+    public synchronized void rmsNorm(Matrix x, DeviceArray gain, Matrix y, DeviceArray invRms) {
+        open();
+        OpsShapes.rmsNorm("rmsNorm", x, gain, y, invRms);
+        KernelArgs args = view(new KernelArgs(), x).pointer(buf(gain));
+        view(args, y).pointer(buf(invRms)).integer(x.rows()).integer(x.cols()).real(RmsNormKernels.RMS_EPS);
+        perRow("pararnn_ops_rmsnorm", x.rows(), args);
+    }
+
+    @Override
+    public synchronized void rmsNormBackward(Matrix x, DeviceArray gain, DeviceArray invRms, Matrix dy, Matrix dx,
+                                             boolean accumulate, DeviceArray gradGain) {
+        open();
+        OpsShapes.rmsNorm("rmsNormBackward", x, gain, dy, invRms);
+        OpsShapes.rmsNorm("rmsNormBackward", x, gradGain, dx, invRms);
+        KernelArgs g = view(new KernelArgs(), x).pointer(buf(invRms));
+        view(g, dy).pointer(buf(gradGain)).integer(x.rows()).integer(x.cols());
+        elementwise("pararnn_ops_rmsnorm_gain_grad", x.cols(), g);
+        KernelArgs args = view(new KernelArgs(), x).pointer(buf(gain)).pointer(buf(invRms));
+        view(args, dy);
+        view(args, dx).integer(accumulate ? 1 : 0).integer(x.rows()).integer(x.cols());
+        perRow("pararnn_ops_rmsnorm_backward", x.rows(), args);
+    }
+
+    private void requireTokens(DeviceInts tokens, int rows, int vocab) {
+        int[] bad = firstOutside(ints(tokens), rows, 0, vocab);
+        if (bad[0] >= 0) {
+            throw new IllegalArgumentException("token " + bad[1] + " at position " + bad[0] + " is outside the vocabulary [0, "
+                    + vocab + ")");
+        }
+    }
+
+    @Override
+    public synchronized void embedding(DeviceInts tokens, int steps, DeviceArray table, DeviceArray positions, Matrix out) {
+        open();
+        int v = OpsShapes.embedding("embedding", tokens, steps, table, positions, out);
+        requireContiguous("embedding", out);
+        requireTokens(tokens, out.rows(), v);
+        elementwise("pararnn_ops_embedding", (long) out.rows() * out.cols(), new KernelArgs().pointer(ints(tokens)).integer(steps)
+                .pointer(buf(table)).pointer(bufOrNull(positions)).pointer(buf(out.array())).integer(out.rows()).integer(out.cols()));
+    }
+
+    @Override
+    public synchronized void embeddingBackward(DeviceInts tokens, int steps, Matrix dOut, DeviceArray gradTable,
+                                               DeviceArray gradPositions) {
+        open();
+        int v = OpsShapes.embedding("embeddingBackward", tokens, steps, gradTable, gradPositions, dOut);
+        requireContiguous("embeddingBackward", dOut);
+        requireTokens(tokens, dOut.rows(), v);
+        elementwise("pararnn_ops_embedding_backward", dOut.cols(), new KernelArgs().pointer(ints(tokens)).integer(steps)
+                .pointer(buf(dOut.array())).pointer(buf(gradTable)).pointer(bufOrNull(gradPositions)).integer(dOut.rows())
+                .integer(dOut.cols()));
+    }
+
+    @Override
+    public synchronized void silu(Matrix x, Matrix sig, Matrix y) {
+        open();
+        OpsShapes.sameShape("silu", x, sig, y);
+        for (Matrix m : new Matrix[] {x, sig, y}) {
+            requireContiguous("silu", m);
+        }
+        long n = (long) x.rows() * x.cols();
+        elementwise("pararnn_ops_silu", n, new KernelArgs().pointer(buf(x.array())).pointer(buf(sig.array())).pointer(buf(y.array()))
+                .integer(Math.toIntExact(n)));
+    }
+
+    @Override
+    public synchronized void siluBackward(Matrix x, Matrix sig, Matrix dy, Matrix dx) {
+        open();
+        OpsShapes.sameShape("siluBackward", x, sig, dy, dx);
+        for (Matrix m : new Matrix[] {x, sig, dy, dx}) {
+            requireContiguous("siluBackward", m);
+        }
+        long n = (long) x.rows() * x.cols();
+        elementwise("pararnn_ops_silu_backward", n, new KernelArgs().pointer(buf(x.array())).pointer(buf(sig.array()))
+                .pointer(buf(dy.array())).pointer(buf(dx.array())).integer(Math.toIntExact(n)));
+    }
+
+    @Override
+    public synchronized void siluGate(Matrix g, Matrix u, Matrix sig, Matrix out) {
+        open();
+        OpsShapes.sameShape("siluGate", g, u, sig, out);
+        requireContiguous("siluGate", sig);
+        requireContiguous("siluGate", out);
+        KernelArgs args = view(new KernelArgs(), g);
+        view(args, u).pointer(buf(sig.array())).pointer(buf(out.array())).integer(g.rows()).integer(g.cols());
+        elementwise("pararnn_ops_silu_gate", (long) g.rows() * g.cols(), args);
+    }
+
+    @Override
+    public synchronized void siluGateBackward(Matrix g, Matrix u, Matrix sig, Matrix dOut, Matrix dg, Matrix du) {
+        open();
+        OpsShapes.sameShape("siluGateBackward", g, u, sig, dOut, dg, du);
+        requireContiguous("siluGateBackward", sig);
+        requireContiguous("siluGateBackward", dOut);
+        KernelArgs args = view(new KernelArgs(), g);
+        view(args, u).pointer(buf(sig.array())).pointer(buf(dOut.array()));
+        view(args, dg);
+        view(args, du).integer(g.rows()).integer(g.cols());
+        elementwise("pararnn_ops_silu_gate_backward", (long) g.rows() * g.cols(), args);
+    }
+
+    @Override
+    public synchronized void scaledResidual(Matrix y, DeviceArray scale, Matrix x) {
+        open();
+        OpsShapes.sameShape("scaledResidual", y, x);
+        OpsShapes.perColumn("scaledResidual", scale, y);
+        KernelArgs args = view(new KernelArgs(), y).pointer(buf(scale));
+        view(args, x).integer(y.rows()).integer(y.cols());
+        elementwise("pararnn_ops_scaled_residual", (long) y.rows() * y.cols(), args);
+    }
+
+    @Override
+    public synchronized void scaledResidualBackward(Matrix y, DeviceArray scale, Matrix dx, Matrix dy, DeviceArray gradScale) {
+        open();
+        OpsShapes.sameShape("scaledResidualBackward", y, dx, dy);
+        OpsShapes.perColumn("scaledResidualBackward", scale, y);
+        OpsShapes.perColumn("scaledResidualBackward", gradScale, y);
+        KernelArgs g = view(new KernelArgs(), dx);
+        view(g, y).pointer(buf(gradScale)).integer(y.rows()).integer(y.cols());
+        elementwise("pararnn_ops_scaled_residual_scale_grad", y.cols(), g);
+        KernelArgs args = view(new KernelArgs(), dx).pointer(buf(scale));
+        view(args, dy).integer(y.rows()).integer(y.cols());
+        elementwise("pararnn_ops_scaled_residual_input_grad", (long) y.rows() * y.cols(), args);
+    }
+
+    @Override
+    public synchronized void causalConv(Matrix x, int batch, int steps, DeviceArray weight, DeviceArray bias, DeviceArray history,
+                                        Matrix y) {
+        open();
+        int k = OpsShapes.causalConv("causalConv", x, batch, steps, weight, bias, history, y);
+        requireContiguous("causalConv", y);
+        KernelArgs args = view(new KernelArgs(), x).pointer(buf(weight)).pointer(buf(bias)).pointer(bufOrNull(history))
+                .pointer(buf(y.array())).integer(batch).integer(steps).integer(x.cols()).integer(k);
+        elementwise("pararnn_ops_causal_conv", (long) batch * steps * x.cols(), args);
+    }
+
+    @Override
+    public synchronized void causalConvBackward(Matrix x, int batch, int steps, DeviceArray weight, Matrix dy, Matrix dx,
+                                                DeviceArray gradWeight, DeviceArray gradBias) {
+        open();
+        int k = OpsShapes.causalConv("causalConvBackward", x, batch, steps, weight, gradBias, null, dy);
+        OpsShapes.causalConv("causalConvBackward", x, batch, steps, gradWeight, gradBias, null, dx);
+        requireContiguous("causalConvBackward", dy);
+        int d = x.cols();
+        KernelArgs p = view(new KernelArgs(), x).pointer(buf(dy.array())).pointer(buf(gradWeight)).pointer(buf(gradBias))
+                .integer(batch).integer(steps).integer(d).integer(k);
+        elementwise("pararnn_ops_causal_conv_backward_params", (long) d * (k + 1), p);
+        KernelArgs in = new KernelArgs().pointer(buf(weight)).pointer(buf(dy.array()));
+        view(in, dx).integer(batch).integer(steps).integer(d).integer(k);
+        elementwise("pararnn_ops_causal_conv_backward_input", (long) batch * steps * d, in);
+    }
+
+    private void requireTargets(String op, DeviceInts targets, int rows, int classes) {
+        int[] bad = firstOutside(ints(targets), rows, -1, classes);
+        if (bad[0] >= 0) {
+            throw new IllegalArgumentException(op + ": target " + bad[1] + " at position " + bad[0]
+                    + " is outside the vocabulary [0, " + classes + ") (and is not −1, the mark of a row without a target)");
+        }
+    }
+
+    /** Three doubles from {@link #sums}, each kept in two int slots (low half first, as the device stores them). */
+    private double[] readSums(int count) {
+        int[] raw = new int[2 * count];
+        stream.downloadInts(sums, 0, raw, 0, raw.length);
+        stream.sync();
+        double[] out = new double[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = Double.longBitsToDouble(((long) raw[2 * i + 1] << 32) | (raw[2 * i] & 0xffffffffL));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized CrossEntropySums crossEntropy(Matrix logits, DeviceInts targets, DeviceInts predictions) {
+        open();
+        OpsShapes.crossEntropy("crossEntropy", logits, targets, predictions);
+        int rows = logits.rows();
+        requireTargets("crossEntropy", targets, rows, logits.cols());
+        long slots = 6L * Math.max(1, rows);
+        if (lossParts == null || lossParts.floats() < slots) {
+            if (lossParts != null) {
+                stream.free(lossParts);
+            }
+            lossParts = stream.alloc(slots);
+        }
+        KernelArgs args = view(new KernelArgs(), logits).pointer(ints(targets)).pointer(ints(predictions)).pointer(lossParts)
+                .integer(rows).integer(logits.cols());
+        perRow("pararnn_ops_cross_entropy", rows, args);
+        oneBlock("pararnn_ops_sum_columns_double", new KernelArgs().pointer(lossParts).integer(rows).integer(3).pointer(sums));
+        double[] s = readSums(3);
+        return new CrossEntropySums(s[0], s[1], (int) s[2]);
+    }
+
+    @Override
+    public synchronized void crossEntropyBackward(Matrix logits, DeviceInts targets, float zLoss, int counted, Matrix dLogits) {
+        open();
+        OpsShapes.crossEntropy("crossEntropyBackward", logits, targets, null);
+        OpsShapes.sameShape("crossEntropyBackward", logits, dLogits);
+        if (dLogits.array() == logits.array() && (dLogits.offset() != logits.offset() || dLogits.ld() != logits.ld())) {
+            throw new IllegalArgumentException("crossEntropyBackward: " + dLogits.describe()
+                    + " shares the logits' array without being them (in place needs the same offset and leading dimension)");
+        }
+        requireTargets("crossEntropyBackward", targets, logits.rows(), logits.cols());
+        KernelArgs args = view(new KernelArgs(), logits).pointer(ints(targets)).real(zLoss).integer(counted);
+        view(args, dLogits).integer(logits.rows()).integer(logits.cols());
+        perRow("pararnn_ops_cross_entropy_backward", logits.rows(), args);
+    }
+
+    @Override
+    public synchronized void adamW(DeviceArray param, DeviceArray grad, DeviceArray m, DeviceArray v, AdamWStep step) {
+        open();
+        OpsShapes.adamW(param, grad, m, v);
+        int n = Math.toIntExact(param.length());
+        elementwise("pararnn_ops_adamw", n, new KernelArgs().pointer(buf(param)).pointer(buf(grad)).pointer(buf(m)).pointer(buf(v))
+                .integer(n).real(step.beta1()).real(step.beta2()).real(step.stepSize()).real(step.invBiasCorrection2())
+                .real(step.eps()).real(step.gradScale()).real(step.decay()));
+    }
+
+    @Override
+    public synchronized double sumOfSquares(DeviceArray a) {
+        open();
+        oneBlock("pararnn_ops_sum_squares", new KernelArgs().pointer(buf(a)).integer(Math.toIntExact(a.length())).pointer(sums));
+        return readSums(1)[0];
+    }
+
+    /** Frees every array these ops made, and their stream. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stream.sync();
+        for (CudaDevice.Buffer b : owned) {
+            stream.free(b);
+        }
+        owned.clear();
+        stream.free(checkResult);
+        stream.free(sums);
+        if (lossParts != null) {
+            stream.free(lossParts);
+        }
+        stream.close();
+    }
+}
