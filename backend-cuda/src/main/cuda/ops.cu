@@ -9,7 +9,9 @@
 // column kernels (parameter gradients summed over rows) take one thread per column; the product is tiled.
 #include "pararnn_ops.h"
 
-namespace {
+// Helpers live in a named namespace: nvcc names internal-linkage symbols (an anonymous namespace's shared
+// arrays) with a hash of the source's path, which would make the packaged PTX depend on where it was built.
+namespace pararnn_ops {
 
 constexpr int TILE = 16;
 
@@ -42,7 +44,9 @@ __device__ double blockSum(double v) {
     return total;
 }
 
-}  // namespace
+}  // namespace pararnn_ops
+
+using namespace pararnn_ops;
 
 extern "C" {
 
@@ -193,6 +197,24 @@ __global__ void pararnn_ops_embedding_backward(const int* tokens, int steps, con
         if (gradPositions != nullptr) {
             gradPositions[(long long) (r % steps) * width + j] += g;
         }
+    }
+}
+
+// a[0, n) = value
+__global__ void pararnn_ops_fill(float* a, int n, float value) {
+    long long e = element();
+    if (e < n) {
+        a[e] = value;
+    }
+}
+
+// dst[r][j] = src[r][j]
+__global__ void pararnn_ops_copy(const float* src, int srcOff, int lds, float* dst, int dstOff, int ldd, int rows, int width) {
+    long long e = element();
+    if (e < (long long) rows * width) {
+        long long r = e / width;
+        int j = (int) (e % width);
+        dst[dstOff + r * ldd + j] = src[srcOff + r * lds + j];
     }
 }
 
@@ -365,7 +387,7 @@ __global__ void pararnn_ops_scaled_residual_scale_grad(const float* dx, int dxOf
 
 }  // extern "C"
 
-namespace {
+namespace pararnn_ops {
 
 // Row r's arg-max (the first on ties) and log Σ exp in double, by one warp; every lane gets both.
 __device__ void rowSoftmaxStats(const float* xr, int v, int& arg, double& lse) {
@@ -394,7 +416,7 @@ __device__ void rowSoftmaxStats(const float* xr, int v, int& arg, double& lse) {
     lse = (double) best + log(sum);
 }
 
-}  // namespace
+}  // namespace pararnn_ops
 
 extern "C" {
 

@@ -13,6 +13,8 @@ PARARNN_OPS_KERNEL void pararnn_ops_rmsnorm_gain_grad(const float* x, int xOff, 
 PARARNN_OPS_KERNEL void pararnn_ops_check_ints(const int* v, int n, int lo, int hi, int* result);
 PARARNN_OPS_KERNEL void pararnn_ops_embedding(const int* tokens, int steps, const float* table, const float* positions, float* out, int rows, int width);
 PARARNN_OPS_KERNEL void pararnn_ops_embedding_backward(const int* tokens, int steps, const float* dOut, float* gradTable, float* gradPositions, int rows, int width);
+PARARNN_OPS_KERNEL void pararnn_ops_fill(float* a, int n, float value);
+PARARNN_OPS_KERNEL void pararnn_ops_copy(const float* src, int srcOff, int lds, float* dst, int dstOff, int ldd, int rows, int width);
 PARARNN_OPS_KERNEL void pararnn_ops_silu(const float* x, float* sig, float* y, int n);
 PARARNN_OPS_KERNEL void pararnn_ops_silu_backward(const float* x, const float* sig, const float* dy, float* dx, int n);
 PARARNN_OPS_KERNEL void pararnn_ops_silu_gate(const float* g, int gOff, int gLd, const float* u, int uOff, int uLd, float* sig, float* out, int rows, int width);
@@ -38,6 +40,8 @@ PARARNN_OPS_KERNEL void pararnn_ops_sum_squares(const float* a, int n, double* o
     X(pararnn_ops_check_ints) \
     X(pararnn_ops_embedding) \
     X(pararnn_ops_embedding_backward) \
+    X(pararnn_ops_fill) \
+    X(pararnn_ops_copy) \
     X(pararnn_ops_silu) \
     X(pararnn_ops_silu_backward) \
     X(pararnn_ops_silu_gate) \

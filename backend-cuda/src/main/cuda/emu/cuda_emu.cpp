@@ -2,6 +2,7 @@
 #include "cuda_emu.h"
 #include "cuda_emu_launch.h"
 
+#include <setjmp.h>
 #include <sys/mman.h>
 #include <ucontext.h>
 
@@ -25,9 +26,16 @@ constexpr int MAX_THREADS = 1024;
 
 enum State { RUNNABLE, AT_BARRIER, AT_WARP, EXITED };
 
+// Switching: a fibre is entered the first time through its ucontext (setcontext, which costs a system call
+// for the signal mask) and afterwards only by _setjmp/_longjmp, which save and restore registers and the
+// stack pointer and nothing else: no system call per switch. A fibre that has run its body parks at the end
+// of its loop and runs the body again for the next block, so stacks and contexts are made once per thread,
+// not per block and thread (docs/design.md §7).
 struct Fiber {
     ThreadView view;
     ucontext_t context;
+    jmp_buf env;
+    bool started = false;
     void* stack = nullptr;
     State state = EXITED;
     int linear = 0;
@@ -44,7 +52,7 @@ struct Fiber {
 // One scheduler per OS thread: a launch runs entirely on the thread that called it.
 struct Scheduler {
     std::vector<Fiber> fibers;
-    ucontext_t main;
+    jmp_buf main;
     Fiber* running = nullptr;
     const Body* body = nullptr;
     std::string error;
@@ -63,6 +71,8 @@ struct Scheduler {
         }
         fibers.resize(n);
         for (Fiber& f : fibers) {
+            // Moved in memory: a ucontext points into itself, so every fibre starts afresh.
+            f.started = false;
             if (f.stack == nullptr) {
                 // Pages are committed only when touched, so a block's stacks cost what its threads use.
                 f.stack = mmap(nullptr, STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -97,18 +107,38 @@ Scheduler& scheduler() {
     return *tl_scheduler;
 }
 
+// A fibre's life: run the block's body, park, and run it again when resumed for the next block.
 void entry() {
-    Scheduler& s = scheduler();
-    (*s.body)();
-    s.running->state = EXITED;
-    swapcontext(&s.running->context, &s.main);
+    for (;;) {
+        Scheduler& s = scheduler();
+        Fiber* me = s.running;
+        (*s.body)();
+        me->state = EXITED;
+        if (_setjmp(me->env) == 0) {
+            _longjmp(scheduler().main, 1);
+        }
+    }
 }
 
 // Back to the scheduler until it resumes this fibre.
 void yield(Fiber& f) {
-    Scheduler& s = scheduler();
-    swapcontext(&f.context, &s.main);
+    if (_setjmp(f.env) == 0) {
+        _longjmp(scheduler().main, 1);
+    }
     tl_current = &f.view;
+}
+
+// Runs fibre f until it exits or waits; returns on the scheduler's stack.
+__attribute__((noinline)) void resume(Scheduler& s, Fiber& f) {
+    s.running = &f;
+    tl_current = &f.view;
+    if (_setjmp(s.main) == 0) {
+        if (!f.started) {
+            f.started = true;
+            setcontext(&f.context);
+        }
+        _longjmp(f.env, 1);
+    }
 }
 
 // The lanes of warp w: fibres [32w, min(32w + 32, n)).
@@ -245,20 +275,20 @@ std::string run_block(const Body& body, dim3 block) {
         f.linear = i;
         f.view.idx = dim3(i % block.x, (i / block.x) % block.y, i / (block.x * block.y));
         f.state = RUNNABLE;
-        getcontext(&f.context);
-        f.context.uc_stack.ss_sp = f.stack;
-        f.context.uc_stack.ss_size = STACK_BYTES;
-        f.context.uc_link = nullptr;
-        makecontext(&f.context, entry, 0);
+        if (!f.started) {
+            getcontext(&f.context);
+            f.context.uc_stack.ss_sp = f.stack;
+            f.context.uc_stack.ss_size = STACK_BYTES;
+            f.context.uc_link = nullptr;
+            makecontext(&f.context, entry, 0);
+        }
     }
     while (s.error.empty()) {
         bool progress = false;
         for (int i = 0; i < n && s.error.empty(); i++) {
             Fiber& f = s.fibers[i];
             if (f.state == RUNNABLE) {
-                s.running = &f;
-                tl_current = &f.view;
-                swapcontext(&s.main, &f.context);
+                resume(s, f);
                 progress = true;
             }
         }
@@ -308,6 +338,12 @@ std::string run_block(const Body& body, dim3 block) {
         }
         for (int i = 0; i < n; i++) {
             s.fibers[i].state = RUNNABLE;
+        }
+    }
+    // A failed block leaves fibres inside the body: they start afresh next time.
+    for (int i = 0; i < n; i++) {
+        if (s.fibers[i].state != EXITED) {
+            s.fibers[i].started = false;
         }
     }
     s.running = nullptr;

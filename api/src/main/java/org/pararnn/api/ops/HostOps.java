@@ -78,6 +78,27 @@ public final class HostOps implements Ops {
     }
 
     @Override
+    public void fill(DeviceArray array, float value) {
+        java.util.Arrays.fill(data(array), value);
+    }
+
+    @Override
+    public void copy(Matrix src, Matrix dst) {
+        OpsShapes.sameShape("copy", src, dst);
+        OpsShapes.distinct("copy", src, dst);
+        float[] s = data(src.array());
+        float[] d = data(dst.array());
+        int w = src.cols();
+        if (src.ld() == w && dst.ld() == w) {
+            System.arraycopy(s, (int) src.offset(), d, (int) dst.offset(), src.rows() * w);
+            return;
+        }
+        for (int r = 0; r < src.rows(); r++) {
+            System.arraycopy(s, (int) src.offset() + r * src.ld(), d, (int) dst.offset() + r * dst.ld(), w);
+        }
+    }
+
+    @Override
     public void upload(float[] src, int srcOffset, DeviceArray dst, long dstOffset, int length) {
         System.arraycopy(src, srcOffset, data(dst), Math.toIntExact(dstOffset), length);
     }

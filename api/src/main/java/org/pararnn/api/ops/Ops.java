@@ -29,6 +29,19 @@ public interface Ops {
     /** A zeroed array of {@code length} floats, named for errors. */
     DeviceArray allocate(String name, long length);
 
+    /**
+     * Gives {@code array}'s memory back now rather than when these ops are closed; the array must not be used
+     * again. The host ops leave it to the garbage collector.
+     */
+    default void release(DeviceArray array) {
+    }
+
+    /** Sets every element of {@code array} to {@code value} (zeroing gradient accumulators). */
+    void fill(DeviceArray array, float value);
+
+    /** {@code dst = src}, element for element, between matrices of one shape (distinct arrays). */
+    void copy(Matrix src, Matrix dst);
+
     /** Copies {@code length} floats from {@code src[srcOffset…]} into {@code dst} at {@code dstOffset}. */
     void upload(float[] src, int srcOffset, DeviceArray dst, long dstOffset, int length);
 

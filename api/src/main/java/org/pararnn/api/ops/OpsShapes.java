@@ -40,6 +40,13 @@ public final class OpsShapes {
         }
     }
 
+    /** An output that is not its input's array. */
+    public static void distinct(String op, Matrix in, Matrix out) {
+        if (in.array() == out.array()) {
+            throw new IllegalArgumentException(op + ": the output " + out.array().name() + " is also the input");
+        }
+    }
+
     /** One value of {@code a} per column of {@code m}. */
     public static void perColumn(String op, DeviceArray a, Matrix m) {
         if (a.length() != m.cols()) {

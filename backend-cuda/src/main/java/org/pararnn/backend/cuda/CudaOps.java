@@ -146,6 +146,32 @@ final class CudaOps implements Ops, AutoCloseable {
     }
 
     @Override
+    public void release(DeviceArray array) {
+        if (array instanceof CudaArray c && c.owner() == this) {
+            release(c);
+        } else {
+            throw OpsShapes.foreign(array, description);
+        }
+    }
+
+    @Override
+    public synchronized void fill(DeviceArray array, float value) {
+        open();
+        int n = Math.toIntExact(array.length());
+        elementwise("pararnn_ops_fill", n, new KernelArgs().pointer(buf(array)).integer(n).real(value));
+    }
+
+    @Override
+    public synchronized void copy(Matrix src, Matrix dst) {
+        open();
+        OpsShapes.sameShape("copy", src, dst);
+        OpsShapes.distinct("copy", src, dst);
+        KernelArgs args = view(new KernelArgs(), src);
+        view(args, dst).integer(src.rows()).integer(src.cols());
+        elementwise("pararnn_ops_copy", (long) src.rows() * src.cols(), args);
+    }
+
+    @Override
     public synchronized DeviceInts allocateInts(String name, long length) {
         open();
         requireLength(name, length, "ints");

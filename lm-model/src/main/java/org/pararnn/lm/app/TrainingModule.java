@@ -55,8 +55,7 @@ public final class TrainingModule extends AbstractModule {
     @Provides
     @Singleton
     AdamW optimizer(LanguageModel model, TrainConfig t) {
-        AdamW adam = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.eps(), t.weightDecay(),
-                model.solver().backend().hostOps());
+        AdamW adam = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.eps(), t.weightDecay());
         if (spec.resume() != null) {
             try {
                 Checkpoint.loadOptimizer(spec.resume(), adam);

@@ -273,7 +273,8 @@ final class TrainCommand implements Command {
         out.printf("solver: backend %s (%s), mode %s; batch %d × %d steps × accum %d, %d optimiser steps, lr %.2g%n",
                 solver.backend().name(), solver.backend().device(), solver.mode(), t.batch(), spec.source().steps(),
                 t.accumulation(), t.steps(), t.lr());
-        out.println("ops: " + solver.backend().hostOps().describe());
+        out.println("ops: " + solver.backend().ops().describe()
+                + (solver.backend().ops().takesHostArrays() ? "" : "; the cells' solves take Java arrays: their inputs and outputs cross to the host"));
         out.println("run directory: " + spec.runDir().toAbsolutePath());
         Trainer.Result r = trainer.run();
         var e = r.finalEvaluation();

@@ -10,6 +10,8 @@ import org.pararnn.api.RnnSolver;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.Tensor;
 import org.pararnn.cells.ParaCell;
+import org.pararnn.api.ops.DeviceArray;
+import org.pararnn.api.ops.Ops;
 import org.pararnn.lm.nn.Parameter;
 
 /**
@@ -21,10 +23,12 @@ final class CellLayer implements Layer {
     private final ParaCell cell;
     private final Gradients cellGrads;
     private final List<Parameter> params = new ArrayList<>();
-    private final Buffers buffers = new Buffers();
     /** {@code [rows][D]}: the cell's input, a copy of the stream, which the forward pass keeps for backward. */
     private float[] cellIn;
+    /** The stream's values in a Java array when the ops' arrays are on a device. */
+    private float[] scratch;
     private RnnSolver solver;
+    private Ops ops;
     private ForwardPass fwd;
 
     CellLayer(ParaCell cell) {
@@ -50,9 +54,14 @@ final class CellLayer implements Layer {
     public void initialize(SplittableRandom rnd) {
     }
 
+    /** The cell's parameters stay in Java arrays (the solvers read them there), on the host ops beside the backend's. */
     @Override
     public void solver(RnnSolver solver) {
         this.solver = solver;
+        this.ops = solver.backend().ops();
+        for (Parameter p : params) {
+            p.place(solver.backend().hostOps());
+        }
     }
 
     @Override
@@ -66,23 +75,35 @@ final class CellLayer implements Layer {
     }
 
     @Override
-    public void forward(float[] x, int batch, int steps, LayerState state) {
-        int rows = batch * steps;
-        if (buffers.resize(rows)) {
-            cellIn = new float[rows * cell.inputWidth()];
+    public void forward(DeviceArray x, int batch, int steps, LayerState state) {
+        int n = batch * steps * cell.inputWidth();
+        if (cellIn == null || cellIn.length != n) {
+            cellIn = new float[n];
         }
-        System.arraycopy(x, 0, cellIn, 0, rows * cell.inputWidth());
+        scratch = HostBridge.scratch(ops, scratch, n);
+        System.arraycopy(HostBridge.down(ops, x, scratch, n), 0, cellIn, 0, n);
         fwd = solver.forward(cell, cellIn, batch, steps, state.cellState);
-        System.arraycopy(fwd.output(), 0, x, 0, rows * cell.outputWidth());
+        write(x, fwd.output(), batch * steps * cell.outputWidth());
         if (state.cellState != null) {
             float[] fin = fwd.finalState();
             System.arraycopy(fin, 0, state.cellState, 0, fin.length);
         }
     }
 
+    /** {@code x[0, n) = values[0, n)} on the ops' array. */
+    private void write(DeviceArray x, float[] values, int n) {
+        if (x instanceof org.pararnn.api.ops.HostArray h) {
+            System.arraycopy(values, 0, h.data(), 0, n);
+        } else {
+            ops.upload(values, 0, x, 0, n);
+        }
+    }
+
     @Override
-    public void backward(float[] dx, int batch, int steps) {
-        BackwardPass back = solver.backward(fwd, dx, null, cellGrads);
-        System.arraycopy(back.gradInput(), 0, dx, 0, batch * steps * cell.inputWidth());
+    public void backward(DeviceArray dx, int batch, int steps) {
+        int n = batch * steps * cell.outputWidth();
+        scratch = HostBridge.scratch(ops, scratch, n);
+        BackwardPass back = solver.backward(fwd, HostBridge.down(ops, dx, scratch, n), null, cellGrads);
+        write(dx, back.gradInput(), batch * steps * cell.inputWidth());
     }
 }

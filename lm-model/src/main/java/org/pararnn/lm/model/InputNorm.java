@@ -1,34 +1,28 @@
 package org.pararnn.lm.model;
 
 import org.pararnn.api.ops.DeviceArray;
-import org.pararnn.api.ops.HostArray;
 import org.pararnn.api.ops.Matrix;
 import org.pararnn.api.ops.Ops;
 import org.pararnn.lm.nn.Parameter;
 
 /**
  * The RMSNorm a stage applies to the stream it receives ({@code RnnBlock}, {@code MlpBlock}, the tied
- * head), with what its backward needs kept from the forward pass, through the backend's {@link Ops}
- * (the host ops on views of these arrays until the model's activations move onto the backend's own
- * arrays). The gain is the owner's parameter.
+ * head), with what its backward needs kept from the forward pass, on the backend's {@link Ops} and their
+ * arrays. The gain is the owner's parameter.
  */
 final class InputNorm {
     private final int d;
     private final Parameter gain;
-    private final Buffers buffers = new Buffers();
+    private final DeviceBuffers buffers = new DeviceBuffers();
     /** {@code [rows][D]}: the stream x as the stage received it. */
-    private float[] xIn;
+    private DeviceArray xIn;
     /** {@code [rows][D]}: RMSNorm(xIn), the stage's input. */
-    private float[] xNorm;
+    private DeviceArray xNorm;
     /** {@code [rows]}: 1 / rms of each row of xIn. */
-    private float[] xInvRms;
+    private DeviceArray xInvRms;
     /** {@code [rows][D]}: ∂L/∂xNorm, filled by the stage before {@link #backward}. */
-    private float[] dXNorm;
-    /** The arrays above as the ops see them (views, no copies). */
-    private DeviceArray xInA;
-    private DeviceArray xNormA;
-    private DeviceArray xInvRmsA;
-    private DeviceArray dXNormA;
+    private DeviceArray dXNorm;
+    private int rows;
 
     InputNorm(Parameter gain, int dim) {
         this.d = dim;
@@ -36,32 +30,28 @@ final class InputNorm {
     }
 
     /** RMSNorm of {@code x [rows][D]} by {@code ops}; returns xNorm. */
-    float[] forward(Ops ops, float[] x, int rows) {
-        if (buffers.resize(rows)) {
-            xIn = new float[rows * d];
-            xNorm = new float[rows * d];
-            xInvRms = new float[rows];
-            dXNorm = new float[rows * d];
-            xInA = HostArray.of("xIn", xIn);
-            xNormA = HostArray.of("xNorm", xNorm);
-            xInvRmsA = HostArray.of("xInvRms", xInvRms);
-            dXNormA = HostArray.of("dXNorm", dXNorm);
+    Matrix forward(Ops ops, DeviceArray x, int rows) {
+        if (buffers.resize(ops, rows)) {
+            xIn = buffers.floats("xIn", (long) rows * d);
+            xNorm = buffers.floats("xNorm", (long) rows * d);
+            xInvRms = buffers.floats("xInvRms", rows);
+            dXNorm = buffers.floats("dXNorm", (long) rows * d);
         }
-        System.arraycopy(x, 0, xIn, 0, rows * d);
-        ops.rmsNorm(Matrix.of(xInA, rows, d), HostArray.of(gain.name(), gain.data()),
-                Matrix.of(xNormA, rows, d), xInvRmsA);
-        return xNorm;
+        this.rows = rows;
+        // The stream changes after this stage: keep its input.
+        ops.copy(Matrix.of(x, rows, d), Matrix.of(xIn, rows, d));
+        ops.rmsNorm(Matrix.of(xIn, rows, d), gain.valueArray(), Matrix.of(xNorm, rows, d), xInvRms);
+        return Matrix.of(xNorm, rows, d);
     }
 
     /** Where the stage writes ∂L/∂xNorm for {@link #backward}. */
-    float[] gradNormed() {
-        return dXNorm;
+    Matrix gradNormed() {
+        return Matrix.of(dXNorm, rows, d);
     }
 
     /** Adds the gain's gradient and writes (or, {@code accumulate}, adds) ∂L/∂x into {@code dx}. */
-    void backward(Ops ops, float[] dx, boolean accumulate, int rows) {
-        ops.rmsNormBackward(Matrix.of(xInA, rows, d), HostArray.of(gain.name(), gain.data()), xInvRmsA,
-                Matrix.of(dXNormA, rows, d), Matrix.of(HostArray.of("dx", dx), rows, d), accumulate,
-                HostArray.of(gain.name() + ".grad", gain.gradData()));
+    void backward(Ops ops, DeviceArray dx, boolean accumulate, int rows) {
+        ops.rmsNormBackward(Matrix.of(xIn, rows, d), gain.valueArray(), xInvRms, Matrix.of(dXNorm, rows, d), Matrix.of(dx, rows, d),
+                accumulate, gain.gradArray());
     }
 }

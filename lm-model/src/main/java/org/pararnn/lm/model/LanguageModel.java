@@ -1,7 +1,7 @@
 package org.pararnn.lm.model;
 
-import org.pararnn.api.ops.HostArray;
-import org.pararnn.api.ops.HostInts;
+import org.pararnn.api.ops.DeviceArray;
+import org.pararnn.api.ops.DeviceInts;
 import org.pararnn.api.ops.Matrix;
 import org.pararnn.api.ops.Ops;
 import java.util.ArrayList;
@@ -33,16 +33,23 @@ public final class LanguageModel {
     private final Head head;
     private RnnSolver solver;
 
-    private final Buffers buffers = new Buffers();
+    /** The backend's ops: the step's arrays and every operation besides the cells' solves. */
+    private Ops ops;
+    private final DeviceBuffers buffers = new DeviceBuffers();
     /** {@code [rows][D]}: the stream, embedding plus positions, then transformed by each layer in turn. */
-    private float[] x;
+    private DeviceArray x;
     /** {@code [rows][V]}: the head's output; turned into ∂L/∂logits in place by {@link #backward()}. */
-    private float[] logits;
+    private DeviceArray logits;
     /** {@code [rows][D]}: ∂L/∂x, from the head back through the layers to the embedding. */
-    private float[] dx;
-    /** {@code [rows]}: each row's arg-max class, from the loss. */
+    private DeviceArray dx;
+    /** {@code [rows]}: the tokens, the targets and each row's arg-max class, on the ops. */
+    private DeviceInts tokensArray;
+    private DeviceInts targetsArray;
+    private DeviceInts predictionsArray;
+    /** The predictions in a Java array (for accuracy), and the logits (for generation, on request). */
     private int[] predictions;
-    private int[] lastTokens;
+    private float[] logitsHost;
+    private boolean logitsHostCurrent;
     private int[] lastTargets;
     private int lastBatch;
     private int lastSteps;
@@ -118,13 +125,38 @@ public final class LanguageModel {
         return n;
     }
 
-    /** The solver (backend and mode) every cell of the model runs through. */
+    /**
+     * The solver (backend and mode) every cell of the model runs through; the step runs on its backend's ops,
+     * where the parameters are placed (the cells' own stay in Java arrays, where the solvers read them).
+     */
     public LanguageModel solver(RnnSolver s) {
         this.solver = s;
+        this.ops = s.backend().ops();
+        embed.place(ops);
+        if (pos != null) {
+            pos.place(ops);
+        }
+        for (Parameter p : head.parameters()) {
+            p.place(ops);
+        }
         for (Layer l : layers) {
             l.solver(s);
         }
         return this;
+    }
+
+    /** The device's parameter values and gradients into their Java arrays (before a checkpoint or a check). */
+    public void pullParameters() {
+        for (Parameter p : params) {
+            p.pull();
+        }
+    }
+
+    /** The Java arrays' parameter values onto the device (after loading a checkpoint into them). */
+    public void pushParameters() {
+        for (Parameter p : params) {
+            p.push();
+        }
     }
 
     public RnnSolver solver() {
@@ -140,7 +172,7 @@ public final class LanguageModel {
 
     public void zeroGradients() {
         for (Parameter p : params) {
-            java.util.Arrays.fill(p.gradData(), 0f);
+            p.ops().fill(p.gradArray(), 0f);
         }
     }
 
@@ -149,19 +181,27 @@ public final class LanguageModel {
         return lastSolves;
     }
 
-    /** {@code [B][T][V]} logits of the last forward pass (valid until the next one). */
+    /** {@code [B][T][V]} logits of the last forward pass (valid until the next one; copied from a device on request). */
     public float[] logits() {
-        return logits;
+        if (!logitsHostCurrent) {
+            logitsHost = HostBridge.down(ops, logits, logitsHost != null && logitsHost.length == logits.length()
+                    ? logitsHost : new float[Math.toIntExact(logits.length())], Math.toIntExact(logits.length()));
+            logitsHostCurrent = true;
+        }
+        return logitsHost;
     }
 
     private void ensure(int rows) {
-        if (!buffers.resize(rows)) {
+        if (!buffers.resize(ops, rows)) {
             return;
         }
         int d = config.dim();
-        x = new float[rows * d];
-        logits = new float[rows * config.vocab()];
-        dx = new float[rows * d];
+        x = buffers.floats("x", (long) rows * d);
+        logits = buffers.floats("logits", (long) rows * config.vocab());
+        dx = buffers.floats("dx", (long) rows * d);
+        tokensArray = buffers.ints("tokens", rows);
+        targetsArray = buffers.ints("targets", rows);
+        predictionsArray = buffers.ints("predictions", rows);
         predictions = new int[rows];
     }
 
@@ -207,9 +247,8 @@ public final class LanguageModel {
         int d = config.dim();
         int v = config.vocab();
         ensure(rows);
-        solver.backend().hostOps().embedding(HostInts.of("tokens", tokens), steps, HostArray.of(embed.name(), embed.data()),
-                pos == null ? null : HostArray.of(pos.name(), pos.data()), Matrix.of(HostArray.of("x", x), rows, d));
-        lastTokens = tokens;
+        ops.uploadInts(tokens, 0, tokensArray, 0, rows);
+        ops.embedding(tokensArray, steps, embed.valueArray(), pos == null ? null : pos.valueArray(), Matrix.of(x, rows, d));
         lastTargets = null;
         lastBatch = batch;
         lastSteps = steps;
@@ -222,7 +261,8 @@ public final class LanguageModel {
             }
         }
         lastSolves = solves;
-        head.forward(solver.backend().hostOps(), x, logits, rows);
+        head.forward(ops, x, logits, rows);
+        logitsHostCurrent = false;
     }
 
     /**
@@ -232,8 +272,9 @@ public final class LanguageModel {
     private Loss loss(int[] targets, int batch, int steps) {
         int rows = batch * steps;
         int v = config.vocab();
-        Ops.CrossEntropySums sums = solver.backend().hostOps().crossEntropy(Matrix.of(HostArray.of("logits", logits), rows, v),
-                HostInts.of("targets", targets), HostInts.of("predictions", predictions));
+        ops.uploadInts(targets, 0, targetsArray, 0, rows);
+        Ops.CrossEntropySums sums = ops.crossEntropy(Matrix.of(logits, rows, v), targetsArray, predictionsArray);
+        ops.downloadInts(predictionsArray, 0, predictions, 0, rows);
         int correct = 0;
         int sequences = 0;
         int exact = 0;
@@ -284,14 +325,14 @@ public final class LanguageModel {
             }
         }
         // logits become ∂L/∂logits in place.
-        Matrix lg = Matrix.of(HostArray.of("logits", logits), rows, v);
-        solver.backend().hostOps().crossEntropyBackward(lg, HostInts.of("targets", lastTargets), config.zLoss(), counted, lg);
-        head.backward(solver.backend().hostOps(), logits, dx, rows);
+        Matrix lg = Matrix.of(logits, rows, v);
+        ops.crossEntropyBackward(lg, targetsArray, config.zLoss(), counted, lg);
+        logitsHostCurrent = false;
+        head.backward(ops, logits, dx, rows);
         for (int i = layers.size() - 1; i >= 0; i--) {
             layers.get(i).backward(dx, batch, steps);
         }
-        solver.backend().hostOps().embeddingBackward(HostInts.of("tokens", lastTokens), steps, Matrix.of(HostArray.of("dx", dx), rows, d),
-                HostArray.of(embed.name() + ".grad", embed.gradData()), pos == null ? null : HostArray.of(pos.name() + ".grad", pos.gradData()));
+        ops.embeddingBackward(tokensArray, steps, Matrix.of(dx, rows, d), embed.gradArray(), pos == null ? null : pos.gradArray());
         lastTargets = null;
     }
 }

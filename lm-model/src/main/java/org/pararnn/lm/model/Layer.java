@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.SolveReport;
+import org.pararnn.api.ops.DeviceArray;
 import org.pararnn.cells.ParaCell;
 import org.pararnn.lm.nn.Parameter;
 
@@ -32,9 +33,9 @@ interface Layer {
      * Transforms {@code x} in place. {@code state} carries the recurrence across calls (generation);
      * {@link LayerState#NONE} means a fresh sequence from the zero state.
      */
-    void forward(float[] x, int batch, int steps, LayerState state);
+    void forward(DeviceArray x, int batch, int steps, LayerState state);
 
-    void backward(float[] dx, int batch, int steps);
+    void backward(DeviceArray dx, int batch, int steps);
 
     /** Per-batch-element state that makes stepping token by token equal to running the whole sequence. */
     LayerState newState(int batch);

@@ -3,8 +3,8 @@ package org.pararnn.lm.model;
 import java.util.ArrayList;
 import java.util.List;
 import org.pararnn.api.ops.DeviceArray;
-import org.pararnn.api.ops.HostArray;
 import org.pararnn.api.ops.Matrix;
+import org.pararnn.api.ops.Ops;
 import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
 
@@ -22,22 +22,22 @@ final class MlpBlock implements Layer {
     private final Linear downMap;
     private final List<Parameter> params;
 
-    // Activations, [rows][width] row-major (rows = batch · steps), kept from forward for backward.
-    private final Buffers buffers = new Buffers();
+    // Activations on the backend's ops, [rows][width] row-major (rows = batch · steps), kept for backward.
+    private final DeviceBuffers buffers = new DeviceBuffers();
     /** RMSNorm of the stream as the block received it. */
     private final InputNorm inputNorm;
     /** {@code [rows][2F]}: W_up · xNorm; each row is the gate g (first F) then the up value u (last F). */
-    private float[] upOut;
+    private DeviceArray upOut;
     /** {@code [rows][F]}: σ(g). */
-    private float[] gateSig;
+    private DeviceArray gateSig;
     /** {@code [rows][F]}: SiLU(g) ⊙ u, the down projection's input. */
-    private float[] hidden;
+    private DeviceArray hidden;
     /** {@code [rows][F]}: ∂L/∂hidden. */
-    private float[] dHidden;
+    private DeviceArray dHidden;
     /** {@code [rows][2F]}: ∂L/∂upOut. */
-    private float[] dUpOut;
-    /** The backend's ops (null before a solver is set: the host ops on this thread). */
-    private org.pararnn.api.ops.Ops ops;
+    private DeviceArray dUpOut;
+    /** The backend's ops. */
+    private Ops ops;
 
     MlpBlock(String prefix, int dim, int hidden) {
         this.d = dim;
@@ -51,10 +51,13 @@ final class MlpBlock implements Layer {
         params = new ArrayList<>(List.of(norm, up, down));
     }
 
-    /** The backend's ops run this block's norm and gate. */
+    /** The backend's ops run this block, on its parameters placed there. */
     @Override
     public void solver(org.pararnn.api.RnnSolver solver) {
-        this.ops = solver.backend().hostOps();
+        this.ops = solver.backend().ops();
+        for (Parameter p : params) {
+            p.place(ops);
+        }
     }
 
     @Override
@@ -75,45 +78,37 @@ final class MlpBlock implements Layer {
     }
 
     private void ensure(int rows) {
-        if (!buffers.resize(rows)) {
+        if (!buffers.resize(ops, rows)) {
             return;
         }
-        upOut = new float[rows * 2 * f];
-        hidden = new float[rows * f];
-        gateSig = new float[rows * f];
-        dHidden = new float[rows * f];
-        dUpOut = new float[rows * 2 * f];
-    }
-
-    /** The backend's ops, or the host ops on this thread before a solver is set. */
-    private org.pararnn.api.ops.Ops ops() {
-        return ops != null ? ops : org.pararnn.api.ops.HostOps.ON_THIS_THREAD;
+        upOut = buffers.floats("upOut", (long) rows * 2 * f);
+        hidden = buffers.floats("hidden", (long) rows * f);
+        gateSig = buffers.floats("gateSig", (long) rows * f);
+        dHidden = buffers.floats("dHidden", (long) rows * f);
+        dUpOut = buffers.floats("dUpOut", (long) rows * 2 * f);
     }
 
     @Override
-    public void forward(float[] x, int batch, int steps, LayerState state) {
+    public void forward(DeviceArray x, int batch, int steps, LayerState state) {
         int rows = batch * steps;
         ensure(rows);
-        float[] xNorm = inputNorm.forward(ops(), x, rows);
-        upMap.forward(ops(), xNorm, 0, d, up.data(), upOut, 0, 2 * f, rows);
+        Matrix xNorm = inputNorm.forward(ops, x, rows);
+        upMap.forward(ops, xNorm, up.valueArray(), Matrix.of(upOut, rows, 2 * f), false);
         // hidden = SiLU(gate) ⊙ value, the gate and the value being the two halves of each row of upOut.
-        DeviceArray upA = HostArray.of("upOut", upOut);
-        ops().siluGate(new Matrix(upA, 0, rows, f, 2 * f), new Matrix(upA, f, rows, f, 2 * f),
-                Matrix.of(HostArray.of("gateSig", gateSig), rows, f), Matrix.of(HostArray.of("hidden", hidden), rows, f));
+        ops.siluGate(new Matrix(upOut, 0, rows, f, 2 * f), new Matrix(upOut, f, rows, f, 2 * f), Matrix.of(gateSig, rows, f),
+                Matrix.of(hidden, rows, f));
         // x += W_down·hidden, accumulated straight into the residual stream.
-        downMap.forward(ops(), hidden, 0, f, down.data(), x, 0, d, true, rows);
+        downMap.forward(ops, Matrix.of(hidden, rows, f), down.valueArray(), Matrix.of(x, rows, d), true);
     }
 
     @Override
-    public void backward(float[] dx, int batch, int steps) {
+    public void backward(DeviceArray dx, int batch, int steps) {
         int rows = batch * steps;
-        downMap.backward(ops(), dx, 0, d, down.gradData(), dHidden, 0, f, false);
-        DeviceArray upA = HostArray.of("upOut", upOut);
-        DeviceArray dUpA = HostArray.of("dUpOut", dUpOut);
-        ops().siluGateBackward(new Matrix(upA, 0, rows, f, 2 * f), new Matrix(upA, f, rows, f, 2 * f),
-                Matrix.of(HostArray.of("gateSig", gateSig), rows, f), Matrix.of(HostArray.of("dHidden", dHidden), rows, f),
-                new Matrix(dUpA, 0, rows, f, 2 * f), new Matrix(dUpA, f, rows, f, 2 * f));
-        upMap.backward(ops(), dUpOut, 0, 2 * f, up.gradData(), inputNorm.gradNormed(), 0, d, false);
-        inputNorm.backward(ops(), dx, true, rows);
+        downMap.backward(ops, Matrix.of(dx, rows, d), down.gradArray(), Matrix.of(dHidden, rows, f), false);
+        ops.siluGateBackward(new Matrix(upOut, 0, rows, f, 2 * f), new Matrix(upOut, f, rows, f, 2 * f),
+                Matrix.of(gateSig, rows, f), Matrix.of(dHidden, rows, f), new Matrix(dUpOut, 0, rows, f, 2 * f),
+                new Matrix(dUpOut, f, rows, f, 2 * f));
+        upMap.backward(ops, Matrix.of(dUpOut, rows, 2 * f), up.gradArray(), inputNorm.gradNormed(), false);
+        inputNorm.backward(ops, dx, true, rows);
     }
 }

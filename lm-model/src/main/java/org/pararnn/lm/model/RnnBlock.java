@@ -9,8 +9,9 @@ import org.pararnn.api.RnnSolver;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.Tensor;
 import org.pararnn.cells.ParaCell;
-import org.pararnn.api.ops.HostArray;
+import org.pararnn.api.ops.DeviceArray;
 import org.pararnn.api.ops.Matrix;
+import org.pararnn.api.ops.Ops;
 import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
 
@@ -34,45 +35,56 @@ final class RnnBlock implements Layer {
     private final Linear inMap;
     private final Linear outMap;
     private final List<Parameter> params = new ArrayList<>();
+    /** The cell's, which the solvers read from Java arrays. */
+    private final List<Parameter> cellParameters = new ArrayList<>();
     private RnnSolver solver;
 
-    // Activations, [rows][width] row-major (rows = batch · steps), kept from forward for backward.
-    private final Buffers buffers = new Buffers();
+    // Activations on the backend's ops, [rows][width] row-major (rows = batch · steps), kept for backward.
+    private final DeviceBuffers buffers = new DeviceBuffers();
     /** RMSNorm of the stream as the block received it: the input projection's input. */
     private final InputNorm inputNorm;
     /** {@code [rows][2D]}: W_in · xNorm; each row is the conv's input (first D) then the gate z (last D). */
-    private float[] proj;
+    private DeviceArray proj;
     /** {@code [rows][D]}: the causal depthwise convolution of the first half of proj. */
-    private float[] convOut;
+    private DeviceArray convOut;
     /** {@code [rows][D]}: σ(convOut). */
-    private float[] convSig;
+    private DeviceArray convSig;
     /** {@code [rows][D]}: SiLU(convOut) = convOut · σ(convOut), the cell's input. */
-    private float[] cellIn;
+    private DeviceArray cellIn;
+    /** {@code [rows][D]}: the cell output y on a device (on ops that take Java arrays, {@link #y} views the solve's output instead). */
+    private DeviceArray cellOut;
+    /** The cell output y as the ops see it, from the last forward. */
+    private DeviceArray y;
     /** {@code [rows][D]}: RMSNorm(cell output). */
-    private float[] yNorm;
+    private DeviceArray yNorm;
     /** {@code [rows]}: 1 / rms of each row of the cell output. */
-    private float[] yInvRms;
+    private DeviceArray yInvRms;
     /** {@code [rows][D]}: σ(z). */
-    private float[] zSig;
+    private DeviceArray zSig;
     /** {@code [rows][D]}: yNorm ⊙ SiLU(z), the output projection's input. */
-    private float[] gated;
+    private DeviceArray gated;
     /** {@code [rows][D]}: W_out · gated, added into the stream scaled by α. */
-    private float[] out;
+    private DeviceArray out;
     // Gradients, one buffer per quantity.
     /** {@code [rows][D]}: ∂L/∂out = dx ⊙ α. */
-    private float[] dOut;
+    private DeviceArray dOut;
     /** {@code [rows][D]}: ∂L/∂gated. */
-    private float[] dGated;
+    private DeviceArray dGated;
     /** {@code [rows][D]}: ∂L/∂yNorm. */
-    private float[] dYNorm;
+    private DeviceArray dYNorm;
     /** {@code [rows][D]}: ∂L/∂(cell output). */
-    private float[] dCellOut;
+    private DeviceArray dCellOut;
+    /** {@code [rows][D]}: ∂L/∂(cell input), from the solve. */
+    private DeviceArray dCellIn;
     /** {@code [rows][D]}: ∂L/∂convOut. */
-    private float[] dConvOut;
+    private DeviceArray dConvOut;
     /** {@code [rows][2D]}: ∂L/∂proj (conv input half, gate half). */
-    private float[] dProj;
-    /** The backend's ops for the norms (null before a solver is set: the host ops on this thread). */
-    private org.pararnn.api.ops.Ops ops;
+    private DeviceArray dProj;
+    /** Java arrays for the solver's input and output gradient when the ops' arrays are on a device. */
+    private float[] cellInHost;
+    private float[] dCellOutHost;
+    /** The backend's ops (the cell's own parameters stay in Java arrays, on the host ops beside them). */
+    private Ops ops;
     /** The last forward's cell solve: its output is the cell output y. */
     private ForwardPass fwd;
 
@@ -89,7 +101,7 @@ final class RnnBlock implements Layer {
         for (int i = 0; i < cell.parameters().size(); i++) {
             Tensor t = cell.parameters().get(i);
             boolean decay = t.name().equals("B");
-            add(new Parameter(prefix + "cell." + t.name(), t, cellGrads.get(i), decay));
+            cellParameters.add(add(new Parameter(prefix + "cell." + t.name(), t, cellGrads.get(i), decay)));
         }
         outNorm = add(Parameter.of(prefix + "out_norm.weight", false, dim));
         outProj = add(Parameter.of(prefix + "out_proj.weight", true, dim, dim));
@@ -122,7 +134,10 @@ final class RnnBlock implements Layer {
     @Override
     public void solver(RnnSolver solver) {
         this.solver = solver;
-        this.ops = solver.backend().hostOps();
+        this.ops = solver.backend().ops();
+        for (Parameter p : params) {
+            p.place(cellParameters.contains(p) ? solver.backend().hostOps() : ops);
+        }
     }
 
     @Override
@@ -132,7 +147,7 @@ final class RnnBlock implements Layer {
 
     @Override
     public LayerState newState(int batch) {
-        return new LayerState(new float[batch * (k - 1) * d], new float[batch * cell.stateWidth()]);
+        return new LayerState(ops.allocate("convHistory", (long) batch * (k - 1) * d), new float[batch * cell.stateWidth()]);
     }
 
     @Override
@@ -141,48 +156,48 @@ final class RnnBlock implements Layer {
     }
 
     private void ensure(int rows) {
-        if (!buffers.resize(rows)) {
+        if (!buffers.resize(ops, rows)) {
             return;
         }
-        proj = new float[rows * 2 * d];
-        convOut = new float[rows * d];
-        convSig = new float[rows * d];
-        cellIn = new float[rows * d];
-        yNorm = new float[rows * d];
-        yInvRms = new float[rows];
-        zSig = new float[rows * d];
-        gated = new float[rows * d];
-        out = new float[rows * d];
-        dOut = new float[rows * d];
-        dGated = new float[rows * d];
-        dYNorm = new float[rows * d];
-        dCellOut = new float[rows * d];
-        dConvOut = new float[rows * d];
-        dProj = new float[rows * 2 * d];
+        long n = (long) rows * d;
+        proj = buffers.floats("proj", 2 * n);
+        convOut = buffers.floats("convOut", n);
+        convSig = buffers.floats("convSig", n);
+        cellIn = buffers.floats("cellIn", n);
+        cellOut = buffers.floats("cellOut", n);
+        yNorm = buffers.floats("yNorm", n);
+        yInvRms = buffers.floats("yInvRms", rows);
+        zSig = buffers.floats("zSig", n);
+        gated = buffers.floats("gated", n);
+        out = buffers.floats("out", n);
+        dOut = buffers.floats("dOut", n);
+        dGated = buffers.floats("dGated", n);
+        dYNorm = buffers.floats("dYNorm", n);
+        dCellOut = buffers.floats("dCellOut", n);
+        dCellIn = buffers.floats("dCellIn", n);
+        dConvOut = buffers.floats("dConvOut", n);
+        dProj = buffers.floats("dProj", 2 * n);
+        cellInHost = HostBridge.scratch(ops, null, (int) n);
+        dCellOutHost = HostBridge.scratch(ops, null, (int) n);
     }
 
     @Override
-    public void forward(float[] x, int batch, int steps, LayerState state) {
+    public void forward(DeviceArray x, int batch, int steps, LayerState state) {
         int rows = batch * steps;
         ensure(rows);
-        float[] xNorm = inputNorm.forward(ops, x, rows);
-        inMap.forward(ops, xNorm, 0, d, inProj.data(), proj, 0, 2 * d, rows);
-        ops.causalConv(new Matrix(HostArray.of("proj", proj), 0, rows, d, 2 * d), batch, steps, HostArray.of(convW.name(),
-                convW.data()), HostArray.of(convB.name(), convB.data()),
-                state.convHistory == null ? null : HostArray.of("convHistory", state.convHistory),
-                Matrix.of(HostArray.of("convOut", convOut), rows, d));
-        ops.silu(Matrix.of(HostArray.of("convOut", convOut), rows, d), Matrix.of(HostArray.of("convSig", convSig), rows, d),
-                Matrix.of(HostArray.of("cellIn", cellIn), rows, d));
-        fwd = solver.forward(cell, cellIn, batch, steps, state.cellState);
-        float[] y = fwd.output();
-        ops.rmsNorm(Matrix.of(HostArray.of("y", y), rows, d), HostArray.of(outNorm.name(), outNorm.data()),
-                Matrix.of(HostArray.of("yNorm", yNorm), rows, d), HostArray.of("yInvRms", yInvRms));
+        Matrix xNorm = inputNorm.forward(ops, x, rows);
+        inMap.forward(ops, xNorm, inProj.valueArray(), Matrix.of(proj, rows, 2 * d), false);
+        ops.causalConv(new Matrix(proj, 0, rows, d, 2 * d), batch, steps, convW.valueArray(), convB.valueArray(), state.convHistory,
+                Matrix.of(convOut, rows, d));
+        ops.silu(Matrix.of(convOut, rows, d), Matrix.of(convSig, rows, d), Matrix.of(cellIn, rows, d));
+        fwd = solver.forward(cell, HostBridge.down(ops, cellIn, cellInHost, rows * d), batch, steps, state.cellState);
+        y = HostBridge.up(ops, fwd.output(), cellOut, rows * d);
+        ops.rmsNorm(Matrix.of(y, rows, d), outNorm.valueArray(), Matrix.of(yNorm, rows, d), yInvRms);
         // gated = SiLU(z) ⊙ yNorm, z being the second half of each row of proj.
-        ops.siluGate(new Matrix(HostArray.of("proj", proj), d, rows, d, 2 * d), Matrix.of(HostArray.of("yNorm", yNorm), rows, d),
-                Matrix.of(HostArray.of("zSig", zSig), rows, d), Matrix.of(HostArray.of("gated", gated), rows, d));
-        outMap.forward(ops, gated, 0, d, outProj.data(), out, 0, d, rows);
-        ops.scaledResidual(Matrix.of(HostArray.of("out", out), rows, d), HostArray.of(scale.name(), scale.data()),
-                Matrix.of(HostArray.of("x", x), rows, d));
+        ops.siluGate(new Matrix(proj, d, rows, d, 2 * d), Matrix.of(yNorm, rows, d), Matrix.of(zSig, rows, d),
+                Matrix.of(gated, rows, d));
+        outMap.forward(ops, Matrix.of(gated, rows, d), outProj.valueArray(), Matrix.of(out, rows, d), false);
+        ops.scaledResidual(Matrix.of(out, rows, d), scale.valueArray(), Matrix.of(x, rows, d));
         if (state.cellState != null) {
             carry(batch, steps, state);
         }
@@ -190,44 +205,42 @@ final class RnnBlock implements Layer {
 
     /** Keeps the last {@code k−1} conv inputs and the final cell state for the next piece of the sequence. */
     private void carry(int batch, int steps, LayerState state) {
-        float[] hist = state.convHistory;
         int h = k - 1;
+        float[] hist = HostBridge.down(ops, state.convHistory, new float[batch * h * d], batch * h * d);
+        float[] p = HostBridge.down(ops, proj, new float[batch * steps * 2 * d], batch * steps * 2 * d);
         for (int b = 0; b < batch; b++) {
             float[] merged = new float[(h + steps) * d];
             System.arraycopy(hist, b * h * d, merged, 0, h * d);
             for (int t = 0; t < steps; t++) {
-                System.arraycopy(proj, (b * steps + t) * 2 * d, merged, (h + t) * d, d);
+                System.arraycopy(p, (b * steps + t) * 2 * d, merged, (h + t) * d, d);
             }
             System.arraycopy(merged, steps * d, hist, b * h * d, h * d);
+        }
+        if (!ops.takesHostArrays()) {
+            ops.upload(hist, 0, state.convHistory, 0, hist.length);
         }
         float[] fin = fwd.finalState();
         System.arraycopy(fin, 0, state.cellState, 0, fin.length);
     }
 
     @Override
-    public void backward(float[] dx, int batch, int steps) {
+    public void backward(DeviceArray dx, int batch, int steps) {
         int rows = batch * steps;
-        ops.scaledResidualBackward(Matrix.of(HostArray.of("out", out), rows, d), HostArray.of(scale.name(), scale.data()),
-                Matrix.of(HostArray.of("dx", dx), rows, d), Matrix.of(HostArray.of("dOut", dOut), rows, d),
-                HostArray.of(scale.name() + ".grad", scale.gradData()));
-        outMap.backward(ops, dOut, 0, d, outProj.gradData(), dGated, 0, d, false);
+        ops.scaledResidualBackward(Matrix.of(out, rows, d), scale.valueArray(), Matrix.of(dx, rows, d), Matrix.of(dOut, rows, d),
+                scale.gradArray());
+        outMap.backward(ops, Matrix.of(dOut, rows, d), outProj.gradArray(), Matrix.of(dGated, rows, d), false);
         // gated = SiLU(z) ⊙ yNorm: to z into dProj's second half, to yNorm into dYNorm.
-        ops.siluGateBackward(new Matrix(HostArray.of("proj", proj), d, rows, d, 2 * d), Matrix.of(HostArray.of("yNorm", yNorm), rows, d),
-                Matrix.of(HostArray.of("zSig", zSig), rows, d), Matrix.of(HostArray.of("dGated", dGated), rows, d),
-                new Matrix(HostArray.of("dProj", dProj), d, rows, d, 2 * d), Matrix.of(HostArray.of("dYNorm", dYNorm), rows, d));
-        float[] y = fwd.output();
-        ops.rmsNormBackward(Matrix.of(HostArray.of("y", y), rows, d), HostArray.of(outNorm.name(), outNorm.data()),
-                HostArray.of("yInvRms", yInvRms), Matrix.of(HostArray.of("dYNorm", dYNorm), rows, d),
-                Matrix.of(HostArray.of("dCellOut", dCellOut), rows, d), false, HostArray.of(outNorm.name() + ".grad", outNorm.gradData()));
-        BackwardPass back = solver.backward(fwd, dCellOut, null, cellGrads);
-        float[] dCellIn = back.gradInput();
-        ops.siluBackward(Matrix.of(HostArray.of("convOut", convOut), rows, d), Matrix.of(HostArray.of("convSig", convSig), rows, d),
-                Matrix.of(HostArray.of("dCellIn", dCellIn), rows, d), Matrix.of(HostArray.of("dConvOut", dConvOut), rows, d));
-        ops.causalConvBackward(new Matrix(HostArray.of("proj", proj), 0, rows, d, 2 * d), batch, steps,
-                HostArray.of(convW.name(), convW.data()), Matrix.of(HostArray.of("dConvOut", dConvOut), rows, d),
-                new Matrix(HostArray.of("dProj", dProj), 0, rows, d, 2 * d), HostArray.of(convW.name() + ".grad", convW.gradData()),
-                HostArray.of(convB.name() + ".grad", convB.gradData()));
-        inMap.backward(ops, dProj, 0, 2 * d, inProj.gradData(), inputNorm.gradNormed(), 0, d, false);
+        ops.siluGateBackward(new Matrix(proj, d, rows, d, 2 * d), Matrix.of(yNorm, rows, d), Matrix.of(zSig, rows, d),
+                Matrix.of(dGated, rows, d), new Matrix(dProj, d, rows, d, 2 * d), Matrix.of(dYNorm, rows, d));
+        ops.rmsNormBackward(Matrix.of(y, rows, d), outNorm.valueArray(), yInvRms, Matrix.of(dYNorm, rows, d),
+                Matrix.of(dCellOut, rows, d), false, outNorm.gradArray());
+        BackwardPass back = solver.backward(fwd, HostBridge.down(ops, dCellOut, dCellOutHost, rows * d), null, cellGrads);
+        DeviceArray dIn = HostBridge.up(ops, back.gradInput(), dCellIn, rows * d);
+        ops.siluBackward(Matrix.of(convOut, rows, d), Matrix.of(convSig, rows, d), Matrix.of(dIn, rows, d),
+                Matrix.of(dConvOut, rows, d));
+        ops.causalConvBackward(new Matrix(proj, 0, rows, d, 2 * d), batch, steps, convW.valueArray(), Matrix.of(dConvOut, rows, d),
+                new Matrix(dProj, 0, rows, d, 2 * d), convW.gradArray(), convB.gradArray());
+        inMap.backward(ops, Matrix.of(dProj, rows, 2 * d), inProj.gradArray(), inputNorm.gradNormed(), false);
         inputNorm.backward(ops, dx, true, rows);
     }
 }

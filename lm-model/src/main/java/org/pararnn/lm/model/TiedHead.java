@@ -2,6 +2,8 @@ package org.pararnn.lm.model;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import org.pararnn.api.ops.DeviceArray;
+import org.pararnn.api.ops.Matrix;
 import org.pararnn.api.ops.Ops;
 import org.pararnn.lm.nn.Linear;
 import org.pararnn.lm.nn.Parameter;
@@ -36,13 +38,13 @@ final class TiedHead implements Head {
     }
 
     @Override
-    public void forward(Ops ops, float[] x, float[] logits, int rows) {
-        map.forward(ops, inputNorm.forward(ops, x, rows), 0, d, embedding.data(), logits, 0, v, rows);
+    public void forward(Ops ops, DeviceArray x, DeviceArray logits, int rows) {
+        map.forward(ops, inputNorm.forward(ops, x, rows), embedding.valueArray(), Matrix.of(logits, rows, v), false);
     }
 
     @Override
-    public void backward(Ops ops, float[] dLogits, float[] dx, int rows) {
-        map.backward(ops, dLogits, 0, v, embedding.gradData(), inputNorm.gradNormed(), 0, d, false);
+    public void backward(Ops ops, DeviceArray dLogits, DeviceArray dx, int rows) {
+        map.backward(ops, Matrix.of(dLogits, rows, v), embedding.gradArray(), inputNorm.gradNormed(), false);
         inputNorm.backward(ops, dx, false, rows);
     }
 }

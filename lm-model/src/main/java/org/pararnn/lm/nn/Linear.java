@@ -1,13 +1,13 @@
 package org.pararnn.lm.nn;
 
-import org.pararnn.api.ops.HostArray;
+import org.pararnn.api.ops.DeviceArray;
 import org.pararnn.api.ops.Matrix;
 import org.pararnn.api.ops.Ops;
 
 /**
  * One linear map of a layer, {@code y = x · Wᵀ} with {@code W [out][in]} (PyTorch's {@code nn.Linear}
- * layout, so weights interoperate), over {@code rows} rows with leading dimensions, by the backend's
- * {@link Ops#matmul} (the {@code cpu} backend: OpenBLAS for large products).
+ * layout, so weights interoperate), over the rows of {@code x}, by the backend's {@link Ops#matmul} (the
+ * {@code cpu} backend: OpenBLAS for large products).
  *
  * <p>As in any layer that keeps activations for its backward pass, the input and the weight given to
  * {@link #forward} are remembered, not copied: they must not change before {@link #backward}.
@@ -31,37 +31,27 @@ public final class Linear {
         return out;
     }
 
-    public void forward(Ops ops, float[] x, int xOff, int ldx, float[] w, float[] y, int yOff, int ldy, int rows) {
-        forward(ops, x, xOff, ldx, w, y, yOff, ldy, false, rows);
-    }
-
-    /** As {@link #forward}, adding into {@code y} when {@code accumulate} (e.g. straight into a residual stream). */
-    public void forward(Ops ops, float[] x, int xOff, int ldx, float[] w, float[] y, int yOff, int ldy,
-                        boolean accumulate, int rows) {
-        if (w.length != in * out) {
-            throw new IllegalArgumentException("weight has " + w.length + " values, expected " + out + "x" + in);
+    /** {@code y = x·Wᵀ}, or {@code y += x·Wᵀ} when {@code accumulate} (e.g. straight into a residual stream). */
+    public void forward(Ops ops, Matrix x, DeviceArray w, Matrix y, boolean accumulate) {
+        if (w.length() != (long) in * out) {
+            throw new IllegalArgumentException(w.name() + " has " + w.length() + " values, expected " + out + "x" + in);
         }
-        input = new Matrix(HostArray.of("input", x), xOff, rows, in, ldx);
-        weight = Matrix.of(HostArray.of("weight", w), out, in);
-        ops.matmul(input, false, weight, true, 1f, accumulate ? 1f : 0f,
-                new Matrix(HostArray.of("output", y), yOff, rows, out, ldy));
+        input = x;
+        weight = Matrix.of(w, out, in);
+        ops.matmul(input, false, weight, true, 1f, accumulate ? 1f : 0f, y);
     }
 
     /**
      * For the last forward's input and weight: adds {@code dyᵀ·x} into {@code gw}; writes (or adds into, when
      * {@code accumulate}) {@code dx = dy·W} unless {@code dx} is null.
      */
-    public void backward(Ops ops, float[] dy, int dyOff, int ldy, float[] gw, float[] dx, int dxOff, int lddx,
-                         boolean accumulate) {
+    public void backward(Ops ops, Matrix dy, DeviceArray gw, Matrix dx, boolean accumulate) {
         if (input == null) {
             throw new IllegalStateException("backward before forward");
         }
-        int rows = input.rows();
-        Matrix gradOut = new Matrix(HostArray.of("output gradient", dy), dyOff, rows, out, ldy);
-        ops.matmul(gradOut, true, input, false, 1f, 1f, Matrix.of(HostArray.of("weight gradient", gw), out, in));
+        ops.matmul(dy, true, input, false, 1f, 1f, Matrix.of(gw, out, in));
         if (dx != null) {
-            ops.matmul(gradOut, false, weight, false, 1f, accumulate ? 1f : 0f,
-                    new Matrix(HostArray.of("input gradient", dx), dxOff, rows, in, lddx));
+            ops.matmul(dy, false, weight, false, 1f, accumulate ? 1f : 0f, dx);
         }
     }
 }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pararnn.api.Tensor;
 import org.pararnn.api.ops.HostArray;
-import org.pararnn.api.ops.HostOps;
+import org.pararnn.api.ops.DeviceArray;
 import org.pararnn.api.ops.Ops;
 import org.pararnn.lm.nn.Parameter;
 
@@ -12,36 +12,47 @@ import org.pararnn.lm.nn.Parameter;
  * Adam with decoupled weight decay (Loshchilov & Hutter): {@code θ ← θ − lr·(m̂/(√v̂+ε) + wd·θ)} where
  * {@code wd} applies only to parameters marked for decay. Moments are float32 tensors named
  * {@code m.<param>} / {@code v.<param>} so checkpoints can store them beside the weights. The update
- * itself is the backend's {@link Ops#adamW} (the schedule and bias correction stay here).
+ * itself is {@link Ops#adamW} on the ops each parameter lives on, the moments beside it (the schedule and
+ * bias correction stay here).
  */
 public final class AdamW {
     private final List<Parameter> params;
     private final List<Tensor> m = new ArrayList<>();
     private final List<Tensor> v = new ArrayList<>();
+    /** The moments where their parameter lives (views of the tensors on ops that take Java arrays). */
+    private final List<DeviceArray> mArrays = new ArrayList<>();
+    private final List<DeviceArray> vArrays = new ArrayList<>();
     private final double beta1;
     private final double beta2;
     private final double eps;
     private final double weightDecay;
-    private final Ops ops;
     private long t;
 
-    /** On the host ops of the calling thread. */
+    /** For {@code params} placed where they will be trained (their moments are made beside them). */
     public AdamW(List<Parameter> params, double beta1, double beta2, double eps, double weightDecay) {
-        this(params, beta1, beta2, eps, weightDecay, HostOps.ON_THIS_THREAD);
-    }
-
-    /** Updates by {@code ops} (the backend's). */
-    public AdamW(List<Parameter> params, double beta1, double beta2, double eps, double weightDecay, Ops ops) {
-        this.ops = ops;
         this.params = params;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
         this.weightDecay = weightDecay;
         for (Parameter p : params) {
-            m.add(Tensor.zeros("m." + p.name(), p.value().shape()));
-            v.add(Tensor.zeros("v." + p.name(), p.value().shape()));
+            Tensor mt = Tensor.zeros("m." + p.name(), p.value().shape());
+            Tensor vt = Tensor.zeros("v." + p.name(), p.value().shape());
+            m.add(mt);
+            v.add(vt);
+            mArrays.add(beside(p, mt));
+            vArrays.add(beside(p, vt));
         }
+    }
+
+    private static DeviceArray beside(Parameter p, Tensor t) {
+        Ops ops = p.ops();
+        if (ops.takesHostArrays()) {
+            return HostArray.of(t.name(), t.data());
+        }
+        DeviceArray a = ops.allocate(t.name(), t.size());
+        ops.upload(t.data(), 0, a, 0, t.data().length);
+        return a;
     }
 
     /** Updates taken so far (bias correction uses it). */
@@ -53,11 +64,36 @@ public final class AdamW {
         this.t = n;
     }
 
-    /** Both moment tensors of every parameter, for checkpoints (live: loading into them restores the state). */
+    /**
+     * Both moment tensors of every parameter, for checkpoints (live: loading into them, then {@link #push()},
+     * restores the state; {@link #pull()} first brings them up to date from a device).
+     */
     public List<Tensor> state() {
         List<Tensor> all = new ArrayList<>(m);
         all.addAll(v);
         return all;
+    }
+
+    /** The moments from where they live into their tensors (nothing to do on ops that take Java arrays). */
+    public void pull() {
+        for (int i = 0; i < params.size(); i++) {
+            Ops ops = params.get(i).ops();
+            if (!ops.takesHostArrays()) {
+                ops.download(mArrays.get(i), 0, m.get(i).data(), 0, m.get(i).data().length);
+                ops.download(vArrays.get(i), 0, v.get(i).data(), 0, v.get(i).data().length);
+            }
+        }
+    }
+
+    /** The tensors' moments to where they live (after loading a checkpoint into them). */
+    public void push() {
+        for (int i = 0; i < params.size(); i++) {
+            Ops ops = params.get(i).ops();
+            if (!ops.takesHostArrays()) {
+                ops.upload(m.get(i).data(), 0, mArrays.get(i), 0, m.get(i).data().length);
+                ops.upload(v.get(i).data(), 0, vArrays.get(i), 0, v.get(i).data().length);
+            }
+        }
     }
 
     /** One update with learning rate {@code lr}, gradients scaled by {@code gradScale} first (clipping, averaging). */
@@ -72,16 +108,15 @@ public final class AdamW {
             float decay = p.decay() ? (float) (1 - lr * weightDecay) : 1f;
             Ops.AdamWStep s = new Ops.AdamWStep((float) beta1, (float) beta2, stepSize, invC2, (float) eps, (float) gradScale,
                     decay);
-            ops.adamW(HostArray.of(p.name(), p.data()), HostArray.of(p.name() + ".grad", p.gradData()),
-                    HostArray.of(m.get(i).name(), m.get(i).data()), HostArray.of(v.get(i).name(), v.get(i).data()), s);
+            p.ops().adamW(p.valueArray(), p.gradArray(), mArrays.get(i), vArrays.get(i), s);
         }
     }
 
-    /** {@code ‖g‖₂} over every parameter's gradient, in double, in a fixed order ({@link Ops#sumOfSquares} per tensor). */
+    /** {@code ‖g‖₂} over every parameter's gradient, in double, in a fixed order ({@link Ops#sumOfSquares} where each lives). */
     public static double gradientNorm(List<Parameter> params) {
         double sum = 0;
         for (Parameter p : params) {
-            sum += HostOps.ON_THIS_THREAD.sumOfSquares(HostArray.of(p.name() + ".grad", p.gradData()));
+            sum += p.ops().sumOfSquares(p.gradArray());
         }
         return Math.sqrt(sum);
     }

@@ -47,6 +47,10 @@ public final class Checkpoint {
 
     /** Writes a checkpoint of {@code model} (and {@code optimizer}, when non-null) at {@code state.step()}. */
     public static Path save(Path run, LanguageModel model, AdamW optimizer, State state) throws IOException {
+        model.pullParameters();
+        if (optimizer != null) {
+            optimizer.pull();
+        }
         Path dir = directory(run);
         Files.createDirectories(dir);
         String name = String.format("step-%07d", state.step());
@@ -137,10 +141,12 @@ public final class Checkpoint {
     /** Loads the weights into {@code model} (shapes checked, every tensor named on mismatch). */
     public static void loadWeights(Path checkpoint, LanguageModel model) throws IOException {
         SafeTensors.loadInto(checkpoint.resolve("model.safetensors"), namedWeights(model));
+        model.pushParameters();
     }
 
     public static void loadOptimizer(Path checkpoint, AdamW optimizer) throws IOException {
         SafeTensors.loadInto(checkpoint.resolve("optimizer.safetensors"), optimizer.state());
+        optimizer.push();
     }
 
     private static void prune(Path dir, String keepNewest) throws IOException {

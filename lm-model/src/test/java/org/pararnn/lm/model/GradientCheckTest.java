@@ -45,7 +45,35 @@ class GradientCheckTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
     void analyticGradientsMatchFloat64FiniteDifferences(String cell, Architecture arch, Mode mode) {
-        check(cell, arch, mode, false);
+        check(BACKEND, cell, arch, mode, false);
+    }
+
+    /**
+     * The whole step on the CUDA backend's own ops, the kernels of {@code ops.cu} on the emulated device
+     * (parameters, activations and the optimiser's arrays in its memory; the cells' solves in between), for
+     * both cells and both architectures, against the same float64 finite differences.
+     */
+    @ParameterizedTest(name = "{0} {1} on cuda-emulated")
+    @MethodSource("cudaCases")
+    void throughTheCudaOpsMatchFloat64(String cell, Architecture arch) {
+        Backends all = Backends.fromEnvironment();
+        var probe = all.survey().stream().filter(pr -> pr.name().equals("cuda-emulated")).findFirst();
+        org.junit.jupiter.api.Assumptions.assumeTrue(probe.isPresent() && probe.get().available(),
+                () -> "cuda-emulated is unavailable here: " + probe.map(p -> p.probe().reason()).orElse("not on the class path"));
+        try (Backend cuda = all.forcing("cuda-emulated", "GradientCheckTest").choose()) {
+            assertTrue(!cuda.ops().takesHostArrays(), "the CUDA backend's ops must be its own: " + cuda.ops().describe());
+            check(cuda, cell, arch, Mode.AUTO, true);
+        }
+    }
+
+    static Stream<Arguments> cudaCases() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (String cell : new String[] {"paragru", "paralstm"}) {
+            for (Architecture arch : Architecture.values()) {
+                b.add(Arguments.of(cell, arch));
+            }
+        }
+        return b.build();
     }
 
     /**
@@ -61,13 +89,13 @@ class GradientCheckTest {
         long threshold = CpuBlas.threshold();
         CpuBlas.setThreshold(0);
         try {
-            check(cell, Architecture.LM, Mode.AUTO, true);
+            check(BACKEND, cell, Architecture.LM, Mode.AUTO, true);
         } finally {
             CpuBlas.setThreshold(threshold);
         }
     }
 
-    private static void check(String cell, Architecture arch, Mode mode, boolean stepFirst) {
+    private static void check(Backend backend, String cell, Architecture arch, Mode mode, boolean stepFirst) {
         int vocab = 11;
         int dim = 8;
         int batch = 2;
@@ -75,7 +103,7 @@ class GradientCheckTest {
         ModelConfig cfg = arch == Architecture.LM
                 ? new ModelConfig(arch, vocab, dim, 2, 2, cell, 24, 4, 0, 0.9f, 1e-3f, 5)
                 : new ModelConfig(arch, vocab, dim, 1, 2, cell, 0, 4, steps, 0.9f, 1e-3f, 5);
-        LanguageModel model = new LanguageModel(cfg).solver(RnnSolver.on(BACKEND).mode(mode));
+        LanguageModel model = new LanguageModel(cfg).solver(RnnSolver.on(backend).mode(mode));
         SplittableRandom rnd = new SplittableRandom(17);
         int[] tokens = new int[batch * steps];
         int[] targets = new int[batch * steps];
@@ -92,11 +120,13 @@ class GradientCheckTest {
                 }
             }
         }
+        model.pushParameters();
         model.clipRecurrent();
         if (stepFirst) {
             model.zeroGradients();
             model.forward(tokens, targets, batch, steps);
             model.backward();
+            model.pullParameters();
             for (Parameter p : model.parameters()) {
                 float[] v = p.data();
                 for (int i = 0; i < v.length; i++) {
@@ -104,10 +134,12 @@ class GradientCheckTest {
                 }
             }
             model.clipRecurrent();
+            model.pushParameters();
         }
         model.zeroGradients();
         Loss loss = model.forward(tokens, targets, batch, steps);
         model.backward();
+        model.pullParameters();
 
         F64Model ref = new F64Model(model);
         double l64 = ref.loss(tokens, targets, batch, steps);
@@ -138,7 +170,7 @@ class GradientCheckTest {
             assertTrue(err <= bound, () -> "gradient of " + p.name() + " differs from float64 finite differences: "
                     + report);
         }
-        System.out.println(cell + " " + arch + " " + mode + (stepFirst ? " (OpenBLAS, second step)" : "")
+        System.out.println(backend.name() + " " + cell + " " + arch + " " + mode + (stepFirst ? " (second step)" : "")
                 + " loss " + loss.total() + "\n" + report);
     }
 }
