@@ -39,32 +39,24 @@ final class CudaOps implements Ops, AutoCloseable {
         this.sums = stream.alloc(6);
     }
 
-    /** An array of this backend's device memory. */
-    final class CudaArray implements DeviceArray, AutoCloseable {
-        private final String name;
-        private final long length;
-        private CudaDevice.Buffer buffer;
+    /** Device memory these ops made: a name for errors, a length in values, the buffer (null once freed). */
+    abstract class Slots {
+        final String name;
+        final long length;
+        CudaDevice.Buffer buffer;
 
-        CudaArray(String name, long length, CudaDevice.Buffer buffer) {
+        Slots(String name, long length, CudaDevice.Buffer buffer) {
             this.name = name;
             this.length = length;
             this.buffer = buffer;
         }
 
-        @Override
         public String name() {
             return name;
         }
 
-        @Override
         public long length() {
             return length;
-        }
-
-        /** Frees the device memory now (after the work queued on it); the array cannot be used again. */
-        @Override
-        public void close() {
-            release(this);
         }
 
         CudaOps owner() {
@@ -77,30 +69,23 @@ final class CudaOps implements Ops, AutoCloseable {
         }
     }
 
+    /** Floats in device memory. */
+    final class CudaArray extends Slots implements DeviceArray, AutoCloseable {
+        CudaArray(String name, long length, CudaDevice.Buffer buffer) {
+            super(name, length, buffer);
+        }
+
+        /** Frees the device memory now (after the work queued on it); the array cannot be used again. */
+        @Override
+        public void close() {
+            release(this);
+        }
+    }
+
     /** Ints in device memory (a slot each). */
-    final class CudaInts implements DeviceInts {
-        private final String name;
-        private final long length;
-        private final CudaDevice.Buffer buffer;
-
+    final class CudaInts extends Slots implements DeviceInts {
         CudaInts(String name, long length, CudaDevice.Buffer buffer) {
-            this.name = name;
-            this.length = length;
-            this.buffer = buffer;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public long length() {
-            return length;
-        }
-
-        CudaOps owner() {
-            return CudaOps.this;
+            super(name, length, buffer);
         }
     }
 
@@ -122,19 +107,19 @@ final class CudaOps implements Ops, AutoCloseable {
         }
     }
 
-    @Override
-    public synchronized DeviceArray allocate(String name, long length) {
+    /** {@code length} slots of device memory, zeroed on the device (0.0f and 0 have the same bits). */
+    private CudaDevice.Buffer zeroed(String name, long length, String what) {
         open();
-        requireLength(name, length, "floats");
+        requireLength(name, length, what);
         CudaDevice.Buffer b = stream.alloc(Math.max(1, length));
         owned.add(b);
-        // Zeroed, as the contract says: from a zero array on the host, in pieces to bound the host array.
-        float[] zeros = new float[(int) Math.min(length, 1 << 20)];
-        for (long done = 0; done < length; done += zeros.length) {
-            int n = (int) Math.min(zeros.length, length - done);
-            stream.upload(zeros, 0, n, b, done);
-        }
-        return new CudaArray(name, length, b);
+        elementwise("pararnn_ops_fill", length, new KernelArgs().pointer(b).integer((int) length).real(0f));
+        return b;
+    }
+
+    @Override
+    public synchronized DeviceArray allocate(String name, long length) {
+        return new CudaArray(name, length, zeroed(name, length, "floats"));
     }
 
     private synchronized void release(CudaArray a) {
@@ -173,16 +158,7 @@ final class CudaOps implements Ops, AutoCloseable {
 
     @Override
     public synchronized DeviceInts allocateInts(String name, long length) {
-        open();
-        requireLength(name, length, "ints");
-        CudaDevice.Buffer b = stream.alloc(Math.max(1, length));
-        owned.add(b);
-        int[] zeros = new int[(int) Math.min(length, 1 << 20)];
-        for (long done = 0; done < length; done += zeros.length) {
-            int n = (int) Math.min(zeros.length, length - done);
-            stream.uploadInts(zeros, 0, n, b, done);
-        }
-        return new CudaInts(name, length, b);
+        return new CudaInts(name, length, zeroed(name, length, "ints"));
     }
 
     private CudaDevice.Buffer buf(DeviceArray a) {

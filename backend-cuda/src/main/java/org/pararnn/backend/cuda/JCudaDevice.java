@@ -291,60 +291,57 @@ final class JCudaDevice implements CudaDevice {
             check(cuMemFree(pointer(buffer)), "cuMemFree");
         }
 
-        @Override
-        public void upload(float[] src, int off, int n, Buffer dst, long dstOff) {
+        /** Stages {@code piece} values of the Java array from {@code from} at slot {@code at} of the staging. */
+        private interface Stager {
+            void put(int at, int from, int piece);
+        }
+
+        /** {@code n} values to {@code dst} from slot {@code dstOff}, through the staging in pieces. */
+        private void uploadPieces(int n, Buffer dst, long dstOff, int off, Stager stager) {
             current();
             for (int done = 0; done < n; ) {
                 int piece = (int) Math.min(MAX_STAGE, n - done);
                 long at = reserve(piece);
-                stagingFloats.put(Math.toIntExact(at), src, off + done, piece);
+                stager.put(Math.toIntExact(at), off + done, piece);
                 check(cuMemcpyHtoDAsync(pointer(dst).withByteOffset(4 * (dstOff + done)), staging.withByteOffset(4 * at),
                         4L * piece, stream), "cuMemcpyHtoDAsync");
                 done += piece;
             }
             countUp(n);
+        }
+
+        /** {@code n} values of {@code src} from slot {@code srcOff} into the Java array {@code dst} (float[] or int[]) at {@link #sync()}. */
+        private void downloadPieces(Buffer src, long srcOff, Object dst, int off, int n) {
+            current();
+            for (int done = 0; done < n; ) {
+                int piece = (int) Math.min(MAX_STAGE, n - done);
+                long at = reserve(piece);
+                check(cuMemcpyDtoHAsync(staging.withByteOffset(4 * at), pointer(src).withByteOffset(4 * (srcOff + done)),
+                        4L * piece, stream), "cuMemcpyDtoHAsync");
+                pendingDownloads.add(new Object[] {dst, off + done, piece, at});
+                done += piece;
+            }
+            countDown(n);
+        }
+
+        @Override
+        public void upload(float[] src, int off, int n, Buffer dst, long dstOff) {
+            uploadPieces(n, dst, dstOff, off, (at, from, piece) -> stagingFloats.put(at, src, from, piece));
         }
 
         @Override
         public void download(Buffer src, long srcOff, float[] dst, int off, int n) {
-            current();
-            for (int done = 0; done < n; ) {
-                int piece = (int) Math.min(MAX_STAGE, n - done);
-                long at = reserve(piece);
-                check(cuMemcpyDtoHAsync(staging.withByteOffset(4 * at), pointer(src).withByteOffset(4 * (srcOff + done)),
-                        4L * piece, stream), "cuMemcpyDtoHAsync");
-                pendingDownloads.add(new Object[] {dst, off + done, piece, at});
-                done += piece;
-            }
-            countDown(n);
+            downloadPieces(src, srcOff, dst, off, n);
         }
 
         @Override
         public void uploadInts(int[] src, int off, int n, Buffer dst, long dstOff) {
-            current();
-            for (int done = 0; done < n; ) {
-                int piece = (int) Math.min(MAX_STAGE, n - done);
-                long at = reserve(piece);
-                stagingInts.put(Math.toIntExact(at), src, off + done, piece);
-                check(cuMemcpyHtoDAsync(pointer(dst).withByteOffset(4 * (dstOff + done)), staging.withByteOffset(4 * at),
-                        4L * piece, stream), "cuMemcpyHtoDAsync");
-                done += piece;
-            }
-            countUp(n);
+            uploadPieces(n, dst, dstOff, off, (at, from, piece) -> stagingInts.put(at, src, from, piece));
         }
 
         @Override
         public void downloadInts(Buffer src, long srcOff, int[] dst, int off, int n) {
-            current();
-            for (int done = 0; done < n; ) {
-                int piece = (int) Math.min(MAX_STAGE, n - done);
-                long at = reserve(piece);
-                check(cuMemcpyDtoHAsync(staging.withByteOffset(4 * at), pointer(src).withByteOffset(4 * (srcOff + done)),
-                        4L * piece, stream), "cuMemcpyDtoHAsync");
-                pendingDownloads.add(new Object[] {dst, off + done, piece, at});
-                done += piece;
-            }
-            countDown(n);
+            downloadPieces(src, srcOff, dst, off, n);
         }
 
         @Override
