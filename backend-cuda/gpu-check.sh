@@ -3,7 +3,8 @@
 # the repository root, with .gpu/ (made by backend-cuda/gpu-prepare.sh) carried along. It lists what the
 # CUDA driver shows, runs the conformance suite on `cuda` (and on `opencl` where the driver also exposes
 # OpenCL), then the scan and fused-cell timings beside the device's copy floor, and writes
-# $OUT/cuda-check.md. Every step has a time limit (360 s in all); without a GPU it fails at once, saying why.
+# $OUT/cuda-check.md. Every step has a time limit (420 s in all, 600 with GPU_CHECK_WIDE=1); without a GPU
+# it fails at once, saying why.
 # GPU_CHECK_BACKEND=cuda-emulated rehearses every step on the emulated kernels (small timing shapes).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,5 +60,19 @@ step "conformance: opencl" 30 "${JAVA[@]}" -Dpararnn.opencl.device= org.pararnn.
 step "scan timings" 90 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" "${QUICK[@]}"
 # 5. The fused cells: walk against Newton in time, forward and forward + backward, beside the copy floor.
 step "fused-cell timings" 90 "${JAVA[@]}" org.pararnn.backend.cuda.FusedTiming --backend "$B" "${QUICK[@]}"
+# 6. A language model's training step on the backend's ops next to its products alone (issue 18): the
+#    TinyShakespeare recipe's shape; GPU_CHECK_WIDE=1 adds D=1024, 8 layers, context 1024, batch 16.
+if [ "$B" = cuda ]; then
+  step "training step vs its products" 60 "${JAVA[@]}" org.pararnn.bench.StepTiming --backend "$B" --pairs 6 --per 3 || true
+  if [ "${GPU_CHECK_WIDE:-0}" = 1 ]; then
+    for c in paragru paralstm; do
+      step "training step vs its products: D=1024 $c" 90 "${JAVA[@]}" org.pararnn.bench.StepTiming --backend "$B" --dim 1024 \
+        --layers 8 --heads 2 --context 1024 --batch 16 --cell "$c" --pairs 2 --per 1 || true
+    done
+  fi
+else
+  step "training step vs its products" 60 "${JAVA[@]}" org.pararnn.bench.StepTiming --backend "$B" --dim 32 --layers 1 \
+    --context 16 --batch 4 --pairs 2 --per 1 || true
+fi
 echo "gpu-check: report in $R"
 exit $conformance

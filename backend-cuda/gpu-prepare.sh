@@ -11,7 +11,7 @@ for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/*; do
   fi
 done
 [ -x "${JAVA_HOME:-}/bin/jlink" ] || { echo "gpu-prepare: no JDK 21+ with jlink found" >&2; exit 1; }
-mvn -B -q -Dstyle.color=never -DskipTests package -pl backend-cuda,backend-opencl,conformance-tests -am
+mvn -B -q -Dstyle.color=never -DskipTests package -pl backend-cuda,backend-opencl,conformance-tests,lm-model,bench -am
 rm -rf .gpu
 mkdir -p .gpu/lib
 # The modules the jars use (jdeps), plus the Vector API the CPU path may load; no debug symbols or docs.
@@ -20,9 +20,11 @@ mkdir -p .gpu/lib
 # OpenBLAS's natives (20 MB) stay behind: the GPU check runs with -Dpararnn.blas=false (GEMM in Java loops).
 cp conformance-tests/target/conformance-tests.jar .gpu/lib/
 for j in conformance-tests/target/lib/*.jar; do
-  case "$(basename "$j")" in openblas-*) ;; *) cp "$j" .gpu/lib/ ;; esac
+  case "$(basename "$j")" in openblas-*|javacpp-*) ;; *) cp "$j" .gpu/lib/ ;; esac
 done
 cp backend-cuda/target/backend-cuda-*.jar backend-opencl/target/backend-opencl-*.jar .gpu/lib/
+# The model and the step timing (bench's own classes only: its shaded jar carries OpenBLAS).
+cp lm-model/target/lm-model.jar bench/target/bench-*.jar .gpu/lib/
 # The OpenCL backend's run-time jars (Aparapi and what it needs), for the OpenCL check on the same GPU.
 deps="$(mktemp -d)"
 mvn -B -q -Dstyle.color=never dependency:copy-dependencies -pl backend-opencl -DincludeScope=runtime -DoutputDirectory="$deps"
