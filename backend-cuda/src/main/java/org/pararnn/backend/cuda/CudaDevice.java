@@ -11,8 +11,18 @@ interface CudaDevice extends AutoCloseable {
     /** The device in words, for reports. */
     String describe();
 
-    /** A new stream with its own staging; close it when done. */
-    Stream newStream();
+    /** A new stream with its own staging whose kernels are timed; close it when done. */
+    default Stream newStream() {
+        return newStream(true);
+    }
+
+    /**
+     * A new stream with its own staging; with {@code timedKernels} each kernel's device time is measured
+     * (on a GPU a launch then waits for the previous kernel of the stream, so that one timed kernel is in
+     * flight), without it launches queue freely and {@link Stream#kernelNanos()} stays 0 (the ops' stream:
+     * hundreds of small kernels a step, timed as a whole by the callers).
+     */
+    Stream newStream(boolean timedKernels);
 
     /**
      * Copies {@code floats} floats from {@code src} to {@code dst} on the device and returns the device time it

@@ -34,7 +34,8 @@ final class CudaOps implements Ops, AutoCloseable {
 
     CudaOps(String backend, CudaDevice device) {
         this.description = backend + " (ops kernels on " + device.describe() + ")";
-        this.stream = device.newStream();
+        // Untimed: an op queues its kernels without waiting for the previous one.
+        this.stream = device.newStream(false);
         this.checkResult = stream.alloc(2);
         this.sums = stream.alloc(6);
     }

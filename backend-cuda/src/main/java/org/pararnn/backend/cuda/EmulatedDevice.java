@@ -71,8 +71,9 @@ final class EmulatedDevice implements CudaDevice {
     record HostBuffer(long address, long floats) implements Buffer {
     }
 
+    /** Kernels run synchronously here and are always timed. */
     @Override
-    public Stream newStream() {
+    public Stream newStream(boolean timedKernels) {
         if (closed) {
             throw new IllegalStateException("the emulated CUDA device was closed");
         }

@@ -197,14 +197,14 @@ final class JCudaDevice implements CudaDevice {
     }
 
     @Override
-    public Stream newStream() {
+    public Stream newStream(boolean timedKernels) {
         current();
-        return new DeviceStream();
+        return new DeviceStream(timedKernels);
     }
 
     @Override
     public long copyOnDevice(long floats) {
-        try (DeviceStream s = new DeviceStream()) {
+        try (DeviceStream s = new DeviceStream(true)) {
             Buffer src = s.alloc(floats);
             Buffer dst = s.alloc(floats);
             try {
@@ -243,7 +243,11 @@ final class JCudaDevice implements CudaDevice {
         private String pendingKernel;
         private final List<Object[]> pendingDownloads = new ArrayList<>();
 
-        DeviceStream() {
+        /** Whether each kernel is timed by events (one timed kernel in flight). */
+        private final boolean timedKernels;
+
+        DeviceStream(boolean timedKernels) {
+            this.timedKernels = timedKernels;
             check(cuStreamCreate(stream, 0), "cuStreamCreate");
             check(cuEventCreate(start, 0), "cuEventCreate");
             check(cuEventCreate(stop, 0), "cuEventCreate");
@@ -357,11 +361,15 @@ final class JCudaDevice implements CudaDevice {
                 params[i] = a.isPointer() ? Pointer.to(a.buffer() == null ? new CUdeviceptr() : pointer(a.buffer()))
                         : Pointer.to(new int[] {a.value()});
             }
-            check(cuEventRecord(start, stream), "cuEventRecord");
+            if (timedKernels) {
+                check(cuEventRecord(start, stream), "cuEventRecord");
+            }
             check(cuLaunchKernel(f, grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, stream,
                     Pointer.to(params), null), "launching " + kernel);
-            check(cuEventRecord(stop, stream), "cuEventRecord");
-            timing = true;
+            if (timedKernels) {
+                check(cuEventRecord(stop, stream), "cuEventRecord");
+                timing = true;
+            }
             pendingKernel = kernel;
         }
 
@@ -375,8 +383,8 @@ final class JCudaDevice implements CudaDevice {
                 kernelNanos.addAndGet((long) (ms[0] * 1e6));
                 countKernel((long) (ms[0] * 1e6));
                 timing = false;
-                pendingKernel = null;
             }
+            pendingKernel = null;
             for (Object[] d : pendingDownloads) {
                 if (d[0] instanceof int[] ints) {
                     stagingInts.get(Math.toIntExact((Long) d[3]), ints, (Integer) d[1], (Integer) d[2]);
