@@ -252,6 +252,31 @@ class TrainingRunTest {
         assertArrayEquals(curves.get(1), curves.get(2), "two runs on cuda-emulated differ");
     }
 
+    /**
+     * On a device backend the checkpoint is pulled from the device and a resume pushes weights and AdamW's
+     * moments back: a run stopped at step 10 and resumed to 20 on cuda-emulated gives the uninterrupted run's
+     * losses bit for bit.
+     */
+    @Test
+    void aResumedRunOnTheCudaOpsReproducesTheUninterruptedOne() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.pararnn.api.spi.Backends.fromEnvironment().survey().stream()
+                .anyMatch(pr -> pr.name().equals("cuda-emulated") && pr.available()), "cuda-emulated is unavailable here");
+        Path a = dir.resolve("cuda-a");
+        Path b = dir.resolve("cuda-b");
+        // A warm-up longer than the run: the learning rate then does not depend on the run's length.
+        List<String> common = List.of("--task", "parity", "--length", "16", "--dim", "16", "--eval-every", "10", "--warmup", "50",
+                "--checkpoint-every", "10", "--until-accuracy", "0", "--backend", "cuda-emulated");
+        List<String> runA = new ArrayList<>(List.of("train", "--steps", "20", "--out", a.toString()));
+        runA.addAll(common);
+        assertEquals(0, run(runA), this::text);
+        List<String> runB = new ArrayList<>(List.of("train", "--steps", "10", "--out", b.toString()));
+        runB.addAll(common);
+        assertEquals(0, run(runB), this::text);
+        assertEquals(0, run(List.of("train", "--resume", b.toString(), "--steps", "20", "--backend", "cuda-emulated")), this::text);
+        assertEquals(lines(a.resolve("metrics.jsonl"), "train"), lines(b.resolve("metrics.jsonl"), "train"),
+                "loss curve after resuming on cuda-emulated");
+    }
+
     @Test
     void resumingAFinishedRunOrChangingItsShapeIsRefusedWithTheReason() {
         Path r = dir.resolve("done");
