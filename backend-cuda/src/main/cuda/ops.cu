@@ -13,7 +13,10 @@
 // arrays) with a hash of the source's path, which would make the packaged PTX depend on where it was built.
 namespace pararnn_ops {
 
-constexpr int TILE = 16;
+// The product's tiling (pararnn_ops_matmul; CudaOps launches 16 × 16 threads per 64 × 64 tile of c).
+constexpr int MM_BM = 64;
+constexpr int MM_BN = 64;
+constexpr int MM_BK = 16;
 
 __device__ __forceinline__ float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
 
@@ -50,36 +53,73 @@ using namespace pararnn_ops;
 
 extern "C" {
 
-// c = α·op(a)·op(b) + β·c over an (m × n) output, op(a) m × k; β = 0 ignores c. Tiles of 16 × 16 through
-// shared memory; each thread owns one element of c and sums its k products in order.
+// c = α·op(a)·op(b) + β·c over an (m × n) output, op(a) m × k; β = 0 ignores c. A block of 16 × 16 threads
+// computes a 64 × 64 tile of c, each thread the 4 × 4 elements (ty + 16·i, tx + 16·j), with the operands
+// staged through shared memory 16 values of k at a time (loads coalesced along whichever dimension is
+// contiguous in memory). Each element sums its k products in order, so the result does not depend on the
+// tiling.
 __global__ void pararnn_ops_matmul(const float* a, int aOff, int lda, int transA, const float* b, int bOff, int ldb,
                                    int transB, float* c, int cOff, int ldc, int m, int n, int k, float alpha,
                                    float beta) {
-    __shared__ float as[TILE][TILE + 1];
-    __shared__ float bs[TILE][TILE + 1];
+    __shared__ float as[MM_BK][MM_BM + 4];  // as[q][i] = op(a)[row0 + i][k0 + q]
+    __shared__ float bs[MM_BK][MM_BN + 4];  // bs[q][j] = op(b)[k0 + q][col0 + j]
     int tx = threadIdx.x;
     int ty = threadIdx.y;
-    int row = blockIdx.y * TILE + ty;
-    int col = blockIdx.x * TILE + tx;
-    float acc = 0.0f;
-    for (int k0 = 0; k0 < k; k0 += TILE) {
-        // as[ty][tx] = op(a)[row][k0 + tx], bs[ty][tx] = op(b)[k0 + ty][col]
-        int ka = k0 + tx;
-        int kb = k0 + ty;
-        as[ty][tx] = row < m && ka < k ? (transA ? a[aOff + (long long) ka * lda + row] : a[aOff + (long long) row * lda + ka])
-                                       : 0.0f;
-        bs[ty][tx] = kb < k && col < n ? (transB ? b[bOff + (long long) col * ldb + kb] : b[bOff + (long long) kb * ldb + col])
-                                       : 0.0f;
+    int tid = ty * 16 + tx;
+    int row0 = blockIdx.y * MM_BM;
+    int col0 = blockIdx.x * MM_BN;
+    float acc[4][4];
+    for (int i = 0; i < 4; i++) {
+        for (int j = 0; j < 4; j++) {
+            acc[i][j] = 0.0f;
+        }
+    }
+    for (int k0 = 0; k0 < k; k0 += MM_BK) {
+        for (int e = tid; e < MM_BK * MM_BM; e += 256) {
+            int q = transA ? e / MM_BM : e % MM_BK;
+            int i = transA ? e % MM_BM : e / MM_BK;
+            int row = row0 + i;
+            int kk = k0 + q;
+            as[q][i] = row < m && kk < k ? (transA ? a[aOff + (long long) kk * lda + row] : a[aOff + (long long) row * lda + kk])
+                                         : 0.0f;
+        }
+        for (int e = tid; e < MM_BK * MM_BN; e += 256) {
+            int q = transB ? e % MM_BK : e / MM_BN;
+            int j = transB ? e / MM_BK : e % MM_BN;
+            int col = col0 + j;
+            int kk = k0 + q;
+            bs[q][j] = kk < k && col < n ? (transB ? b[bOff + (long long) col * ldb + kk] : b[bOff + (long long) kk * ldb + col])
+                                         : 0.0f;
+        }
         __syncthreads();
-        int kt = min(TILE, k - k0);
+        int kt = min(MM_BK, k - k0);
         for (int q = 0; q < kt; q++) {
-            acc = fmaf(as[ty][q], bs[q][tx], acc);
+            float av[4];
+            float bv[4];
+            for (int i = 0; i < 4; i++) {
+                av[i] = as[q][ty + 16 * i];
+                bv[i] = bs[q][tx + 16 * i];
+            }
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 4; j++) {
+                    acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+                }
+            }
         }
         __syncthreads();
     }
-    if (row < m && col < n) {
-        float* out = c + cOff + (long long) row * ldc + col;
-        *out = beta == 0.0f ? alpha * acc : alpha * acc + beta * *out;
+    for (int i = 0; i < 4; i++) {
+        int row = row0 + ty + 16 * i;
+        if (row >= m) {
+            continue;
+        }
+        for (int j = 0; j < 4; j++) {
+            int col = col0 + tx + 16 * j;
+            if (col < n) {
+                float* out = c + cOff + (long long) row * ldc + col;
+                *out = beta == 0.0f ? alpha * acc[i][j] : alpha * acc[i][j] + beta * *out;
+            }
+        }
     }
 }
 

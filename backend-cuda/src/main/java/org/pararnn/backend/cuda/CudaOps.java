@@ -20,7 +20,8 @@ final class CudaOps implements Ops, AutoCloseable {
     private static final int THREADS = 256;
     /** Rows per block of the one-warp-per-row kernels. */
     private static final int ROWS_PER_BLOCK = 8;
-    private static final int TILE = 16;
+    /** The product's tile of c per block (16 × 16 threads; ops.cu's MM_BM, MM_BN). */
+    private static final int TILE = 64;
 
     private final String description;
     private final CudaDevice.Stream stream;
@@ -279,7 +280,7 @@ final class CudaOps implements Ops, AutoCloseable {
         KernelArgs args = view(new KernelArgs(), a).integer(transA ? 1 : 0);
         view(args, b).integer(transB ? 1 : 0);
         view(args, c).integer(m).integer(n).integer(k).real(alpha).real(beta);
-        stream.launch("pararnn_ops_matmul", new int[] {blocks(n, TILE), blocks(m, TILE), 1}, new int[] {TILE, TILE, 1}, 0, args);
+        stream.launch("pararnn_ops_matmul", new int[] {blocks(n, TILE), blocks(m, TILE), 1}, new int[] {16, 16, 1}, 0, args);
     }
 
     @Override
