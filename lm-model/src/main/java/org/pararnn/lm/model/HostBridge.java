@@ -23,10 +23,13 @@ final class HostBridge {
         return scratch;
     }
 
-    /** {@code host}'s first {@code n} values as a device array: a view of it on ops that take Java arrays, else uploaded into {@code target}. */
-    static DeviceArray up(Ops ops, float[] host, DeviceArray target, int n) {
+    /**
+     * {@code host}'s first {@code n} values as a device array: a view of it (named {@code name}) on ops that
+     * take Java arrays, where {@code target} may be null; else uploaded into {@code target}.
+     */
+    static DeviceArray up(Ops ops, float[] host, DeviceArray target, int n, String name) {
         if (ops.takesHostArrays()) {
-            return HostArray.of(target.name(), host);
+            return HostArray.of(name, host);
         }
         ops.upload(host, 0, target, 0, n);
         return target;

@@ -164,7 +164,8 @@ final class RnnBlock implements Layer {
         convOut = buffers.floats("convOut", n);
         convSig = buffers.floats("convSig", n);
         cellIn = buffers.floats("cellIn", n);
-        cellOut = buffers.floats("cellOut", n);
+        // Only where the solves' Java arrays must be copied up: on host ops the solve's own arrays are viewed.
+        cellOut = ops.takesHostArrays() ? null : buffers.floats("cellOut", n);
         yNorm = buffers.floats("yNorm", n);
         yInvRms = buffers.floats("yInvRms", rows);
         zSig = buffers.floats("zSig", n);
@@ -174,7 +175,7 @@ final class RnnBlock implements Layer {
         dGated = buffers.floats("dGated", n);
         dYNorm = buffers.floats("dYNorm", n);
         dCellOut = buffers.floats("dCellOut", n);
-        dCellIn = buffers.floats("dCellIn", n);
+        dCellIn = ops.takesHostArrays() ? null : buffers.floats("dCellIn", n);
         dConvOut = buffers.floats("dConvOut", n);
         dProj = buffers.floats("dProj", 2 * n);
         cellInHost = HostBridge.scratch(ops, null, (int) n);
@@ -191,7 +192,7 @@ final class RnnBlock implements Layer {
                 Matrix.of(convOut, rows, d));
         ops.silu(Matrix.of(convOut, rows, d), Matrix.of(convSig, rows, d), Matrix.of(cellIn, rows, d));
         fwd = solver.forward(cell, HostBridge.down(ops, cellIn, cellInHost, rows * d), batch, steps, state.cellState);
-        y = HostBridge.up(ops, fwd.output(), cellOut, rows * d);
+        y = HostBridge.up(ops, fwd.output(), cellOut, rows * d, "cellOut");
         ops.rmsNorm(Matrix.of(y, rows, d), outNorm.valueArray(), Matrix.of(yNorm, rows, d), yInvRms);
         // gated = SiLU(z) ⊙ yNorm, z being the second half of each row of proj.
         ops.siluGate(new Matrix(proj, d, rows, d, 2 * d), Matrix.of(yNorm, rows, d), Matrix.of(zSig, rows, d),
@@ -235,7 +236,7 @@ final class RnnBlock implements Layer {
         ops.rmsNormBackward(Matrix.of(y, rows, d), outNorm.valueArray(), yInvRms, Matrix.of(dYNorm, rows, d),
                 Matrix.of(dCellOut, rows, d), false, outNorm.gradArray());
         BackwardPass back = solver.backward(fwd, HostBridge.down(ops, dCellOut, dCellOutHost, rows * d), null, cellGrads);
-        DeviceArray dIn = HostBridge.up(ops, back.gradInput(), dCellIn, rows * d);
+        DeviceArray dIn = HostBridge.up(ops, back.gradInput(), dCellIn, rows * d, "dCellIn");
         ops.siluBackward(Matrix.of(convOut, rows, d), Matrix.of(convSig, rows, d), Matrix.of(dIn, rows, d),
                 Matrix.of(dConvOut, rows, d));
         ops.causalConvBackward(new Matrix(proj, 0, rows, d, 2 * d), batch, steps, convW.valueArray(), Matrix.of(dConvOut, rows, d),
