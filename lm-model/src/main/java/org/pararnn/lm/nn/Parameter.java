@@ -78,6 +78,7 @@ public final class Parameter {
         if (target == ops) {
             return;
         }
+        pull(); // the Java arrays carry the value over from a device it leaves
         release();
         ops = target;
         if (target.takesHostArrays()) {

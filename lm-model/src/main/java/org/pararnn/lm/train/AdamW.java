@@ -22,6 +22,8 @@ public final class AdamW {
     /** The moments where their parameter lives (views of the tensors on ops that take Java arrays). */
     private final List<DeviceArray> mArrays = new ArrayList<>();
     private final List<DeviceArray> vArrays = new ArrayList<>();
+    /** The ops each parameter's moments live on: followed when a parameter is placed elsewhere. */
+    private final List<Ops> momentOps = new ArrayList<>();
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -42,6 +44,32 @@ public final class AdamW {
             v.add(vt);
             mArrays.add(beside(p, mt));
             vArrays.add(beside(p, vt));
+            momentOps.add(p.ops());
+        }
+    }
+
+    /** Moves parameter {@code i}'s moments to where it lives now (a model given another backend after this optimiser). */
+    private void follow(int i) {
+        Parameter p = params.get(i);
+        Ops old = momentOps.get(i);
+        if (p.ops() == old) {
+            return;
+        }
+        pull(i);
+        if (!old.takesHostArrays()) {
+            old.release(mArrays.get(i));
+            old.release(vArrays.get(i));
+        }
+        mArrays.set(i, beside(p, m.get(i)));
+        vArrays.set(i, beside(p, v.get(i)));
+        momentOps.set(i, p.ops());
+    }
+
+    private void pull(int i) {
+        Ops ops = momentOps.get(i);
+        if (!ops.takesHostArrays()) {
+            ops.download(mArrays.get(i), 0, m.get(i).data(), 0, m.get(i).data().length);
+            ops.download(vArrays.get(i), 0, v.get(i).data(), 0, v.get(i).data().length);
         }
     }
 
@@ -77,18 +105,15 @@ public final class AdamW {
     /** The moments from where they live into their tensors (nothing to do on ops that take Java arrays). */
     public void pull() {
         for (int i = 0; i < params.size(); i++) {
-            Ops ops = params.get(i).ops();
-            if (!ops.takesHostArrays()) {
-                ops.download(mArrays.get(i), 0, m.get(i).data(), 0, m.get(i).data().length);
-                ops.download(vArrays.get(i), 0, v.get(i).data(), 0, v.get(i).data().length);
-            }
+            pull(i);
         }
     }
 
     /** The tensors' moments to where they live (after loading a checkpoint into them). */
     public void push() {
         for (int i = 0; i < params.size(); i++) {
-            Ops ops = params.get(i).ops();
+            follow(i);
+            Ops ops = momentOps.get(i);
             if (!ops.takesHostArrays()) {
                 ops.upload(m.get(i).data(), 0, mArrays.get(i), 0, m.get(i).data().length);
                 ops.upload(v.get(i).data(), 0, vArrays.get(i), 0, v.get(i).data().length);
@@ -104,6 +129,7 @@ public final class AdamW {
         float stepSize = (float) (lr / c1);
         float invC2 = (float) (1 / c2);
         for (int i = 0; i < params.size(); i++) {
+            follow(i);
             Parameter p = params.get(i);
             float decay = p.decay() ? (float) (1 - lr * weightDecay) : 1f;
             Ops.AdamWStep s = new Ops.AdamWStep((float) beta1, (float) beta2, stepSize, invC2, (float) eps, (float) gradScale,
