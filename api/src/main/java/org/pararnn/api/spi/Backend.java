@@ -61,6 +61,25 @@ public interface Backend extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Bytes copied to and from this backend's device since it was made, split by what moved them: the ops
+     * ({@link #ops()}: tokens, targets, predictions, sums, and any array a caller moves) and the recurrence
+     * solvers (inputs, states and gradients of solves given Java arrays). Empty on a backend whose arrays
+     * are the host's.
+     */
+    default Optional<DeviceTraffic> traffic() {
+        return Optional.empty();
+    }
+
+    /** Cumulative bytes each way, by the ops and by the solvers. */
+    record DeviceTraffic(long opsToDevice, long opsFromDevice, long solvesToDevice, long solvesFromDevice) {
+        /** What moved since {@code earlier}. */
+        public DeviceTraffic since(DeviceTraffic earlier) {
+            return new DeviceTraffic(opsToDevice - earlier.opsToDevice, opsFromDevice - earlier.opsFromDevice,
+                    solvesToDevice - earlier.solvesToDevice, solvesFromDevice - earlier.solvesFromDevice);
+        }
+    }
+
     /** A backend's pick for AUTO: a concrete mode (never AUTO) and why. */
     record AutoChoice(org.pararnn.api.Mode mode, String reason) {
         public AutoChoice {

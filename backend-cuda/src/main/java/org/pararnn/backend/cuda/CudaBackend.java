@@ -156,16 +156,15 @@ final class CudaBackend implements Backend {
         return device.copyOnDevice(floats);
     }
 
-    /** Bytes copied to and from the device, and kernel time, since the backend was made. */
-    String traffic() {
+    @Override
+    public synchronized java.util.Optional<DeviceTraffic> traffic() {
         long up = 0;
         long down = 0;
         for (Lane l : all) {
             up += l.stream.bytesUp();
             down += l.stream.bytesDown();
         }
-        return String.format(java.util.Locale.ROOT, "%,d B to the device, %,d B back, kernels %.3f ms", up, down,
-                device.kernelNanos() / 1e6);
+        return java.util.Optional.of(new DeviceTraffic(ops == null ? 0 : ops.bytesUp(), ops == null ? 0 : ops.bytesDown(), up, down));
     }
 
     /** Frees every lane and the device; call once no solve is running. */

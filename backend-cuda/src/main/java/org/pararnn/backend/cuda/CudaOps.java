@@ -509,6 +509,16 @@ final class CudaOps implements Ops, AutoCloseable {
         return readSums(1)[0];
     }
 
+    /** Bytes these ops copied to the device so far (uploads, their tokens and targets included). */
+    synchronized long bytesUp() {
+        return stream.bytesUp();
+    }
+
+    /** Bytes these ops copied back so far (downloads, predictions, sums and checks included). */
+    synchronized long bytesDown() {
+        return stream.bytesDown();
+    }
+
     /** Frees every array these ops made, and their stream. */
     @Override
     public synchronized void close() {

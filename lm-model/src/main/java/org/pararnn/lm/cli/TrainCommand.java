@@ -276,11 +276,20 @@ final class TrainCommand implements Command {
         out.println("ops: " + solver.backend().ops().describe()
                 + (solver.backend().ops().takesHostArrays() ? "" : "; the cells' solves take Java arrays: their inputs and outputs cross to the host"));
         out.println("run directory: " + spec.runDir().toAbsolutePath());
+        var trafficBefore = solver.backend().traffic();
         Trainer.Result r = trainer.run();
         var e = r.finalEvaluation();
         out.println();
         out.printf("done: %d steps, %s of training, %,.0f tokens/s%n", r.steps(), Progress.duration(r.trainSeconds()),
                 r.tokensPerSecond());
+        if (trafficBefore.isPresent() && r.steps() > 0) {
+            var moved = solver.backend().traffic().orElseThrow().since(trafficBefore.get());
+            int n = r.steps();
+            out.printf("device traffic per step (evaluations included): ops %s to the device, %s back (tokens, targets,"
+                    + " predictions, sums, and the cells' inputs and outputs crossing to their solves); solves %s to, %s back%n",
+                    Footprint.bytes(moved.opsToDevice() / n), Footprint.bytes(moved.opsFromDevice() / n),
+                    Footprint.bytes(moved.solvesToDevice() / n), Footprint.bytes(moved.solvesFromDevice() / n));
+        }
         if (spec.source() instanceof SyntheticTask task) {
             out.printf("held-out (%d sequences never trained on): exact match %.2f %%, token accuracy %.2f %%, loss %.4f%n",
                     e.sequences(), 100 * e.exactMatch(), 100 * e.accuracy(), e.loss());
