@@ -49,14 +49,7 @@ public final class PairedTrainingSteps {
                 tokens[i] = r.nextInt(VOCAB);
                 targets[i] = r.nextInt(VOCAB);
             }
-            Runnable step = () -> {
-                model.zeroGradients();
-                model.forward(tokens, targets, BATCH, CONTEXT);
-                model.backward();
-                double norm = AdamW.gradientNorm(model.parameters());
-                optimizer.step(1e-4, norm > 1 ? 1 / norm : 1);
-                model.clipRecurrent();
-            };
+            Runnable step = () -> optimizer.trainStep(model, tokens, targets, BATCH, CONTEXT, 1e-4);
             for (int w = 0; w < 100; w++) {
                 Gemm.setInPlaceAllowed(w % 2 == 0);
                 step.run();

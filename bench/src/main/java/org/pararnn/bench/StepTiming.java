@@ -138,14 +138,7 @@ public final class StepTiming {
                 targets[i] = r.nextInt(vocab);
             }
             DeviceArray probe = ops.allocate("sync", 1);
-            Runnable step = () -> {
-                model.zeroGradients();
-                model.forward(tokens, targets, batch, context);
-                model.backward();
-                double norm = AdamW.gradientNorm(model.parameters());
-                optimizer.step(1e-4, norm > 1 ? 1 / norm : 1);
-                model.clipRecurrent();
-            };
+            Runnable step = () -> optimizer.trainStep(model, tokens, targets, batch, context, 1e-4);
             step.run();
             recorder.recording = true;
             step.run();

@@ -21,7 +21,6 @@ import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.Backends;
 import org.pararnn.backend.cpu.blas.Gemm;
 import org.pararnn.lm.model.LanguageModel;
-import org.pararnn.lm.model.Loss;
 import org.pararnn.lm.model.ModelConfig;
 import org.pararnn.lm.train.AdamW;
 
@@ -89,12 +88,6 @@ public class TrainingStepBenchmark {
 
     @Benchmark
     public void step(Blackhole bh) {
-        model.zeroGradients();
-        Loss loss = model.forward(tokens, targets, BATCH, CONTEXT);
-        model.backward();
-        double norm = AdamW.gradientNorm(model.parameters());
-        optimizer.step(1e-4, norm > 1 ? 1 / norm : 1);
-        model.clipRecurrent();
-        bh.consume(loss.total());
+        bh.consume(optimizer.trainStep(model, tokens, targets, BATCH, CONTEXT, 1e-4).total());
     }
 }

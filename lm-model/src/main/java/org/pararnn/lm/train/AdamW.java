@@ -6,6 +6,8 @@ import org.pararnn.api.Tensor;
 import org.pararnn.api.ops.HostArray;
 import org.pararnn.api.ops.DeviceArray;
 import org.pararnn.api.ops.Ops;
+import org.pararnn.lm.model.LanguageModel;
+import org.pararnn.lm.model.Loss;
 import org.pararnn.lm.nn.Parameter;
 
 /**
@@ -136,6 +138,22 @@ public final class AdamW {
                     decay);
             p.ops().adamW(p.valueArray(), p.gradArray(), mArrays.get(i), vArrays.get(i), s);
         }
+    }
+
+    /**
+     * One plain training step of {@code model} on one batch: gradients zeroed, forward with the loss,
+     * backward, the global gradient norm clipped to 1, this update at {@code lr}, the cells' bounds applied.
+     * What benchmarks and tests time and count (the {@link Trainer} adds accumulation, schedules and checks).
+     */
+    public Loss trainStep(LanguageModel model, int[] tokens, int[] targets, int batch,
+                                               int steps, double lr) {
+        model.zeroGradients();
+        Loss loss = model.forward(tokens, targets, batch, steps);
+        model.backward();
+        double norm = gradientNorm(model.parameters());
+        step(lr, norm > 1 ? 1 / norm : 1);
+        model.clipRecurrent();
+        return loss;
     }
 
     /** {@code ‖g‖₂} over every parameter's gradient, in double, in a fixed order ({@link Ops#sumOfSquares} where each lives). */

@@ -41,14 +41,7 @@ class DeviceTrafficTest {
                 tokens[i] = (3 * i) % vocab;
                 targets[i] = i % 4 == 0 ? -1 : (5 * i + 2) % vocab;
             }
-            Runnable step = () -> {
-                model.zeroGradients();
-                model.forward(tokens, targets, batch, steps);
-                model.backward();
-                double norm = AdamW.gradientNorm(model.parameters());
-                adam.step(1e-3, norm > 1 ? 1 / norm : 1);
-                model.clipRecurrent();
-            };
+            Runnable step = () -> adam.trainStep(model, tokens, targets, batch, steps, 1e-3);
             step.run();
             Backend.DeviceTraffic before = cuda.traffic().orElseThrow();
             step.run();
