@@ -6,6 +6,14 @@ package org.pararnn.api.ops;
  * OpenBLAS), so the model and the cells never decide how a product runs.
  */
 public interface HostGemm {
+    /**
+     * The first {@code HostGemm} installed as a service ({@code META-INF/services}; the {@code cpu} backend's
+     * jar installs OpenBLAS), or null: what the host ops standing in for a backend use for their products.
+     */
+    static HostGemm installed() {
+        return InstalledGemm.GEMM;
+    }
+
     /** Whether the product of {@code m × n × k} multiply-adds should run here rather than in Java loops. */
     boolean accepts(int m, int n, int k);
 
@@ -19,3 +27,4 @@ public interface HostGemm {
     /** For the ops' one-line description: which products run here and how (e.g. on native copies). */
     String describe();
 }
+

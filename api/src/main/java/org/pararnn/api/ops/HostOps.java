@@ -4,8 +4,8 @@ import org.pararnn.api.spi.Activations;
 import org.pararnn.api.spi.ParallelLoop;
 
 /**
- * {@link Ops} in the Java heap: products by {@link JavaGemm} (or, where a backend gives one, large products
- * by a {@link HostGemm} such as OpenBLAS), RMSNorm by {@link RmsNormKernels}, rows spread over a
+ * {@link Ops} in the Java heap: products by {@link JavaGemm} (or, where a backend gives one or one is
+ * installed as a service, large products by a {@link HostGemm} such as OpenBLAS), RMSNorm by {@link RmsNormKernels}, rows spread over a
  * {@link ParallelLoop} in fixed blocks (each output element is computed by one task in a fixed order, so the
  * thread count never changes a bit). What a backend without ops of its own gives, saying so; and, with its
  * BLAS, the {@code cpu} backend's own ops.
@@ -39,7 +39,8 @@ public final class HostOps implements Ops {
 
     /** The host ops standing in for {@code backend}, which has none of its own, on its threads and activations. */
     public static HostOps standingIn(String backend, ParallelLoop loop, Activations activations) {
-        return new HostOps(loop, activations, "host (Java loops); backend " + backend + " offers no ops of its own");
+        return new HostOps(loop, activations, "host (Java loops); backend " + backend + " offers no ops of its own",
+                HostGemm.installed());
     }
 
     /**
@@ -48,7 +49,7 @@ public final class HostOps implements Ops {
      */
     public static HostOps besideDeviceOps(String backend, ParallelLoop loop, Activations activations) {
         return new HostOps(loop, activations, "host (Java loops) on Java arrays; backend " + backend
-                + "'s own ops take its device arrays only");
+                + "'s own ops take its device arrays only", HostGemm.installed());
     }
 
     @Override

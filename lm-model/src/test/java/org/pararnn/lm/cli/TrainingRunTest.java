@@ -188,7 +188,7 @@ class TrainingRunTest {
      * The header says where the step's ops run, never a silent stand-in: on {@code cpu}, its own ops with
      * OpenBLAS for the large products, on the Java arrays in place where the multi-release jar runs on Java
      * 22+ beside the preloaded libjsig (the build's test JVMs preload it; see {@code Gemm}); beside OpenCL,
-     * which has no ops of its own, the host ops, saying so.
+     * which has no ops of its own, the host ops, saying so, with the OpenBLAS products backend-cpu installs as a service.
      */
     @Test
     void theHeaderSaysWhereTheOpsAndTheirProductsRun() {
@@ -207,7 +207,7 @@ class TrainingRunTest {
             assertEquals(0, run(List.of("train", "--task", "keep-nth", "--steps", "2", "--eval-every", "2", "--backend",
                     "opencl", "--out", dir.resolve("gemm-ocl").toString())), this::text);
             assertTrue(text().contains("ops: host (Java loops);"
-                    + " backend opencl offers no ops of its own"), text());
+                    + " backend opencl offers no ops of its own; products of ≥ 1048576 multiply-adds: OpenBLAS"), text());
         }
     }
 

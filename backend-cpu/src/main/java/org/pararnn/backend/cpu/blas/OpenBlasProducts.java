@@ -6,12 +6,14 @@ import org.pararnn.api.ops.HostGemm;
  * The {@code cpu} backend's large products: {@link Gemm}'s OpenBLAS path for products of at least
  * {@link Gemm#blasThreshold()} multiply-adds, in place on the Java arrays where allowed. Smaller ones, and
  * all of them when OpenBLAS is unavailable, stay in the host ops' Java loops, spread over the backend's
- * threads.
+ * threads. Also installed as the host ops' {@link HostGemm} service, so the host ops standing in for a
+ * backend without ops of its own (OpenCL) use it too when this jar is on the class path, and say so.
  */
 public final class OpenBlasProducts implements HostGemm {
     public static final OpenBlasProducts INSTANCE = new OpenBlasProducts();
 
-    private OpenBlasProducts() {
+    /** For {@link java.util.ServiceLoader}; stateless, so any instance is {@link #INSTANCE}'s equal. */
+    public OpenBlasProducts() {
     }
 
     @Override
