@@ -253,6 +253,30 @@ class TrainingRunTest {
     }
 
     /**
+     * The default task to its stopping accuracy on the CUDA ops (emulated; about two minutes here) and on
+     * cpu: both stop by reaching 99 % held-out exact match, at the same evaluation.
+     */
+    @Test
+    void theDefaultTaskReachesTheSameHeldOutAccuracyOnTheCudaOps() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.pararnn.api.spi.Backends.fromEnvironment().survey().stream()
+                .anyMatch(pr -> pr.name().equals("cuda-emulated") && pr.available()), "cuda-emulated is unavailable here");
+        List<String> finals = new ArrayList<>();
+        for (String backend : new String[] {"cpu", "cuda-emulated"}) {
+            out.reset();
+            assertEquals(0, run(List.of("train", "--eval-sequences", "256", "--backend", backend, "--out",
+                    dir.resolve("full-" + backend).toString())), this::text);
+            java.util.regex.Matcher done = java.util.regex.Pattern.compile("done: (\\d+) steps").matcher(text());
+            java.util.regex.Matcher held = java.util.regex.Pattern.compile("held-out \\(256 sequences never trained on\\): exact match ([0-9.]+) %")
+                    .matcher(text());
+            assertTrue(done.find() && held.find(), text());
+            double exact = Double.parseDouble(held.group(1));
+            assertTrue(exact >= 99.0, backend + " stopped at " + exact + " % held-out exact match: " + text());
+            finals.add(done.group(1));
+        }
+        assertEquals(finals.get(0), finals.get(1), "the step at which cpu and cuda-emulated reached 99 %");
+    }
+
+    /**
      * On a device backend the checkpoint is pulled from the device and a resume pushes weights and AdamW's
      * moments back: a run stopped at step 10 and resumed to 20 on cuda-emulated gives the uninterrupted run's
      * losses bit for bit.
