@@ -36,6 +36,10 @@ public interface Ops {
     default void release(DeviceArray array) {
     }
 
+    /** As {@link #release(DeviceArray)}, for ints. */
+    default void release(DeviceInts array) {
+    }
+
     /** Sets every element of {@code array} to {@code value} (zeroing gradient accumulators). */
     void fill(DeviceArray array, float value);
 

@@ -124,6 +124,20 @@ final class CudaOps implements Ops, AutoCloseable {
         return new CudaArray(name, length, zeroed(name, length, "floats"));
     }
 
+    @Override
+    public synchronized void release(DeviceInts array) {
+        if (array instanceof CudaInts c && c.owner() == this) {
+            if (c.buffer != null && !closed) {
+                owned.remove(c.buffer);
+                stream.free(c.buffer);
+            }
+            c.buffer = null;
+        } else {
+            throw new IllegalArgumentException(array.name() + " (" + array.getClass().getSimpleName() + ") is not an array of "
+                    + description);
+        }
+    }
+
     private synchronized void release(CudaArray a) {
         if (a.buffer != null && !closed) {
             owned.remove(a.buffer);
@@ -179,6 +193,9 @@ final class CudaOps implements Ops, AutoCloseable {
 
     private CudaDevice.Buffer ints(DeviceInts a) {
         if (a instanceof CudaInts c && c.owner() == this) {
+            if (c.buffer == null) {
+                throw new IllegalStateException(c.name + " was freed");
+            }
             return c.buffer;
         }
         throw new IllegalArgumentException(a.name() + " (" + a.getClass().getSimpleName() + ") is not an array of " + description);

@@ -13,6 +13,7 @@ import org.pararnn.api.ops.Ops;
  */
 final class DeviceBuffers {
     private final List<DeviceArray> held = new ArrayList<>();
+    private final List<DeviceInts> heldInts = new ArrayList<>();
     private Ops ops;
     private int rows = -1;
 
@@ -25,8 +26,12 @@ final class DeviceBuffers {
             for (DeviceArray a : held) {
                 ops.release(a);
             }
+            for (DeviceInts a : heldInts) {
+                ops.release(a);
+            }
         }
         held.clear();
+        heldInts.clear();
         ops = target;
         rows = newRows;
         return true;
@@ -39,6 +44,8 @@ final class DeviceBuffers {
     }
 
     DeviceInts ints(String name, long length) {
-        return ops.allocateInts(name, length);
+        DeviceInts a = ops.allocateInts(name, length);
+        heldInts.add(a);
+        return a;
     }
 }
