@@ -133,8 +133,7 @@ public final class HostOps implements Ops {
         int[] tok = ints(tokens);
         for (int r = 0; r < tok.length; r++) {
             if (tok[r] < 0 || tok[r] >= vocab) {
-                throw new IllegalArgumentException("token " + tok[r] + " at position " + r + " is outside the vocabulary [0, "
-                        + vocab + ")");
+                throw OpsShapes.tokenOutside(tok[r], r, vocab);
             }
         }
         return tok;
@@ -144,7 +143,7 @@ public final class HostOps implements Ops {
         if (a instanceof HostInts h) {
             return h.data();
         }
-        throw new IllegalArgumentException(a.name() + " (" + a.getClass().getSimpleName() + ") is not an array of the host ops");
+        throw OpsShapes.foreign(a, "the host ops");
     }
 
     @Override
@@ -229,9 +228,7 @@ public final class HostOps implements Ops {
     @Override
     public void silu(Matrix x, Matrix sig, Matrix y) {
         OpsShapes.sameShape("silu", x, sig, y);
-        for (Matrix m : new Matrix[] {x, sig, y}) {
-            requireContiguous("silu", m);
-        }
+        requireContiguous("silu", x, sig, y);
         float[] xd = data(x.array());
         float[] sd = data(sig.array());
         float[] yd = data(y.array());
@@ -242,9 +239,7 @@ public final class HostOps implements Ops {
     @Override
     public void siluBackward(Matrix x, Matrix sig, Matrix dy, Matrix dx) {
         OpsShapes.sameShape("siluBackward", x, sig, dy, dx);
-        for (Matrix m : new Matrix[] {x, sig, dy, dx}) {
-            requireContiguous("siluBackward", m);
-        }
+        requireContiguous("siluBackward", x, sig, dy, dx);
         float[] xd = data(x.array());
         float[] sd = data(sig.array());
         float[] dyd = data(dy.array());
@@ -256,8 +251,7 @@ public final class HostOps implements Ops {
     @Override
     public void siluGate(Matrix g, Matrix u, Matrix sig, Matrix out) {
         OpsShapes.sameShape("siluGate", g, u, sig, out);
-        requireContiguous("siluGate", sig);
-        requireContiguous("siluGate", out);
+        requireContiguous("siluGate", sig, out);
         float[] gd = data(g.array());
         float[] ud = data(u.array());
         float[] sd = data(sig.array());
@@ -269,8 +263,7 @@ public final class HostOps implements Ops {
     @Override
     public void siluGateBackward(Matrix g, Matrix u, Matrix sig, Matrix dOut, Matrix dg, Matrix du) {
         OpsShapes.sameShape("siluGateBackward", g, u, sig, dOut, dg, du);
-        requireContiguous("siluGateBackward", sig);
-        requireContiguous("siluGateBackward", dOut);
+        requireContiguous("siluGateBackward", sig, dOut);
         float[] gd = data(g.array());
         float[] ud = data(u.array());
         float[] sd = data(sig.array());
@@ -354,12 +347,9 @@ public final class HostOps implements Ops {
         ConvKernels.addConvParts(parts, batch, data(gradWeight), data(gradBias), d, k);
     }
 
-    /** The host's convolution loops address this operand as a contiguous array from element 0. */
-    private static void requireContiguous(String op, Matrix m) {
-        if (m.ld() != m.cols() || m.offset() != 0) {
-            throw new IllegalArgumentException(op + ": the host ops take " + m.describe() + " contiguous from element 0 (ld "
-                    + m.ld() + ", offset " + m.offset() + ")");
-        }
+    /** The host's element-wise and convolution loops address these operands as contiguous arrays from element 0. */
+    private static void requireContiguous(String op, Matrix... m) {
+        OpsShapes.contiguous(op, "the host ops", m);
     }
 
     /** Rows of a loss block: the forward's partial sums are kept per block and added in block order. */
@@ -415,8 +405,7 @@ public final class HostOps implements Ops {
         int[] tg = ints(targets);
         for (int r = 0; r < rows; r++) {
             if (tg[r] < -1 || tg[r] >= classes) {
-                throw new IllegalArgumentException(op + ": target " + tg[r] + " at position " + r + " is outside the vocabulary [0, "
-                        + classes + ") (and is not −1, the mark of a row without a target)");
+                throw OpsShapes.targetOutside(op, tg[r], r, classes);
             }
         }
         return tg;

@@ -142,4 +142,34 @@ public final class OpsShapes {
     public static IllegalArgumentException foreign(DeviceArray a, String ops) {
         return new IllegalArgumentException(a.name() + " (" + a.getClass().getSimpleName() + ") is not an array of " + ops);
     }
+
+    /** As {@link #foreign(DeviceArray, String)}, for ints. */
+    public static IllegalArgumentException foreign(DeviceInts a, String ops) {
+        return new IllegalArgumentException(a.name() + " (" + a.getClass().getSimpleName() + ") is not an array of " + ops);
+    }
+
+    /**
+     * Operands that {@code ops}' kernels address as contiguous arrays from element 0 (the element-wise ones,
+     * the convolution's output): each must be exactly its array's first {@code rows × cols} values.
+     */
+    public static void contiguous(String op, String ops, Matrix... operands) {
+        for (Matrix m : operands) {
+            if (m.ld() != m.cols() || m.offset() != 0) {
+                throw new IllegalArgumentException(op + ": " + ops + " take " + m.describe() + " contiguous from element 0 (ld "
+                        + m.ld() + ", offset " + m.offset() + ")");
+            }
+        }
+    }
+
+    /** A token id outside the vocabulary, refused before anything is written. */
+    public static IllegalArgumentException tokenOutside(int token, int position, int vocab) {
+        return new IllegalArgumentException("token " + token + " at position " + position + " is outside the vocabulary [0, "
+                + vocab + ")");
+    }
+
+    /** A target neither in {@code [0, classes)} nor −1, refused before anything is written. */
+    public static IllegalArgumentException targetOutside(String op, int target, int position, int classes) {
+        return new IllegalArgumentException(op + ": target " + target + " at position " + position + " is outside the vocabulary [0, "
+                + classes + ") (and is not −1, the mark of a row without a target)");
+    }
 }

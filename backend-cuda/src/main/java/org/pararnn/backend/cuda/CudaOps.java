@@ -80,7 +80,7 @@ final class CudaOps implements Ops, AutoCloseable {
         /** Frees the device memory now (after the work queued on it); the array cannot be used again. */
         @Override
         public void close() {
-            release(this);
+            free(this);
         }
     }
 
@@ -124,21 +124,8 @@ final class CudaOps implements Ops, AutoCloseable {
         return new CudaArray(name, length, zeroed(name, length, "floats"));
     }
 
-    @Override
-    public synchronized void release(DeviceInts array) {
-        if (array instanceof CudaInts c && c.owner() == this) {
-            if (c.buffer != null && !closed) {
-                owned.remove(c.buffer);
-                stream.free(c.buffer);
-            }
-            c.buffer = null;
-        } else {
-            throw new IllegalArgumentException(array.name() + " (" + array.getClass().getSimpleName() + ") is not an array of "
-                    + description);
-        }
-    }
-
-    private synchronized void release(CudaArray a) {
+    /** Frees an array's device memory now (after the work queued on it); it cannot be used again. */
+    private synchronized void free(Slots a) {
         if (a.buffer != null && !closed) {
             owned.remove(a.buffer);
             stream.free(a.buffer);
@@ -148,11 +135,18 @@ final class CudaOps implements Ops, AutoCloseable {
 
     @Override
     public void release(DeviceArray array) {
-        if (array instanceof CudaArray c && c.owner() == this) {
-            release(c);
-        } else {
+        if (!(array instanceof CudaArray c && c.owner() == this)) {
             throw OpsShapes.foreign(array, description);
         }
+        free(c);
+    }
+
+    @Override
+    public void release(DeviceInts array) {
+        if (!(array instanceof CudaInts c && c.owner() == this)) {
+            throw OpsShapes.foreign(array, description);
+        }
+        free(c);
     }
 
     @Override
@@ -198,7 +192,7 @@ final class CudaOps implements Ops, AutoCloseable {
             }
             return c.buffer;
         }
-        throw new IllegalArgumentException(a.name() + " (" + a.getClass().getSimpleName() + ") is not an array of " + description);
+        throw OpsShapes.foreign(a, description);
     }
 
     private static void requireSpan(String what, long length, long offset, int n, String name) {
@@ -267,11 +261,8 @@ final class CudaOps implements Ops, AutoCloseable {
         return args.pointer(buf(m.array())).integer(off(m)).integer(m.ld());
     }
 
-    private static void requireContiguous(String op, Matrix m) {
-        if (m.ld() != m.cols() || m.offset() != 0) {
-            throw new IllegalArgumentException(op + ": the CUDA ops take " + m.describe() + " contiguous from element 0 (ld "
-                    + m.ld() + ", offset " + m.offset() + ")");
-        }
+    private static void requireContiguous(String op, Matrix... m) {
+        OpsShapes.contiguous(op, "the CUDA ops", m);
     }
 
     /** Index of the first value of {@code v[0, n)} outside {@code [lo, hi)} and the value, or {@code {−1, 0}}. */
@@ -327,8 +318,7 @@ final class CudaOps implements Ops, AutoCloseable {
     private void requireTokens(DeviceInts tokens, int rows, int vocab) {
         int[] bad = firstOutside(ints(tokens), rows, 0, vocab);
         if (bad[0] >= 0) {
-            throw new IllegalArgumentException("token " + bad[1] + " at position " + bad[0] + " is outside the vocabulary [0, "
-                    + vocab + ")");
+            throw OpsShapes.tokenOutside(bad[1], bad[0], vocab);
         }
     }
 
@@ -358,9 +348,7 @@ final class CudaOps implements Ops, AutoCloseable {
     public synchronized void silu(Matrix x, Matrix sig, Matrix y) {
         open();
         OpsShapes.sameShape("silu", x, sig, y);
-        for (Matrix m : new Matrix[] {x, sig, y}) {
-            requireContiguous("silu", m);
-        }
+        requireContiguous("silu", x, sig, y);
         long n = (long) x.rows() * x.cols();
         elementwise("pararnn_ops_silu", n, new KernelArgs().pointer(buf(x.array())).pointer(buf(sig.array())).pointer(buf(y.array()))
                 .integer(Math.toIntExact(n)));
@@ -370,9 +358,7 @@ final class CudaOps implements Ops, AutoCloseable {
     public synchronized void siluBackward(Matrix x, Matrix sig, Matrix dy, Matrix dx) {
         open();
         OpsShapes.sameShape("siluBackward", x, sig, dy, dx);
-        for (Matrix m : new Matrix[] {x, sig, dy, dx}) {
-            requireContiguous("siluBackward", m);
-        }
+        requireContiguous("siluBackward", x, sig, dy, dx);
         long n = (long) x.rows() * x.cols();
         elementwise("pararnn_ops_silu_backward", n, new KernelArgs().pointer(buf(x.array())).pointer(buf(sig.array()))
                 .pointer(buf(dy.array())).pointer(buf(dx.array())).integer(Math.toIntExact(n)));
@@ -382,8 +368,7 @@ final class CudaOps implements Ops, AutoCloseable {
     public synchronized void siluGate(Matrix g, Matrix u, Matrix sig, Matrix out) {
         open();
         OpsShapes.sameShape("siluGate", g, u, sig, out);
-        requireContiguous("siluGate", sig);
-        requireContiguous("siluGate", out);
+        requireContiguous("siluGate", sig, out);
         KernelArgs args = view(new KernelArgs(), g);
         view(args, u).pointer(buf(sig.array())).pointer(buf(out.array())).integer(g.rows()).integer(g.cols());
         elementwise("pararnn_ops_silu_gate", (long) g.rows() * g.cols(), args);
@@ -393,8 +378,7 @@ final class CudaOps implements Ops, AutoCloseable {
     public synchronized void siluGateBackward(Matrix g, Matrix u, Matrix sig, Matrix dOut, Matrix dg, Matrix du) {
         open();
         OpsShapes.sameShape("siluGateBackward", g, u, sig, dOut, dg, du);
-        requireContiguous("siluGateBackward", sig);
-        requireContiguous("siluGateBackward", dOut);
+        requireContiguous("siluGateBackward", sig, dOut);
         KernelArgs args = view(new KernelArgs(), g);
         view(args, u).pointer(buf(sig.array())).pointer(buf(dOut.array()));
         view(args, dg);
@@ -456,8 +440,7 @@ final class CudaOps implements Ops, AutoCloseable {
     private void requireTargets(String op, DeviceInts targets, int rows, int classes) {
         int[] bad = firstOutside(ints(targets), rows, -1, classes);
         if (bad[0] >= 0) {
-            throw new IllegalArgumentException(op + ": target " + bad[1] + " at position " + bad[0]
-                    + " is outside the vocabulary [0, " + classes + ") (and is not −1, the mark of a row without a target)");
+            throw OpsShapes.targetOutside(op, bad[1], bad[0], classes);
         }
     }
 
