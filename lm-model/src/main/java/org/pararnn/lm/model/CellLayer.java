@@ -83,19 +83,10 @@ final class CellLayer implements Layer {
         scratch = HostBridge.scratch(ops, scratch, n);
         System.arraycopy(HostBridge.down(ops, x, scratch, n), 0, cellIn, 0, n);
         fwd = solver.forward(cell, cellIn, batch, steps, state.cellState);
-        write(x, fwd.output(), batch * steps * cell.outputWidth());
+        HostBridge.store(ops, fwd.output(), x, batch * steps * cell.outputWidth());
         if (state.cellState != null) {
             float[] fin = fwd.finalState();
             System.arraycopy(fin, 0, state.cellState, 0, fin.length);
-        }
-    }
-
-    /** {@code x[0, n) = values[0, n)} on the ops' array. */
-    private void write(DeviceArray x, float[] values, int n) {
-        if (x instanceof org.pararnn.api.ops.HostArray h) {
-            System.arraycopy(values, 0, h.data(), 0, n);
-        } else {
-            ops.upload(values, 0, x, 0, n);
         }
     }
 
@@ -104,6 +95,6 @@ final class CellLayer implements Layer {
         int n = batch * steps * cell.outputWidth();
         scratch = HostBridge.scratch(ops, scratch, n);
         BackwardPass back = solver.backward(fwd, HostBridge.down(ops, dx, scratch, n), null, cellGrads);
-        write(dx, back.gradInput(), batch * steps * cell.inputWidth());
+        HostBridge.store(ops, back.gradInput(), dx, batch * steps * cell.inputWidth());
     }
 }

@@ -35,6 +35,15 @@ final class HostBridge {
         return target;
     }
 
+    /** {@code target[0, n) = values[0, n)}: a copy within the heap on ops that take Java arrays, else an upload. */
+    static void store(Ops ops, float[] values, DeviceArray target, int n) {
+        if (target instanceof HostArray h) {
+            System.arraycopy(values, 0, h.data(), 0, n);
+        } else {
+            ops.upload(values, 0, target, 0, n);
+        }
+    }
+
     /**
      * A Java array of exactly {@code n} floats for {@link #down} (the solvers check lengths exactly): none is
      * needed on ops that take Java arrays.

@@ -215,7 +215,7 @@ class TrainingRunTest {
      * The default task on the CUDA backend's own ops (every op a kernel of ops.cu, here on the emulated
      * device; the cells' solves in between) against the same run on cpu: the first 50 losses within 1e-3 and
      * the same held-out accuracy after them; and a second run on cuda-emulated gives the same bits (no
-     * atomics, fixed reduction trees). (The run to 99 % takes minutes emulated; the note of issue 18 records it.)
+     * atomics, fixed reduction trees). The run to 99 % is the next test's.
      */
     @Test
     void theDefaultTaskTrainsOnTheCudaOpsAsOnCpu() throws IOException {
@@ -253,7 +253,7 @@ class TrainingRunTest {
     }
 
     /**
-     * The default task to its stopping accuracy on the CUDA ops (emulated; about two minutes here) and on
+     * The default task to its stopping accuracy on the CUDA ops (emulated) and on
      * cpu: both stop by reaching 99 % held-out exact match, at the same evaluation.
      */
     @Test
