@@ -57,10 +57,12 @@ extern "C" {
 // computes a 64 × 64 tile of c, each thread the 4 × 4 elements (ty + 16·i, tx + 16·j), with the operands
 // staged through shared memory 16 values of k at a time (loads coalesced along whichever dimension is
 // contiguous in memory). Each element sums its k products in order, so the result does not depend on the
-// tiling.
+// tiling. Split along k (gridDim.z > 1, when c has too few tiles to fill the device and k is long): block z
+// sums k in [z·kChunk, (z+1)·kChunk) in order and writes its raw sums to part[z][m][n], which
+// pararnn_ops_matmul_splits adds up in z order (a fixed split for a shape: the same bits every call).
 __global__ void pararnn_ops_matmul(const float* a, int aOff, int lda, int transA, const float* b, int bOff, int ldb,
                                    int transB, float* c, int cOff, int ldc, int m, int n, int k, float alpha,
-                                   float beta) {
+                                   float beta, int kChunk, float* part) {
     __shared__ float as[MM_BK][MM_BM + 4];  // as[q][i] = op(a)[row0 + i][k0 + q]
     __shared__ float bs[MM_BK][MM_BN + 4];  // bs[q][j] = op(b)[k0 + q][col0 + j]
     int tx = threadIdx.x;
@@ -74,13 +76,18 @@ __global__ void pararnn_ops_matmul(const float* a, int aOff, int lda, int transA
             acc[i][j] = 0.0f;
         }
     }
-    for (int k0 = 0; k0 < k; k0 += MM_BK) {
+    // How many of this thread's 4 rows (ty + 16·i) and 4 columns (tx + 16·j) lie inside c.
+    int rowsHere = m - row0 - ty <= 0 ? 0 : min(4, (m - row0 - ty + 15) / 16);
+    int colsHere = n - col0 - tx <= 0 ? 0 : min(4, (n - col0 - tx + 15) / 16);
+    int kBegin = blockIdx.z * kChunk;
+    int kEnd = min(k, kBegin + kChunk);
+    for (int k0 = kBegin; k0 < kEnd; k0 += MM_BK) {
         for (int e = tid; e < MM_BK * MM_BM; e += 256) {
             int q = transA ? e / MM_BM : e % MM_BK;
             int i = transA ? e % MM_BM : e / MM_BK;
             int row = row0 + i;
             int kk = k0 + q;
-            as[q][i] = row < m && kk < k ? (transA ? a[aOff + (long long) kk * lda + row] : a[aOff + (long long) row * lda + kk])
+            as[q][i] = row < m && kk < kEnd ? (transA ? a[aOff + (long long) kk * lda + row] : a[aOff + (long long) row * lda + kk])
                                          : 0.0f;
         }
         for (int e = tid; e < MM_BK * MM_BN; e += 256) {
@@ -88,21 +95,29 @@ __global__ void pararnn_ops_matmul(const float* a, int aOff, int lda, int transA
             int j = transB ? e / MM_BK : e % MM_BN;
             int col = col0 + j;
             int kk = k0 + q;
-            bs[q][j] = kk < k && col < n ? (transB ? b[bOff + (long long) col * ldb + kk] : b[bOff + (long long) kk * ldb + col])
+            bs[q][j] = kk < kEnd && col < n ? (transB ? b[bOff + (long long) col * ldb + kk] : b[bOff + (long long) kk * ldb + col])
                                          : 0.0f;
         }
         __syncthreads();
-        int kt = min(MM_BK, k - k0);
+        int kt = min(MM_BK, kEnd - k0);
         for (int q = 0; q < kt; q++) {
             float av[4];
             float bv[4];
+#pragma unroll
             for (int i = 0; i < 4; i++) {
                 av[i] = as[q][ty + 16 * i];
                 bv[i] = bs[q][tx + 16 * i];
             }
+            // Only elements inside c: a product narrower or shorter than the tile (one head's columns, a
+            // gradient of a small matrix) then costs what it holds; the guards are uniform over q, and the
+            // constant indices keep acc in registers.
+#pragma unroll
             for (int i = 0; i < 4; i++) {
+#pragma unroll
                 for (int j = 0; j < 4; j++) {
-                    acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+                    if (i < rowsHere && j < colsHere) {
+                        acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+                    }
                 }
             }
         }
@@ -115,12 +130,32 @@ __global__ void pararnn_ops_matmul(const float* a, int aOff, int lda, int transA
         }
         for (int j = 0; j < 4; j++) {
             int col = col0 + tx + 16 * j;
-            if (col < n) {
+            if (col >= n) {
+                continue;
+            }
+            if (gridDim.z > 1) {
+                part[((long long) blockIdx.z * m + row) * n + col] = acc[i][j];
+            } else {
                 float* out = c + cOff + (long long) row * ldc + col;
                 *out = beta == 0.0f ? alpha * acc[i][j] : alpha * acc[i][j] + beta * *out;
             }
         }
     }
+}
+
+// c = α·Σ_z part[z] + β·c over m × n, the splits added in z order; one thread per element.
+__global__ void pararnn_ops_matmul_splits(const float* part, int splits, float* c, int cOff, int ldc, int m, int n,
+                                          float alpha, float beta) {
+    long long e = element();
+    if (e >= (long long) m * n) {
+        return;
+    }
+    float sum = 0.0f;
+    for (int z = 0; z < splits; z++) {
+        sum += part[(long long) z * m * n + e];
+    }
+    float* out = c + cOff + (e / n) * ldc + e % n;
+    *out = beta == 0.0f ? alpha * sum : alpha * sum + beta * *out;
 }
 
 // y = x / rms(x) ⊙ gain per row, invRms[r] = 1 / rms(x_r); one warp per row.
@@ -546,6 +581,83 @@ __global__ void pararnn_ops_sum_squares(const float* a, int n, double* out) {
     double total = blockSum(mine);
     if (threadIdx.x == 0) {
         out[0] = total;
+    }
+}
+
+// dst[r][j] = row[j]; one thread per element.
+__global__ void pararnn_ops_broadcast_rows(const float* row, float* dst, int dstOff, int ldd, int rows, int width) {
+    long long e = element();
+    if (e < (long long) rows * width) {
+        long long r = e / width;
+        int j = (int) (e % width);
+        dst[dstOff + r * ldd + j] = row[j];
+    }
+}
+
+// dst[j] += src[r][j] for r in order; one thread per column (HostOps adds in the same order: the same bits).
+__global__ void pararnn_ops_add_column_sums(const float* src, int srcOff, int lds, float* dst, int rows, int width) {
+    long long j = element();
+    if (j >= width) {
+        return;
+    }
+    float acc = dst[j];
+    for (int r = 0; r < rows; r++) {
+        acc += src[srcOff + (long long) r * lds + j];
+    }
+    dst[j] = acc;
+}
+
+// a = clamp(a, −limit, limit), NaN kept (as Java's Math.max(−l, Math.min(l, NaN)) keeps it).
+__global__ void pararnn_ops_clamp(float* a, int n, float limit) {
+    long long e = element();
+    if (e < n) {
+        float v = a[e];
+        a[e] = v > limit ? limit : (v < -limit ? -limit : v);
+    }
+}
+
+// result[0] = the first index of a NaN or infinity (−1 if none), result[1] = its bits; one block.
+__global__ void pararnn_ops_first_nonfinite(const float* v, int n, int* result) {
+    __shared__ int first[256];
+    int mine = n;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+        if (!isfinite(v[i])) {
+            mine = i;
+            break;
+        }
+    }
+    first[threadIdx.x] = mine;
+    __syncthreads();
+    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+        if ((int) threadIdx.x < s) {
+            first[threadIdx.x] = min(first[threadIdx.x], first[threadIdx.x + s]);
+        }
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) {
+        result[0] = first[0] < n ? first[0] : -1;
+        result[1] = first[0] < n ? __float_as_int(v[first[0]]) : 0;
+    }
+}
+
+// The fused adjoints' per-lane partials [batch][d][parts] summed over the batch in order, in double, and added
+// into A's gradient [3][d] (parts 0–2) and C's [2][d] (parts 3–4); one thread per (part, feature).
+__global__ void pararnn_ops_fused_weight_grads(const float* partials, int batch, int d, int parts, float* gradA,
+                                               float* gradC) {
+    long long e = element();
+    if (e >= (long long) parts * d) {
+        return;
+    }
+    int g = (int) (e / d);
+    int f = (int) (e % d);
+    double sum = 0.0;
+    for (int b = 0; b < batch; b++) {
+        sum += (double) partials[((long long) b * d + f) * parts + g];
+    }
+    if (g < 3) {
+        gradA[g * d + f] += (float) sum;
+    } else {
+        gradC[(g - 3) * d + f] += (float) sum;
     }
 }
 

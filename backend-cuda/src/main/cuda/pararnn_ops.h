@@ -6,7 +6,8 @@
 
 #define PARARNN_OPS_KERNEL extern "C" __global__
 
-PARARNN_OPS_KERNEL void pararnn_ops_matmul(const float* a, int aOff, int lda, int transA, const float* b, int bOff, int ldb, int transB, float* c, int cOff, int ldc, int m, int n, int k, float alpha, float beta);
+PARARNN_OPS_KERNEL void pararnn_ops_matmul(const float* a, int aOff, int lda, int transA, const float* b, int bOff, int ldb, int transB, float* c, int cOff, int ldc, int m, int n, int k, float alpha, float beta, int kChunk, float* part);
+PARARNN_OPS_KERNEL void pararnn_ops_matmul_splits(const float* part, int splits, float* c, int cOff, int ldc, int m, int n, float alpha, float beta);
 PARARNN_OPS_KERNEL void pararnn_ops_rmsnorm(const float* x, int xOff, int ldx, const float* gain, float* y, int yOff, int ldy, float* invRms, int rows, int width, float eps);
 PARARNN_OPS_KERNEL void pararnn_ops_rmsnorm_backward(const float* x, int xOff, int ldx, const float* gain, const float* invRms, const float* dy, int dyOff, int ldy, float* dx, int dxOff, int lddx, int accumulate, int rows, int width);
 PARARNN_OPS_KERNEL void pararnn_ops_rmsnorm_gain_grad(const float* x, int xOff, int ldx, const float* invRms, const float* dy, int dyOff, int ldy, float* gradGain, int rows, int width);
@@ -30,10 +31,16 @@ PARARNN_OPS_KERNEL void pararnn_ops_sum_columns_double(const double* parts, int 
 PARARNN_OPS_KERNEL void pararnn_ops_cross_entropy_backward(const float* x, int xOff, int ldx, const int* targets, float zLoss, int counted, float* dx, int dxOff, int lddx, int rows, int v);
 PARARNN_OPS_KERNEL void pararnn_ops_adamw(float* w, const float* g, float* m, float* vv, int n, float beta1, float beta2, float stepSize, float invBiasCorrection2, float eps, float gradScale, float decay);
 PARARNN_OPS_KERNEL void pararnn_ops_sum_squares(const float* a, int n, double* out);
+PARARNN_OPS_KERNEL void pararnn_ops_broadcast_rows(const float* row, float* dst, int dstOff, int ldd, int rows, int width);
+PARARNN_OPS_KERNEL void pararnn_ops_add_column_sums(const float* src, int srcOff, int lds, float* dst, int rows, int width);
+PARARNN_OPS_KERNEL void pararnn_ops_clamp(float* a, int n, float limit);
+PARARNN_OPS_KERNEL void pararnn_ops_first_nonfinite(const float* v, int n, int* result);
+PARARNN_OPS_KERNEL void pararnn_ops_fused_weight_grads(const float* partials, int batch, int d, int parts, float* gradA, float* gradC);
 
 // Every ops kernel, for tables that list them (the emulator's).
 #define PARARNN_OPS_KERNELS(X) \
     X(pararnn_ops_matmul) \
+    X(pararnn_ops_matmul_splits) \
     X(pararnn_ops_rmsnorm) \
     X(pararnn_ops_rmsnorm_backward) \
     X(pararnn_ops_rmsnorm_gain_grad) \
@@ -56,6 +63,11 @@ PARARNN_OPS_KERNEL void pararnn_ops_sum_squares(const float* a, int n, double* o
     X(pararnn_ops_sum_columns_double) \
     X(pararnn_ops_cross_entropy_backward) \
     X(pararnn_ops_adamw) \
-    X(pararnn_ops_sum_squares)
+    X(pararnn_ops_sum_squares) \
+    X(pararnn_ops_broadcast_rows) \
+    X(pararnn_ops_add_column_sums) \
+    X(pararnn_ops_clamp) \
+    X(pararnn_ops_first_nonfinite) \
+    X(pararnn_ops_fused_weight_grads)
 
 #endif

@@ -105,7 +105,13 @@ inline int __any_sync(unsigned mask, int pred) {
 }
 
 inline float __fmaf_rn(float a, float b, float c) { return std::fma(a, b, c); }
+inline int __float_as_int(float v) {
+    int bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    return bits;
+}
 using std::fmaf;
+using std::isfinite;
 using std::isinf;
 using std::isnan;
 using std::max;

@@ -1,6 +1,7 @@
 package org.pararnn.api;
 
 import java.util.List;
+import org.pararnn.api.ops.Matrix;
 import org.pararnn.api.ops.Ops;
 
 /**
@@ -69,6 +70,31 @@ public interface Cell {
      * {@code gradX [rows][N]}; products through {@code ops}, as in {@link #project}.
      */
     void projectBackward(Ops ops, float[] x, float[] gradU, float[] gradX, Gradients grads, int rows);
+
+    /**
+     * Whether {@link #project(Ops, CellArrays, Matrix, Matrix)} and its backward run on any ops' own arrays,
+     * which a solve that stays on a device needs ({@link org.pararnn.api.LayerSolve}). False by default: a cell
+     * that projects only Java arrays is solved through them.
+     */
+    default boolean projectsOnOps() {
+        return false;
+    }
+
+    /**
+     * {@code u = P(x)} on {@code ops}' own arrays: {@code x [rows][N] → u [rows][P]}, the parameters read from
+     * {@code params}. Implemented where {@link #projectsOnOps()} says so.
+     */
+    default void project(Ops ops, CellArrays params, Matrix x, Matrix u) {
+        throw new UnsupportedOperationException("cell " + type() + " projects only Java arrays");
+    }
+
+    /**
+     * The backward of {@link #project(Ops, CellArrays, Matrix, Matrix)}: adds the projection's parameter
+     * gradients into {@code params}' gradients and, when {@code gradX} is non-null, <em>writes</em> it.
+     */
+    default void projectBackward(Ops ops, CellArrays params, Matrix x, Matrix gradU, Matrix gradX) {
+        throw new UnsupportedOperationException("cell " + type() + " projects only Java arrays");
+    }
 
     /** One step: {@code out = f(hPrev, u)}. */
     void step(float[] hPrev, int hOff, float[] u, int uOff, float[] out, int outOff);

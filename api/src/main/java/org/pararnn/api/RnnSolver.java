@@ -141,6 +141,15 @@ public final class RnnSolver {
         return new BackwardPass(gradX, into, gradInit, report);
     }
 
+    /**
+     * {@code cell} as a layer of a model whose activations live on this backend's arrays: forward and backward
+     * over {@link org.pararnn.api.ops.Matrix} views, on the device where the backend can (see {@link LayerSolve}).
+     * {@code grads} receives the cell's gradients when solves go through Java arrays.
+     */
+    public LayerSolve layer(Cell cell, Gradients grads) {
+        return new LayerSolve(this, cell, grads);
+    }
+
     /** The solver that runs for {@code cell} under this solver's mode, with AUTO's reasoning. */
     record Choice(RecurrenceSolver solver, String reason) {
     }

@@ -136,4 +136,81 @@ final class HeadProjection {
             }
         }
     }
+    /**
+     * {@link #project} on an ops' own arrays: {@code u} gets the bias, then one product per head and gate adds
+     * into its columns (strided views; no staging, so nothing leaves the ops' device).
+     */
+    void project(Ops ops, DeviceArray weightValues, DeviceArray biasValues, Matrix x, Matrix u) {
+        requireRows(x, u);
+        int nh = inputs / heads;
+        int dh = width / heads;
+        int cols = headCols();
+        ops.broadcastRows(biasValues, u);
+        if (heads == 1) {
+            ops.matmul(x, false, new Matrix(weightValues, 0, nh, cols, cols), false, 1f, 1f, u);
+            return;
+        }
+        for (int h = 0; h < heads; h++) {
+            for (int v = 0; v < gates; v++) {
+                ops.matmul(headInput(x, h), false, headGate(weightValues, h, v), false, 1f, 1f, headGate(u, h, v));
+            }
+        }
+    }
+
+    /** The backward of {@link #project(Ops, DeviceArray, DeviceArray, Matrix, Matrix)}: gradients added, {@code gradX} written. */
+    void backward(Ops ops, DeviceArray weightValues, DeviceArray gradWeight, DeviceArray gradBias, Matrix x, Matrix gradU,
+                  Matrix gradX) {
+        requireRows(x, gradU);
+        if (gradX != null && (gradX.rows() != x.rows() || gradX.cols() != inputs)) {
+            throw new IllegalArgumentException("projection backward: gradX is " + gradX.describe() + ", the input " + x.describe());
+        }
+        int nh = inputs / heads;
+        int cols = headCols();
+        ops.addColumnSums(gradU, gradBias);
+        if (heads == 1) {
+            Matrix b0 = new Matrix(weightValues, 0, nh, cols, cols);
+            ops.matmul(x, true, gradU, false, 1f, 1f, new Matrix(gradWeight, 0, nh, cols, cols));
+            if (gradX != null) {
+                ops.matmul(gradU, false, b0, true, 1f, 0f, gradX);
+            }
+            return;
+        }
+        for (int h = 0; h < heads; h++) {
+            Matrix xh = headInput(x, h);
+            for (int v = 0; v < gates; v++) {
+                Matrix g = headGate(gradU, h, v);
+                ops.matmul(xh, true, g, false, 1f, 1f, headGate(gradWeight, h, v));
+                if (gradX != null) {
+                    ops.matmul(g, false, headGate(weightValues, h, v), true, 1f, v == 0 ? 0f : 1f, headInput(gradX, h));
+                }
+            }
+        }
+    }
+
+    private void requireRows(Matrix x, Matrix u) {
+        if (x.cols() != inputs || u.cols() != gates * width || x.rows() != u.rows()) {
+            throw new IllegalArgumentException("projection: input " + x.describe() + " and output " + u.describe() + " should be R x "
+                    + inputs + " and R x " + gates * width);
+        }
+    }
+
+    /** Head {@code h}'s input columns of {@code x [R][N]}. */
+    private Matrix headInput(Matrix x, int h) {
+        int nh = inputs / heads;
+        return new Matrix(x.array(), x.offset() + (long) h * nh, x.rows(), nh, x.ld());
+    }
+
+    /** Head {@code h}'s columns of gate {@code v} in {@code u [R][G·D]}. */
+    private Matrix headGate(Matrix u, int h, int v) {
+        int dh = width / heads;
+        return new Matrix(u.array(), u.offset() + (long) v * width + (long) h * dh, u.rows(), dh, u.ld());
+    }
+
+    /** Gate {@code v}'s block of head {@code h} of {@code B [H][N/H][G][D/H]}: {@code N/H × D/H}, rows {@code G·D/H} apart. */
+    private Matrix headGate(DeviceArray weight, int h, int v) {
+        int nh = inputs / heads;
+        int dh = width / heads;
+        int cols = headCols();
+        return new Matrix(weight, (long) h * nh * cols + (long) v * dh, nh, dh, cols);
+    }
 }

@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.pararnn.api.Cell;
+import org.pararnn.api.CellArrays;
 import org.pararnn.api.Checks;
 import org.pararnn.api.Gradients;
 import org.pararnn.api.Tensor;
+import org.pararnn.api.ops.Matrix;
 import org.pararnn.api.ops.Ops;
 
 /**
@@ -181,6 +183,21 @@ public abstract class ParaCell implements Cell {
     @Override
     public void projectBackward(Ops ops, float[] x, float[] gradU, float[] gradX, Gradients grads, int rows) {
         projection.backward(ops, x, gradU, gradX, grads.data("B"), grads.data("b"), rows);
+    }
+
+    @Override
+    public boolean projectsOnOps() {
+        return true;
+    }
+
+    @Override
+    public void project(Ops ops, CellArrays params, Matrix x, Matrix u) {
+        projection.project(ops, params.value("B"), params.value("b"), x, u);
+    }
+
+    @Override
+    public void projectBackward(Ops ops, CellArrays params, Matrix x, Matrix gradU, Matrix gradX) {
+        projection.backward(ops, params.value("B"), params.grad("B"), params.grad("b"), x, gradU, gradX);
     }
 
     static float sigmoid(float v) {

@@ -31,6 +31,7 @@ import org.pararnn.api.Cell;
 import org.pararnn.api.ForwardPass;
 import org.pararnn.api.Gradients;
 import org.pararnn.api.JacobianStructure;
+import org.pararnn.api.LayerSolve;
 import org.pararnn.api.Mode;
 import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.ops.DeviceArray;
@@ -431,9 +432,12 @@ public abstract class BackendConformanceKit {
         /**
          * Every transpose, α and β (0 ignores NaN in C), odd shapes, operands inside wider arrays with an
          * offset and padded rows: each element within the componentwise float64 bound, C's padding untouched.
+         * The last shapes have few output tiles and a long k (a parameter's gradient over a batch of rows),
+         * which a backend may sum in pieces.
          */
         @ParameterizedTest(name = "m={0} n={1} k={2}")
-        @CsvSource({"1, 1, 1", "3, 5, 7", "17, 33, 9", "64, 1, 130", "5, 4, 0", "200, 150, 40"})
+        @CsvSource({"1, 1, 1", "3, 5, 7", "17, 33, 9", "64, 1, 130", "5, 4, 0", "200, 150, 40", "16, 16, 1000",
+                "70, 5, 3001"})
         void matmulMatchesFloat64(int m, int n, int k) {
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) {
@@ -871,6 +875,61 @@ public abstract class BackendConformanceKit {
          * roundings per element, {@code dy} within one, the scale's gradient (a sum over the rows added to a
          * start value) within the row-sum bound.
          */
+        /**
+         * The bias helpers and the recurrent weights' clip: a row laid over a strided view (nothing beside it
+         * touched), column sums added to a vector (against float64), and a clamp that keeps NaN, bit for bit as
+         * Java's {@code max(−l, min(l, v))}.
+         */
+        @Test
+        void broadcastColumnSumsAndClampMatchTheirDefinitions() {
+            int rows = 29;
+            int width = 19;
+            int ld = width + 4;
+            float[] row = KitData.gaussian(width, 1, 91);
+            float sentinel = -12345f;
+            float[] dst = new float[2 + rows * ld];
+            Arrays.fill(dst, sentinel);
+            DeviceArray dRow = upload("row", row);
+            DeviceArray dDst = upload("dst", dst);
+            ops.broadcastRows(dRow, new Matrix(dDst, 2, rows, width, ld));
+            float[] got = download(dDst);
+            for (int i = 0; i < got.length; i++) {
+                int r = (i - 2) / ld;
+                int j = (i - 2) % ld;
+                float want = i >= 2 && j < width && r < rows ? row[j] : sentinel;
+                assertEquals(want, got[i], "broadcastRows element " + i);
+            }
+            float[] src = KitData.gaussian(3 + rows * ld, 1, 92);
+            float[] acc0 = KitData.gaussian(width, 1, 93);
+            DeviceArray dAcc = upload("acc", acc0);
+            ops.addColumnSums(new Matrix(upload("src", src), 3, rows, width, ld), dAcc);
+            float[] acc = download(dAcc);
+            double[] delta = new double[width];
+            float[] deltaGot = new float[width];
+            for (int j = 0; j < width; j++) {
+                for (int r = 0; r < rows; r++) {
+                    delta[j] += src[3 + r * ld + j];
+                }
+                deltaGot[j] = acc[j] - acc0[j];
+            }
+            within(Tolerances.rowSum(rows) + 4 * Tolerances.EPS * norm(acc0) / norm(delta), KitData.relError(deltaGot, delta),
+                    "addColumnSums");
+            float limit = 0.5f;
+            float[] v = {0f, -0f, 0.25f, -0.7f, 0.5f, 3f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0.5f, 1e-30f};
+            DeviceArray dv = upload("A", v);
+            ops.clamp(dv, limit);
+            float[] clamped = download(dv);
+            for (int i = 0; i < v.length; i++) {
+                assertEquals(Float.floatToIntBits(Math.max(-limit, Math.min(limit, v[i]))), Float.floatToIntBits(clamped[i]),
+                        "clamp of " + v[i] + " gave " + clamped[i]);
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ops.clamp(dv, -1f));
+            assertTrue(e.getMessage().contains("A") && e.getMessage().contains("-1.0"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> ops.addColumnSums(Matrix.of(dDst, rows, width), dRow.length() > 1
+                    ? upload("short", new float[width - 1]) : dRow));
+            assertTrue(e.getMessage().contains("short has " + (width - 1) + " values for the " + width + " columns"), e.getMessage());
+        }
+
         @Test
         void scaledResidualMatchesFloat64() {
             int rows = 37;
@@ -1057,6 +1116,131 @@ public abstract class BackendConformanceKit {
             } finally {
                 pool.shutdownNow();
             }
+        }
+    }
+
+    /**
+     * The cells as a model's layer ({@link LayerSolve}) over the backend's own arrays, against float64: input
+     * and gradient inside wider arrays, an initial state, the final state, every parameter's gradient. Where the
+     * backend has a {@link org.pararnn.api.spi.ResidentSolver} for a cell the solve must stay on the device
+     * (and says so); elsewhere it copies through Java arrays, which must be just as right.
+     */
+    @Nested
+    @DisplayName("layer solves")
+    class LayerSolves {
+
+        static List<CellCase> cases() {
+            return CellCase.all().stream().filter(c -> c.steps() <= 97).toList();
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("cases")
+        void aLayerOnTheBackendsArraysMatchesFloat64(CellCase c, TestReporter reporter) {
+            Cell cell = c.cell();
+            Ops ops = backend.ops();
+            int rows = c.batch() * c.steps();
+            int n = cell.inputWidth();
+            int ow = cell.outputWidth();
+            int s = cell.stateWidth();
+            float[] x = KitData.gaussian(rows * n, 1, c.steps() + 3L);
+            float[] h0 = KitData.gaussian(c.batch() * s, 0.3, 4);
+            float[] gy = KitData.gaussian(rows * ow, 1, 5);
+            F64Sequence ref = F64Sequence.run(c.reference(), x, c.batch(), c.steps(), h0, gy);
+            Gradients hostGrads = Gradients.of(cell);
+            LayerSolve layer = RnnSolver.on(backend).layer(cell, hostGrads);
+            boolean expectResident = !ops.takesHostArrays() && cell.projectsOnOps() && backend.resident(cell).isPresent();
+            assertEquals(expectResident, layer.resident(), layer.placement());
+            Ops home = layer.parameterOps();
+            java.util.Map<String, DeviceArray> values = new java.util.HashMap<>();
+            java.util.Map<String, DeviceArray> grads = new java.util.HashMap<>();
+            for (Tensor t : cell.parameters()) {
+                DeviceArray v = home.allocate(t.name(), t.size());
+                home.upload(t.data(), 0, v, 0, t.size());
+                values.put(t.name(), v);
+                grads.put(t.name(), home.allocate(t.name() + ".grad", t.size()));
+            }
+            org.pararnn.api.CellArrays params = new org.pararnn.api.CellArrays(values, grads);
+            // x and the gradients inside wider arrays: the layer takes views.
+            int pad = 3;
+            DeviceArray xa = ops.allocate("x", (long) rows * (n + pad) + 1);
+            Matrix xm = new Matrix(xa, 1, rows, n, n + pad);
+            for (int r = 0; r < rows; r++) {
+                ops.upload(x, r * n, xa, 1 + (long) r * (n + pad), n);
+            }
+            float[] fin = new float[c.batch() * s];
+            try {
+                Matrix y = layer.forward(params, xm, c.batch(), c.steps(), h0, fin);
+                String what = c + " " + layer.placement() + " [" + layer.lastReport() + "]";
+                double tol = Tolerances.cell(c.steps());
+                double worst = KitData.relError(rowsOf(ops, y), ref.output);
+                within(tol, worst, what + " y");
+                double[] refFin = new double[fin.length];
+                for (int b = 0; b < c.batch(); b++) {
+                    System.arraycopy(ref.states, ((b * c.steps()) + c.steps() - 1) * s, refFin, b * s, s);
+                }
+                double e = KitData.relError(fin, refFin);
+                within(tol, e, what + " final state");
+                worst = Math.max(worst, e);
+                DeviceArray ga = ops.allocate("gy", (long) rows * ow);
+                ops.upload(gy, 0, ga, 0, gy.length);
+                DeviceArray gx = ops.allocate("gx", (long) rows * (n + pad) + 2);
+                Matrix gxm = new Matrix(gx, 2, rows, n, n + pad);
+                layer.backward(params, Matrix.of(ga, rows, ow), gxm);
+                e = KitData.relError(rowsOf(ops, gxm), ref.gradX);
+                within(tol, e, what + " grad x");
+                worst = Math.max(worst, e);
+                for (Tensor t : cell.parameters()) {
+                    float[] g = layer.resident() ? download(home, grads.get(t.name())) : hostGrads.data(t.name());
+                    e = KitData.relError(g, ref.grads.get(t.name()));
+                    within(tol, e, what + " grad " + t.name());
+                    worst = Math.max(worst, e);
+                }
+                publish(reporter, "error.layer", worst);
+            } finally {
+                layer.close();
+            }
+        }
+
+        /** A NaN in the input is not passed on as a result: the solve fails, saying what it met and where. */
+        @Test
+        void aNonFiniteInputFailsTheLayersSolveNamingIt() {
+            ParaGRU gru = ParaGRU.create(6, 10, 2, 7);
+            Ops ops = backend.ops();
+            int batch = 3;
+            int steps = 11;
+            int rows = batch * steps;
+            LayerSolve layer = RnnSolver.on(backend).layer(gru, Gradients.of(gru));
+            Ops home = layer.parameterOps();
+            java.util.Map<String, DeviceArray> values = new java.util.HashMap<>();
+            java.util.Map<String, DeviceArray> grads = new java.util.HashMap<>();
+            for (Tensor t : gru.parameters()) {
+                DeviceArray v = home.allocate(t.name(), t.size());
+                home.upload(t.data(), 0, v, 0, t.size());
+                values.put(t.name(), v);
+                grads.put(t.name(), home.allocate(t.name() + ".grad", t.size()));
+            }
+            float[] x = KitData.gaussian(rows * 6, 1, 8);
+            x[(1 * steps + 4) * 6 + 2] = Float.NaN; // b = 1, t = 4
+            DeviceArray xa = ops.allocate("x", x.length);
+            ops.upload(x, 0, xa, 0, x.length);
+            RuntimeException e = assertThrows(RuntimeException.class, () -> layer.forward(new org.pararnn.api.CellArrays(values, grads),
+                    Matrix.of(xa, rows, 6), batch, steps, null, null));
+            assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("b=1") && e.getMessage().contains("t=4"), e.getMessage());
+            layer.close();
+        }
+
+        private float[] download(Ops o, DeviceArray a) {
+            float[] h = new float[Math.toIntExact(a.length())];
+            o.download(a, 0, h, 0, h.length);
+            return h;
+        }
+
+        private float[] rowsOf(Ops ops, Matrix m) {
+            float[] out = new float[m.rows() * m.cols()];
+            for (int r = 0; r < m.rows(); r++) {
+                ops.download(m.array(), m.offset() + (long) r * m.ld(), out, r * m.cols(), m.cols());
+            }
+            return out;
         }
     }
 

@@ -427,6 +427,44 @@ public final class HostOps implements Ops {
         return OptimizerKernels.sumOfSquares(d, 0, d.length);
     }
 
+    @Override
+    public void broadcastRows(DeviceArray row, Matrix dst) {
+        OpsShapes.perColumn("broadcastRows", row, dst);
+        float[] v = data(row);
+        float[] d = data(dst.array());
+        int w = dst.cols();
+        forRows(dst.rows(), w, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                System.arraycopy(v, 0, d, (int) dst.offset() + r * dst.ld(), w);
+            }
+        });
+    }
+
+    @Override
+    public void addColumnSums(Matrix src, DeviceArray dst) {
+        OpsShapes.perColumn("addColumnSums", dst, src);
+        float[] s = data(src.array());
+        float[] d = data(dst);
+        int w = src.cols();
+        int base = (int) src.offset();
+        // Row by row: each d[j] still receives its rows one by one in order, as one thread per column would add them.
+        for (int r = 0; r < src.rows(); r++) {
+            int o = base + r * src.ld();
+            for (int j = 0; j < w; j++) {
+                d[j] += s[o + j];
+            }
+        }
+    }
+
+    @Override
+    public void clamp(DeviceArray a, float limit) {
+        OpsShapes.clampLimit(a, limit);
+        float[] v = data(a);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.max(-limit, Math.min(limit, v[i]));
+        }
+    }
+
     private interface RowRange {
         void run(int from, int to);
     }

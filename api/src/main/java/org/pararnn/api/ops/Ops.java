@@ -175,6 +175,21 @@ public interface Ops {
      */
     void adamW(DeviceArray param, DeviceArray grad, DeviceArray m, DeviceArray v, AdamWStep step);
 
+    /** {@code dst[r, j] = row[j]} for every row of {@code dst}: a bias laid down before a product adds into it. */
+    void broadcastRows(DeviceArray row, Matrix dst);
+
+    /**
+     * {@code dst[j] += Σ_r src[r, j]}, each column's rows added into {@code dst[j]} one by one in order (a
+     * bias's gradient); {@code dst} has one value per column.
+     */
+    void addColumnSums(Matrix src, DeviceArray dst);
+
+    /**
+     * Clamps every element of {@code a} to {@code [−limit, limit]} (NaN stays NaN, so that a broken value is
+     * not hidden): the cells' recurrent-weight clip after an optimiser step.
+     */
+    void clamp(DeviceArray a, float limit);
+
     /** {@code Σ a²} in double, in a fixed order: the pieces of a global gradient norm. */
     double sumOfSquares(DeviceArray a);
 }

@@ -55,6 +55,13 @@ public final class OpsShapes {
         }
     }
 
+    /** A clamp's limit: finite and not negative. */
+    public static void clampLimit(DeviceArray a, float limit) {
+        if (!(limit >= 0) || Float.isInfinite(limit)) {
+            throw new IllegalArgumentException("clamp of " + a.name() + ": the limit must be finite and >= 0, got " + limit);
+        }
+    }
+
     /** RMSNorm's {@code x}, {@code y} of one shape, a gain per column, an inverse RMS per row. */
     public static void rmsNorm(String op, Matrix x, DeviceArray gain, Matrix y, DeviceArray invRms) {
         if (x.rows() != y.rows() || x.cols() != y.cols()) {

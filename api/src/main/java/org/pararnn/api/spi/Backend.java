@@ -54,6 +54,16 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * A solver for {@code cell} on this backend's own arrays ({@link #ops()}), so that the cell's input,
+     * states and gradients stay on the device; empty when this backend has none for it (then
+     * {@link org.pararnn.api.LayerSolve} copies through Java arrays and says so). Backends whose ops take
+     * Java arrays need none.
+     */
+    default Optional<ResidentSolver> resident(Cell cell) {
+        return Optional.empty();
+    }
+
+    /**
      * What {@link org.pararnn.api.Mode#AUTO} should run for this shape on this backend, with the reason,
      * or empty to let the generic rule decide. Backends know their own crossover points.
      */

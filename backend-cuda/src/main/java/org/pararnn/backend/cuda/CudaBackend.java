@@ -9,7 +9,11 @@ import org.pararnn.api.Mode;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.FusableCell;
 import org.pararnn.api.spi.FusedStrategy;
+import org.pararnn.api.SolveReport;
+import org.pararnn.api.ops.DeviceArray;
 import org.pararnn.api.spi.RecurrenceSolver;
+import org.pararnn.api.spi.ResidentRecurrence;
+import org.pararnn.api.spi.ResidentSolver;
 import org.pararnn.api.spi.LinearScan;
 import org.pararnn.api.spi.ParallelLoop;
 
@@ -102,6 +106,37 @@ final class CudaBackend implements Backend {
         return FusableCell.of(cell).map(f -> new CudaFusedSolver(this, f, strategy, geometry));
     }
 
+    /**
+     * The fused kernels on the ops' arrays, for the cells that have them: a training step's cell input, states
+     * and gradients stay on the device.
+     */
+    @Override
+    public java.util.Optional<ResidentSolver> resident(Cell cell) {
+        return FusableCell.of(cell).map(f -> {
+            CudaFusedSolver fused = new CudaFusedSolver(this, f, strategy, geometry);
+            return new ResidentSolver() {
+                @Override
+                public SolveReport forward(ResidentRecurrence p, DeviceArray states) {
+                    return fused.forward(opsFor(p, cell), p, states);
+                }
+
+                @Override
+                public SolveReport backward(ResidentRecurrence p, DeviceArray states, DeviceArray gradStates, DeviceArray gradU,
+                                            DeviceArray gradInit) {
+                    return fused.backward(opsFor(p, cell), p, states, gradStates, gradU, gradInit);
+                }
+            };
+        });
+    }
+
+    private CudaOps opsFor(ResidentRecurrence p, Cell cell) {
+        if (p.cell() != cell) {
+            throw new IllegalArgumentException("this resident solver was made for " + cell.type() + " cell " + cell
+                    + ", not for " + p.cell());
+        }
+        return (CudaOps) ops();
+    }
+
     /** The fused solver for {@code cell} with a strategy of the caller's (timings put strategies side by side). */
     CudaFusedSolver fused(FusableCell cell, FusedStrategy strategy) {
         return new CudaFusedSolver(this, cell, strategy, geometry);
@@ -163,6 +198,11 @@ final class CudaBackend implements Backend {
         for (Lane l : all) {
             up += l.stream.bytesUp();
             down += l.stream.bytesDown();
+        }
+        if (ops != null) { // resident solves run on the ops' stream
+            long[] resident = ops.solveBytes();
+            up += resident[0];
+            down += resident[1];
         }
         return java.util.Optional.of(new DeviceTraffic(ops == null ? 0 : ops.bytesUp(), ops == null ? 0 : ops.bytesDown(), up, down));
     }

@@ -11,6 +11,8 @@ import org.pararnn.api.spi.FusableCell;
 import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Recurrence;
 import org.pararnn.api.spi.RecurrenceSolver;
+import org.pararnn.api.spi.ResidentRecurrence;
+import org.pararnn.api.ops.DeviceArray;
 
 /**
  * ParaGRU and ParaLSTM in fused kernels ({@code cells.cu}). Sequential in time: the forward walks time in
@@ -75,101 +77,129 @@ final class CudaFusedSolver implements RecurrenceSolver {
         };
     }
 
+    /** How the forward's Newton-in-time kernel is laid out for one shape; see {@code newtonInTime} in cells.cu. */
+    private final class NewtonPlan {
+        final int budget;
+        final int lpb;
+        final int ys;
+        final int chunk;
+        final String kernel;
+        final int blocks;
+        final int shared;
+        final int statsPerBlock;
+
+        NewtonPlan(int batch, int steps, NewtonOptions opts) {
+            budget = opts.iterationBudget(steps);
+            long lanes = (long) batch * d;
+            lpb = geometry.lanesPerBlock(lanes);
+            ys = geometry.threadsPerBlock() / lpb;
+            int maxChunk = lstm ? MAX_LSTM_NEWTON_CHUNK : MAX_GRU_NEWTON_CHUNK;
+            chunk = Math.min(geometry.chunk(), maxChunk);
+            kernel = (lstm ? "pararnn_lstm_newton_c" : "pararnn_gru_newton_c") + (chunk <= SMALL_NEWTON_CHUNK ? SMALL_NEWTON_CHUNK : maxChunk);
+            blocks = Math.toIntExact((lanes + lpb - 1) / lpb);
+            int k = lstm ? 2 : 1;
+            int warps = (lpb * ys + 31) / 32;
+            // cells.cu's newtonInTime: chunk pairs per warp group, each chunk's last state, a reduction, the carry.
+            shared = geometry.sharedBytes(k, lpb) + 4 * (k * ys * lpb + 2 * warps + k * lpb);
+            statsPerBlock = NEWTON_STATS + budget + 1;
+        }
+
+        int statsLength() {
+            return blocks * statsPerBlock;
+        }
+    }
+
+    /**
+     * Queues the forward on {@code s}: the walk, or ({@code plan} non-null) Newton in time writing its statistics
+     * to {@code stats}.
+     */
+    private void launchForward(CudaDevice.Stream s, CudaDevice.Buffer a, CudaDevice.Buffer c, CudaDevice.Buffer u,
+                               CudaDevice.Buffer init, CudaDevice.Buffer out, int batch, int steps, NewtonPlan plan,
+                               CudaDevice.Buffer stats, NewtonOptions opts) {
+        if (plan == null) {
+            KernelArgs args = weights(a, c).pointer(u).pointer(init).pointer(out).integer(batch).integer(steps).integer(d);
+            s.launch(lstm ? "pararnn_lstm_sequential" : "pararnn_gru_sequential", grid(batch), new int[] {THREADS, 1, 1}, 0, args);
+            return;
+        }
+        boolean fallback = opts.onFailure() == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK;
+        KernelArgs args = new KernelArgs().pointer(a).pointer(c).pointer(u).pointer(init).pointer(out).pointer(stats)
+                .integer(batch).integer(steps).integer(d).integer(plan.chunk).integer(plan.budget)
+                .real(opts.tolerance()).integer(opts.growthPatience()).integer(fallback ? 1 : 0);
+        s.launch(plan.kernel, new int[] {plan.blocks, 1, 1}, new int[] {plan.lpb, plan.ys, 1}, plan.shared, args);
+    }
+
+    private KernelArgs weights(CudaDevice.Buffer a, CudaDevice.Buffer c) {
+        KernelArgs args = new KernelArgs().pointer(a);
+        return lstm ? args.pointer(c) : args;
+    }
+
+    private String walkDetail(int batch, String traffic) {
+        return String.format(Locale.ROOT, "fused %s on %s, sequential in time, one thread per (batch, feature) over %d x %d; %s",
+                label(), backend.name(), batch, d, traffic);
+    }
+
+    /** The report of a Newton-in-time forward from its per-block statistics (iterations, residuals, failure). */
+    private SolveReport newtonReport(NewtonPlan plan, float[] stats, NewtonOptions opts, String why, String traffic, long t0) {
+        // Across blocks: the most iterations any window took, and per iteration the largest residual.
+        int iterations = 0;
+        double finalResidual = 0;
+        int fallbackFrom = -1;
+        int code = 0;
+        double[] history = new double[plan.budget + 1];
+        for (int blk = 0; blk < plan.blocks; blk++) {
+            int o = blk * plan.statsPerBlock;
+            iterations = Math.max(iterations, (int) stats[o]);
+            finalResidual = nanMax(finalResidual, stats[o + 1]);
+            if (stats[o + 3] != 0 && (fallbackFrom < 0 || stats[o + 2] < fallbackFrom)) {
+                fallbackFrom = (int) stats[o + 2];
+                code = (int) stats[o + 3];
+            }
+            for (int i = 0; i <= plan.budget; i++) {
+                history[i] = nanMax(history[i], stats[o + NEWTON_STATS + i]);
+            }
+        }
+        double[] residuals = java.util.Arrays.copyOf(history, iterations + 1);
+        residuals[iterations] = finalResidual;
+        String detail = String.format(Locale.ROOT, "fused %s on %s, Newton in time (%s), windows of %d steps (%d lanes x %d chunks of %d), "
+                + "initial guess 0, most iterations in a window %d; %s",
+                label(), backend.name(), why, plan.ys * plan.chunk, plan.lpb, plan.ys, plan.chunk, iterations, traffic);
+        if (code == 0) {
+            return new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, iterations, residuals, true, -1, null,
+                    System.nanoTime() - t0);
+        }
+        String failure = switch (code) {
+            case 1 -> "non-finite residual in the window from step " + fallbackFrom;
+            case 2 -> "residual grew " + opts.growthPatience() + " times in a row (diverging) in the window from step " + fallbackFrom;
+            default -> "not converged after " + plan.budget + " iterations in the window from step " + fallbackFrom;
+        };
+        SolveReport failed = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, iterations, residuals, false,
+                -1, failure, System.nanoTime() - t0);
+        int from = fallbackFrom;
+        return NewtonFailure.settle(failed, opts.onFailure(), () -> from, t0); // the device already re-solved
+    }
+
     @Override
     public SolveReport forward(Recurrence p, float[] states) {
         String inTime = inTimeReason(p.batch(), p.steps());
-        if (inTime != null) {
-            return newtonForward(p, states, inTime);
-        }
+        NewtonPlan plan = inTime == null ? null : new NewtonPlan(p.batch(), p.steps(), p.newton());
         long t0 = System.nanoTime();
+        float[] stats = plan == null ? null : new float[plan.statsLength()];
         SolveReport[] report = new SolveReport[1];
         backend.onLane(lane -> {
             Call call = new Call(lane, p);
             CudaDevice.Stream s = call.stream;
             CudaDevice.Buffer out = lane.buffer("states", states.length);
-            KernelArgs args = call.weights().pointer(call.u).pointer(call.init).pointer(out)
-                    .integer(p.batch()).integer(p.steps()).integer(d);
-            s.launch(lstm ? "pararnn_lstm_sequential" : "pararnn_gru_sequential", grid(p.batch()), new int[] {THREADS, 1, 1}, 0, args);
+            CudaDevice.Buffer st = plan == null ? null : lane.buffer("newtonStats", stats.length);
+            launchForward(s, call.a, call.c, call.u, call.init, out, p.batch(), p.steps(), plan, st, p.newton());
             s.download(out, 0, states, 0, states.length);
-            s.sync();
-            String detail = String.format(Locale.ROOT, "fused %s on %s, sequential in time, one thread per (batch, feature) "
-                    + "over %d x %d; %s", label(), backend.name(), p.batch(), d, call.traffic());
-            report[0] = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, 0, null, true, -1, null,
-                    System.nanoTime() - t0);
-        });
-        requireFinite(p, states, report[0]);
-        return report[0];
-    }
-
-    /** Newton in time in one fused kernel; see {@code newtonInTime} in cells.cu. */
-    private SolveReport newtonForward(Recurrence p, float[] states, String why) {
-        long t0 = System.nanoTime();
-        NewtonOptions opts = p.newton();
-        int budget = opts.iterationBudget(p.steps());
-        long lanes = (long) p.batch() * d;
-        int lpb = geometry.lanesPerBlock(lanes);
-        int ys = geometry.threadsPerBlock() / lpb;
-        int maxChunk = lstm ? MAX_LSTM_NEWTON_CHUNK : MAX_GRU_NEWTON_CHUNK;
-        int chunk = Math.min(geometry.chunk(), maxChunk);
-        String kernel = (lstm ? "pararnn_lstm_newton_c" : "pararnn_gru_newton_c") + (chunk <= SMALL_NEWTON_CHUNK ? SMALL_NEWTON_CHUNK : maxChunk);
-        int blocks = Math.toIntExact((lanes + lpb - 1) / lpb);
-        int k = lstm ? 2 : 1;
-        int warps = (lpb * ys + 31) / 32;
-        // cells.cu's newtonInTime: chunk pairs per warp group, each chunk's last state, a reduction, the carry.
-        int shared = geometry.sharedBytes(k, lpb) + 4 * (k * ys * lpb + 2 * warps + k * lpb);
-        int statsPerBlock = NEWTON_STATS + budget + 1;
-        float[] stats = new float[blocks * statsPerBlock];
-        SolveReport[] report = new SolveReport[1];
-        backend.onLane(lane -> {
-            Call call = new Call(lane, p);
-            CudaDevice.Stream s = call.stream;
-            CudaDevice.Buffer out = lane.buffer("states", states.length);
-            CudaDevice.Buffer st = lane.buffer("newtonStats", stats.length);
-            boolean fallback = opts.onFailure() == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK;
-            KernelArgs args = new KernelArgs().pointer(call.a).pointer(call.c).pointer(call.u).pointer(call.init).pointer(out).pointer(st)
-                    .integer(p.batch()).integer(p.steps()).integer(d).integer(chunk).integer(budget)
-                    .real(opts.tolerance()).integer(opts.growthPatience()).integer(fallback ? 1 : 0);
-            s.launch(kernel, new int[] {blocks, 1, 1}, new int[] {lpb, ys, 1}, shared, args);
-            s.download(out, 0, states, 0, states.length);
-            s.download(st, 0, stats, 0, stats.length);
-            s.sync();
-            // Across blocks: the most iterations any window took, and per iteration the largest residual.
-            int iterations = 0;
-            double finalResidual = 0;
-            int fallbackFrom = -1;
-            int code = 0;
-            double[] history = new double[budget + 1];
-            for (int blk = 0; blk < blocks; blk++) {
-                int o = blk * statsPerBlock;
-                iterations = Math.max(iterations, (int) stats[o]);
-                finalResidual = nanMax(finalResidual, stats[o + 1]);
-                if (stats[o + 3] != 0 && (fallbackFrom < 0 || stats[o + 2] < fallbackFrom)) {
-                    fallbackFrom = (int) stats[o + 2];
-                    code = (int) stats[o + 3];
-                }
-                for (int i = 0; i <= budget; i++) {
-                    history[i] = nanMax(history[i], stats[o + NEWTON_STATS + i]);
-                }
+            if (plan != null) {
+                s.download(st, 0, stats, 0, stats.length);
             }
-            double[] residuals = java.util.Arrays.copyOf(history, iterations + 1);
-            residuals[iterations] = finalResidual;
-            String detail = String.format(Locale.ROOT, "fused %s on %s, Newton in time (%s), windows of %d steps (%d lanes x %d chunks of %d), "
-                    + "initial guess 0, most iterations in a window %d; %s",
-                    label(), backend.name(), why, ys * chunk, lpb, ys, chunk, iterations, call.traffic());
-            if (code == 0) {
-                report[0] = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, iterations, residuals, true, -1,
-                        null, System.nanoTime() - t0);
-                return;
-            }
-            String failure = switch (code) {
-                case 1 -> "non-finite residual in the window from step " + fallbackFrom;
-                case 2 -> "residual grew " + opts.growthPatience() + " times in a row (diverging) in the window from step " + fallbackFrom;
-                default -> "not converged after " + budget + " iterations in the window from step " + fallbackFrom;
-            };
-            SolveReport failed = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, iterations, residuals, false,
-                    -1, failure, System.nanoTime() - t0);
-            int from = fallbackFrom;
-            report[0] = NewtonFailure.settle(failed, opts.onFailure(), () -> from, t0); // the device already re-solved
+            s.sync();
+            report[0] = plan == null
+                    ? new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), walkDetail(p.batch(), call.traffic()), 0, null, true, -1,
+                            null, System.nanoTime() - t0)
+                    : newtonReport(plan, stats, p.newton(), inTime, call.traffic(), t0);
         });
         if (report[0].converged() || report[0].fellBack()) {
             requireFinite(p, states, report[0]);
@@ -181,18 +211,42 @@ final class CudaFusedSolver implements RecurrenceSolver {
         return v > acc || Float.isNaN(v) ? v : acc;
     }
 
+    /** Queues the adjoint on {@code s}; returns how it runs in time, in words. */
+    private String launchBackward(CudaDevice.Stream s, CudaDevice.Buffer a, CudaDevice.Buffer c, CudaDevice.Buffer u,
+                                  CudaDevice.Buffer init, CudaDevice.Buffer h, CudaDevice.Buffer g, CudaDevice.Buffer gu,
+                                  CudaDevice.Buffer gp, CudaDevice.Buffer gi, int batch, int steps) {
+        // In time exactly where the forward runs Newton in time: the same shapes leave a sequential walk idle.
+        String inTime = inTimeReason(batch, steps);
+        KernelArgs args = weights(a, c).pointer(u).pointer(init).pointer(h).pointer(g).pointer(gu).pointer(gp)
+                .pointer(gi).integer(batch).integer(steps).integer(d);
+        if (inTime == null) {
+            s.launch(lstm ? "pararnn_lstm_adjoint_sequential" : "pararnn_gru_adjoint_sequential", grid(batch),
+                    new int[] {THREADS, 1, 1}, 0, args);
+            return "sequential in reverse time";
+        }
+        long lanes = (long) batch * d;
+        int lpb = geometry.lanesPerBlock(lanes);
+        int ys = geometry.threadsPerBlock() / lpb;
+        int chunk = geometry.chunk();
+        // cells.cu's adjointInTime: chunk pairs per warp group, then each chunk's weight partials.
+        int shared = geometry.sharedBytes(lstm ? 2 : 1, lpb) + 4 * ys * lpb * parts();
+        s.launch(lstm ? "pararnn_lstm_adjoint_scan" : "pararnn_gru_adjoint_scan",
+                new int[] {Math.toIntExact((lanes + lpb - 1) / lpb), 1, 1}, new int[] {lpb, ys, 1}, shared, args.integer(chunk));
+        return String.format(Locale.ROOT, "one reverse scan in time (%s), windows of %d steps (%d lanes x %d chunks of %d)",
+                inTime, ys * chunk, lpb, ys, chunk);
+    }
+
+    /** Per-lane partial sums of the recurrent weights' gradients: A's three rows, and C's two for the LSTM. */
+    private int parts() {
+        return lstm ? 5 : 3;
+    }
+
     @Override
     public SolveReport backward(Recurrence p, float[] states, float[] gradStates, float[] gradU, Gradients grads,
                                 float[] gradInit) {
         long t0 = System.nanoTime();
-        int parts = lstm ? 5 : 3;
+        int parts = parts();
         float[] partials = new float[p.batch() * d * parts];
-        // In time exactly where the forward runs Newton in time: the same shapes leave a sequential walk idle.
-        String inTime = inTimeReason(p.batch(), p.steps());
-        long lanes = (long) p.batch() * d;
-        int lpb = geometry.lanesPerBlock(lanes);
-        int ys = geometry.threadsPerBlock() / lpb;
-        int chunk = geometry.chunk();
         SolveReport[] report = new SolveReport[1];
         backend.onLane(lane -> {
             Call call = new Call(lane, p);
@@ -202,35 +256,113 @@ final class CudaFusedSolver implements RecurrenceSolver {
             CudaDevice.Buffer gu = lane.buffer("gradU", gradU.length);
             CudaDevice.Buffer gp = lane.buffer("gradParts", partials.length);
             CudaDevice.Buffer gi = gradInit == null ? null : lane.buffer("gradInit", gradInit.length);
-            KernelArgs args = call.weights().pointer(call.u).pointer(call.init).pointer(h).pointer(g).pointer(gu).pointer(gp)
-                    .pointer(gi).integer(p.batch()).integer(p.steps()).integer(d);
-            String how;
-            if (inTime == null) {
-                s.launch(lstm ? "pararnn_lstm_adjoint_sequential" : "pararnn_gru_adjoint_sequential", grid(p.batch()),
-                        new int[] {THREADS, 1, 1}, 0, args);
-                how = "sequential in reverse time";
-            } else {
-                // cells.cu's adjointInTime: chunk pairs per warp group, then each chunk's weight partials.
-                int shared = geometry.sharedBytes(lstm ? 2 : 1, lpb) + 4 * ys * lpb * parts;
-                s.launch(lstm ? "pararnn_lstm_adjoint_scan" : "pararnn_gru_adjoint_scan",
-                        new int[] {Math.toIntExact((lanes + lpb - 1) / lpb), 1, 1}, new int[] {lpb, ys, 1}, shared,
-                        args.integer(chunk));
-                how = String.format(Locale.ROOT, "one reverse scan in time (%s), windows of %d steps (%d lanes x %d chunks of %d)",
-                        inTime, ys * chunk, lpb, ys, chunk);
-            }
+            String how = launchBackward(s, call.a, call.c, call.u, call.init, h, g, gu, gp, gi, p.batch(), p.steps());
             s.download(gu, 0, gradU, 0, gradU.length);
             s.download(gp, 0, partials, 0, partials.length);
             if (gi != null) {
                 s.download(gi, 0, gradInit, 0, gradInit.length);
             }
             s.sync();
-            String detail = String.format(Locale.ROOT, "fused %s adjoint on %s, %s; %s", label(), backend.name(), how,
-                    call.traffic());
-            report[0] = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, 0, null, true, -1, null,
-                    System.nanoTime() - t0);
+            report[0] = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), adjointDetail(how, call.traffic()), 0, null, true, -1,
+                    null, System.nanoTime() - t0);
         });
         addWeightGradients(partials, p.batch(), parts, grads);
         return report[0];
+    }
+
+    private String adjointDetail(String how, String traffic) {
+        return String.format(Locale.ROOT, "fused %s adjoint on %s, %s; %s", label(), backend.name(), how, traffic);
+    }
+
+    // ---- on the ops' arrays (ResidentSolver): the same kernels on the ops' stream, nothing copied but statistics ----
+
+    /** The forward on the CUDA ops' arrays; then one kernel looks for a non-finite state (8 bytes back). */
+    SolveReport forward(CudaOps ops, ResidentRecurrence p, DeviceArray states) {
+        requireStates(p, states);
+        String inTime = inTimeReason(p.batch(), p.steps());
+        NewtonPlan plan = inTime == null ? null : new NewtonPlan(p.batch(), p.steps(), p.newton());
+        long t0 = System.nanoTime();
+        int n = Math.toIntExact(p.stateElements());
+        return ops.onStream(s -> {
+            long up0 = s.bytesUp();
+            long down0 = s.bytesDown();
+            float[] stats = plan == null ? null : new float[plan.statsLength()];
+            CudaDevice.Buffer st = plan == null ? null : ops.workspace("newton statistics", stats.length);
+            launchForward(s, ops.buffer(p.params().value("A")), lstm ? ops.buffer(p.params().value("C")) : null, ops.buffer(p.u()),
+                    ops.buffer(p.init()), ops.buffer(states), p.batch(), p.steps(), plan, st, p.newton());
+            if (plan != null) {
+                s.download(st, 0, stats, 0, stats.length);
+            }
+            float[] bad = ops.firstNonFinite(states, n);
+            String traffic = residentTraffic(s, up0, down0);
+            SolveReport report = plan == null
+                    ? new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), walkDetail(p.batch(), traffic), 0, null, true, -1, null,
+                            System.nanoTime() - t0)
+                    : newtonReport(plan, stats, p.newton(), inTime, traffic, t0);
+            if (bad != null && (report.converged() || report.fellBack())) {
+                throw nonFinite("produced", bad, p.cell().stateWidth(), p.steps(), report);
+            }
+            return report;
+        });
+    }
+
+    /**
+     * The adjoint on the CUDA ops' arrays: the recurrent weights' per-lane partials summed over the batch on the
+     * device (in order, in double) into the parameters' gradient arrays; one kernel looks for a non-finite
+     * {@code ∂L/∂u}.
+     */
+    SolveReport backward(CudaOps ops, ResidentRecurrence p, DeviceArray states, DeviceArray gradStates, DeviceArray gradU,
+                         DeviceArray gradInit) {
+        requireStates(p, states);
+        requireStates(p, gradStates);
+        long needU = (long) p.batch() * p.steps() * p.cell().projectedWidth();
+        if (gradU.length() < needU) {
+            throw new IllegalArgumentException("gradU: " + gradU.name() + " holds " + gradU.length() + " values, needs " + needU);
+        }
+        if (gradInit != null && gradInit.length() < (long) p.batch() * p.cell().stateWidth()) {
+            throw new IllegalArgumentException("gradInit: " + gradInit.name() + " holds " + gradInit.length() + " values, needs "
+                    + (long) p.batch() * p.cell().stateWidth());
+        }
+        long t0 = System.nanoTime();
+        int parts = parts();
+        return ops.onStream(s -> {
+            long up0 = s.bytesUp();
+            long down0 = s.bytesDown();
+            CudaDevice.Buffer a = ops.buffer(p.params().value("A"));
+            CudaDevice.Buffer c = lstm ? ops.buffer(p.params().value("C")) : null;
+            CudaDevice.Buffer gp = ops.workspace("fused weight partials", (long) p.batch() * d * parts);
+            String how = launchBackward(s, a, c, ops.buffer(p.u()), ops.buffer(p.init()), ops.buffer(states), ops.buffer(gradStates),
+                    ops.buffer(gradU), gp, ops.buffer(gradInit), p.batch(), p.steps());
+            CudaDevice.Buffer ga = ops.buffer(p.params().grad("A"));
+            CudaDevice.Buffer gc = lstm ? ops.buffer(p.params().grad("C")) : null;
+            s.launch("pararnn_ops_fused_weight_grads", new int[] {(parts * d + THREADS - 1) / THREADS, 1, 1}, new int[] {THREADS, 1, 1}, 0,
+                    new KernelArgs().pointer(gp).integer(p.batch()).integer(d).integer(parts).pointer(ga).pointer(gc));
+            float[] bad = ops.firstNonFinite(gradU, Math.toIntExact(needU));
+            SolveReport report = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), adjointDetail(how, residentTraffic(s, up0, down0)),
+                    0, null, true, -1, null, System.nanoTime() - t0);
+            if (bad != null) {
+                throw nonFinite("back-propagated", bad, p.cell().projectedWidth(), p.steps(), report);
+            }
+            return report;
+        });
+    }
+
+    private void requireStates(ResidentRecurrence p, DeviceArray a) {
+        if (a.length() < p.stateElements()) {
+            throw new IllegalArgumentException(a.name() + " holds " + a.length() + " values, [" + p.batch() + "][" + p.steps() + "]["
+                    + p.cell().stateWidth() + "] needs " + p.stateElements());
+        }
+    }
+
+    private static String residentTraffic(CudaDevice.Stream s, long up0, long down0) {
+        return String.format(Locale.ROOT, "on the ops' arrays, %,d B to the device, %,d B back", s.bytesUp() - up0, s.bytesDown() - down0);
+    }
+
+    private SolveFailedException nonFinite(String what, float[] bad, int width, int steps, SolveReport report) {
+        int i = (int) bad[0];
+        return new SolveFailedException("the fused " + label() + " solve on " + backend.name() + " " + what + " " + bad[1] + " at [b="
+                + i / width / steps + ", t=" + (i / width) % steps + ", i=" + i % width + "] (a non-finite input or parameter gives this too)",
+                report);
     }
 
     /**
@@ -256,12 +388,6 @@ final class CudaFusedSolver implements RecurrenceSolver {
             c = lstm ? upload(lane, "c", cell.c().data()) : null;
             u = upload(lane, "u", p.u());
             init = p.init() == null ? null : upload(lane, "init", p.init());
-        }
-
-        /** The weights as the kernels take them: A, then C for the LSTM. */
-        KernelArgs weights() {
-            KernelArgs args = new KernelArgs().pointer(a);
-            return lstm ? args.pointer(c) : args;
         }
 
         String traffic() {

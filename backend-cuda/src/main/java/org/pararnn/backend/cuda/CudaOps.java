@@ -22,6 +22,12 @@ final class CudaOps implements Ops, AutoCloseable {
     private static final int ROWS_PER_BLOCK = 8;
     /** The product's tile of c per block (16 × 16 threads; ops.cu's MM_BM, MM_BN). */
     private static final int TILE = 64;
+    /** Blocks a product should reach before its k is split: about a large GPU's multiprocessors (132 on an H200). */
+    private static final int SPLIT_TARGET_BLOCKS = 128;
+    /** The least of k one block of a split product sums. */
+    private static final int SPLIT_MIN_K = 256;
+    /** The most partial sums a split product keeps (floats of its workspace). */
+    private static final long SPLIT_MAX_PARTIALS = 1L << 26;
 
     private final String description;
     private final CudaDevice.Stream stream;
@@ -31,6 +37,11 @@ final class CudaOps implements Ops, AutoCloseable {
     private final CudaDevice.Buffer sums;
     /** The loss's per-row partial sums, grown on demand: 3 doubles (6 slots) a row. */
     private CudaDevice.Buffer lossParts;
+    /** The resident solves' workspaces by name (partial sums, Newton's statistics). */
+    private final java.util.Map<String, CudaDevice.Buffer> workspaces = new java.util.HashMap<>();
+    /** Bytes moved on this stream by resident solves (counted as theirs, not the ops'). */
+    private long solveUp;
+    private long solveDown;
     private boolean closed;
 
     CudaOps(String backend, CudaDevice device) {
@@ -288,7 +299,36 @@ final class CudaOps implements Ops, AutoCloseable {
         KernelArgs args = view(new KernelArgs(), a).integer(transA ? 1 : 0);
         view(args, b).integer(transB ? 1 : 0);
         view(args, c).integer(m).integer(n).integer(k).real(alpha).real(beta);
-        stream.launch("pararnn_ops_matmul", new int[] {blocks(n, TILE), blocks(m, TILE), 1}, new int[] {16, 16, 1}, 0, args);
+        int kChunk = splitChunk(m, n, k);
+        int splits = kChunk >= k ? 1 : (k + kChunk - 1) / kChunk;
+        if (splits == 1) {
+            stream.launch("pararnn_ops_matmul", new int[] {blocks(n, TILE), blocks(m, TILE), 1}, new int[] {16, 16, 1}, 0,
+                    args.integer(Math.max(k, 1)).pointer(null));
+            return;
+        }
+        CudaDevice.Buffer part = workspace("matmul split partials", (long) splits * m * n);
+        stream.launch("pararnn_ops_matmul", new int[] {blocks(n, TILE), blocks(m, TILE), splits}, new int[] {16, 16, 1}, 0,
+                args.integer(kChunk).pointer(part));
+        KernelArgs sum = new KernelArgs().pointer(part).integer(splits);
+        view(sum, c).integer(m).integer(n).real(alpha).real(beta);
+        elementwise("pararnn_ops_matmul_splits", (long) m * n, sum);
+    }
+
+    /**
+     * How much of {@code k} one block sums: all of it, unless {@code c} has too few tiles to fill a GPU
+     * ({@link #SPLIT_TARGET_BLOCKS}) and {@code k} is long (a parameter's gradient {@code xᵀ·dy} over a whole
+     * batch of rows), when {@code k} is split into chunks of at least {@link #SPLIT_MIN_K} (a multiple of the
+     * kernel's 16) and the partial products are added in a second kernel. A function of the shape alone.
+     */
+    static int splitChunk(int m, int n, int k) {
+        long tiles = (long) blocks(n, TILE) * blocks(m, TILE);
+        long want = Math.min((SPLIT_TARGET_BLOCKS + tiles - 1) / tiles, k / SPLIT_MIN_K);
+        want = Math.min(want, SPLIT_MAX_PARTIALS / Math.max(1, (long) m * n));
+        if (want < 2) {
+            return Math.max(k, 1);
+        }
+        int chunk = (int) ((k + want - 1) / want);
+        return (chunk + 15) / 16 * 16;
     }
 
     @Override
@@ -509,14 +549,100 @@ final class CudaOps implements Ops, AutoCloseable {
         return readSums(1)[0];
     }
 
+    @Override
+    public synchronized void broadcastRows(DeviceArray row, Matrix dst) {
+        open();
+        OpsShapes.perColumn("broadcastRows", row, dst);
+        KernelArgs args = new KernelArgs().pointer(buf(row));
+        view(args, dst).integer(dst.rows()).integer(dst.cols());
+        elementwise("pararnn_ops_broadcast_rows", (long) dst.rows() * dst.cols(), args);
+    }
+
+    @Override
+    public synchronized void addColumnSums(Matrix src, DeviceArray dst) {
+        open();
+        OpsShapes.perColumn("addColumnSums", dst, src);
+        KernelArgs args = view(new KernelArgs(), src).pointer(buf(dst)).integer(src.rows()).integer(src.cols());
+        elementwise("pararnn_ops_add_column_sums", src.cols(), args);
+    }
+
+    @Override
+    public synchronized void clamp(DeviceArray a, float limit) {
+        open();
+        OpsShapes.clampLimit(a, limit);
+        int n = Math.toIntExact(a.length());
+        elementwise("pararnn_ops_clamp", n, new KernelArgs().pointer(buf(a)).integer(n).real(limit));
+    }
+
+    // ---- what the resident cell solvers (CudaResidentSolver) use: this stream, these arrays ----
+
+    /** Work of a resident solve on these ops' stream, in order with the ops around it. */
+    interface StreamWork<T> {
+        T run(CudaDevice.Stream stream);
+    }
+
+    /**
+     * Runs {@code work} on these ops' stream under their lock, so that a solve sits in order between the ops
+     * that make its input and use its output; the bytes it moves count as the solves', not the ops'.
+     */
+    synchronized <T> T onStream(StreamWork<T> work) {
+        open();
+        long up = stream.bytesUp();
+        long down = stream.bytesDown();
+        try {
+            return work.run(stream);
+        } finally {
+            solveUp += stream.bytesUp() - up;
+            solveDown += stream.bytesDown() - down;
+        }
+    }
+
+    /** The device memory of one of these ops' arrays (null for null). */
+    CudaDevice.Buffer buffer(DeviceArray a) {
+        return bufOrNull(a);
+    }
+
+    /** A buffer of at least {@code floats} slots kept under {@code name} for the solves' next calls (their workspace). */
+    synchronized CudaDevice.Buffer workspace(String name, long floats) {
+        open();
+        CudaDevice.Buffer b = workspaces.get(name);
+        if (b == null || b.floats() < floats) {
+            if (b != null) {
+                owned.remove(b);
+                stream.free(b);
+            }
+            b = stream.alloc(Math.max(1, floats));
+            owned.add(b);
+            workspaces.put(name, b);
+        }
+        return b;
+    }
+
+    /**
+     * Index of the first NaN or infinity in {@code a[0, n)} and its value, or null when all are finite; waits.
+     * Called inside {@link #onStream}, so its 8 bytes count as the solve's.
+     */
+    synchronized float[] firstNonFinite(DeviceArray a, int n) {
+        oneBlock("pararnn_ops_first_nonfinite", new KernelArgs().pointer(buf(a)).integer(n).pointer(checkResult));
+        int[] res = new int[2];
+        stream.downloadInts(checkResult, 0, res, 0, 2);
+        stream.sync();
+        return res[0] < 0 ? null : new float[] {res[0], Float.intBitsToFloat(res[1])};
+    }
+
     /** Bytes these ops copied to the device so far (uploads, their tokens and targets included). */
     synchronized long bytesUp() {
-        return stream.bytesUp();
+        return stream.bytesUp() - solveUp;
     }
 
     /** Bytes these ops copied back so far (downloads, predictions, sums and checks included). */
     synchronized long bytesDown() {
-        return stream.bytesDown();
+        return stream.bytesDown() - solveDown;
+    }
+
+    /** Bytes the resident solves moved on this stream, to the device and back. */
+    synchronized long[] solveBytes() {
+        return new long[] {solveUp, solveDown};
     }
 
     /** Frees every array these ops made, and their stream. */

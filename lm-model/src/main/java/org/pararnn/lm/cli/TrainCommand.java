@@ -160,8 +160,9 @@ final class TrainCommand implements Command {
                     o.getInt("eval-every", d.evalEvery()), o.getInt("eval-sequences", 1000),
                     o.getInt("checkpoint-every", 0), seed);
             label = taskName + "-L" + task.steps() + "-" + cell;
-            // Before the task samples its first sequence, which grows with --length.
-            refuseIfLargerThanTheHeap(model, train, task, Runtime.getRuntime());
+            // Before the task samples its first sequence, which grows with --length; before the backend is chosen,
+            // so counting the activations as if they were on the heap (train() checks again knowing where they are).
+            refuseIfLargerThanTheHeap(model, train, task, Runtime.getRuntime(), true);
             task.checkSplit();
             until = o.getDouble("until-accuracy", 0.99);
             out.println("task " + taskName + ": " + task.explain());
@@ -226,8 +227,10 @@ final class TrainCommand implements Command {
     }
 
     static int train(RunSpec spec, PrintStream out) throws IOException {
-        refuseIfLargerThanTheHeap(spec.model(), spec.train(), spec.source(), Runtime.getRuntime());
         try (Session session = Session.open(SolverSettings.of(spec.backend(), spec.mode()), new TrainingModule(spec))) {
+            // Before the model is made; on a backend whose ops keep the activations in device memory they do not count.
+            refuseIfLargerThanTheHeap(spec.model(), spec.train(), spec.source(), Runtime.getRuntime(),
+                    session.solver().backend().ops().takesHostArrays());
             return train(session, spec, out);
         }
     }
@@ -237,11 +240,13 @@ final class TrainCommand implements Command {
 
     /**
      * Refuses, before anything is allocated, a run whose model, optimiser state and batch activations
-     * ({@link Footprint}) exceed what the heap can still hold, naming the option that makes it large.
+     * ({@link Footprint}; the activations only when {@code activationsOnHeap}) exceed what the heap can still
+     * hold, naming the option that makes it large.
      */
-    static void refuseIfLargerThanTheHeap(ModelConfig model, TrainConfig train, BatchSource source, Runtime rt) {
+    static void refuseIfLargerThanTheHeap(ModelConfig model, TrainConfig train, BatchSource source, Runtime rt,
+                                          boolean activationsOnHeap) {
         long steps = source.steps();
-        Footprint f = Footprint.of(model, train.batch(), steps, true);
+        Footprint f = Footprint.of(model, train.batch(), steps, true, activationsOnHeap);
         long max = rt.maxMemory();
         long free = max - (rt.totalMemory() - rt.freeMemory());
         if (f.totalBytes() <= HEAP_SHARE * free) {
@@ -273,8 +278,7 @@ final class TrainCommand implements Command {
         out.printf("solver: backend %s (%s), mode %s; batch %d × %d steps × accum %d, %d optimiser steps, lr %.2g%n",
                 solver.backend().name(), solver.backend().device(), solver.mode(), t.batch(), spec.source().steps(),
                 t.accumulation(), t.steps(), t.lr());
-        out.println("ops: " + solver.backend().ops().describe()
-                + (solver.backend().ops().takesHostArrays() ? "" : "; the cells' solves take Java arrays: their inputs and outputs cross to the host"));
+        out.println("ops: " + solver.backend().ops().describe() + "; " + model.solvePlacement());
         out.println("run directory: " + spec.runDir().toAbsolutePath());
         var trafficBefore = solver.backend().traffic();
         Trainer.Result r = trainer.run();
@@ -286,7 +290,7 @@ final class TrainCommand implements Command {
             var moved = solver.backend().traffic().orElseThrow().since(trafficBefore.get());
             int n = r.steps();
             out.printf("device traffic per step (evaluations included): ops %s to the device, %s back (tokens, targets,"
-                    + " predictions, sums, and the cells' inputs and outputs crossing to their solves); solves %s to, %s back%n",
+                    + " predictions, sums, and any cell input and output copied through Java arrays); solves %s to, %s back%n",
                     Footprint.bytes(moved.opsToDevice() / n), Footprint.bytes(moved.opsFromDevice() / n),
                     Footprint.bytes(moved.solvesToDevice() / n), Footprint.bytes(moved.solvesFromDevice() / n));
         }

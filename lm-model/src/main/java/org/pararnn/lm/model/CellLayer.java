@@ -1,17 +1,14 @@
 package org.pararnn.lm.model;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.pararnn.api.BackwardPass;
-import org.pararnn.api.ForwardPass;
-import org.pararnn.api.Gradients;
+import org.pararnn.api.LayerSolve;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.SolveReport;
-import org.pararnn.api.Tensor;
-import org.pararnn.cells.ParaCell;
 import org.pararnn.api.ops.DeviceArray;
+import org.pararnn.api.ops.Matrix;
 import org.pararnn.api.ops.Ops;
+import org.pararnn.cells.ParaCell;
 import org.pararnn.lm.nn.Parameter;
 
 /**
@@ -21,28 +18,20 @@ import org.pararnn.lm.nn.Parameter;
  */
 final class CellLayer implements Layer {
     private final ParaCell cell;
-    private final Gradients cellGrads;
-    private final List<Parameter> params = new ArrayList<>();
+    private final CellWeights weights;
     /** {@code [rows][D]}: the cell's input, a copy of the stream, which the forward pass keeps for backward. */
-    private float[] cellIn;
-    /** The stream's values in a Java array when the ops' arrays are on a device. */
-    private float[] scratch;
-    private RnnSolver solver;
+    private DeviceArray cellIn;
+    private LayerSolve solve;
     private Ops ops;
-    private ForwardPass fwd;
 
     CellLayer(ParaCell cell) {
         this.cell = cell;
-        this.cellGrads = Gradients.of(cell);
-        for (int i = 0; i < cell.parameters().size(); i++) {
-            Tensor t = cell.parameters().get(i);
-            params.add(new Parameter("cell." + t.name(), t, cellGrads.get(i), t.name().equals("B")));
-        }
+        this.weights = new CellWeights("", cell);
     }
 
     @Override
     public List<Parameter> parameters() {
-        return params;
+        return weights.parameters();
     }
 
     @Override
@@ -54,14 +43,24 @@ final class CellLayer implements Layer {
     public void initialize(SplittableRandom rnd) {
     }
 
-    /** The cell's parameters stay in Java arrays (the solvers read them there), on the host ops beside the backend's. */
     @Override
     public void solver(RnnSolver solver) {
-        this.solver = solver;
         this.ops = solver.backend().ops();
-        for (Parameter p : params) {
-            p.place(solver.backend().hostOps());
+        if (solve != null) {
+            solve.close();
         }
+        cellIn = null; // the old ops' array, if any: made again on these ops at the next forward
+        solve = weights.bind(solver);
+    }
+
+    @Override
+    public void clipRecurrent(float limit) {
+        weights.clip(limit);
+    }
+
+    @Override
+    public String solvePlacement() {
+        return solve == null ? null : solve.placement();
     }
 
     @Override
@@ -71,30 +70,29 @@ final class CellLayer implements Layer {
 
     @Override
     public SolveReport lastSolve() {
-        return fwd == null ? null : fwd.report();
+        return solve == null ? null : solve.lastReport();
     }
 
     @Override
     public void forward(DeviceArray x, int batch, int steps, LayerState state) {
-        int n = batch * steps * cell.inputWidth();
-        if (cellIn == null || cellIn.length != n) {
-            cellIn = new float[n];
+        int rows = batch * steps;
+        int n = rows * cell.inputWidth();
+        if (cellIn == null || cellIn.length() != n) {
+            if (cellIn != null) {
+                ops.release(cellIn);
+            }
+            cellIn = ops.allocate("cellIn", n);
         }
-        scratch = HostBridge.scratch(ops, scratch, n);
-        System.arraycopy(HostBridge.down(ops, x, scratch, n), 0, cellIn, 0, n);
-        fwd = solver.forward(cell, cellIn, batch, steps, state.cellState);
-        HostBridge.store(ops, fwd.output(), x, batch * steps * cell.outputWidth());
-        if (state.cellState != null) {
-            float[] fin = fwd.finalState();
-            System.arraycopy(fin, 0, state.cellState, 0, fin.length);
-        }
+        ops.copy(Matrix.of(x, rows, cell.inputWidth()), Matrix.of(cellIn, rows, cell.inputWidth()));
+        Matrix y = solve.forward(weights.arrays(), Matrix.of(cellIn, rows, cell.inputWidth()), batch, steps, state.cellState,
+                state.cellState);
+        ops.copy(y, Matrix.of(x, rows, cell.outputWidth()));
     }
 
     @Override
     public void backward(DeviceArray dx, int batch, int steps) {
-        int n = batch * steps * cell.outputWidth();
-        scratch = HostBridge.scratch(ops, scratch, n);
-        BackwardPass back = solver.backward(fwd, HostBridge.down(ops, dx, scratch, n), null, cellGrads);
-        HostBridge.store(ops, back.gradInput(), dx, batch * steps * cell.inputWidth());
+        int rows = batch * steps;
+        // In place: the solve reads all of ∂L/∂y before it writes ∂L/∂x.
+        solve.backward(weights.arrays(), Matrix.of(dx, rows, cell.outputWidth()), Matrix.of(dx, rows, cell.inputWidth()));
     }
 }

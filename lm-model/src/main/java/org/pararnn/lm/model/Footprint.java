@@ -36,9 +36,19 @@ public record Footprint(long parameters, long parameterBytes, long optimizerByte
 
     /** For training ({@code withOptimizer}) or evaluation, over batches of {@code batch × steps} tokens. */
     public static Footprint of(ModelConfig c, long batch, long steps, boolean withOptimizer) {
+        return of(c, batch, steps, withOptimizer, true);
+    }
+
+    /**
+     * As {@link #of(ModelConfig, long, long, boolean)}, for the Java heap: with {@code activationsOnHeap} false
+     * (a backend whose ops keep activations in device memory) only the batch's tokens and targets count as
+     * activations; the parameters' Java arrays (checkpoints read them) and the optimiser's count as ever.
+     */
+    public static Footprint of(ModelConfig c, long batch, long steps, boolean withOptimizer, boolean activationsOnHeap) {
         long params = parameterCount(c);
         long rows = times(batch, steps);
-        long activations = times(rows, times(4, activationFloatsPerRow(c) + 2)); // + the batch's tokens and targets
+        long perRow = activationsOnHeap ? activationFloatsPerRow(c) + 2 : 2; // + the batch's tokens and targets
+        long activations = times(rows, times(4, perRow));
         return new Footprint(params, times(BYTES_PER_PARAMETER, params),
                 withOptimizer ? times(OPTIMIZER_BYTES_PER_PARAMETER, params) : 0, activations);
     }

@@ -165,9 +165,19 @@ public final class LanguageModel {
 
     /** Applies the configured bound to every cell's {@code A} and {@code C}; call after each update. */
     public void clipRecurrent() {
-        for (ParaCell c : cells) {
-            c.clipRecurrent(config.clip());
+        for (Layer l : layers) {
+            l.clipRecurrent(config.clip());
         }
+    }
+
+    /** Where the cells' solves run and why (the first layer with a cell says it for all: they share a backend and mode). */
+    public String solvePlacement() {
+        for (Layer l : layers) {
+            if (l.solvePlacement() != null) {
+                return l.solvePlacement();
+            }
+        }
+        return "no cells";
     }
 
     public void zeroGradients() {

@@ -40,6 +40,15 @@ interface Layer {
     /** Per-batch-element state that makes stepping token by token equal to running the whole sequence. */
     LayerState newState(int batch);
 
+    /** Clamps the recurrent weights of its cells to {@code [−limit, limit]} where they live (none by default). */
+    default void clipRecurrent(float limit) {
+    }
+
+    /** Where its cell's solves run and why ({@link org.pararnn.api.LayerSolve#placement()}), or null without a cell. */
+    default String solvePlacement() {
+        return null;
+    }
+
     /** The report of the last forward's cell solve, or null for a layer without a recurrence. */
     default SolveReport lastSolve() {
         return null;

@@ -2,12 +2,9 @@ package org.pararnn.lm.model;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.pararnn.api.BackwardPass;
-import org.pararnn.api.ForwardPass;
-import org.pararnn.api.Gradients;
+import org.pararnn.api.LayerSolve;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.SolveReport;
-import org.pararnn.api.Tensor;
 import org.pararnn.cells.ParaCell;
 import org.pararnn.api.ops.DeviceArray;
 import org.pararnn.api.ops.Matrix;
@@ -18,13 +15,14 @@ import org.pararnn.lm.nn.Parameter;
 /**
  * The ParaRNN block (the reference's LM recipe; docs/design.md §2):
  * {@code x += α ⊙ W_out·(RMSNorm(cell(SiLU(conv(x_in)))) ⊙ SiLU(z))} with
- * {@code [x_in, z] = W_in·RMSNorm(x)}. The cell runs through the {@link RnnSolver} (any backend, any mode).
+ * {@code [x_in, z] = W_in·RMSNorm(x)}. The cell runs through the {@link RnnSolver} (any backend, any mode) as a
+ * {@link LayerSolve}: on the device's arrays where the backend can keep it there.
  */
 final class RnnBlock implements Layer {
     private final int d;
     private final int k;
     private final ParaCell cell;
-    private final Gradients cellGrads;
+    private final CellWeights cellWeights;
     private final Parameter norm;
     private final Parameter inProj;
     private final Parameter convW;
@@ -35,9 +33,7 @@ final class RnnBlock implements Layer {
     private final Linear inMap;
     private final Linear outMap;
     private final List<Parameter> params = new ArrayList<>();
-    /** The cell's, which the solvers read from Java arrays. */
-    private final List<Parameter> cellParameters = new ArrayList<>();
-    private RnnSolver solver;
+    private LayerSolve cellSolve;
 
     // Activations on the backend's ops, [rows][width] row-major (rows = batch · steps), kept for backward.
     private final DeviceBuffers buffers = new DeviceBuffers();
@@ -51,10 +47,8 @@ final class RnnBlock implements Layer {
     private DeviceArray convSig;
     /** {@code [rows][D]}: SiLU(convOut) = convOut · σ(convOut), the cell's input. */
     private DeviceArray cellIn;
-    /** {@code [rows][D]}: the cell output y on a device (on ops that take Java arrays, {@link #y} views the solve's output instead). */
-    private DeviceArray cellOut;
-    /** The cell output y as the ops see it, from the last forward. */
-    private DeviceArray y;
+    /** The cell output y as the ops see it, from the last forward (a view the cell's solve owns). */
+    private Matrix y;
     /** {@code [rows][D]}: RMSNorm(cell output). */
     private DeviceArray yNorm;
     /** {@code [rows]}: 1 / rms of each row of the cell output. */
@@ -80,28 +74,21 @@ final class RnnBlock implements Layer {
     private DeviceArray dConvOut;
     /** {@code [rows][2D]}: ∂L/∂proj (conv input half, gate half). */
     private DeviceArray dProj;
-    /** Java arrays for the solver's input and output gradient when the ops' arrays are on a device. */
-    private float[] cellInHost;
-    private float[] dCellOutHost;
-    /** The backend's ops (the cell's own parameters stay in Java arrays, on the host ops beside them). */
+    /** The backend's ops (the cell's parameters live where its solves read them: {@link CellWeights}). */
     private Ops ops;
-    /** The last forward's cell solve: its output is the cell output y. */
-    private ForwardPass fwd;
 
     RnnBlock(String prefix, ParaCell cell, int dim, int convKernel) {
         this.d = dim;
         this.k = convKernel;
         this.cell = cell;
-        this.cellGrads = Gradients.of(cell);
+        this.cellWeights = new CellWeights(prefix, cell);
         norm = add(Parameter.of(prefix + "norm.weight", false, dim));
         inputNorm = new InputNorm(norm, dim);
         inProj = add(Parameter.of(prefix + "in_proj.weight", true, 2 * dim, dim));
         convW = add(Parameter.of(prefix + "conv.weight", true, dim, 1, convKernel));
         convB = add(Parameter.of(prefix + "conv.bias", false, dim));
-        for (int i = 0; i < cell.parameters().size(); i++) {
-            Tensor t = cell.parameters().get(i);
-            boolean decay = t.name().equals("B");
-            cellParameters.add(add(new Parameter(prefix + "cell." + t.name(), t, cellGrads.get(i), decay)));
+        for (Parameter p : cellWeights.parameters()) {
+            add(p);
         }
         outNorm = add(Parameter.of(prefix + "out_norm.weight", false, dim));
         outProj = add(Parameter.of(prefix + "out_proj.weight", true, dim, dim));
@@ -133,11 +120,26 @@ final class RnnBlock implements Layer {
 
     @Override
     public void solver(RnnSolver solver) {
-        this.solver = solver;
         this.ops = solver.backend().ops();
         for (Parameter p : params) {
-            p.place(cellParameters.contains(p) ? solver.backend().hostOps() : ops);
+            if (!cellWeights.parameters().contains(p)) {
+                p.place(ops);
+            }
         }
+        if (cellSolve != null) {
+            cellSolve.close();
+        }
+        cellSolve = cellWeights.bind(solver);
+    }
+
+    @Override
+    public void clipRecurrent(float limit) {
+        cellWeights.clip(limit);
+    }
+
+    @Override
+    public String solvePlacement() {
+        return cellSolve == null ? null : cellSolve.placement();
     }
 
     @Override
@@ -152,7 +154,7 @@ final class RnnBlock implements Layer {
 
     @Override
     public SolveReport lastSolve() {
-        return fwd == null ? null : fwd.report();
+        return cellSolve == null ? null : cellSolve.lastReport();
     }
 
     private void ensure(int rows) {
@@ -164,8 +166,6 @@ final class RnnBlock implements Layer {
         convOut = buffers.floats("convOut", n);
         convSig = buffers.floats("convSig", n);
         cellIn = buffers.floats("cellIn", n);
-        // Only where the solves' Java arrays must be copied up: on host ops the solve's own arrays are viewed.
-        cellOut = ops.takesHostArrays() ? null : buffers.floats("cellOut", n);
         yNorm = buffers.floats("yNorm", n);
         yInvRms = buffers.floats("yInvRms", rows);
         zSig = buffers.floats("zSig", n);
@@ -175,11 +175,9 @@ final class RnnBlock implements Layer {
         dGated = buffers.floats("dGated", n);
         dYNorm = buffers.floats("dYNorm", n);
         dCellOut = buffers.floats("dCellOut", n);
-        dCellIn = ops.takesHostArrays() ? null : buffers.floats("dCellIn", n);
+        dCellIn = buffers.floats("dCellIn", n);
         dConvOut = buffers.floats("dConvOut", n);
         dProj = buffers.floats("dProj", 2 * n);
-        cellInHost = HostBridge.scratch(ops, null, (int) n);
-        dCellOutHost = HostBridge.scratch(ops, null, (int) n);
     }
 
     @Override
@@ -191,20 +189,19 @@ final class RnnBlock implements Layer {
         ops.causalConv(new Matrix(proj, 0, rows, d, 2 * d), batch, steps, convW.valueArray(), convB.valueArray(), state.convHistory,
                 Matrix.of(convOut, rows, d));
         ops.silu(Matrix.of(convOut, rows, d), Matrix.of(convSig, rows, d), Matrix.of(cellIn, rows, d));
-        fwd = solver.forward(cell, HostBridge.down(ops, cellIn, cellInHost, rows * d), batch, steps, state.cellState);
-        y = HostBridge.up(ops, fwd.output(), cellOut, rows * d, "cellOut");
-        ops.rmsNorm(Matrix.of(y, rows, d), outNorm.valueArray(), Matrix.of(yNorm, rows, d), yInvRms);
+        y = cellSolve.forward(cellWeights.arrays(), Matrix.of(cellIn, rows, d), batch, steps, state.cellState, state.cellState);
+        ops.rmsNorm(y, outNorm.valueArray(), Matrix.of(yNorm, rows, d), yInvRms);
         // gated = SiLU(z) ⊙ yNorm, z being the second half of each row of proj.
         ops.siluGate(new Matrix(proj, d, rows, d, 2 * d), Matrix.of(yNorm, rows, d), Matrix.of(zSig, rows, d),
                 Matrix.of(gated, rows, d));
         outMap.forward(ops, Matrix.of(gated, rows, d), outProj.valueArray(), Matrix.of(out, rows, d), false);
         ops.scaledResidual(Matrix.of(out, rows, d), scale.valueArray(), Matrix.of(x, rows, d));
-        if (state.cellState != null) {
+        if (state.convHistory != null) {
             carry(batch, steps, state);
         }
     }
 
-    /** Keeps the last {@code k−1} conv inputs and the final cell state for the next piece of the sequence. */
+    /** Keeps the last {@code k−1} conv inputs for the next piece of the sequence (the solve keeps the cell's state). */
     private void carry(int batch, int steps, LayerState state) {
         int h = k - 1;
         float[] hist = HostBridge.down(ops, state.convHistory, new float[batch * h * d], batch * h * d);
@@ -220,8 +217,6 @@ final class RnnBlock implements Layer {
         if (!ops.takesHostArrays()) {
             ops.upload(hist, 0, state.convHistory, 0, hist.length);
         }
-        float[] fin = fwd.finalState();
-        System.arraycopy(fin, 0, state.cellState, 0, fin.length);
     }
 
     @Override
@@ -233,11 +228,10 @@ final class RnnBlock implements Layer {
         // gated = SiLU(z) ⊙ yNorm: to z into dProj's second half, to yNorm into dYNorm.
         ops.siluGateBackward(new Matrix(proj, d, rows, d, 2 * d), Matrix.of(yNorm, rows, d), Matrix.of(zSig, rows, d),
                 Matrix.of(dGated, rows, d), new Matrix(dProj, d, rows, d, 2 * d), Matrix.of(dYNorm, rows, d));
-        ops.rmsNormBackward(Matrix.of(y, rows, d), outNorm.valueArray(), yInvRms, Matrix.of(dYNorm, rows, d),
+        ops.rmsNormBackward(y, outNorm.valueArray(), yInvRms, Matrix.of(dYNorm, rows, d),
                 Matrix.of(dCellOut, rows, d), false, outNorm.gradArray());
-        BackwardPass back = solver.backward(fwd, HostBridge.down(ops, dCellOut, dCellOutHost, rows * d), null, cellGrads);
-        DeviceArray dIn = HostBridge.up(ops, back.gradInput(), dCellIn, rows * d, "dCellIn");
-        ops.siluBackward(Matrix.of(convOut, rows, d), Matrix.of(convSig, rows, d), Matrix.of(dIn, rows, d),
+        cellSolve.backward(cellWeights.arrays(), Matrix.of(dCellOut, rows, d), Matrix.of(dCellIn, rows, d));
+        ops.siluBackward(Matrix.of(convOut, rows, d), Matrix.of(convSig, rows, d), Matrix.of(dCellIn, rows, d),
                 Matrix.of(dConvOut, rows, d));
         ops.causalConvBackward(new Matrix(proj, 0, rows, d, 2 * d), batch, steps, convW.valueArray(), Matrix.of(dConvOut, rows, d),
                 new Matrix(dProj, 0, rows, d, 2 * d), convW.gradArray(), convB.gradArray());

@@ -29,4 +29,15 @@ class FootprintTest {
         assertEquals(Long.MAX_VALUE, absurd.totalBytes());
         assertTrue(Footprint.bytes(3L << 40).equals("3.0 TiB"), Footprint.bytes(3L << 40));
     }
+
+    /** On a backend whose ops keep activations in device memory, the heap holds only the batch's tokens and targets. */
+    @Test
+    void activationsInDeviceMemoryDoNotCountAgainstTheHeap() {
+        ModelConfig lm = ModelConfig.languageModel(65, 1024, 8, 1, "paragru", 1);
+        Footprint heap = Footprint.of(lm, 16, 1024, true, true);
+        Footprint device = Footprint.of(lm, 16, 1024, true, false);
+        assertEquals(16L * 1024 * 2 * 4, device.activationBytes(), "tokens and targets, 4 B each");
+        assertEquals(heap.parameterBytes() + heap.optimizerBytes(), device.parameterBytes() + device.optimizerBytes());
+        assertTrue(heap.activationBytes() > 1000 * device.activationBytes(), heap + " vs " + device);
+    }
 }
