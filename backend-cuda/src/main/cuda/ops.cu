@@ -47,6 +47,22 @@ __device__ double blockSum(double v) {
     return total;
 }
 
+// The least of every thread's `mine` over one block (blockDim.x a power of two ≤ 256); every thread gets it.
+__device__ int blockMin(int mine) {
+    __shared__ int least[256];
+    least[threadIdx.x] = mine;
+    __syncthreads();
+    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+        if ((int) threadIdx.x < s) {
+            least[threadIdx.x] = min(least[threadIdx.x], least[threadIdx.x + s]);
+        }
+        __syncthreads();
+    }
+    int result = least[0];
+    __syncthreads();
+    return result;
+}
+
 }  // namespace pararnn_ops
 
 using namespace pararnn_ops;
@@ -221,7 +237,6 @@ __global__ void pararnn_ops_rmsnorm_gain_grad(const float* x, int xOff, int ldx,
 
 // result[0] = the first index whose value lies outside [lo, hi) (−1 if none), result[1] = that value; one block.
 __global__ void pararnn_ops_check_ints(const int* v, int n, int lo, int hi, int* result) {
-    __shared__ int first[256];
     int mine = n;
     for (int i = threadIdx.x; i < n; i += blockDim.x) {
         if (v[i] < lo || v[i] >= hi) {
@@ -229,17 +244,10 @@ __global__ void pararnn_ops_check_ints(const int* v, int n, int lo, int hi, int*
             break;
         }
     }
-    first[threadIdx.x] = mine;
-    __syncthreads();
-    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-        if ((int) threadIdx.x < s) {
-            first[threadIdx.x] = min(first[threadIdx.x], first[threadIdx.x + s]);
-        }
-        __syncthreads();
-    }
+    int first = blockMin(mine);
     if (threadIdx.x == 0) {
-        result[0] = first[0] < n ? first[0] : -1;
-        result[1] = first[0] < n ? v[first[0]] : 0;
+        result[0] = first < n ? first : -1;
+        result[1] = first < n ? v[first] : 0;
     }
 }
 
@@ -618,7 +626,6 @@ __global__ void pararnn_ops_clamp(float* a, int n, float limit) {
 
 // result[0] = the first index of a NaN or infinity (−1 if none), result[1] = its bits; one block.
 __global__ void pararnn_ops_first_nonfinite(const float* v, int n, int* result) {
-    __shared__ int first[256];
     int mine = n;
     for (int i = threadIdx.x; i < n; i += blockDim.x) {
         if (!isfinite(v[i])) {
@@ -626,17 +633,10 @@ __global__ void pararnn_ops_first_nonfinite(const float* v, int n, int* result) 
             break;
         }
     }
-    first[threadIdx.x] = mine;
-    __syncthreads();
-    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-        if ((int) threadIdx.x < s) {
-            first[threadIdx.x] = min(first[threadIdx.x], first[threadIdx.x + s]);
-        }
-        __syncthreads();
-    }
+    int first = blockMin(mine);
     if (threadIdx.x == 0) {
-        result[0] = first[0] < n ? first[0] : -1;
-        result[1] = first[0] < n ? __float_as_int(v[first[0]]) : 0;
+        result[0] = first < n ? first : -1;
+        result[1] = first < n ? __float_as_int(v[first]) : 0;
     }
 }
 

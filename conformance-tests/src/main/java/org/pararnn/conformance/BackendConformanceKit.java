@@ -1151,15 +1151,7 @@ public abstract class BackendConformanceKit {
             boolean expectResident = !ops.takesHostArrays() && cell.projectsOnOps() && backend.resident(cell).isPresent();
             assertEquals(expectResident, layer.resident(), layer.placement());
             Ops home = layer.parameterOps();
-            java.util.Map<String, DeviceArray> values = new java.util.HashMap<>();
-            java.util.Map<String, DeviceArray> grads = new java.util.HashMap<>();
-            for (Tensor t : cell.parameters()) {
-                DeviceArray v = home.allocate(t.name(), t.size());
-                home.upload(t.data(), 0, v, 0, t.size());
-                values.put(t.name(), v);
-                grads.put(t.name(), home.allocate(t.name() + ".grad", t.size()));
-            }
-            org.pararnn.api.CellArrays params = new org.pararnn.api.CellArrays(values, grads);
+            org.pararnn.api.CellArrays params = placed(cell, home);
             // x and the gradients inside wider arrays: the layer takes views.
             int pad = 3;
             DeviceArray xa = ops.allocate("x", (long) rows * (n + pad) + 1);
@@ -1190,7 +1182,7 @@ public abstract class BackendConformanceKit {
                 within(tol, e, what + " grad x");
                 worst = Math.max(worst, e);
                 for (Tensor t : cell.parameters()) {
-                    float[] g = layer.resident() ? download(home, grads.get(t.name())) : hostGrads.data(t.name());
+                    float[] g = layer.resident() ? download(home, params.grad(t.name())) : hostGrads.data(t.name());
                     e = KitData.relError(g, ref.grads.get(t.name()));
                     within(tol, e, what + " grad " + t.name());
                     worst = Math.max(worst, e);
@@ -1210,23 +1202,28 @@ public abstract class BackendConformanceKit {
             int steps = 11;
             int rows = batch * steps;
             LayerSolve layer = RnnSolver.on(backend).layer(gru, Gradients.of(gru));
-            Ops home = layer.parameterOps();
+            org.pararnn.api.CellArrays params = placed(gru, layer.parameterOps());
+            float[] x = KitData.gaussian(rows * 6, 1, 8);
+            x[(1 * steps + 4) * 6 + 2] = Float.NaN; // b = 1, t = 4
+            DeviceArray xa = ops.allocate("x", x.length);
+            ops.upload(x, 0, xa, 0, x.length);
+            RuntimeException e = assertThrows(RuntimeException.class, () -> layer.forward(params,
+                    Matrix.of(xa, rows, 6), batch, steps, null, null));
+            assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("b=1") && e.getMessage().contains("t=4"), e.getMessage());
+            layer.close();
+        }
+
+        /** The cell's parameters copied onto {@code home}, with zeroed gradients. */
+        private org.pararnn.api.CellArrays placed(Cell cell, Ops home) {
             java.util.Map<String, DeviceArray> values = new java.util.HashMap<>();
             java.util.Map<String, DeviceArray> grads = new java.util.HashMap<>();
-            for (Tensor t : gru.parameters()) {
+            for (Tensor t : cell.parameters()) {
                 DeviceArray v = home.allocate(t.name(), t.size());
                 home.upload(t.data(), 0, v, 0, t.size());
                 values.put(t.name(), v);
                 grads.put(t.name(), home.allocate(t.name() + ".grad", t.size()));
             }
-            float[] x = KitData.gaussian(rows * 6, 1, 8);
-            x[(1 * steps + 4) * 6 + 2] = Float.NaN; // b = 1, t = 4
-            DeviceArray xa = ops.allocate("x", x.length);
-            ops.upload(x, 0, xa, 0, x.length);
-            RuntimeException e = assertThrows(RuntimeException.class, () -> layer.forward(new org.pararnn.api.CellArrays(values, grads),
-                    Matrix.of(xa, rows, 6), batch, steps, null, null));
-            assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("b=1") && e.getMessage().contains("t=4"), e.getMessage());
-            layer.close();
+            return new org.pararnn.api.CellArrays(values, grads);
         }
 
         private float[] download(Ops o, DeviceArray a) {
