@@ -12,7 +12,7 @@ import org.pararnn.api.ops.Ops;
  * {@code u[r, v, h·D/H + j] = Σ_i x[r, h·N/H + i] · B[h, i, v, j] + b[v, h·D/H + j]}.
  * For each head that is one GEMM over all rows {@code (b, t)} at once, run by the backend's {@link Ops}.
  */
-final class HeadProjection {
+public final class HeadProjection {
     final int heads;
     final int inputs;
     final int width;
@@ -20,7 +20,7 @@ final class HeadProjection {
     final Tensor weight;
     final Tensor bias;
 
-    HeadProjection(int heads, int inputs, int width, int gates) {
+    public HeadProjection(int heads, int inputs, int width, int gates) {
         this.heads = heads;
         this.inputs = inputs;
         this.width = width;
@@ -45,7 +45,17 @@ final class HeadProjection {
 
     private static final ThreadLocal<Staging> STAGING = ThreadLocal.withInitial(Staging::new);
 
-    void project(Ops ops, float[] x, float[] u, int rows) {
+    /** {@code B [H][N/H][G][D/H]}. */
+    public Tensor weight() {
+        return weight;
+    }
+
+    /** {@code b [G][D]}. */
+    public Tensor bias() {
+        return bias;
+    }
+
+    public void project(Ops ops, float[] x, float[] u, int rows) {
         int nh = inputs / heads;
         int dh = width / heads;
         int cols = headCols();
@@ -84,7 +94,7 @@ final class HeadProjection {
     }
 
     /** Adds {@code ∂L/∂B} and {@code ∂L/∂b} into the given arrays; writes {@code gradX} when non-null. */
-    void backward(Ops ops, float[] x, float[] gradU, float[] gradX, float[] gradWeight, float[] gradBias, int rows) {
+    public void backward(Ops ops, float[] x, float[] gradU, float[] gradX, float[] gradWeight, float[] gradBias, int rows) {
         int nh = inputs / heads;
         int dh = width / heads;
         int cols = headCols();
@@ -140,7 +150,7 @@ final class HeadProjection {
      * {@link #project} on an ops' own arrays: {@code u} gets the bias, then one product per head and gate adds
      * into its columns (strided views; no staging, so nothing leaves the ops' device).
      */
-    void project(Ops ops, DeviceArray weightValues, DeviceArray biasValues, Matrix x, Matrix u) {
+    public void project(Ops ops, DeviceArray weightValues, DeviceArray biasValues, Matrix x, Matrix u) {
         requireRows(x, u);
         int nh = inputs / heads;
         int dh = width / heads;
@@ -158,7 +168,7 @@ final class HeadProjection {
     }
 
     /** The backward of {@link #project(Ops, DeviceArray, DeviceArray, Matrix, Matrix)}: gradients added, {@code gradX} written. */
-    void backward(Ops ops, DeviceArray weightValues, DeviceArray gradWeight, DeviceArray gradBias, Matrix x, Matrix gradU,
+    public void backward(Ops ops, DeviceArray weightValues, DeviceArray gradWeight, DeviceArray gradBias, Matrix x, Matrix gradU,
                   Matrix gradX) {
         requireRows(x, gradU);
         if (gradX != null && (gradX.rows() != x.rows() || gradX.cols() != inputs)) {

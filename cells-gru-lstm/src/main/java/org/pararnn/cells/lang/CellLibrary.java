@@ -1,0 +1,67 @@
+package org.pararnn.cells.lang;
+
+import static org.pararnn.cells.lang.Expr.input;
+import static org.pararnn.cells.lang.Expr.param;
+import static org.pararnn.cells.lang.Expr.sigmoid;
+import static org.pararnn.cells.lang.Expr.state;
+import static org.pararnn.cells.lang.Expr.tanh;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Cells written in the cell language ({@link CellSpec}), by name: the reference ParaGRU and ParaLSTM
+ * re-expressed (their structures inferred as diagonal and 2×2 blocks), minGRU, and a diagonal tanh RNN.
+ * Each is a handful of lines; everything else is derived.
+ */
+public final class CellLibrary {
+    private CellLibrary() {
+    }
+
+    /** ParaGRU: {@code z = σ(A_z h + u_z), r = σ(A_r h + u_r), n = tanh(A_h h r + u_h), h' = z n + (1 − z) h}. */
+    public static CellSpec paraGru() {
+        Expr h = state(0);
+        Expr z = sigmoid(param("A", 0).times(h).plus(input(0)));
+        Expr r = sigmoid(param("A", 1).times(h).plus(input(1)));
+        Expr n = tanh(param("A", 2).times(h).times(r).plus(input(2)));
+        return CellSpec.builder("lang.paragru", 3, 1).parameter("A", 3).next(0, z.times(n).plus(z.oneMinus().times(h))).build();
+    }
+
+    /**
+     * ParaLSTM (CIFG with peepholes), state {@code [c; h]}: {@code f = σ(A_f h + u_f + C_f c)},
+     * {@code c̃ = tanh(A_c h + u_c)}, {@code c' = f c + (1 − f) c̃}, {@code o = σ(A_o h + u_o + C_o c')},
+     * {@code h' = o tanh(c')}; outputs {@code h}.
+     */
+    public static CellSpec paraLstm() {
+        Expr c = state(0);
+        Expr h = state(1);
+        Expr f = sigmoid(param("A", 0).times(h).plus(input(0)).plus(param("C", 0).times(c)));
+        Expr ct = tanh(param("A", 2).times(h).plus(input(2)));
+        Expr cn = f.times(c).plus(f.oneMinus().times(ct));
+        Expr o = sigmoid(param("A", 1).times(h).plus(input(1)).plus(param("C", 1).times(cn)));
+        return CellSpec.builder("lang.paralstm", 3, 2).parameter("A", 3).parameter("C", 2)
+                .next(0, cn).next(1, o.times(tanh(cn))).output(1).build();
+    }
+
+    /** minGRU (Feng et al. 2024): {@code z = σ(u_z), h' = (1 − z) h + z u_h}: linear in {@code h}. */
+    public static CellSpec minGru() {
+        Expr z = sigmoid(input(0));
+        return CellSpec.builder("lang.mingru", 2, 1).next(0, z.oneMinus().times(state(0)).plus(z.times(input(1)))).build();
+    }
+
+    /** A diagonal tanh RNN: {@code h' = tanh(a ⊙ h + u)}. */
+    public static CellSpec tanhRnn() {
+        return CellSpec.builder("lang.tanhrnn", 1, 1).parameter("a", 1)
+                .next(0, tanh(param("a", 0).times(state(0)).plus(input(0)))).build();
+    }
+
+    /** Every cell here by its short name ({@code paragru}, {@code paralstm}, {@code mingru}, {@code tanhrnn}). */
+    public static Map<String, CellSpec> all() {
+        Map<String, CellSpec> m = new TreeMap<>();
+        m.put("paragru", paraGru());
+        m.put("paralstm", paraLstm());
+        m.put("mingru", minGru());
+        m.put("tanhrnn", tanhRnn());
+        return m;
+    }
+}

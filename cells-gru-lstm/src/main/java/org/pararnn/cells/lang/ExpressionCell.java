@@ -1,0 +1,268 @@
+package org.pararnn.cells.lang;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.pararnn.api.Cell;
+import org.pararnn.api.CellArrays;
+import org.pararnn.api.Checks;
+import org.pararnn.api.Gradients;
+import org.pararnn.api.JacobianStructure;
+import org.pararnn.api.Tensor;
+import org.pararnn.api.ops.Matrix;
+import org.pararnn.api.ops.Ops;
+import org.pararnn.cells.HeadProjection;
+
+/**
+ * A {@link CellSpec} at given widths: an ordinary {@link Cell} whose step, Jacobian and adjoint pieces run
+ * three compiled {@link Tape}s (the step; the step and {@code ∂f/∂h}; the step's partials in {@code u} and
+ * in the parameters), so every mode and every backend solves it. Parameters: the projection's {@code B}
+ * and {@code b} (the reference's layout, {@code G} gates), then the spec's, {@code [rows][D]} each.
+ */
+public final class ExpressionCell implements Cell {
+    private final CellSpec spec;
+    private final int inputs;
+    private final int width;
+    private final HeadProjection projection;
+    private final Map<String, Tensor> declared = new LinkedHashMap<>();
+    private final List<Tensor> parameters;
+    private final Tape stepTape;
+    private final Tape jacobianTape;
+    private final Tape adjointTape;
+    /** Which (block, block) entries of {@code ∂f/∂h} the Jacobian tape computes, in its root order after the K values. */
+    private final int[][] jacobianRoots;
+    private final ThreadLocal<Scratch> scratch;
+
+    /** Per-thread registers of the three tapes and the parameters' arrays in declaration order. */
+    private static final class Scratch {
+        final float[][] step;
+        final float[][] jacobian;
+        final float[][] adjoint;
+
+        Scratch(int step, int jacobian, int adjoint, int width) {
+            this.step = new float[step][width];
+            this.jacobian = new float[jacobian][width];
+            this.adjoint = new float[adjoint][width];
+        }
+    }
+
+    ExpressionCell(CellSpec spec, int inputs, int width, int heads, long seed) {
+        Checks.positive("input width N", inputs);
+        Checks.positive("state width D", width);
+        Checks.positive("heads H", heads);
+        if (inputs % heads != 0 || width % heads != 0) {
+            throw new IllegalArgumentException("cell " + spec.type + ": N = " + inputs + " and D = " + width
+                    + " must both be divisible by H = " + heads);
+        }
+        this.spec = spec;
+        this.inputs = inputs;
+        this.width = width;
+        this.projection = new HeadProjection(heads, inputs, width, spec.gates);
+        List<Tensor> all = new ArrayList<>(List.of(projection.weight(), projection.bias()));
+        spec.params.forEach((name, rows) -> {
+            Tensor t = Tensor.zeros(name, rows, width);
+            declared.put(name, t);
+            all.add(t);
+        });
+        this.parameters = List.copyOf(all);
+        List<String> names = spec.parameterNames();
+        int k = spec.blocks;
+        stepTape = Tape.compile(spec.next, names);
+        List<Expr> jRoots = new ArrayList<>(spec.next);
+        List<int[]> entries = new ArrayList<>();
+        boolean blocks = spec.structure instanceof JacobianStructure.BlockDiagonal;
+        for (int r = 0; r < k; r++) {
+            for (int c = 0; c < k; c++) {
+                if (r == c || blocks) {
+                    entries.add(new int[] {r, c});
+                    jRoots.add(Expr.derivative(spec.next.get(r), new Expr.Var(Expr.Op.STATE, c, null)));
+                }
+            }
+        }
+        jacobianRoots = entries.toArray(new int[0][]);
+        jacobianTape = Tape.compile(jRoots, names);
+        List<Expr> aRoots = new ArrayList<>();
+        for (int r = 0; r < k; r++) {
+            for (int g = 0; g < spec.gates; g++) {
+                aRoots.add(Expr.derivative(spec.next.get(r), new Expr.Var(Expr.Op.INPUT, g, null)));
+            }
+            for (String name : names) {
+                for (int row = 0; row < spec.params.get(name); row++) {
+                    aRoots.add(Expr.derivative(spec.next.get(r), new Expr.Var(Expr.Op.PARAM, row, name)));
+                }
+            }
+        }
+        adjointTape = Tape.compile(aRoots, names);
+        int regsStep = stepTape.registers();
+        int regsJac = jacobianTape.registers();
+        int regsAdj = adjointTape.registers();
+        scratch = ThreadLocal.withInitial(() -> new Scratch(regsStep, regsJac, regsAdj, width));
+        initialize(seed);
+    }
+
+    /** The reference's draws: {@code B} uniform in ±√(6/(N/H + D)), {@code b} zero, the spec's parameters as declared. */
+    public ExpressionCell initialize(long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[] w = projection.weight().data();
+        double bound = Math.sqrt(6.0 / (inputs / (double) projection.weight().shape()[0] + width));
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) ((2 * rnd.nextDouble() - 1) * bound);
+        }
+        java.util.Arrays.fill(projection.bias().data(), 0f);
+        for (Map.Entry<String, Tensor> e : declared.entrySet()) {
+            double v = spec.init.get(e.getKey());
+            float[] data = e.getValue().data();
+            for (int i = 0; i < data.length; i++) {
+                if (Double.isNaN(v)) {
+                    double z;
+                    do {
+                        z = rnd.nextGaussian();
+                    } while (Math.abs(z) > 2);
+                    data[i] = (float) (z / Math.sqrt(width));
+                } else {
+                    data[i] = (float) v;
+                }
+            }
+        }
+        return this;
+    }
+
+    public CellSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public String type() {
+        return spec.type;
+    }
+
+    @Override
+    public int inputWidth() {
+        return inputs;
+    }
+
+    @Override
+    public int projectedWidth() {
+        return spec.gates * width;
+    }
+
+    @Override
+    public int stateWidth() {
+        return spec.blocks * width;
+    }
+
+    @Override
+    public int outputOffset() {
+        return spec.outputBlock < 0 ? 0 : spec.outputBlock * width;
+    }
+
+    @Override
+    public int outputWidth() {
+        return spec.outputBlock < 0 ? stateWidth() : width;
+    }
+
+    @Override
+    public JacobianStructure jacobianStructure() {
+        return spec.structure;
+    }
+
+    @Override
+    public List<Tensor> parameters() {
+        return parameters;
+    }
+
+    private float[][] paramData() {
+        float[][] out = new float[declared.size()][];
+        int i = 0;
+        for (Tensor t : declared.values()) {
+            out[i++] = t.data();
+        }
+        return out;
+    }
+
+    @Override
+    public void project(Ops ops, float[] x, float[] u, int rows) {
+        projection.project(ops, x, u, rows);
+    }
+
+    @Override
+    public void projectBackward(Ops ops, float[] x, float[] gradU, float[] gradX, Gradients grads, int rows) {
+        projection.backward(ops, x, gradU, gradX, grads.data("B"), grads.data("b"), rows);
+    }
+
+    @Override
+    public boolean projectsOnOps() {
+        return true;
+    }
+
+    @Override
+    public void project(Ops ops, CellArrays params, Matrix x, Matrix u) {
+        projection.project(ops, params.value("B"), params.value("b"), x, u);
+    }
+
+    @Override
+    public void projectBackward(Ops ops, CellArrays params, Matrix x, Matrix gradU, Matrix gradX) {
+        projection.backward(ops, params.value("B"), params.grad("B"), params.grad("b"), x, gradU, gradX);
+    }
+
+    @Override
+    public void step(float[] hPrev, int hOff, float[] u, int uOff, float[] out, int outOff) {
+        float[][] regs = scratch.get().step;
+        stepTape.run(hPrev, hOff, u, uOff, paramData(), regs, width);
+        for (int k = 0; k < spec.blocks; k++) {
+            System.arraycopy(regs[stepTape.output(k)], 0, out, outOff + k * width, width);
+        }
+    }
+
+    @Override
+    public void linearize(float[] hPrev, int hOff, float[] u, int uOff, float[] f, int fOff, float[] jac, int jOff) {
+        float[][] regs = scratch.get().jacobian;
+        jacobianTape.run(hPrev, hOff, u, uOff, paramData(), regs, width);
+        int k = spec.blocks;
+        for (int r = 0; r < k; r++) {
+            System.arraycopy(regs[jacobianTape.output(r)], 0, f, fOff + r * width, width);
+        }
+        if (jac == null) {
+            return;
+        }
+        boolean blocks = spec.structure instanceof JacobianStructure.BlockDiagonal;
+        for (int e = 0; e < jacobianRoots.length; e++) {
+            int r = jacobianRoots[e][0];
+            int c = jacobianRoots[e][1];
+            int at = blocks ? (r * k + c) * width : r * width;
+            System.arraycopy(regs[jacobianTape.output(k + e)], 0, jac, jOff + at, width);
+        }
+    }
+
+    @Override
+    public void backwardStep(float[] hPrev, int hOff, float[] u, int uOff, float[] lambda, int lOff, float[] gradU, int guOff,
+                             Gradients grads) {
+        float[][] regs = scratch.get().adjoint;
+        adjointTape.run(hPrev, hOff, u, uOff, paramData(), regs, width);
+        int g = spec.gates;
+        java.util.Arrays.fill(gradU, guOff, guOff + g * width, 0f);
+        int root = 0;
+        for (int r = 0; r < spec.blocks; r++) {
+            int l = lOff + r * width;
+            for (int q = 0; q < g; q++) {
+                float[] d = regs[adjointTape.output(root++)];
+                int o = guOff + q * width;
+                for (int i = 0; i < width; i++) {
+                    gradU[o + i] += lambda[l + i] * d[i];
+                }
+            }
+            for (Map.Entry<String, Tensor> e : declared.entrySet()) {
+                float[] into = grads.data(e.getKey());
+                for (int row = 0; row < e.getValue().shape()[0]; row++) {
+                    float[] d = regs[adjointTape.output(root++)];
+                    int o = row * width;
+                    for (int i = 0; i < width; i++) {
+                        into[o + i] += lambda[l + i] * d[i];
+                    }
+                }
+            }
+        }
+    }
+}
