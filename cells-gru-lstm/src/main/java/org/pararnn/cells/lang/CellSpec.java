@@ -60,6 +60,21 @@ public final class CellSpec {
         return type;
     }
 
+    /** {@code G}: gates of the projected input. */
+    public int gates() {
+        return gates;
+    }
+
+    /** {@code K}: blocks of the state. */
+    public int stateBlocks() {
+        return blocks;
+    }
+
+    /** Rows of {@code D} values over all declared parameters. */
+    public int parameterRows() {
+        return params.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
     /** The structure inferred from which state blocks each block reads. */
     public JacobianStructure structure() {
         return structure;

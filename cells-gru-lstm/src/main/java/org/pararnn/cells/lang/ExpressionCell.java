@@ -34,6 +34,7 @@ public final class ExpressionCell implements Cell {
     /** Which (block, block) entries of {@code ∂f/∂h} the Jacobian tape computes, in its root order after the K values. */
     private final int[][] jacobianRoots;
     private final ThreadLocal<Scratch> scratch;
+    private final float[][] paramArrays;
 
     /** Per-thread registers of the three tapes and the parameters' arrays in declaration order. */
     private static final class Scratch {
@@ -67,6 +68,7 @@ public final class ExpressionCell implements Cell {
             all.add(t);
         });
         this.parameters = List.copyOf(all);
+        this.paramArrays = declared.values().stream().map(Tensor::data).toArray(float[][]::new);
         List<String> names = spec.parameterNames();
         int k = spec.blocks;
         stepTape = Tape.compile(spec.next, names);
@@ -173,13 +175,9 @@ public final class ExpressionCell implements Cell {
         return parameters;
     }
 
+    /** The declared parameters' live arrays, in declaration order (a tensor's array never changes). */
     private float[][] paramData() {
-        float[][] out = new float[declared.size()][];
-        int i = 0;
-        for (Tensor t : declared.values()) {
-            out[i++] = t.data();
-        }
-        return out;
+        return paramArrays;
     }
 
     @Override

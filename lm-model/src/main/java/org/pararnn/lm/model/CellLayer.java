@@ -8,7 +8,7 @@ import org.pararnn.api.SolveReport;
 import org.pararnn.api.ops.DeviceArray;
 import org.pararnn.api.ops.Matrix;
 import org.pararnn.api.ops.Ops;
-import org.pararnn.cells.ParaCell;
+import org.pararnn.api.Cell;
 import org.pararnn.lm.nn.Parameter;
 
 /**
@@ -17,14 +17,14 @@ import org.pararnn.lm.nn.Parameter;
  * the model's {@code D}). Parameters are named {@code cell.A} … .
  */
 final class CellLayer implements Layer {
-    private final ParaCell cell;
+    private final Cell cell;
     private final CellWeights weights;
     /** {@code [rows][D]}: the cell's input, a copy of the stream, which the forward pass keeps for backward. */
     private DeviceArray cellIn;
     private LayerSolve solve;
     private Ops ops;
 
-    CellLayer(ParaCell cell) {
+    CellLayer(Cell cell) {
         this.cell = cell;
         this.weights = new CellWeights("", cell);
     }
@@ -35,7 +35,7 @@ final class CellLayer implements Layer {
     }
 
     @Override
-    public List<ParaCell> cells() {
+    public List<Cell> cells() {
         return List.of(cell);
     }
 

@@ -10,7 +10,7 @@ import org.pararnn.api.LayerSolve;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.Tensor;
 import org.pararnn.api.ops.DeviceArray;
-import org.pararnn.cells.ParaCell;
+import org.pararnn.api.Cell;
 import org.pararnn.lm.nn.Parameter;
 
 /**
@@ -19,13 +19,13 @@ import org.pararnn.lm.nn.Parameter;
  * own Java arrays otherwise), and the recurrent weights' clip runs there too.
  */
 final class CellWeights {
-    private final ParaCell cell;
+    private final Cell cell;
     private final Gradients grads;
     private final List<Parameter> params = new ArrayList<>();
     /** The parameters by the cell's own names ({@code A}, {@code B}, {@code b}, {@code C}). */
     private final Map<String, Parameter> byLocalName = new HashMap<>();
 
-    CellWeights(String prefix, ParaCell cell) {
+    CellWeights(String prefix, Cell cell) {
         this.cell = cell;
         this.grads = Gradients.of(cell);
         for (int i = 0; i < cell.parameters().size(); i++) {
@@ -60,13 +60,12 @@ final class CellWeights {
         return new CellArrays(values, gradients);
     }
 
-    /** Clamps {@code A} (and {@code C}) to {@code [−limit, limit]} where they live (ParaCell#clipRecurrent's bound). */
+    /** Clamps the cell's recurrent parameters (all but the projection's; ParaGRU's A, ParaLSTM's A and C) where they live. */
     void clip(float limit) {
-        for (String name : new String[] {"A", "C"}) {
-            Parameter p = byLocalName.get(name);
-            if (p != null) {
+        byLocalName.forEach((name, p) -> {
+            if (CellKinds.recurrent(name)) {
                 p.ops().clamp(p.valueArray(), limit);
             }
-        }
+        });
     }
 }

@@ -57,7 +57,7 @@ public record Footprint(long parameters, long parameterBytes, long optimizerByte
     public static long parameterCount(ModelConfig c) {
         long d = c.dim();
         long v = c.vocab();
-        long cell = 3 * d + 3 * d * d / c.heads() + 3 * d + (c.cell().equals("paralstm") ? 2 * d : 0);
+        long cell = CellKinds.parameterCount(c.cell(), d, c.heads());
         if (c.architecture() == Architecture.CELL) {
             return v * d + (long) c.positions() * d + cell + v * d + v;
         }

@@ -9,10 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.pararnn.api.RnnSolver;
-import org.pararnn.cells.Initialization;
-import org.pararnn.cells.ParaCell;
-import org.pararnn.cells.ParaGRU;
-import org.pararnn.cells.ParaLSTM;
+import org.pararnn.api.Cell;
 import org.pararnn.lm.nn.Parameter;
 
 /**
@@ -27,7 +24,7 @@ public final class LanguageModel {
     private final ModelConfig config;
     private final List<Parameter> params = new ArrayList<>();
     private final List<Layer> layers = new ArrayList<>();
-    private final List<ParaCell> cells = new ArrayList<>();
+    private final List<Cell> cells = new ArrayList<>();
     private final Parameter embed;
     private final Parameter pos;
     private final Head head;
@@ -78,8 +75,8 @@ public final class LanguageModel {
         initialize();
     }
 
-    private static ParaCell newCell(ModelConfig config, int d) {
-        return config.cell().equals("paragru") ? new ParaGRU(d, d, config.heads()) : new ParaLSTM(d, d, config.heads());
+    private static Cell newCell(ModelConfig config, int d) {
+        return CellKinds.create(config.cell(), d, config.heads());
     }
 
     private Parameter add(Parameter p) {
@@ -96,12 +93,8 @@ public final class LanguageModel {
         if (pos != null) {
             Init.gaussian(rnd, pos.data(), 1.0);
         }
-        for (ParaCell cell : cells) {
-            cell.initialize(Initialization.PAPER_LM, rnd.nextLong());
-            cell.clipRecurrent(config.clip());
-            if (config.retention() > 0) {
-                cell.retentionBias(config.retention());
-            }
+        for (Cell cell : cells) {
+            CellKinds.initialize(cell, rnd.nextLong(), config.clip(), config.retention());
         }
         for (Layer layer : layers) {
             layer.initialize(rnd);

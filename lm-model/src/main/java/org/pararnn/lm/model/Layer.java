@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.ops.DeviceArray;
-import org.pararnn.cells.ParaCell;
+import org.pararnn.api.Cell;
 import org.pararnn.lm.nn.Parameter;
 
 /**
@@ -19,7 +19,7 @@ interface Layer {
     List<Parameter> parameters();
 
     /** The recurrent cells inside, initialised and clipped by the model (none by default). */
-    default List<ParaCell> cells() {
+    default List<Cell> cells() {
         return List.of();
     }
 

@@ -5,7 +5,7 @@ import java.util.List;
 import org.pararnn.api.LayerSolve;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.SolveReport;
-import org.pararnn.cells.ParaCell;
+import org.pararnn.api.Cell;
 import org.pararnn.api.ops.DeviceArray;
 import org.pararnn.api.ops.Matrix;
 import org.pararnn.api.ops.Ops;
@@ -21,7 +21,7 @@ import org.pararnn.lm.nn.Parameter;
 final class RnnBlock implements Layer {
     private final int d;
     private final int k;
-    private final ParaCell cell;
+    private final Cell cell;
     private final CellWeights cellWeights;
     private final Parameter norm;
     private final Parameter inProj;
@@ -77,7 +77,7 @@ final class RnnBlock implements Layer {
     /** The backend's ops (the cell's parameters live where its solves read them: {@link CellWeights}). */
     private Ops ops;
 
-    RnnBlock(String prefix, ParaCell cell, int dim, int convKernel) {
+    RnnBlock(String prefix, Cell cell, int dim, int convKernel) {
         this.d = dim;
         this.k = convKernel;
         this.cell = cell;
@@ -114,7 +114,7 @@ final class RnnBlock implements Layer {
     }
 
     @Override
-    public List<ParaCell> cells() {
+    public List<Cell> cells() {
         return List.of(cell);
     }
 

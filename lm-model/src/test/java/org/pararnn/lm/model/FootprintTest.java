@@ -9,7 +9,7 @@ class FootprintTest {
     /** The estimate counts parameters exactly as the model allocates them, for every architecture and cell. */
     @Test
     void parameterCountIsExact() {
-        for (String cell : new String[] {"paragru", "paralstm"}) {
+        for (String cell : CellKinds.names()) {
             ModelConfig lm = ModelConfig.languageModel(65, 32, 3, 4, cell, 1);
             assertEquals(new LanguageModel(lm).parameterCount(), Footprint.parameterCount(lm), "lm " + cell);
             ModelConfig alone = new ModelConfig(Architecture.CELL, 17, 24, 1, 3, cell, 0, 4, 40, 0.9f, 0f, 1);
