@@ -11,7 +11,8 @@ import java.util.TreeMap;
 
 /**
  * Cells written in the cell language ({@link CellSpec}), by name: the reference ParaGRU and ParaLSTM
- * re-expressed (their structures inferred as diagonal and 2×2 blocks), minGRU, and a diagonal tanh RNN.
+ * re-expressed (their structures inferred as diagonal and 2×2 blocks), minGRU, a diagonal tanh RNN, and a
+ * classic GRU with full recurrent matrices (dense).
  * Each is a handful of lines; everything else is derived.
  */
 public final class CellLibrary {
@@ -55,13 +56,28 @@ public final class CellLibrary {
                 .next(0, tanh(param("a", 0).times(state(0)).plus(input(0)))).build();
     }
 
-    /** Every cell here by its short name ({@code paragru}, {@code paralstm}, {@code mingru}, {@code tanhrnn}). */
+    /**
+     * A classic GRU with full recurrent matrices (PyTorch's gate order and update convention, no hidden biases):
+     * {@code z = σ(W_z h + u_z)}, {@code r = σ(W_r h + u_r)}, {@code n = tanh(r ⊙ (W_n h) + u_n)},
+     * {@code h' = (1 − z) ⊙ n + z ⊙ h}. Its Jacobian is inferred dense: for small widths.
+     */
+    public static CellSpec gru() {
+        Expr h = state(0);
+        Expr z = sigmoid(Expr.matvec("Wz", 0).plus(input(0)));
+        Expr r = sigmoid(Expr.matvec("Wr", 0).plus(input(1)));
+        Expr n = tanh(r.times(Expr.matvec("Wn", 0)).plus(input(2)));
+        return CellSpec.builder("lang.gru", 3, 1).matrix("Wz").matrix("Wr").matrix("Wn")
+                .next(0, z.oneMinus().times(n).plus(z.times(h))).build();
+    }
+
+    /** Every cell here by its short name ({@code paragru}, {@code paralstm}, {@code mingru}, {@code tanhrnn}, {@code gru}). */
     public static Map<String, CellSpec> all() {
         Map<String, CellSpec> m = new TreeMap<>();
         m.put("paragru", paraGru());
         m.put("paralstm", paraLstm());
         m.put("mingru", minGru());
         m.put("tanhrnn", tanhRnn());
+        m.put("gru", gru());
         return m;
     }
 }

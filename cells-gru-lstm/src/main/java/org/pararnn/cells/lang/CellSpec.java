@@ -35,18 +35,24 @@ public final class CellSpec {
     final Map<String, Integer> params;
     /** Parameter name → initial value of every element (the spread for random ones is set by the cell). */
     final Map<String, Double> init;
+    /** Square parameter name → initial value of every element (NaN: drawn), in declaration order. */
+    final Map<String, Double> matrices;
+    /** The distinct (matrix, block) products the equations use, in order of first use. */
+    final List<Expr.Var> matvecs;
     final int outputBlock;
     final JacobianStructure structure;
     /** Which blocks each block's next value reads: reads[k][j]. */
     final boolean[][] reads;
 
-    private CellSpec(Builder b, JacobianStructure structure, boolean[][] reads) {
+    private CellSpec(Builder b, JacobianStructure structure, boolean[][] reads, List<Expr.Var> matvecs) {
         this.type = b.type;
         this.gates = b.gates;
         this.blocks = b.blocks;
         this.next = List.of(b.next);
         this.params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.params));
         this.init = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.init));
+        this.matrices = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.matrices));
+        this.matvecs = List.copyOf(matvecs);
         this.outputBlock = b.outputBlock;
         this.structure = structure;
         this.reads = reads;
@@ -85,9 +91,16 @@ public final class CellSpec {
         return new ExpressionCell(this, inputs, width, heads, seed);
     }
 
-    /** Parameter names in declaration order. */
+    /** Parameter names as the tapes index them: the row parameters in declaration order, then the matrices. */
     List<String> parameterNames() {
-        return new ArrayList<>(params.keySet());
+        List<String> names = new ArrayList<>(params.keySet());
+        names.addAll(matrices.keySet());
+        return names;
+    }
+
+    /** How many square {@code [D][D]} parameters the spec declares. */
+    public int matrixCount() {
+        return matrices.size();
     }
 
     public static final class Builder {
@@ -97,6 +110,8 @@ public final class CellSpec {
         private final Expr[] next;
         private final Map<String, Integer> params = new LinkedHashMap<>();
         private final Map<String, Double> init = new LinkedHashMap<>();
+        private final Map<String, Double> matrices = new LinkedHashMap<>();
+        private final List<Expr.Var> matvecs = new ArrayList<>();
         private int outputBlock = -1;
 
         private Builder(String type, int gates, int blocks) {
@@ -126,11 +141,25 @@ public final class CellSpec {
             return declare(name, rows, value);
         }
 
-        private Builder declare(String name, int rows, double value) {
-            if (name == null || name.equals("B") || name.equals("b") || params.containsKey(name)) {
+        /**
+         * Declares the square parameter {@code name} ({@code [D][D]}), used through {@link Expr#matvec}; drawn
+         * Gaussian with std {@code 1/√D} clipped to ±2 std, not decayed.
+         */
+        public Builder matrix(String name) {
+            taken(name);
+            matrices.put(name, Double.NaN);
+            return this;
+        }
+
+        private void taken(String name) {
+            if (name == null || name.equals("B") || name.equals("b") || params.containsKey(name) || matrices.containsKey(name)) {
                 throw new IllegalArgumentException("cell " + type + ": parameter name '" + name
                         + "' is taken (B and b are the input projection's)");
             }
+        }
+
+        private Builder declare(String name, int rows, double value) {
+            taken(name);
             if (rows < 1) {
                 throw new IllegalArgumentException("cell " + type + ": parameter " + name + " needs at least one row");
             }
@@ -171,8 +200,9 @@ public final class CellSpec {
                     coupled |= j != k && reads[k][j];
                 }
             }
-            JacobianStructure st = coupled ? JacobianStructure.blockDiagonal(blocks) : JacobianStructure.diagonal();
-            return new CellSpec(this, st, reads);
+            JacobianStructure st = !matvecs.isEmpty() ? JacobianStructure.dense()
+                    : coupled ? JacobianStructure.blockDiagonal(blocks) : JacobianStructure.diagonal();
+            return new CellSpec(this, st, reads, matvecs);
         }
 
         private void check(Expr e, int block, boolean[] reads, Map<Expr, Boolean> seen) {
@@ -199,6 +229,18 @@ public final class CellSpec {
                     }
                     if (e.index < 0 || e.index >= rows) {
                         throw new IllegalArgumentException(where + e + " reads row " + e.index + " of " + e.name + ", which has " + rows);
+                    }
+                }
+                case MATVEC -> {
+                    if (!matrices.containsKey(e.name)) {
+                        throw new IllegalArgumentException(where + e + " multiplies by '" + e.name + "', which is not a declared matrix");
+                    }
+                    if (e.index < 0 || e.index >= blocks) {
+                        throw new IllegalArgumentException(where + e + " multiplies state block " + e.index + " but the cell has " + blocks);
+                    }
+                    Expr.Var v = Expr.Var.of(e);
+                    if (!matvecs.contains(v)) {
+                        matvecs.add(v);
                     }
                 }
                 case DIV -> {

@@ -13,14 +13,14 @@ import java.util.Objects;
  */
 public final class Expr {
     enum Op {
-        CONST, STATE, INPUT, PARAM, ADD, SUB, MUL, DIV, NEG, EXP, LOG, TANH, SIGMOID, SOFTPLUS, SILU, MAX, MIN, WHERE
+        CONST, STATE, INPUT, PARAM, MATVEC, ADD, SUB, MUL, DIV, NEG, EXP, LOG, TANH, SIGMOID, SOFTPLUS, SILU, MAX, MIN, WHERE
     }
 
     final Op op;
     final double value;
-    /** STATE: the block; INPUT: the gate; PARAM: the row. */
+    /** STATE: the block; INPUT: the gate; PARAM: the row; MATVEC: the state block multiplied. */
     final int index;
-    /** PARAM: the parameter's name. */
+    /** PARAM, MATVEC: the parameter's name. */
     final String name;
     final Expr a;
     final Expr b;
@@ -60,6 +60,15 @@ public final class Expr {
     /** Row {@code row} of the per-feature parameter {@code name} ({@code [rows][D]}), at this feature. */
     public static Expr param(String name, int row) {
         return new Expr(Op.PARAM, 0, row, Objects.requireNonNull(name, "parameter name"), null, null, null);
+    }
+
+    /**
+     * {@code Σ_e W[d][e]·h_block[e]}: row {@code d} of the square parameter {@code matrix} ({@code [D][D]}) times
+     * the whole of state block {@code block}. Every feature then depends on every feature of that block: the
+     * cell's Jacobian is inferred dense.
+     */
+    public static Expr matvec(String matrix, int block) {
+        return new Expr(Op.MATVEC, 0, block, Objects.requireNonNull(matrix, "matrix name"), null, null, null);
     }
 
     boolean isConst(double v) {
@@ -184,6 +193,7 @@ public final class Expr {
             return switch (kind) {
                 case STATE -> "h" + index;
                 case INPUT -> "u" + index;
+                case MATVEC -> name + "·h" + index;
                 default -> name + "[" + index + "]";
             };
         }
@@ -218,6 +228,7 @@ public final class Expr {
                 case STATE:
                 case INPUT:
                 case PARAM:
+                case MATVEC:
                     return constant(v.is(e) ? 1 : 0);
                 default:
                     break;
@@ -257,6 +268,7 @@ public final class Expr {
             case STATE -> "h" + index;
             case INPUT -> "u" + index;
             case PARAM -> name + "[" + index + "]";
+            case MATVEC -> name + "·h" + index;
             case ADD -> "(" + a + " + " + b + ")";
             case SUB -> "(" + a + " - " + b + ")";
             case MUL -> a + "*" + b;

@@ -27,6 +27,8 @@ public final class ExpressionCell implements Cell {
     private final int width;
     private final HeadProjection projection;
     private final Map<String, Tensor> declared = new LinkedHashMap<>();
+    /** The square parameters, {@code [D][D]}, in declaration order. */
+    private final Map<String, Tensor> matrices = new LinkedHashMap<>();
     private final List<Tensor> parameters;
     private final Tape stepTape;
     private final Tape jacobianTape;
@@ -67,14 +69,22 @@ public final class ExpressionCell implements Cell {
             declared.put(name, t);
             all.add(t);
         });
+        spec.matrices.keySet().forEach(name -> {
+            Tensor t = Tensor.zeros(name, width, width);
+            matrices.put(name, t);
+            all.add(t);
+        });
         this.parameters = List.copyOf(all);
-        this.paramArrays = declared.values().stream().map(Tensor::data).toArray(float[][]::new);
+        List<float[]> arrays = new ArrayList<>();
+        declared.values().forEach(t -> arrays.add(t.data()));
+        matrices.values().forEach(t -> arrays.add(t.data()));
+        this.paramArrays = arrays.toArray(new float[0][]);
         List<String> names = spec.parameterNames();
         int k = spec.blocks;
         stepTape = Tape.compile(spec.next, names);
         List<Expr> jRoots = new ArrayList<>(spec.next);
         List<int[]> entries = new ArrayList<>();
-        boolean blocks = spec.structure instanceof JacobianStructure.BlockDiagonal;
+        boolean blocks = !(spec.structure instanceof JacobianStructure.Diagonal);
         for (int r = 0; r < k; r++) {
             for (int c = 0; c < k; c++) {
                 if (r == c || blocks) {
@@ -84,16 +94,25 @@ public final class ExpressionCell implements Cell {
             }
         }
         jacobianRoots = entries.toArray(new int[0][]);
+        // Dense: each block's partials in every product W·h_j, which J assembles with W's rows.
+        for (int r = 0; r < k; r++) {
+            for (Expr.Var m : spec.matvecs) {
+                jRoots.add(Expr.derivative(spec.next.get(r), m));
+            }
+        }
         jacobianTape = Tape.compile(jRoots, names);
         List<Expr> aRoots = new ArrayList<>();
         for (int r = 0; r < k; r++) {
             for (int g = 0; g < spec.gates; g++) {
                 aRoots.add(Expr.derivative(spec.next.get(r), new Expr.Var(Expr.Op.INPUT, g, null)));
             }
-            for (String name : names) {
+            for (String name : spec.params.keySet()) {
                 for (int row = 0; row < spec.params.get(name); row++) {
                     aRoots.add(Expr.derivative(spec.next.get(r), new Expr.Var(Expr.Op.PARAM, row, name)));
                 }
+            }
+            for (Expr.Var m : spec.matvecs) {
+                aRoots.add(Expr.derivative(spec.next.get(r), m));
             }
         }
         adjointTape = Tape.compile(aRoots, names);
@@ -113,6 +132,16 @@ public final class ExpressionCell implements Cell {
             w[i] = (float) ((2 * rnd.nextDouble() - 1) * bound);
         }
         java.util.Arrays.fill(projection.bias().data(), 0f);
+        for (Tensor m : matrices.values()) {
+            float[] data = m.data();
+            for (int i = 0; i < data.length; i++) {
+                double z;
+                do {
+                    z = rnd.nextGaussian();
+                } while (Math.abs(z) > 2);
+                data[i] = (float) (z / Math.sqrt(width));
+            }
+        }
         for (Map.Entry<String, Tensor> e : declared.entrySet()) {
             double v = spec.init.get(e.getKey());
             float[] data = e.getValue().data();
@@ -225,12 +254,49 @@ public final class ExpressionCell implements Cell {
         if (jac == null) {
             return;
         }
+        if (spec.structure instanceof JacobianStructure.Dense) {
+            denseJacobian(regs, hPrev, hOff, jac, jOff);
+            return;
+        }
         boolean blocks = spec.structure instanceof JacobianStructure.BlockDiagonal;
         for (int e = 0; e < jacobianRoots.length; e++) {
             int r = jacobianRoots[e][0];
             int c = jacobianRoots[e][1];
             int at = blocks ? (r * k + c) * width : r * width;
             System.arraycopy(regs[jacobianTape.output(k + e)], 0, jac, jOff + at, width);
+        }
+    }
+
+    /**
+     * {@code J[(r, d)][(c, e)] = δ_de·∂f_r/∂h_c[d] + Σ_m ∂f_r/∂(W_m·h_c)[d]·W_m[d][e]} over the products on
+     * block {@code c}: the local partials and each product's, from the Jacobian tape.
+     */
+    private void denseJacobian(float[][] regs, float[] hPrev, int hOff, float[] jac, int jOff) {
+        int k = spec.blocks;
+        int s = k * width;
+        java.util.Arrays.fill(jac, jOff, jOff + s * s, 0f);
+        for (int e = 0; e < jacobianRoots.length; e++) {
+            int r = jacobianRoots[e][0];
+            int c = jacobianRoots[e][1];
+            float[] local = regs[jacobianTape.output(k + e)];
+            for (int d = 0; d < width; d++) {
+                jac[jOff + (r * width + d) * s + c * width + d] += local[d];
+            }
+        }
+        int root = k + jacobianRoots.length;
+        for (int r = 0; r < k; r++) {
+            for (Expr.Var m : spec.matvecs) {
+                float[] coef = regs[jacobianTape.output(root++)];
+                float[] w = matrices.get(m.name()).data();
+                int c = m.index();
+                for (int d = 0; d < width; d++) {
+                    int row = jOff + (r * width + d) * s + c * width;
+                    float cd = coef[d];
+                    for (int e = 0; e < width; e++) {
+                        jac[row + e] += cd * w[d * width + e];
+                    }
+                }
+            }
         }
     }
 
@@ -258,6 +324,19 @@ public final class ExpressionCell implements Cell {
                     int o = row * width;
                     for (int i = 0; i < width; i++) {
                         into[o + i] += lambda[l + i] * d[i];
+                    }
+                }
+            }
+            // ∂(W·h_c)[d]/∂W[d][e] = h_c[e]: each product's partial, weighted by λ, times the block it multiplies.
+            for (Expr.Var m : spec.matvecs) {
+                float[] d = regs[adjointTape.output(root++)];
+                float[] into = grads.data(m.name());
+                int hc = hOff + m.index() * width;
+                for (int i = 0; i < width; i++) {
+                    float li = lambda[l + i] * d[i];
+                    int o = i * width;
+                    for (int e = 0; e < width; e++) {
+                        into[o + e] += li * hPrev[hc + e];
                     }
                 }
             }

@@ -59,6 +59,18 @@ final class Tape {
                 case STATE -> System.arraycopy(h, hOff + in.index * d, o, 0, d);
                 case INPUT -> System.arraycopy(u, uOff + in.index * d, o, 0, d);
                 case PARAM -> System.arraycopy(params[in.param], in.index * d, o, 0, d);
+                case MATVEC -> {
+                    float[] w = params[in.param];
+                    int hb = hOff + in.index * d;
+                    for (int i = 0; i < d; i++) {
+                        float acc = 0f;
+                        int row = i * d;
+                        for (int e = 0; e < d; e++) {
+                            acc += w[row + e] * h[hb + e];
+                        }
+                        o[i] = acc;
+                    }
+                }
                 default -> apply(in, regs, o, d);
             }
         }
@@ -171,7 +183,7 @@ final class Tape {
             Integer reg = seen.get(key);
             if (reg == null) {
                 reg = next++;
-                int param = e.op == Expr.Op.PARAM ? params.indexOf(Objects.requireNonNull(e.name)) : -1;
+                int param = e.op == Expr.Op.PARAM || e.op == Expr.Op.MATVEC ? params.indexOf(Objects.requireNonNull(e.name)) : -1;
                 code.add(new Ins(e.op, reg, a, b, c, e.value, e.index, param));
                 seen.put(key, reg);
             }

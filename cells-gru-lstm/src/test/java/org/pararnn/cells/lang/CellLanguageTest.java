@@ -33,7 +33,7 @@ class CellLanguageTest {
     @Test
     void everyLibraryCellPassesTheCellCheckWithItsInferredStructure() {
         Map<String, JacobianStructure> expected = Map.of("paragru", JacobianStructure.diagonal(), "paralstm",
-                JacobianStructure.blockDiagonal(2), "mingru", JacobianStructure.diagonal(), "tanhrnn", JacobianStructure.diagonal());
+                JacobianStructure.blockDiagonal(2), "mingru", JacobianStructure.diagonal(), "tanhrnn", JacobianStructure.diagonal(), "gru", JacobianStructure.dense());
         for (Map.Entry<String, CellSpec> e : CellLibrary.all().entrySet()) {
             assertEquals(expected.get(e.getKey()), e.getValue().structure(), e.getKey());
             ExpressionCell cell = e.getValue().cell(6, 8, 2, 5);
@@ -95,6 +95,33 @@ class CellLanguageTest {
         ForwardPass b = newton.forward(cell, x, 2, 50);
         assertTrue(b.report().converged(), b.report().toString());
         assertTrue(maxRel(a, b.output()) < 1e-5, "Newton vs sequential: " + maxRel(a, b.output()));
+    }
+
+    /**
+     * The dense GRU: Newton over the whole sequence (dense scan) agrees with the sequential walk, forward and
+     * backward, and a spec that multiplies by an undeclared matrix is refused.
+     */
+    @Test
+    void aFullyCoupledCellIsInferredDenseAndSolvesInEveryMode() {
+        ExpressionCell cell = CellLibrary.gru().cell(4, 5, 1, 11);
+        assertEquals(JacobianStructure.dense(), cell.jacobianStructure());
+        float[] x = gaussian(2 * 60 * 4, 12);
+        float[] gy = gaussian(2 * 60 * 5, 13);
+        RnnSolver seq = RnnSolver.on(new ReferenceBackend()).mode(Mode.SEQUENTIAL);
+        RnnSolver newton = RnnSolver.on(new ReferenceBackend()).mode(Mode.PARALLEL);
+        ForwardPass a = seq.forward(cell, x, 2, 60);
+        ForwardPass b = newton.forward(cell, x, 2, 60);
+        assertTrue(b.report().converged(), b.report().toString());
+        assertTrue(maxRel(a.output(), b.output()) < 1e-5, "Newton vs sequential: " + maxRel(a.output(), b.output()));
+        BackwardPass ga = seq.backward(a, gy);
+        BackwardPass gb = newton.backward(b, gy);
+        assertTrue(maxRel(ga.gradInput(), gb.gradInput()) < 1e-5, "grad x: " + maxRel(ga.gradInput(), gb.gradInput()));
+        for (Tensor g : ga.gradients().tensors()) {
+            assertTrue(maxRel(g.data(), gb.gradients().data(g.name())) < 1e-4, "grad " + g.name());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CellSpec.builder("bad.matrix", 1, 1).next(0, Expr.matvec("W", 0).plus(input(0))).build());
+        assertTrue(e.getMessage().contains("W·h0") && e.getMessage().contains("not a declared matrix"), e.getMessage());
     }
 
     private static void agree(Cell hand, Cell lang, int batch, int steps) {

@@ -16,7 +16,7 @@ import org.pararnn.cells.lang.ExpressionCell;
 /**
  * The cells a model is built with, by the name {@code --cell} takes: the hand-written reference cells
  * ({@code paragru}, {@code paralstm}) and the cell language's library ({@link CellLibrary}: {@code mingru},
- * {@code tanhrnn}); how each is initialised, and which of its parameters are recurrent (clipped after each
+ * {@code tanhrnn}, {@code gru}); how each is initialised, and which of its parameters are recurrent (clipped after each
  * update): all but the input projection's {@code B} and {@code b}.
  */
 final class CellKinds {
@@ -102,7 +102,8 @@ final class CellKinds {
                 rows = spec.parameterRows();
             }
         }
-        return gates * d * d / heads + gates * d + rows * d;
+        long matrices = name.equals("paragru") || name.equals("paralstm") ? 0 : CellLibrary.all().get(name).matrixCount();
+        return gates * d * d / heads + gates * d + rows * d + matrices * d * d;
     }
 
     /** Whether a cell parameter is recurrent (clipped after each update and not decayed): all but the projection's. */
