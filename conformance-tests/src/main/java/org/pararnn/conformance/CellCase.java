@@ -6,8 +6,11 @@ import org.pararnn.api.Cell;
 import org.pararnn.cells.DenseGRU;
 import org.pararnn.cells.ParaGRU;
 import org.pararnn.cells.ParaLSTM;
+import org.pararnn.cells.lang.CellLibrary;
+import org.pararnn.cells.lang.ExpressionCell;
 import org.pararnn.conformance.f64.F64Cell;
 import org.pararnn.conformance.f64.F64DenseGRU;
+import org.pararnn.conformance.f64.F64Expression;
 import org.pararnn.conformance.f64.F64ParaGRU;
 import org.pararnn.conformance.f64.F64ParaLSTM;
 
@@ -28,6 +31,10 @@ public record CellCase(String name, Cell cell, F64Cell reference, int batch, int
                 if (steps <= 97) {
                     DenseGRU dense = DenseGRU.create(5, 7, 1.0, seed++);
                     out.add(new CellCase("DenseGRU N=5 D=7", dense, new F64DenseGRU(dense), batch, steps));
+                    for (ExpressionCell lang : languageCells(seed++)) {
+                        out.add(new CellCase(lang.type() + " N=" + lang.inputWidth() + " S=" + lang.stateWidth(), lang,
+                                new F64Expression(lang), batch, steps));
+                    }
                 }
             }
         }
@@ -36,6 +43,13 @@ public record CellCase(String name, Cell cell, F64Cell reference, int batch, int
         ParaLSTM longLstm = ParaLSTM.create(4, 9, 1, seed);
         out.add(new CellCase("ParaLSTM N=4 D=9 H=1", longLstm, new F64ParaLSTM(longLstm), 1, 65_536));
         return out;
+    }
+
+    /** The cell language's library at small odd widths: its cells go through every check the hand-written ones do. */
+    static List<ExpressionCell> languageCells(long seed) {
+        return List.of(CellLibrary.paraGru().cell(6, 8, 2, seed), CellLibrary.paraLstm().cell(4, 5, 1, seed + 1),
+                CellLibrary.minGru().cell(6, 6, 3, seed + 2), CellLibrary.tanhRnn().cell(5, 7, 1, seed + 3),
+                CellLibrary.gru().cell(3, 4, 1, seed + 4));
     }
 
     @Override

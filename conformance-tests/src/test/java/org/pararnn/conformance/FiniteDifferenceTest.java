@@ -33,8 +33,12 @@ class FiniteDifferenceTest {
         ParaGRU gru = ParaGRU.create(6, 8, 2, 11);
         ParaLSTM lstm = ParaLSTM.create(6, 4, 2, 12);
         DenseGRU dense = DenseGRU.create(3, 5, 1.5, 13);
-        return List.of(new Pair(gru, new F64ParaGRU(gru)), new Pair(lstm, new F64ParaLSTM(lstm)),
-                new Pair(dense, new F64DenseGRU(dense)));
+        List<Pair> out = new java.util.ArrayList<>(List.of(new Pair(gru, new F64ParaGRU(gru)), new Pair(lstm, new F64ParaLSTM(lstm)),
+                new Pair(dense, new F64DenseGRU(dense))));
+        for (org.pararnn.cells.lang.ExpressionCell lang : CellCase.languageCells(14)) {
+            out.add(new Pair(lang, new org.pararnn.conformance.f64.F64Expression(lang)));
+        }
+        return out;
     }
 
     @Test
@@ -105,10 +109,23 @@ class FiniteDifferenceTest {
         }
     }
 
-    /** Central difference in one float entry; the step is the exact float difference. Bound 1e-5 relative. */
+    /**
+     * Central differences in one float entry at two steps, combined by Richardson extrapolation (truncation
+     * O(ε⁴): a recurrence that reads the entry at every step, like a tanh RNN's weight, has a large third
+     * derivative); each step is the exact float difference. Bound 1e-5 relative.
+     */
     static void check(String what, double analytic, float[] arr, int i, java.util.function.DoubleSupplier loss) {
         float saved = arr[i];
         float eps = 1e-3f * Math.max(1f, Math.abs(saved));
+        double wide = central(arr, i, eps, loss);
+        double narrow = central(arr, i, eps / 2, loss);
+        double fd = (4 * narrow - wide) / 3;
+        double err = Math.abs(analytic - fd) / Math.max(Math.abs(fd), 1e-3);
+        assertTrue(err <= 1e-5, what + ": float64 backward " + analytic + " vs finite difference " + fd + " (err " + err + ")");
+    }
+
+    private static double central(float[] arr, int i, float eps, java.util.function.DoubleSupplier loss) {
+        float saved = arr[i];
         arr[i] = saved + eps;
         double up = loss.getAsDouble();
         float hiV = arr[i];
@@ -116,8 +133,6 @@ class FiniteDifferenceTest {
         double down = loss.getAsDouble();
         float loV = arr[i];
         arr[i] = saved;
-        double fd = (up - down) / ((double) hiV - (double) loV);
-        double err = Math.abs(analytic - fd) / Math.max(Math.abs(fd), 1e-3);
-        assertTrue(err <= 1e-5, what + ": float64 backward " + analytic + " vs finite difference " + fd + " (err " + err + ")");
+        return (up - down) / ((double) hiV - (double) loV);
     }
 }

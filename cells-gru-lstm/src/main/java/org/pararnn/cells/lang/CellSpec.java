@@ -66,6 +66,26 @@ public final class CellSpec {
         return type;
     }
 
+    /** Block {@code block}'s next value. */
+    public Expr next(int block) {
+        return next.get(block);
+    }
+
+    /** The block the cell outputs, or −1 for all of the state. */
+    public int outputBlock() {
+        return outputBlock;
+    }
+
+    /** The row parameters' names and rows, in declaration order. */
+    public Map<String, Integer> rowParameters() {
+        return params;
+    }
+
+    /** The square parameters' names, in declaration order. */
+    public List<String> matrixNames() {
+        return List.copyOf(matrices.keySet());
+    }
+
     /** {@code G}: gates of the projected input. */
     public int gates() {
         return gates;

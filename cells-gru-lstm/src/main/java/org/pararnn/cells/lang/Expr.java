@@ -12,7 +12,8 @@ import java.util.Objects;
  * derivatives, which {@link #derivative} builds symbolically, stay small.
  */
 public final class Expr {
-    enum Op {
+    /** What a node is: a leaf (constant, state, input, parameter, matrix product) or an operation on its operands. */
+    public enum Op {
         CONST, STATE, INPUT, PARAM, MATVEC, ADD, SUB, MUL, DIV, NEG, EXP, LOG, TANH, SIGMOID, SOFTPLUS, SILU, MAX, MIN, WHERE
     }
 
@@ -34,6 +35,37 @@ public final class Expr {
         this.a = a;
         this.b = b;
         this.c = c;
+    }
+
+    /** What this node is. */
+    public Op op() {
+        return op;
+    }
+
+    /** A constant's value. */
+    public double constantValue() {
+        return value;
+    }
+
+    /** The state block (STATE, MATVEC), the gate (INPUT) or the parameter's row (PARAM); −1 otherwise. */
+    public int index() {
+        return index;
+    }
+
+    /** The parameter's or matrix's name (PARAM, MATVEC); null otherwise. */
+    public String name() {
+        return name;
+    }
+
+    /** The operands in order (none for a leaf; the condition first for WHERE): for tools that walk the tree. */
+    public java.util.List<Expr> operands() {
+        java.util.List<Expr> out = new java.util.ArrayList<>(3);
+        for (Expr e : new Expr[] {a, b, c}) {
+            if (e != null) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     private static Expr node(Op op, Expr a, Expr b, Expr c) {

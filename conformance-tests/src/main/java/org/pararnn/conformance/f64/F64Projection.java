@@ -9,8 +9,14 @@ final class F64Projection {
     final int heads;
     final float[] bw;
     final float[] bias;
+    final int gates;
 
     F64Projection(int n, int d, int heads, float[] bw, float[] bias) {
+        this(n, d, heads, 3, bw, bias);
+    }
+
+    F64Projection(int n, int d, int heads, int gates, float[] bw, float[] bias) {
+        this.gates = gates;
         this.n = n;
         this.d = d;
         this.heads = heads;
@@ -21,14 +27,14 @@ final class F64Projection {
     private int bIndex(int h, int i, int v, int j) {
         int nh = n / heads;
         int dh = d / heads;
-        return ((h * nh + i) * 3 + v) * dh + j;
+        return ((h * nh + i) * gates + v) * dh + j;
     }
 
     double[] project(double[] x) {
         int nh = n / heads;
         int dh = d / heads;
-        double[] u = new double[3 * d];
-        for (int v = 0; v < 3; v++) {
+        double[] u = new double[gates * d];
+        for (int v = 0; v < gates; v++) {
             for (int h = 0; h < heads; h++) {
                 for (int j = 0; j < dh; j++) {
                     double acc = bias[v * d + h * dh + j];
@@ -47,7 +53,7 @@ final class F64Projection {
         int dh = d / heads;
         double[] gb = grads.get("B");
         double[] gbias = grads.get("b");
-        for (int v = 0; v < 3; v++) {
+        for (int v = 0; v < gates; v++) {
             for (int h = 0; h < heads; h++) {
                 for (int j = 0; j < dh; j++) {
                     double g = gu[v * d + h * dh + j];
