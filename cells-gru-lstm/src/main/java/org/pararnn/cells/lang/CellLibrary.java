@@ -11,7 +11,7 @@ import java.util.TreeMap;
 
 /**
  * Cells written in the cell language ({@link CellSpec}), by name: the reference ParaGRU and ParaLSTM
- * re-expressed (their structures inferred as diagonal and 2×2 blocks), minGRU, a diagonal tanh RNN, and a
+ * re-expressed (their structures inferred as diagonal and 2×2 blocks), minGRU, minLSTM, a diagonal tanh RNN, and a
  * classic GRU with full recurrent matrices (dense).
  * Each is a handful of lines; everything else is derived.
  */
@@ -50,6 +50,18 @@ public final class CellLibrary {
         return CellSpec.builder("lang.mingru", 2, 1).next(0, z.oneMinus().times(state(0)).plus(z.times(input(1)))).build();
     }
 
+    /**
+     * minLSTM (Feng et al. 2024): {@code f = σ(u_f), i = σ(u_i)}, normalised {@code f' = f/(f + i), i' = i/(f + i)},
+     * {@code h' = f' h + i' u_h}: linear in {@code h}.
+     */
+    public static CellSpec minLstm() {
+        Expr f = sigmoid(input(0));
+        Expr i = sigmoid(input(1));
+        Expr sum = f.plus(i);
+        return CellSpec.builder("lang.minlstm", 3, 1)
+                .next(0, f.div(sum).times(state(0)).plus(i.div(sum).times(input(2)))).build();
+    }
+
     /** A diagonal tanh RNN: {@code h' = tanh(a ⊙ h + u)}. */
     public static CellSpec tanhRnn() {
         return CellSpec.builder("lang.tanhrnn", 1, 1).parameter("a", 1)
@@ -70,12 +82,13 @@ public final class CellLibrary {
                 .next(0, z.oneMinus().times(n).plus(z.times(h))).build();
     }
 
-    /** Every cell here by its short name ({@code paragru}, {@code paralstm}, {@code mingru}, {@code tanhrnn}, {@code gru}). */
+    /** Every cell here by its short name ({@code paragru}, {@code paralstm}, {@code mingru}, {@code minlstm}, {@code tanhrnn}, {@code gru}). */
     public static Map<String, CellSpec> all() {
         Map<String, CellSpec> m = new TreeMap<>();
         m.put("paragru", paraGru());
         m.put("paralstm", paraLstm());
         m.put("mingru", minGru());
+        m.put("minlstm", minLstm());
         m.put("tanhrnn", tanhRnn());
         m.put("gru", gru());
         return m;
