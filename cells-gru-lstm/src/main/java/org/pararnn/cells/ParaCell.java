@@ -3,20 +3,15 @@ package org.pararnn.cells;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.pararnn.api.Cell;
-import org.pararnn.api.CellArrays;
 import org.pararnn.api.Checks;
-import org.pararnn.api.Gradients;
 import org.pararnn.api.Tensor;
-import org.pararnn.api.ops.Matrix;
-import org.pararnn.api.ops.Ops;
 
 /**
  * What ParaGRU and ParaLSTM share: the multi-head input projection ({@code B}, {@code b}), the
  * diagonal recurrent weights {@code A [3, D]}, optional peepholes {@code C}, and initialisation.
  * Parameters are named and shaped as in the PyTorch reference so weights interoperate.
  */
-public abstract class ParaCell implements Cell {
+public abstract class ParaCell extends HeadProjectedCell {
     protected final int inputs;
     protected final int width;
     protected final int heads;
@@ -176,28 +171,8 @@ public abstract class ParaCell implements Cell {
     }
 
     @Override
-    public void project(Ops ops, float[] x, float[] u, int rows) {
-        projection.project(ops, x, u, rows);
-    }
-
-    @Override
-    public void projectBackward(Ops ops, float[] x, float[] gradU, float[] gradX, Gradients grads, int rows) {
-        projection.backward(ops, x, gradU, gradX, grads.data("B"), grads.data("b"), rows);
-    }
-
-    @Override
-    public boolean projectsOnOps() {
-        return true;
-    }
-
-    @Override
-    public void project(Ops ops, CellArrays params, Matrix x, Matrix u) {
-        projection.project(ops, params.value("B"), params.value("b"), x, u);
-    }
-
-    @Override
-    public void projectBackward(Ops ops, CellArrays params, Matrix x, Matrix gradU, Matrix gradX) {
-        projection.backward(ops, params.value("B"), params.grad("B"), params.grad("b"), x, gradU, gradX);
+    protected HeadProjection projection() {
+        return projection;
     }
 
     static float sigmoid(float v) {

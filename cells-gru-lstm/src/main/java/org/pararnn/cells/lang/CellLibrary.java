@@ -82,15 +82,34 @@ public final class CellLibrary {
                 .next(0, z.oneMinus().times(n).plus(z.times(h))).build();
     }
 
-    /** Every cell here by its short name ({@code paragru}, {@code paralstm}, {@code mingru}, {@code minlstm}, {@code tanhrnn}, {@code gru}). */
+    /**
+     * Every cell here by its short name ({@code paragru}, {@code paralstm}, {@code mingru}, {@code minlstm},
+     * {@code tanhrnn}, {@code gru}), and those of every {@link CellSpecProvider} on the class path; a name given
+     * twice is an error naming both sources.
+     */
     public static Map<String, CellSpec> all() {
         Map<String, CellSpec> m = new TreeMap<>();
-        m.put("paragru", paraGru());
-        m.put("paralstm", paraLstm());
-        m.put("mingru", minGru());
-        m.put("minlstm", minLstm());
-        m.put("tanhrnn", tanhRnn());
-        m.put("gru", gru());
+        Map<String, String> source = new TreeMap<>();
+        put(m, source, "paragru", paraGru(), "the built-in library");
+        put(m, source, "paralstm", paraLstm(), "the built-in library");
+        put(m, source, "mingru", minGru(), "the built-in library");
+        put(m, source, "minlstm", minLstm(), "the built-in library");
+        put(m, source, "tanhrnn", tanhRnn(), "the built-in library");
+        put(m, source, "gru", gru(), "the built-in library");
+        for (CellSpecProvider p : java.util.ServiceLoader.load(CellSpecProvider.class)) {
+            p.cells().forEach((name, spec) -> put(m, source, name, spec, p.getClass().getName()));
+        }
         return m;
+    }
+
+    private static void put(Map<String, CellSpec> m, Map<String, String> source, String name, CellSpec spec, String from) {
+        if (name == null || !name.matches("[a-z0-9][a-z0-9._-]*")) {
+            throw new IllegalArgumentException(from + " names a cell '" + name + "': use lower case letters, digits, '.', '_' or '-'");
+        }
+        if (m.containsKey(name)) {
+            throw new IllegalStateException("cell name '" + name + "' is given by both " + source.get(name) + " and " + from);
+        }
+        m.put(name, spec);
+        source.put(name, from);
     }
 }

@@ -6,13 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.pararnn.api.Cell;
-import org.pararnn.api.CellArrays;
 import org.pararnn.api.Checks;
 import org.pararnn.api.Gradients;
 import org.pararnn.api.JacobianStructure;
 import org.pararnn.api.Tensor;
-import org.pararnn.api.ops.Matrix;
-import org.pararnn.api.ops.Ops;
+import org.pararnn.cells.HeadProjectedCell;
 import org.pararnn.cells.HeadProjection;
 
 /**
@@ -21,7 +19,7 @@ import org.pararnn.cells.HeadProjection;
  * in the parameters), so every mode and every backend solves it. Parameters: the projection's {@code B}
  * and {@code b} (the reference's layout, {@code G} gates), then the spec's, {@code [rows][D]} each.
  */
-public final class ExpressionCell implements Cell {
+public final class ExpressionCell extends HeadProjectedCell {
     private final CellSpec spec;
     private final int inputs;
     private final int width;
@@ -210,28 +208,8 @@ public final class ExpressionCell implements Cell {
     }
 
     @Override
-    public void project(Ops ops, float[] x, float[] u, int rows) {
-        projection.project(ops, x, u, rows);
-    }
-
-    @Override
-    public void projectBackward(Ops ops, float[] x, float[] gradU, float[] gradX, Gradients grads, int rows) {
-        projection.backward(ops, x, gradU, gradX, grads.data("B"), grads.data("b"), rows);
-    }
-
-    @Override
-    public boolean projectsOnOps() {
-        return true;
-    }
-
-    @Override
-    public void project(Ops ops, CellArrays params, Matrix x, Matrix u) {
-        projection.project(ops, params.value("B"), params.value("b"), x, u);
-    }
-
-    @Override
-    public void projectBackward(Ops ops, CellArrays params, Matrix x, Matrix gradU, Matrix gradX) {
-        projection.backward(ops, params.value("B"), params.grad("B"), params.grad("b"), x, gradU, gradX);
+    protected HeadProjection projection() {
+        return projection;
     }
 
     @Override

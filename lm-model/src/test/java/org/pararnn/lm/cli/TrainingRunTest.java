@@ -167,6 +167,17 @@ class TrainingRunTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("cell lang.tanhrnn has none"), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** A cell from a provider on the class path (a user's jar; here the tests' own TestCells) trains by its name. */
+    @Test
+    void aCellFromAProviderOnTheClassPathTrainsByItsName() {
+        Path r = dir.resolve("leaky");
+        assertEquals(0, run(List.of("train", "--cell", "leaky", "--length", "8", "--steps", "600", "--out", r.toString())),
+                this::text);
+        assertTrue(text().contains("model: cell leaky") && text().contains("reached ≥ 99 % exact match"), text());
+        out.reset();
+        assertEquals(0, run(List.of("eval", "--checkpoint", r.toString())), this::text);
+    }
+
     /**
      * Keep-nth at the paper's length 100 (the 50th of 100 symbols): with a retention bias a one-layer ParaGRU
      * solves it within 1000 steps (measured: 100 % at step 250, ~6 s on 2 cores); without one it stays at
