@@ -49,7 +49,8 @@ public record CellCase(String name, Cell cell, F64Cell reference, int batch, int
     static List<ExpressionCell> languageCells(long seed) {
         return List.of(CellLibrary.paraGru().cell(6, 8, 2, seed), CellLibrary.paraLstm().cell(4, 5, 1, seed + 1),
                 CellLibrary.minGru().cell(6, 6, 3, seed + 2), CellLibrary.tanhRnn().cell(5, 7, 1, seed + 3),
-                CellLibrary.gru().cell(3, 4, 1, seed + 4), CellLibrary.minLstm().cell(4, 6, 2, seed + 5));
+                CellLibrary.gru().cell(3, 4, 1, seed + 4), CellLibrary.minLstm().cell(4, 6, 2, seed + 5),
+                CellLibrary.rotation().cell(6, 3, 3, seed + 6));
     }
 
     @Override

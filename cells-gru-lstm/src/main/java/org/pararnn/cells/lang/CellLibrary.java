@@ -11,8 +11,8 @@ import java.util.TreeMap;
 
 /**
  * Cells written in the cell language ({@link CellSpec}), by name: the reference ParaGRU and ParaLSTM
- * re-expressed (their structures inferred as diagonal and 2×2 blocks), minGRU, minLSTM, a diagonal tanh RNN, and a
- * classic GRU with full recurrent matrices (dense).
+ * re-expressed (their structures inferred as diagonal and 2×2 blocks), minGRU, minLSTM, a diagonal tanh RNN, a
+ * cell whose features couple in pairs (2×2 blocks), and a classic GRU with full recurrent matrices (dense).
  * Each is a handful of lines; everything else is derived.
  */
 public final class CellLibrary {
@@ -69,6 +69,22 @@ public final class CellLibrary {
     }
 
     /**
+     * Features coupled in pairs: each feature's state is a pair {@code (p, q)} (two blocks) that turns and
+     * scales like a complex number {@code (r + i·m)(p + i·q)} before a tanh: {@code p' = tanh(r p − m q + u_p)},
+     * {@code q' = tanh(m p + r q + u_q)}; outputs {@code p}. Its Jacobian is inferred as 2×2 blocks.
+     */
+    public static CellSpec rotation() {
+        Expr p = state(0);
+        Expr q = state(1);
+        Expr a = param("r", 0);
+        Expr b = param("m", 0);
+        return CellSpec.builder("lang.rotation", 2, 2).parameter("r", 1, 0.5).parameter("m", 1, 0.5)
+                .next(0, tanh(a.times(p).minus(b.times(q)).plus(input(0))))
+                .next(1, tanh(b.times(p).plus(a.times(q)).plus(input(1))))
+                .output(0).build();
+    }
+
+    /**
      * A classic GRU with full recurrent matrices (PyTorch's gate order and update convention, no hidden biases):
      * {@code z = σ(W_z h + u_z)}, {@code r = σ(W_r h + u_r)}, {@code n = tanh(r ⊙ (W_n h) + u_n)},
      * {@code h' = (1 − z) ⊙ n + z ⊙ h}. Its Jacobian is inferred dense: for small widths.
@@ -84,7 +100,7 @@ public final class CellLibrary {
 
     /**
      * Every cell here by its short name ({@code paragru}, {@code paralstm}, {@code mingru}, {@code minlstm},
-     * {@code tanhrnn}, {@code gru}), and those of every {@link CellSpecProvider} on the class path; a name given
+     * {@code tanhrnn}, {@code gru}, {@code rotation}), and those of every {@link CellSpecProvider} on the class path; a name given
      * twice is an error naming both sources.
      */
     public static Map<String, CellSpec> all() {
@@ -96,6 +112,7 @@ public final class CellLibrary {
         put(m, source, "minlstm", minLstm(), "the built-in library");
         put(m, source, "tanhrnn", tanhRnn(), "the built-in library");
         put(m, source, "gru", gru(), "the built-in library");
+        put(m, source, "rotation", rotation(), "the built-in library");
         for (CellSpecProvider p : java.util.ServiceLoader.load(CellSpecProvider.class)) {
             p.cells().forEach((name, spec) -> put(m, source, name, spec, p.getClass().getName()));
         }

@@ -33,7 +33,7 @@ class CellLanguageTest {
     @Test
     void everyLibraryCellPassesTheCellCheckWithItsInferredStructure() {
         Map<String, JacobianStructure> expected = Map.of("paragru", JacobianStructure.diagonal(), "paralstm",
-                JacobianStructure.blockDiagonal(2), "mingru", JacobianStructure.diagonal(), "minlstm", JacobianStructure.diagonal(), "tanhrnn", JacobianStructure.diagonal(), "gru", JacobianStructure.dense());
+                JacobianStructure.blockDiagonal(2), "mingru", JacobianStructure.diagonal(), "minlstm", JacobianStructure.diagonal(), "tanhrnn", JacobianStructure.diagonal(), "gru", JacobianStructure.dense(), "rotation", JacobianStructure.blockDiagonal(2));
         for (Map.Entry<String, CellSpec> e : CellLibrary.all().entrySet()) {
             assertEquals(expected.get(e.getKey()), e.getValue().structure(), e.getKey());
             ExpressionCell cell = e.getValue().cell(6, 8, 2, 5);

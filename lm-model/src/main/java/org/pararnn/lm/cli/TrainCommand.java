@@ -66,8 +66,9 @@ final class TrainCommand implements Command {
                   --vocab char|byte    text vocabulary (default char)
                 Model:
                   --arch lm|cell       full LM blocks, or the cell alone (default: cell for keep-nth/parity, else lm)
-                  --cell paragru|paralstm|mingru|minlstm|tanhrnn|gru   (default paragru; the last four are
-                                       written in the cell language, their Jacobians derived; gru's is dense)
+                  --cell paragru|paralstm|mingru|minlstm|tanhrnn|gru|rotation   (default paragru; the last five
+                                       are written in the cell language, their Jacobians derived: gru's is
+                                       dense, rotation's 2x2 blocks; or a name a CellSpecProvider gives)
                   --dim D --layers L --heads H   (text defaults 128, 4, 2)
                   --clip C             bound on the cells' A and C after each update (0.5 text, 0.9 tasks)
                   --z-loss W           z-loss weight (default 0)

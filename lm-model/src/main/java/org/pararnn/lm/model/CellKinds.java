@@ -16,7 +16,7 @@ import org.pararnn.cells.lang.ExpressionCell;
 /**
  * The cells a model is built with, by the name {@code --cell} takes: the hand-written reference cells
  * ({@code paragru}, {@code paralstm}) and the cell language's library ({@link CellLibrary}: {@code mingru},
- * {@code minlstm}, {@code tanhrnn}, {@code gru}); how each is initialised, and which of its parameters are recurrent (clipped after each
+ * {@code minlstm}, {@code tanhrnn}, {@code gru}, {@code rotation}, and any a provider on the class path names); how each is initialised, and which of its parameters are recurrent (clipped after each
  * update): all but the input projection's {@code B} and {@code b}.
  */
 final class CellKinds {

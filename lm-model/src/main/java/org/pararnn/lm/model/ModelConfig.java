@@ -12,7 +12,7 @@ import org.pararnn.cells.ParaCell;
  * @param dim       model width {@code D} (also the cells' input and state width)
  * @param layers    ParaRNN blocks (each followed by a gated MLP) for {@link Architecture#LM}; 1 for CELL
  * @param heads     heads of the cells' input projection
- * @param cell      {@code paragru}, {@code paralstm}, or a cell-language cell ({@code mingru}, {@code tanhrnn}, {@code gru}; {@link CellKinds})
+ * @param cell      {@code paragru}, {@code paralstm}, or a cell-language cell ({@code mingru}, {@code tanhrnn}, {@code gru}, …; {@link CellKinds})
  * @param mlpHidden hidden width of the gated MLP ({@code ≈ 8/3·D}, rounded up to a multiple of 8)
  * @param convKernel kernel of the causal depthwise convolution (4)
  * @param positions learned positions added to the embedding (CELL only; 0 for none)
