@@ -15,6 +15,7 @@ public final class Main {
         register(new GenerateCommand());
         register(new BackendsCommand());
         register(new ApplyCommand());
+        register(new CellsCommand());
     }
 
     /**

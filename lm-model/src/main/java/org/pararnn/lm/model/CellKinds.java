@@ -19,12 +19,12 @@ import org.pararnn.cells.lang.ExpressionCell;
  * {@code minlstm}, {@code tanhrnn}, {@code gru}, {@code rotation}, and any a provider on the class path names); how each is initialised, and which of its parameters are recurrent (clipped after each
  * update): all but the input projection's {@code B} and {@code b}.
  */
-final class CellKinds {
+public final class CellKinds {
     private CellKinds() {
     }
 
     /** Every name, hand-written ones first. */
-    static List<String> names() {
+    public static List<String> names() {
         List<String> out = new ArrayList<>(List.of("paragru", "paralstm"));
         for (String n : CellLibrary.all().keySet()) {
             if (!out.contains(n)) {
@@ -34,14 +34,14 @@ final class CellKinds {
         return out;
     }
 
-    static void require(String name) {
+    public static void require(String name) {
         if (!names().contains(name)) {
             throw new IllegalArgumentException("unknown cell '" + name + "'; expected one of " + String.join(", ", names()));
         }
     }
 
     /** A cell of width {@code d} on inputs of width {@code d}, parameters zero until {@link #initialize}. */
-    static Cell create(String name, int d, int heads) {
+    public static Cell create(String name, int d, int heads) {
         require(name);
         return switch (name) {
             case "paragru" -> new ParaGRU(d, d, heads);
@@ -58,7 +58,7 @@ final class CellKinds {
      * recurrent parameters to {@code clip}, and for the reference cells spreads the state-keeping gate's bias
      * over {@code retention} (0: none; other cells have no such gate and refuse it).
      */
-    static void initialize(Cell cell, long seed, float clip, float retention) {
+    public static void initialize(Cell cell, long seed, float clip, float retention) {
         if (cell instanceof ParaCell p) {
             p.initialize(Initialization.PAPER_LM, seed);
             p.clipRecurrent(clip);

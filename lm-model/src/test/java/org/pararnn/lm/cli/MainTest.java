@@ -27,6 +27,18 @@ class MainTest {
         assertTrue(text.lines().anyMatch(l -> l.startsWith("selected: ")), text);
     }
 
+    /** Every cell --cell takes, a provider's included, is listed with its structure and passes its finite-difference check. */
+    @Test
+    void cellsListsAndChecksEveryCell() {
+        assertEquals(0, run("cells"));
+        String text = out.toString(StandardCharsets.UTF_8);
+        for (String cell : List.of("paragru", "paralstm", "mingru", "minlstm", "tanhrnn", "gru", "rotation", "leaky")) {
+            assertTrue(text.lines().anyMatch(l -> l.startsWith(cell + " ") && l.contains(" ok (")), cell + " in:\n" + text);
+        }
+        assertTrue(text.contains("lang.rotation") && text.contains("block-diagonal(2)") && text.contains("dense"), text);
+        assertEquals(1, run("cells", "nope"));
+    }
+
     @Test
     void helpEverywhere() {
         assertEquals(0, run("--help"));
