@@ -141,7 +141,7 @@ public final class CellCheck {
             double[][] fd = new double[s][];
             double scale = 1;
             for (int j = 0; j < s; j++) {
-                fd[j] = difference(h, j, v -> stepOf(v, u));
+                fd[j] = difference(h, j, v -> widen(stepOf(v, u)));
                 for (double d : fd[j]) {
                     scale = Math.max(scale, Math.abs(d));
                 }
@@ -224,7 +224,7 @@ public final class CellCheck {
         }
 
         private interface Vector {
-            float[] of(float[] v);
+            double[] of(float[] v);
         }
 
         private interface Scalar {
@@ -251,33 +251,29 @@ public final class CellCheck {
             float plus = (float) (keep + rel * Math.max(1, Math.abs(keep)));
             float minus = (float) (keep - rel * Math.max(1, Math.abs(keep)));
             v[k] = plus;
-            float[] a = g.of(v);
+            double[] a = g.of(v);
             v[k] = minus;
-            float[] b = g.of(v);
+            double[] b = g.of(v);
             v[k] = keep;
             double width = (double) plus - minus; // the step as the floats hold it
             double[] out = new double[a.length];
             for (int i = 0; i < a.length; i++) {
-                out[i] = ((double) a[i] - b[i]) / width;
+                out[i] = (a[i] - b[i]) / width;
             }
             return out;
         }
 
         /** ∂g/∂v_k for a scalar g (which may read v through the cell's own tensors). */
         private double scalarDifference(float[] v, int k, ScalarOf g) {
-            return (4 * centralScalar(v, k, g, STEP / 2) - centralScalar(v, k, g, STEP)) / 3;
+            return difference(v, k, w -> new double[] {g.of(w)})[0];
         }
 
-        private double centralScalar(float[] v, int k, ScalarOf g, double rel) {
-            float keep = v[k];
-            float plus = (float) (keep + rel * Math.max(1, Math.abs(keep)));
-            float minus = (float) (keep - rel * Math.max(1, Math.abs(keep)));
-            v[k] = plus;
-            double a = g.of(v);
-            v[k] = minus;
-            double b = g.of(v);
-            v[k] = keep;
-            return (a - b) / ((double) plus - minus);
+        private static double[] widen(float[] a) {
+            double[] out = new double[a.length];
+            for (int i = 0; i < a.length; i++) {
+                out[i] = a[i];
+            }
+            return out;
         }
 
         private static double dot(float[] a, float[] b) {

@@ -41,10 +41,8 @@ public final class CellSpec {
     final List<Expr.Var> matvecs;
     final int outputBlock;
     final JacobianStructure structure;
-    /** Which blocks each block's next value reads: reads[k][j]. */
-    final boolean[][] reads;
 
-    private CellSpec(Builder b, JacobianStructure structure, boolean[][] reads, List<Expr.Var> matvecs) {
+    private CellSpec(Builder b, JacobianStructure structure, List<Expr.Var> matvecs) {
         this.type = b.type;
         this.gates = b.gates;
         this.blocks = b.blocks;
@@ -55,7 +53,6 @@ public final class CellSpec {
         this.matvecs = List.copyOf(matvecs);
         this.outputBlock = b.outputBlock;
         this.structure = structure;
-        this.reads = reads;
     }
 
     public static Builder builder(String type, int gates, int stateBlocks) {
@@ -222,7 +219,7 @@ public final class CellSpec {
             }
             JacobianStructure st = !matvecs.isEmpty() ? JacobianStructure.dense()
                     : coupled ? JacobianStructure.blockDiagonal(blocks) : JacobianStructure.diagonal();
-            return new CellSpec(this, st, reads, matvecs);
+            return new CellSpec(this, st, matvecs);
         }
 
         private void check(Expr e, int block, boolean[] reads, Map<Expr, Boolean> seen) {

@@ -34,6 +34,7 @@ public final class ExpressionCell extends HeadProjectedCell {
     /** Which (block, block) entries of {@code ∂f/∂h} the Jacobian tape computes, in its root order after the K values. */
     private final int[][] jacobianRoots;
     private final ThreadLocal<Scratch> scratch;
+    /** The declared parameters' live arrays, as the tapes index them (a tensor's array never changes). */
     private final float[][] paramArrays;
 
     /** Per-thread registers of the three tapes and the parameters' arrays in declaration order. */
@@ -133,29 +134,26 @@ public final class ExpressionCell extends HeadProjectedCell {
         for (Tensor m : matrices.values()) {
             float[] data = m.data();
             for (int i = 0; i < data.length; i++) {
-                double z;
-                do {
-                    z = rnd.nextGaussian();
-                } while (Math.abs(z) > 2);
-                data[i] = (float) (z / Math.sqrt(width));
+                data[i] = recurrentDraw(rnd);
             }
         }
         for (Map.Entry<String, Tensor> e : declared.entrySet()) {
             double v = spec.init.get(e.getKey());
             float[] data = e.getValue().data();
             for (int i = 0; i < data.length; i++) {
-                if (Double.isNaN(v)) {
-                    double z;
-                    do {
-                        z = rnd.nextGaussian();
-                    } while (Math.abs(z) > 2);
-                    data[i] = (float) (z / Math.sqrt(width));
-                } else {
-                    data[i] = (float) v;
-                }
+                data[i] = Double.isNaN(v) ? recurrentDraw(rnd) : (float) v;
             }
         }
         return this;
+    }
+
+    /** A recurrent weight as the reference draws them: Gaussian, std 1/√D, clipped to ±2 std. */
+    private float recurrentDraw(SplittableRandom rnd) {
+        double z;
+        do {
+            z = rnd.nextGaussian();
+        } while (Math.abs(z) > 2);
+        return (float) (z / Math.sqrt(width));
     }
 
     public CellSpec spec() {
@@ -202,11 +200,6 @@ public final class ExpressionCell extends HeadProjectedCell {
         return parameters;
     }
 
-    /** The declared parameters' live arrays, in declaration order (a tensor's array never changes). */
-    private float[][] paramData() {
-        return paramArrays;
-    }
-
     @Override
     protected HeadProjection projection() {
         return projection;
@@ -215,7 +208,7 @@ public final class ExpressionCell extends HeadProjectedCell {
     @Override
     public void step(float[] hPrev, int hOff, float[] u, int uOff, float[] out, int outOff) {
         float[][] regs = scratch.get().step;
-        stepTape.run(hPrev, hOff, u, uOff, paramData(), regs, width);
+        stepTape.run(hPrev, hOff, u, uOff, paramArrays, regs, width);
         for (int k = 0; k < spec.blocks; k++) {
             System.arraycopy(regs[stepTape.output(k)], 0, out, outOff + k * width, width);
         }
@@ -224,7 +217,7 @@ public final class ExpressionCell extends HeadProjectedCell {
     @Override
     public void linearize(float[] hPrev, int hOff, float[] u, int uOff, float[] f, int fOff, float[] jac, int jOff) {
         float[][] regs = scratch.get().jacobian;
-        jacobianTape.run(hPrev, hOff, u, uOff, paramData(), regs, width);
+        jacobianTape.run(hPrev, hOff, u, uOff, paramArrays, regs, width);
         int k = spec.blocks;
         for (int r = 0; r < k; r++) {
             System.arraycopy(regs[jacobianTape.output(r)], 0, f, fOff + r * width, width);
@@ -282,7 +275,7 @@ public final class ExpressionCell extends HeadProjectedCell {
     public void backwardStep(float[] hPrev, int hOff, float[] u, int uOff, float[] lambda, int lOff, float[] gradU, int guOff,
                              Gradients grads) {
         float[][] regs = scratch.get().adjoint;
-        adjointTape.run(hPrev, hOff, u, uOff, paramData(), regs, width);
+        adjointTape.run(hPrev, hOff, u, uOff, paramArrays, regs, width);
         int g = spec.gates;
         java.util.Arrays.fill(gradU, guOff, guOff + g * width, 0f);
         int root = 0;

@@ -45,11 +45,14 @@ final class CellLayer implements Layer {
 
     @Override
     public void solver(RnnSolver solver) {
-        this.ops = solver.backend().ops();
+        if (cellIn != null) {
+            ops.release(cellIn); // on the ops it came from; made again on the new ones at the next forward
+            cellIn = null;
+        }
         if (solve != null) {
             solve.close();
         }
-        cellIn = null; // the old ops' array, if any: made again on these ops at the next forward
+        this.ops = solver.backend().ops();
         solve = weights.bind(solver);
     }
 

@@ -145,7 +145,7 @@ class TrainingRunTest {
 
     /**
      * A cell written in the cell language trains end to end (minGRU, its Jacobian derived, on the default task
-     * at length 8: 100 % held-out exact match at step 100 in a measured run) and its checkpoint loads back; an
+     * at length 8, to the 99 % the run stops at) and its checkpoint loads back; an
      * unknown cell and a retention bias for a cell without a state-keeping gate are one clear line each.
      */
     @Test
