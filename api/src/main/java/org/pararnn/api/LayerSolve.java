@@ -59,6 +59,8 @@ public final class LayerSolve implements AutoCloseable {
             why = "solves on Java arrays, the " + backend + " ops' own";
         } else if (solver.mode() != Mode.AUTO && solver.mode() != Mode.FUSED) {
             why = "solves copied through Java arrays: mode " + solver.mode() + " runs on the host";
+        } else if (solver.newtonOptions().elk()) {
+            why = "solves copied through Java arrays: " + solver.newtonOptions().method() + " runs generic Newton on the host";
         } else if (!cell.projectsOnOps()) {
             why = "solves copied through Java arrays: cell " + cell.type() + " projects only Java arrays";
         } else {

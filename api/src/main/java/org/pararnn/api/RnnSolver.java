@@ -155,6 +155,10 @@ public final class RnnSolver {
     }
 
     Choice choose(Cell cell, int batch, int steps) {
+        if (newton.elk() && mode == Mode.AUTO) {
+            return new Choice(solverFor(Mode.PARALLEL, cell), "AUTO: " + newton.method()
+                    + " asked for: generic Newton (fused kernels run plain Newton)");
+        }
         if (mode != Mode.AUTO) {
             return new Choice(solverFor(mode, cell), null);
         }
@@ -182,9 +186,15 @@ public final class RnnSolver {
         return switch (m) {
             case SEQUENTIAL -> new SequentialSolver(backend.name(), backend.loop());
             case PARALLEL -> new NewtonSolver(backend);
-            case FUSED -> backend.fused(cell).orElseThrow(() -> new UnsupportedOperationException(
+            case FUSED -> {
+                if (newton.elk()) {
+                    throw new UnsupportedOperationException("fused kernels run plain Newton (DEER), not the "
+                            + newton.method() + " the Newton options ask for; use mode PARALLEL (or AUTO)");
+                }
+                yield backend.fused(cell).orElseThrow(() -> new UnsupportedOperationException(
                     "backend '" + backend.name() + "' has no fused solver for cell type '" + cell.type()
                             + "'; use mode PARALLEL or SEQUENTIAL"));
+            }
             case AUTO -> throw new IllegalStateException("AUTO is resolved by choose()");
         };
     }

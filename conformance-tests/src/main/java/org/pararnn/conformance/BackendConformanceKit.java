@@ -250,17 +250,23 @@ public abstract class BackendConformanceKit {
         }
     }
 
-    /** The modes this backend offers for {@code cell}: always SEQUENTIAL and AUTO; PARALLEL where the scan fits; FUSED where present. */
+    /**
+     * The modes this backend offers for {@code cell}: always SEQUENTIAL and AUTO; PARALLEL (DEER and ELK) where the
+     * scan fits; quasi-DEER and quasi-ELK where the cell is not diagonal and the diagonal scan fits; FUSED where present.
+     */
     List<RnnSolver> solversFor(Cell cell) {
         List<RnnSolver> out = new ArrayList<>();
         RnnSolver base = RnnSolver.on(backend);
+        NewtonOptions elk = NewtonOptions.defaults().withElk(1f);
         out.add(base.mode(Mode.SEQUENTIAL));
         if (backend.scan().supports(cell.jacobianStructure())) {
             out.add(base.mode(Mode.PARALLEL));
+            out.add(base.mode(Mode.PARALLEL).newton(elk));
         }
         if (!(cell.jacobianStructure() instanceof JacobianStructure.Diagonal)
                 && backend.scan().supports(JacobianStructure.diagonal())) {
             out.add(base.mode(Mode.PARALLEL).newton(NewtonOptions.defaults().withQuasi(true)));
+            out.add(base.mode(Mode.PARALLEL).newton(elk.withQuasi(true)));
         }
         if (backend.fused(cell).isPresent()) {
             out.add(base.mode(Mode.FUSED));
@@ -270,7 +276,7 @@ public abstract class BackendConformanceKit {
     }
 
     static String label(RnnSolver s) {
-        return s.mode() + (s.newtonOptions().quasi() ? "-quasi" : "");
+        return s.mode() + (s.newtonOptions().quasi() ? "-quasi" : "") + (s.newtonOptions().elk() ? "-elk" : "");
     }
 
     @Nested

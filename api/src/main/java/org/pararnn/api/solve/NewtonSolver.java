@@ -49,6 +49,9 @@ public final class NewtonSolver implements RecurrenceSolver {
 
     @Override
     public SolveReport forward(Recurrence p, float[] states) {
+        if (p.newton().elk()) {
+            return forwardElk(p, states);
+        }
         long t0 = System.nanoTime();
         Cell cell = p.cell();
         NewtonOptions opts = p.newton();
@@ -77,29 +80,8 @@ public final class NewtonSolver implements RecurrenceSolver {
         String failure = null;
         while (true) {
             float scale = evaluate(cell, quasi, rows, u, states, f, jac, rowResidual, start);
-            double residual = 0;
-            for (int b = 0; b < batch && !Double.isNaN(residual); b++) {
-                for (int t = start; t < steps; t++) {
-                    float r = rowResidual[rows.row(b, t)];
-                    if (!Float.isFinite(r)) {
-                        residual = Double.NaN;
-                        break;
-                    } else if (r > residual) {
-                        residual = r;
-                    }
-                }
-            }
-            float tol = opts.tolerance() * Math.max(1f, scale);
-            int newStart = steps;
-            for (int b = 0; b < batch; b++) {
-                int t = start;
-                // "!(r <= tol)" also stops at NaN.
-                while (t < steps && rowResidual[rows.row(b, t)] <= tol) {
-                    t++;
-                }
-                frontier[b] = t;
-                newStart = Math.min(newStart, t);
-            }
+            double residual = windowResidual(rows, rowResidual, start);
+            int newStart = frontier(rows, rowResidual, opts.tolerance() * Math.max(1f, scale), start, frontier);
             String verdict = stopping.judge(iterations, residual, scale);
             if (newStart == steps) {
                 break;
@@ -122,6 +104,138 @@ public final class NewtonSolver implements RecurrenceSolver {
             return report;
         }
         return fail(p, rows, states, frontier, residuals, iterations, failure, detail, t0);
+    }
+
+    /**
+     * ELK and quasi-ELK (docs/design.md §1, "ELK"): each iteration takes the Levenberg–Marquardt step of
+     * {@link ElkStep} on the window past the frontier. The step keeps the first unconverged state exact, so like
+     * Newton it needs at most {@code T} iterations; the trust region keeps the rest of the window from the
+     * overflow that ends plain Newton on unstable cells. A step that leaves any value not finite is undone (but for
+     * its exact first state) and {@code λ} multiplied by 10; each kept step divides {@code λ} by 10, towards
+     * Newton's step. (Judging steps by {@code Σ‖h − f(shift h)‖²}, as textbook Levenberg–Marquardt does, measured
+     * worse here: that sum rises on the way to the solution of unstable cells, and undoing such steps stalls.)
+     * A residual's growth is not divergence here; the budget and non-finite values are the stopping rules.
+     */
+    private SolveReport forwardElk(Recurrence p, float[] states) {
+        long t0 = System.nanoTime();
+        Cell cell = p.cell();
+        NewtonOptions opts = p.newton();
+        boolean quasi = opts.quasi();
+        JacobianStructure structure = quasi ? JacobianStructure.diagonal() : cell.jacobianStructure();
+        scan.requireSupport(structure, backendName);
+        Rows rows = new Rows(p);
+        rows.checkStates("states", states);
+        int batch = p.batch();
+        int steps = p.steps();
+        int s = rows.width;
+        int c = structure.coefficientsPerStep(s);
+        float[] u = p.u();
+
+        initialGuess(cell, rows, u, states);
+
+        float[] f = new float[batch * steps * s];
+        float[] jac = new float[batch * steps * c];
+        float[] rowResidual = new float[batch * steps];
+        float[] carry = new float[batch * s];
+        float[] kept = new float[states.length];
+        float[] pinned = new float[batch * s];
+        int[] frontier = new int[batch];
+        ElkStep elk = new ElkStep(structure, rows, scan, loop);
+        NewtonStopping stopping = new NewtonStopping(opts, steps);
+        double lambda = opts.elkLambda();
+        int start = 0;
+        int iterations = 0;
+        int undone = 0;
+        String failure = null;
+        float scale = evaluate(cell, quasi, rows, u, states, f, jac, rowResidual, start);
+        while (true) {
+            double residual = windowResidual(rows, rowResidual, start);
+            int newStart = frontier(rows, rowResidual, opts.tolerance() * Math.max(1f, scale), start, frontier);
+            String verdict = stopping.judge(iterations, residual, scale);
+            if (newStart == steps) {
+                break;
+            }
+            if (verdict != null && !verdict.isEmpty()) {
+                failure = verdict;
+                break;
+            }
+            start = newStart;
+            System.arraycopy(states, 0, kept, 0, states.length);
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(f, rows.row(b, start) * s, pinned, b * s, s);
+            }
+            subtractPrevious(structure, rows, states, f, jac, start);
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(rows.prevArray(states, start), rows.prevOffset(b, start), carry, b * s, s);
+            }
+            elk.apply(states, f, jac, carry, start, lambda);
+            // The step keeps h_start = f(h_{start−1}) up to rounding; written exactly, the frontier surely advances.
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(pinned, b * s, states, rows.row(b, start) * s, s);
+            }
+            iterations++;
+            float stepScale = evaluate(cell, quasi, rows, u, states, f, jac, rowResidual, start);
+            if (Double.isNaN(windowResidual(rows, rowResidual, start))) {
+                // Undo: back to the kept iterate, with only the first state of the window made exact.
+                System.arraycopy(kept, 0, states, 0, states.length);
+                for (int b = 0; b < batch; b++) {
+                    System.arraycopy(pinned, b * s, states, rows.row(b, start) * s, s);
+                }
+                scale = evaluate(cell, quasi, rows, u, states, f, jac, rowResidual, start);
+                lambda = Math.min(lambda * 10, MAX_LAMBDA);
+                undone++;
+            } else {
+                scale = stepScale;
+                lambda = Math.max(lambda / 10, MIN_LAMBDA);
+            }
+        }
+        double[] residuals = stopping.history(iterations);
+        String detail = opts.method() + (quasi ? " (diag J of a " + cell.jacobianStructure().describe() + " cell)" : "")
+                + ": Levenberg–Marquardt steps as Kalman smoothers, " + structure.describe() + " scans, "
+                + undone + " of " + iterations + " steps undone (not finite), λ " + String.format(java.util.Locale.ROOT, "%.0e", opts.elkLambda())
+                + " → " + String.format(java.util.Locale.ROOT, "%.0e", lambda);
+        if (failure == null) {
+            SolveReport report = new SolveReport(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, iterations,
+                    residuals, true, -1, null, System.nanoTime() - t0);
+            NonFinite.check(states, steps, s, report, "ELK");
+            return report;
+        }
+        return fail(p, rows, states, frontier, residuals, iterations, failure, detail, t0);
+    }
+
+    /** ELK's {@code λ} stays within these: below, the step is Newton's to rounding; above, it is no step. */
+    private static final double MIN_LAMBDA = 1e-8;
+    private static final double MAX_LAMBDA = 1e12;
+
+    /** {@code max} of the rows' residuals on the window, NaN when any is not finite. */
+    private static double windowResidual(Rows rows, float[] rowResidual, int start) {
+        double residual = 0;
+        for (int b = 0; b < rows.batch; b++) {
+            for (int t = start; t < rows.steps; t++) {
+                float r = rowResidual[rows.row(b, t)];
+                if (!Float.isFinite(r)) {
+                    return Double.NaN;
+                } else if (r > residual) {
+                    residual = r;
+                }
+            }
+        }
+        return residual;
+    }
+
+    /** Per batch element, the first step from {@code start} whose residual exceeds {@code tol}; returns their minimum. */
+    private static int frontier(Rows rows, float[] rowResidual, float tol, int start, int[] frontier) {
+        int newStart = rows.steps;
+        for (int b = 0; b < rows.batch; b++) {
+            int t = start;
+            // "!(r <= tol)" also stops at NaN.
+            while (t < rows.steps && rowResidual[rows.row(b, t)] <= tol) {
+                t++;
+            }
+            frontier[b] = t;
+            newStart = Math.min(newStart, t);
+        }
+        return newStart;
     }
 
     private SolveReport fail(Recurrence p, Rows rows, float[] states, int[] frontier, double[] residuals,
@@ -208,6 +322,24 @@ public final class NewtonSolver implements RecurrenceSolver {
     /** One Newton update on the window {@code [start, T)}: rhs in place of {@code f}, then the scan. */
     private void linearStep(JacobianStructure structure, Rows rows, float[] states, float[] f, float[] jac,
                             float[] carry, int start, float damping) {
+        int s = rows.width;
+        subtractPrevious(structure, rows, states, f, jac, start);
+        for (int b = 0; b < rows.batch; b++) {
+            System.arraycopy(rows.prevArray(states, start), rows.prevOffset(b, start), carry, b * s, s);
+        }
+        float[] out = damping == 1f ? states : f;
+        scan.forward(new ScanProblem(structure, rows.batch, rows.steps, s, start, rows.steps, jac, f, carry, out));
+        if (damping != 1f) {
+            for (int b = 0; b < rows.batch; b++) {
+                for (int k = rows.row(b, start) * s; k < rows.row(b, rows.steps) * s; k++) {
+                    states[k] += damping * (f[k] - states[k]);
+                }
+            }
+        }
+    }
+
+    /** {@code f_t ← f_t − J_t h_{t−1}} on the window: the linearisation's offset, the scan's right-hand side. */
+    private void subtractPrevious(JacobianStructure structure, Rows rows, float[] states, float[] f, float[] jac, int start) {
         int active = rows.steps - start;
         int n = rows.batch * active;
         int s = rows.width;
@@ -225,18 +357,6 @@ public final class NewtonSolver implements RecurrenceSolver {
                 }
             }
         });
-        for (int b = 0; b < rows.batch; b++) {
-            System.arraycopy(rows.prevArray(states, start), rows.prevOffset(b, start), carry, b * s, s);
-        }
-        float[] out = damping == 1f ? states : f;
-        scan.forward(new ScanProblem(structure, rows.batch, rows.steps, s, start, rows.steps, jac, f, carry, out));
-        if (damping != 1f) {
-            for (int b = 0; b < rows.batch; b++) {
-                for (int k = rows.row(b, start) * s; k < rows.row(b, rows.steps) * s; k++) {
-                    states[k] += damping * (f[k] - states[k]);
-                }
-            }
-        }
     }
 
     /**

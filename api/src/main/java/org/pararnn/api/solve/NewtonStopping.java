@@ -6,7 +6,7 @@ import org.pararnn.api.NewtonOptions;
 /**
  * The convergence test and stopping rules a Newton solve over time shares with every other (generic or
  * fused, any backend): converged when the residual is within {@code tolerance · max(1, scale)}; failed
- * when the residual is not finite, grew {@code growthPatience} times in a row, or the iteration budget
+ * when the residual is not finite, grew {@code growthPatience} times in a row (not for ELK), or the iteration budget
  * is spent. Keeps the residual history the report carries (one entry per iterate, the initial guess first).
  */
 public final class NewtonStopping {
@@ -34,7 +34,8 @@ public final class NewtonStopping {
         if (!finite) {
             return "non-finite residual at iteration " + iteration;
         }
-        growth = iteration > 0 && residual > history[iteration - 1] ? growth + 1 : 0;
+        // ELK keeps only steps that lower the sum of squares; its maximum may rise on the way (ELK has its own rule).
+        growth = !options.elk() && iteration > 0 && residual > history[iteration - 1] ? growth + 1 : 0;
         if (growth >= options.growthPatience()) {
             return "residual grew " + growth + " times in a row (diverging)";
         }

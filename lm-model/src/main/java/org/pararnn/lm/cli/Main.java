@@ -16,6 +16,7 @@ public final class Main {
         register(new BackendsCommand());
         register(new ApplyCommand());
         register(new CellsCommand());
+        register(new NewtonCommand());
     }
 
     /**

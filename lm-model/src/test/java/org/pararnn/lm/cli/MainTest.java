@@ -39,6 +39,32 @@ class MainTest {
         assertEquals(1, run("cells", "nope"));
     }
 
+    /**
+     * The iteration table: every method on every cell; the easy cells converge every way, and on the gain-3 tanh RNN
+     * plain Newton gives up (its residual keeps growing) where ELK, whose steps the trust region bounds, converges.
+     */
+    @Test
+    void newtonTablesEveryMethodOnEveryCell() {
+        assertEquals(0, run("newton", "--steps", "96", "--batch", "2", "--width", "4"));
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertTrue(lines.get(1).matches("CELL +STRUCTURE +DEER +quasi-DEER +ELK +quasi-ELK"), lines.get(1));
+        assertEquals(2 + 7, lines.size(), String.join("\n", lines));
+        for (String line : lines.subList(2, lines.size())) {
+            String[] entries = line.substring(35).trim().split("\\) +");
+            assertEquals(4, entries.length, line);
+            boolean easy = !line.startsWith("hard.");
+            for (String e : entries) {
+                assertTrue(!easy || e.matches("\\d+ \\(\\d+ ms\\)?"), "an easy cell converges every way: " + line);
+            }
+            if (line.startsWith("hard.tanh-gain3")) {
+                assertTrue(entries[0].startsWith("diverged@"), line);
+                assertTrue(entries[2].matches("\\d+ \\(\\d+ ms\\)?"), "ELK converges: " + line);
+            }
+        }
+        assertEquals(1, run("newton", "--width", "3"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("an even --width"), err.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void helpEverywhere() {
         assertEquals(0, run("--help"));
