@@ -3,8 +3,8 @@
 # the repository root, with .gpu/ (made by backend-cuda/gpu-prepare.sh) carried along. It lists what the
 # CUDA driver shows, runs the conformance suite on `cuda` (and on `opencl` where the driver also exposes
 # OpenCL), then the scan and fused-cell timings beside the device's copy floor, and writes
-# $OUT/cuda-check.md. Every step has a time limit (420 s in all, 600 with GPU_CHECK_WIDE=1); without a GPU
-# it fails at once, saying why.
+# $OUT/cuda-check.md, and the bench report (./pararnn bench) in $OUT/bench. Every step has a time limit
+# (480 s in all, 660 with GPU_CHECK_WIDE=1); without a GPU it fails at once, saying why.
 # GPU_CHECK_BACKEND=cuda-emulated rehearses every step on the emulated kernels (small timing shapes).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -73,6 +73,14 @@ if [ "$B" = cuda ]; then
 else
   step "training step vs its products" 60 "${JAVA[@]}" org.pararnn.bench.StepTiming --backend "$B" --dim 32 --layers 1 \
     --context 16 --batch 4 --pairs 2 --per 1 || true
+fi
+# 7. The cross-backend report (./pararnn bench) on this backend: its tables and plots land in $OUT/bench.
+if [ "$B" = cuda ]; then
+  step "bench report" 60 "${JAVA[@]}" -Djava.awt.headless=true org.pararnn.bench.report.BenchMain --quick --backends "$B" \
+    --shapes 1024:64,16384:64,1024:4096,16384:4096 --out "$OUT/bench" || true
+else
+  step "bench report" 60 "${JAVA[@]}" -Djava.awt.headless=true org.pararnn.bench.report.BenchMain --quick --backends "$B" \
+    --shapes 64:4,256:4 --out "$OUT/bench" || true
 fi
 echo "gpu-check: report in $R"
 exit $conformance

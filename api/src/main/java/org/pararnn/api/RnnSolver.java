@@ -150,6 +150,14 @@ public final class RnnSolver {
         return new LayerSolve(this, cell, grads);
     }
 
+    /**
+     * The solver this one runs for {@code cell} over {@code batch × steps} (AUTO resolved as a forward would
+     * resolve it): for timing a recurrence alone, as the benchmarks do.
+     */
+    public RecurrenceSolver solverFor(Cell cell, int batch, int steps) {
+        return choose(cell, batch, steps).solver;
+    }
+
     /** The solver that runs for {@code cell} under this solver's mode, with AUTO's reasoning. */
     record Choice(RecurrenceSolver solver, String reason) {
     }

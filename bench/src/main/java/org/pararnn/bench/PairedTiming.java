@@ -8,16 +8,19 @@ import java.util.Arrays;
  * machine whose speed drifts between seconds, the ratio's quartiles describe the change; a whole-run
  * median of each side describes mostly the drift.
  */
-final class PairedTiming {
-    /** Each side's median and minimum (ms) over all its runs, and the paired ratio A/B's quartiles. */
-    record Result(double medianA, double minA, double medianB, double minB, double ratioQ1, double ratioMedian,
-                  double ratioQ3, int pairs, int per) {
+public final class PairedTiming {
+    /**
+     * Each side's median and minimum (ms) over all its runs, and the paired ratio A/B's quartiles; the runs'
+     * times (ms, sorted) of each side and the per-pair ratios (sorted).
+     */
+    public record Result(double medianA, double minA, double medianB, double minB, double ratioQ1, double ratioMedian,
+                         double ratioQ3, int pairs, int per, double[] samplesA, double[] samplesB, double[] ratios) {
     }
 
     private PairedTiming() {
     }
 
-    static Result measure(Runnable a, Runnable b, int pairs, int per) {
+    public static Result measure(Runnable a, Runnable b, int pairs, int per) {
         Runnable[] sides = {a, b};
         double[][] all = new double[2][pairs * per];
         double[] ratio = new double[pairs];
@@ -42,6 +45,6 @@ final class PairedTiming {
         Arrays.sort(all[1]);
         int n = pairs * per;
         return new Result(all[0][n / 2], all[0][0], all[1][n / 2], all[1][0], ratio[pairs / 4], ratio[pairs / 2],
-                ratio[(3 * pairs) / 4], pairs, per);
+                ratio[(3 * pairs) / 4], pairs, per, all[0], all[1], ratio);
     }
 }

@@ -53,27 +53,20 @@ public final class NewtonSolver implements RecurrenceSolver {
             return forwardElk(p, states);
         }
         long t0 = System.nanoTime();
-        Cell cell = p.cell();
+        Work w = new Work(p, states);
+        Cell cell = w.cell;
         NewtonOptions opts = p.newton();
-        boolean quasi = opts.quasi();
-        JacobianStructure structure = quasi ? JacobianStructure.diagonal() : cell.jacobianStructure();
-        scan.requireSupport(structure, backendName);
-        Rows rows = new Rows(p);
-        rows.checkStates("states", states);
+        boolean quasi = w.quasi;
+        JacobianStructure structure = w.structure;
+        Rows rows = w.rows;
         int batch = p.batch();
         int steps = p.steps();
-        int s = rows.width;
-        int pw = cell.projectedWidth();
-        int c = structure.coefficientsPerStep(s);
         float[] u = p.u();
-
-        initialGuess(cell, rows, u, states);
-
-        float[] f = new float[batch * steps * s];
-        float[] jac = new float[batch * steps * c];
-        float[] rowResidual = new float[batch * steps];
-        float[] carry = new float[batch * s];
-        int[] frontier = new int[batch];
+        float[] f = w.f;
+        float[] jac = w.jac;
+        float[] rowResidual = w.rowResidual;
+        float[] carry = w.carry;
+        int[] frontier = w.frontier;
         NewtonStopping stopping = new NewtonStopping(opts, steps);
         int start = 0;
         int iterations = 0;
@@ -97,13 +90,7 @@ public final class NewtonSolver implements RecurrenceSolver {
         double[] residuals = stopping.history(iterations);
         String detail = (quasi ? "quasi-Newton (diag J of a " + cell.jacobianStructure().describe() + " cell)"
                 : "generic Newton") + ", " + structure.describe() + " scan";
-        if (failure == null) {
-            SolveReport report = new SolveReport(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, iterations,
-                    residuals, true, -1, null, System.nanoTime() - t0);
-            NonFinite.check(states, steps, s, report, "Newton");
-            return report;
-        }
-        return fail(p, rows, states, frontier, residuals, iterations, failure, detail, t0);
+        return finish(p, w, states, residuals, iterations, failure, detail, "Newton", t0);
     }
 
     /**
@@ -118,28 +105,23 @@ public final class NewtonSolver implements RecurrenceSolver {
      */
     private SolveReport forwardElk(Recurrence p, float[] states) {
         long t0 = System.nanoTime();
-        Cell cell = p.cell();
+        Work w = new Work(p, states);
+        Cell cell = w.cell;
         NewtonOptions opts = p.newton();
-        boolean quasi = opts.quasi();
-        JacobianStructure structure = quasi ? JacobianStructure.diagonal() : cell.jacobianStructure();
-        scan.requireSupport(structure, backendName);
-        Rows rows = new Rows(p);
-        rows.checkStates("states", states);
+        boolean quasi = w.quasi;
+        JacobianStructure structure = w.structure;
+        Rows rows = w.rows;
         int batch = p.batch();
         int steps = p.steps();
         int s = rows.width;
-        int c = structure.coefficientsPerStep(s);
         float[] u = p.u();
-
-        initialGuess(cell, rows, u, states);
-
-        float[] f = new float[batch * steps * s];
-        float[] jac = new float[batch * steps * c];
-        float[] rowResidual = new float[batch * steps];
-        float[] carry = new float[batch * s];
+        float[] f = w.f;
+        float[] jac = w.jac;
+        float[] rowResidual = w.rowResidual;
+        float[] carry = w.carry;
+        int[] frontier = w.frontier;
         float[] kept = new float[states.length];
         float[] pinned = new float[batch * s];
-        int[] frontier = new int[batch];
         ElkStep elk = new ElkStep(structure, rows, scan, loop);
         NewtonStopping stopping = new NewtonStopping(opts, steps);
         double lambda = opts.elkLambda();
@@ -194,13 +176,48 @@ public final class NewtonSolver implements RecurrenceSolver {
                 + ": Levenberg–Marquardt steps as Kalman smoothers, " + structure.describe() + " scans, "
                 + undone + " of " + iterations + " steps undone (not finite), λ " + String.format(java.util.Locale.ROOT, "%.0e", opts.elkLambda())
                 + " → " + String.format(java.util.Locale.ROOT, "%.0e", lambda);
+        return finish(p, w, states, residuals, iterations, failure, detail, "ELK", t0);
+    }
+
+    /** What every Newton solve over the sequence works with: checked, allocated, and the initial guess in the states. */
+    private final class Work {
+        final Cell cell;
+        final boolean quasi;
+        final JacobianStructure structure;
+        final Rows rows;
+        final float[] f;
+        final float[] jac;
+        final float[] rowResidual;
+        final float[] carry;
+        final int[] frontier;
+
+        Work(Recurrence p, float[] states) {
+            cell = p.cell();
+            quasi = p.newton().quasi();
+            structure = quasi ? JacobianStructure.diagonal() : cell.jacobianStructure();
+            scan.requireSupport(structure, backendName);
+            rows = new Rows(p);
+            rows.checkStates("states", states);
+            int n = p.batch() * p.steps();
+            f = new float[n * rows.width];
+            jac = new float[n * structure.coefficientsPerStep(rows.width)];
+            rowResidual = new float[n];
+            carry = new float[p.batch() * rows.width];
+            frontier = new int[p.batch()];
+            initialGuess(cell, rows, p.u(), states);
+        }
+    }
+
+    /** The converged report (after checking the states are finite), or the failure settled by the options. */
+    private SolveReport finish(Recurrence p, Work w, float[] states, double[] residuals, int iterations, String failure,
+                               String detail, String what, long t0) {
         if (failure == null) {
             SolveReport report = new SolveReport(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, iterations,
                     residuals, true, -1, null, System.nanoTime() - t0);
-            NonFinite.check(states, steps, s, report, "ELK");
+            NonFinite.check(states, p.steps(), w.rows.width, report, what);
             return report;
         }
-        return fail(p, rows, states, frontier, residuals, iterations, failure, detail, t0);
+        return fail(p, w.rows, states, w.frontier, residuals, iterations, failure, detail, t0);
     }
 
     /** ELK's {@code λ} stays within these: below, the step is Newton's to rounding; above, it is no step. */

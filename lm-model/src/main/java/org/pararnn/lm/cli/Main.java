@@ -24,7 +24,14 @@ public final class Main {
      * help tells of them (the application itself carries no test engine).
      */
     static final Map<String, String> LAUNCHER_COMMANDS = Map.of(
-            "conformance", "run the shared conformance suite on every backend found (or one) and print the results table");
+            "conformance", "run the shared conformance suite on every backend found (or one) and print the results table",
+            "bench", "measure every backend side by side and write a report (tables, plots, every run's time)");
+
+    /** Where each launcher command runs from, for the error when one reaches this jar. */
+    private static final Map<String, String> LAUNCHER_JARS = Map.of(
+            "conformance", "the conformance module's jar (java -cp 'conformance-tests/target/conformance-tests.jar:"
+                    + "conformance-tests/target/lib/*:lm-model/target/lib/*' org.pararnn.conformance.ConformanceMain)",
+            "bench", "the benchmarks jar (java -cp bench/target/benchmarks.jar org.pararnn.bench.report.BenchMain)");
 
     private void register(Command c) {
         commands.put(c.name(), c);
@@ -47,9 +54,7 @@ public final class Main {
         }
         Command c = commands.get(args.get(0));
         if (c == null && LAUNCHER_COMMANDS.containsKey(args.get(0))) {
-            err.println("error: '" + args.get(0) + "' runs from the conformance module's jar: use ./pararnn " + args.get(0)
-                    + " (or java -cp 'conformance-tests/target/conformance-tests.jar:conformance-tests/target/lib/*:"
-                    + "lm-model/target/lib/*' org.pararnn.conformance.ConformanceMain)");
+            err.println("error: '" + args.get(0) + "' runs from " + LAUNCHER_JARS.get(args.get(0)) + ": use ./pararnn " + args.get(0));
             return 2;
         }
         if (c == null) {
