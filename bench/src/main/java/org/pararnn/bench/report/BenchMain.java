@@ -134,7 +134,8 @@ public final class BenchMain {
         meta.put("quick", quick);
         Compare.Result comparison = older == null ? null : Compare.compare(compareDir, older, run.figures);
         new Report(dir, meta, lines, run.figures, run.absent, comparison).write();
-        out.println("bench: wrote " + dir.resolve("report.md") + ", results.json and the plots");
+        out.println("bench: wrote " + dir.resolve("report.md") + ", results.json" + (Report.canDraw() ? " and the plots"
+                : " (no plots: this runtime has no java.desktop module)"));
         if (comparison != null) {
             out.printf(Locale.ROOT, "compared with %s: %d of %d common figures moved beyond their noise%n", compareDir,
                     comparison.moved().size(), comparison.common());

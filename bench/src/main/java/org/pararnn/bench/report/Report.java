@@ -71,7 +71,15 @@ final class Report {
         return backends.stream().filter(BackendLine::benchmarked).map(BackendLine::name).toList();
     }
 
+    /** Whether this runtime can draw PNGs (a jlinked runtime, as the GPU script carries, may lack java.desktop). */
+    static boolean canDraw() {
+        return ModuleLayer.boot().findModule("java.desktop").isPresent();
+    }
+
     private void plots() throws IOException {
+        if (!canDraw()) {
+            return;
+        }
         for (String cell : BenchRun.CELLS) {
             for (String pass : BenchRun.PASSES) {
                 List<Figure> fs = select(null, "cell", cell, pass);
@@ -192,6 +200,9 @@ final class Report {
             }
         }
         sb.append("\n## Plots\n\n");
+        if (!canDraw()) {
+            sb.append("Not drawn: this Java runtime has no java.desktop module (a jlinked one); results.json holds every figure.\n\n");
+        }
         for (String p : plots) {
             sb.append("![").append(p).append("](").append(p).append(")\n\n");
         }
