@@ -129,8 +129,9 @@ public final class BenchMain {
                 + Runtime.getRuntime().availableProcessors() + " processors, JVM heap limit "
                 + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         meta.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        meta.put("effort", (quick ? "quick" : "full") + ": " + sweep.pairs() + " pairs of blocks of " + sweep.per()
-                + " runs per figure, " + sweep.modelRuns() + " runs per model figure");
+        meta.put("effort", (quick ? "quick" : "full") + ": up to " + sweep.pairs() + " pairs of blocks of up to " + sweep.per()
+                + " runs per figure, fewer where runs are slow (about " + sweep.secondsPerFigure() + " s a figure; each figure's "
+                + "samples in results.json), " + sweep.modelRuns() + " runs per model figure");
         meta.put("quick", quick);
         Compare.Result comparison = older == null ? null : Compare.compare(compareDir, older, run.figures);
         new Report(dir, meta, lines, run.figures, run.absent, comparison).write();

@@ -176,7 +176,7 @@ final class BenchRun {
             Runnable run = direction.equals("forward") ? () -> scan.forward(problem) : () -> scan.reverse(problem);
             Runnable floor = fastest(() -> MemoryFloor.pass(floorIn, floorOut), () -> MemoryFloor.pass(floorIn, floorOut, 1));
             warm(run);
-            PairedTiming.Result t = PairedTiming.measure(floor, run, sweep.pairs(), sweep.per());
+            PairedTiming.Result t = paired(floor, run);
             figures.add(new Figure(backend.name(), "scan", st.describe(), direction, backend.name(), steps, lanes,
                     (double) batch * steps * s, "element-steps", t.samplesB(), t.medianA(), new double[0],
                     "B=" + batch + " S=" + s + "; floor reads " + (c + s) + " and writes " + s + " floats per step"));
@@ -243,13 +243,13 @@ final class BenchRun {
             Runnable run = runner(solver.get(), problem, states, gradStates, gradU, grads, backward);
             warm(run);
             if (m.equals("sequential")) {
-                PairedTiming.Result t = PairedTiming.measure(floor, run, sweep.pairs(), sweep.per());
+                PairedTiming.Result t = paired(floor, run);
                 floorMs = t.medianA();
                 floorPaired = t.samplesB();
                 seqDetail = detail;
                 continue;
             }
-            PairedTiming.Result t = PairedTiming.measure(sequential, run, sweep.pairs(), sweep.per());
+            PairedTiming.Result t = paired(sequential, run);
             seqRuns.add(t.samplesA());
             figures.add(new Figure(b, "cell", name, pass, m, steps, lanes, (double) batch * steps * width, "element-steps",
                     t.samplesB(), floorMs, t.ratios(), detail));
@@ -316,6 +316,12 @@ final class BenchRun {
     }
 
     static final int WARM_MS = 150;
+
+    /** {@link PairedTiming} with the effort the sweep gives a figure of this cost ({@link Sweep#effort}). */
+    private PairedTiming.Result paired(Runnable a, Runnable b) {
+        int[] effort = sweep.effort(median(a, 1) / 1e9, median(b, 1) / 1e9);
+        return PairedTiming.measure(a, b, effort[0], effort[1]);
+    }
 
     /**
      * The floor pass that moves its bytes faster here: on all cores, or on one where the arrays are small enough that

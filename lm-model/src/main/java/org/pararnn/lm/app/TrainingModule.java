@@ -22,7 +22,15 @@ import org.pararnn.lm.train.Trainer;
 public final class TrainingModule extends AbstractModule {
     private final RunSpec spec;
 
+    private final org.pararnn.lm.dist.Collective world;
+
     public TrainingModule(RunSpec spec) {
+        this(spec, org.pararnn.lm.dist.Collective.SINGLE);
+    }
+
+    /** Training as one rank of {@code world} (data parallel; {@link org.pararnn.lm.dist.Collective#SINGLE} alone). */
+    public TrainingModule(RunSpec spec, org.pararnn.lm.dist.Collective world) {
+        this.world = world;
         this.spec = spec;
     }
 
@@ -70,7 +78,7 @@ public final class TrainingModule extends AbstractModule {
     @Singleton
     Trainer trainer(LanguageModel model, BatchSource source, TrainConfig t, AdamW adam) {
         Progress progress = new Progress(spec.out(), spec.terminal(), t.steps());
-        Trainer trainer = new Trainer(model, source, t, adam, spec.runDir(), progress, spec.stopAtAccuracy(), spec.title());
+        Trainer trainer = new Trainer(model, source, t, adam, spec.runDir(), progress, spec.stopAtAccuracy(), spec.title(), world);
         if (spec.resumeState() != null) {
             trainer.resumeFrom(spec.resumeState(), spec.resume());
         }

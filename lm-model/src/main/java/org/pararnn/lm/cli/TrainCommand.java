@@ -1,6 +1,7 @@
 package org.pararnn.lm.cli;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -11,6 +12,8 @@ import org.pararnn.api.Mode;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.lm.app.RunSpec;
 import org.pararnn.lm.app.Session;
+import org.pararnn.lm.dist.Collective;
+import org.pararnn.lm.dist.Collectives;
 import org.pararnn.lm.app.SolverSettings;
 import org.pararnn.lm.app.Showcase;
 import org.pararnn.lm.app.TrainingModule;
@@ -105,7 +108,17 @@ final class TrainCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        return train(spec(args, out), out);
+        // Under mpirun this process is one rank of a data-parallel run; rank 0 alone speaks and writes.
+        Collective world = Collectives.fromEnvironment(System.getenv());
+        try {
+            PrintStream say = world.rank() == 0 ? out : new PrintStream(OutputStream.nullOutputStream());
+            RunSpec spec = spec(args, say);
+            Collectives.requireSameRun(world, spec.model() + "|" + spec.train() + "|" + spec.source().describe() + "|" + spec.mode()
+                    + "|" + spec.backend() + "|" + (spec.resumeState() == null ? "fresh" : "resume@" + spec.resumeState().step()));
+            return train(spec, say, world);
+        } finally {
+            world.close();
+        }
     }
 
     /** The run the arguments describe (a fresh one, or the continuation of a checkpoint). */
@@ -229,11 +242,15 @@ final class TrainCommand implements Command {
     }
 
     static int train(RunSpec spec, PrintStream out) throws IOException {
-        try (Session session = Session.open(SolverSettings.of(spec.backend(), spec.mode()), new TrainingModule(spec))) {
+        return train(spec, out, Collective.SINGLE);
+    }
+
+    static int train(RunSpec spec, PrintStream out, Collective world) throws IOException {
+        try (Session session = Session.open(SolverSettings.of(spec.backend(), spec.mode()), new TrainingModule(spec, world))) {
             // Before the model is made; on a backend whose ops keep the activations in device memory they do not count.
             refuseIfLargerThanTheHeap(spec.model(), spec.train(), spec.source(), Runtime.getRuntime(),
                     session.solver().backend().ops().takesHostArrays());
-            return train(session, spec, out);
+            return train(session, spec, out, world);
         }
     }
 
@@ -269,7 +286,7 @@ final class TrainCommand implements Command {
                 Footprint.bytes(max), shrink));
     }
 
-    private static int train(Session session, RunSpec spec, PrintStream out) throws IOException {
+    private static int train(Session session, RunSpec spec, PrintStream out, Collective world) throws IOException {
         LanguageModel model = session.get(LanguageModel.class);
         RnnSolver solver = session.solver();
         Trainer trainer = session.get(Trainer.class);
@@ -281,6 +298,9 @@ final class TrainCommand implements Command {
                 solver.backend().name(), solver.backend().device(), solver.mode(), t.batch(), spec.source().steps(),
                 t.accumulation(), t.steps(), t.lr());
         out.println("ops: " + solver.backend().ops().describe() + "; " + model.solvePlacement());
+        if (world.size() > 1) {
+            out.printf("data parallel: %s; global batch %d (batch %d per rank)%n", world.describe(), t.batch() * world.size(), t.batch());
+        }
         out.println("run directory: " + spec.runDir().toAbsolutePath());
         var trafficBefore = solver.backend().traffic();
         Trainer.Result r = trainer.run();

@@ -24,6 +24,16 @@ public final class Metrics implements Closeable {
     private final List<double[]> train = new ArrayList<>();
     private final List<double[]> eval = new ArrayList<>();
 
+    /** Curves kept in memory, nothing written: what ranks other than 0 of a data-parallel run keep. */
+    public static Metrics inMemory() {
+        return new Metrics();
+    }
+
+    private Metrics() {
+        this.file = null;
+        this.out = null;
+    }
+
     public Metrics(Path file, int resumeStep) throws IOException {
         this.file = file;
         List<String> kept = new ArrayList<>();
@@ -61,9 +71,11 @@ public final class Metrics implements Closeable {
     }
 
     public void log(Map<String, Object> record) throws IOException {
-        out.write(Json.write(record));
-        out.newLine();
-        out.flush();
+        if (out != null) {
+            out.write(Json.write(record));
+            out.newLine();
+            out.flush();
+        }
         remember(record);
     }
 
@@ -86,6 +98,8 @@ public final class Metrics implements Closeable {
 
     @Override
     public void close() throws IOException {
-        out.close();
+        if (out != null) {
+            out.close();
+        }
     }
 }

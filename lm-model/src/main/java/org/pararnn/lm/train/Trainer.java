@@ -3,10 +3,13 @@ package org.pararnn.lm.train;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.pararnn.lm.data.Batch;
 import org.pararnn.lm.data.BatchSource;
 import org.pararnn.lm.data.Rng;
+import org.pararnn.lm.dist.Collective;
+import org.pararnn.lm.nn.Parameter;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.SolveActivity;
 import org.pararnn.lm.model.Loss;
@@ -28,6 +31,10 @@ public final class Trainer {
     private final Batch batch;
     private final double stopAtAccuracy;
     private final String title;
+    private final Collective world;
+    /** The global batch every rank draws (the same sequences on every rank), of which each keeps its own rows. */
+    private final Batch global;
+    private float[] flatGradients;
     private int step;
     private double elapsed;
     private Path lastCheckpoint;
@@ -39,6 +46,19 @@ public final class Trainer {
 
     public Trainer(LanguageModel model, BatchSource source, TrainConfig config, AdamW optimizer, Path runDir,
                    Progress progress, double stopAtAccuracy, String title) {
+        this(model, source, config, optimizer, runDir, progress, stopAtAccuracy, title, Collective.SINGLE);
+    }
+
+    /**
+     * Data parallel over {@code world} (docs/design.md §2, "Data parallel"): each rank trains on its own {@code batch}
+     * rows of a global batch of {@code size × batch} sequences that every rank draws alike, the gradients are summed
+     * across ranks before the norm and the update (so every rank applies the same update), and rank 0 alone writes
+     * metrics, checkpoints and the plot.
+     */
+    public Trainer(LanguageModel model, BatchSource source, TrainConfig config, AdamW optimizer, Path runDir,
+                   Progress progress, double stopAtAccuracy, String title, Collective world) {
+        this.world = world;
+        this.global = world.size() == 1 ? null : new Batch(config.batch() * world.size(), source.steps());
         this.model = model;
         this.source = source;
         this.config = config;
@@ -53,6 +73,14 @@ public final class Trainer {
 
     /** Continues from a checkpoint's state (weights and moments must already be loaded). */
     public Trainer resumeFrom(Checkpoint.State state, Path checkpoint) {
+        Object saved = state.extra().get("ranks");
+        int ranks = saved instanceof Number n ? n.intValue() : 1;
+        if (ranks != world.size()) {
+            throw new IllegalArgumentException("this checkpoint was trained by " + ranks + " rank(s) × batch " + config.batch()
+                    + " (global batch " + ranks * config.batch() + "); resuming with " + world.size()
+                    + " would change the global batch and the data each step sees: resume with mpirun -np " + ranks
+                    + (ranks == 1 ? " (or without mpirun)" : ""));
+        }
         this.step = state.step();
         this.lastCheckpoint = checkpoint;
         this.rng.state(state.rngState());
@@ -71,10 +99,10 @@ public final class Trainer {
         int stepReached = -1;
         double secondsReached = Double.NaN;
         Evaluation last = null;
-        long tokensPerStep = (long) config.batch() * source.steps() * config.accumulation();
+        long tokensPerStep = (long) config.batch() * source.steps() * config.accumulation() * world.size();
         int firstStep = step;
         double startElapsed = elapsed;
-        try (Metrics metrics = new Metrics(metricsFile, step)) {
+        try (Metrics metrics = world.rank() == 0 ? new Metrics(metricsFile, step) : Metrics.inMemory()) {
             while (step < config.steps()) {
                 long t0 = System.nanoTime();
                 double lr = config.learningRate(step);
@@ -84,7 +112,7 @@ public final class Trainer {
                 int correct = 0;
                 int counted = 0;
                 for (int micro = 0; micro < config.accumulation(); micro++) {
-                    source.trainBatch(rng, batch);
+                    draw();
                     Loss l = model.forward(batch.tokens, batch.targets, batch.batch, batch.steps);
                     if (!Double.isFinite(l.total())) {
                         throw diverged("the loss is " + l.total() + " at step " + (step + 1));
@@ -96,6 +124,18 @@ public final class Trainer {
                     counted += l.counted();
                 }
                 double scale = 1.0 / config.accumulation();
+                double reduceSeconds = 0;
+                if (world.size() > 1) {
+                    double[] stats = {loss, correct, counted};
+                    long r0 = System.nanoTime();
+                    sumGradients();
+                    reduceSeconds = (System.nanoTime() - r0) / 1e9;
+                    world.sum(stats);
+                    loss = stats[0] / world.size();
+                    correct = (int) stats[1];
+                    counted = (int) stats[2];
+                    scale /= world.size();
+                }
                 double norm = AdamW.gradientNorm(model.parameters()) * scale;
                 if (!Double.isFinite(norm)) {
                     throw diverged("the gradient norm is " + norm + " at step " + (step + 1));
@@ -119,6 +159,11 @@ public final class Trainer {
                 rec.put("step_seconds", seconds);
                 rec.put("tokens_per_second", tokensPerStep / seconds);
                 rec.put("train_seconds", elapsed);
+                if (world.size() > 1) {
+                    rec.put("ranks", world.size());
+                    rec.put("allreduce_seconds", reduceSeconds);
+                    rec.put("allreduce_bytes", 4L * flatGradients.length);
+                }
                 metrics.log(rec);
                 progress.step(step, loss, rate, solves, (config.steps() - step) * (elapsed - startElapsed) / (step - firstStep));
 
@@ -145,7 +190,9 @@ public final class Trainer {
                 last = evaluate(metrics);
             }
             Path plot = runDir.resolve("loss.png");
-            LossPlot.write(plot, title, metrics.trainCurve(), metrics.evalCurve());
+            if (world.rank() == 0) {
+                LossPlot.write(plot, title, metrics.trainCurve(), metrics.evalCurve());
+            }
             double rate = step == firstStep ? 0 : (step - firstStep) * tokensPerStep / Math.max(1e-9, elapsed - startElapsed);
             return new Result(step, last, elapsed, rate, stepReached, secondsReached, plot, lastCheckpoint);
         }
@@ -167,8 +214,50 @@ public final class Trainer {
         return e;
     }
 
+    /** This rank's rows of the step's batch: all of it alone, else its share of the global batch every rank draws. */
+    private void draw() {
+        if (global == null) {
+            source.trainBatch(rng, batch);
+            return;
+        }
+        source.trainBatch(rng, global);
+        int n = batch.tokens.length;
+        System.arraycopy(global.tokens, world.rank() * n, batch.tokens, 0, n);
+        System.arraycopy(global.targets, world.rank() * n, batch.targets, 0, n);
+    }
+
+    /**
+     * Every parameter's gradient summed across ranks: gathered into one buffer (downloaded where the ops keep them on a
+     * device), one all-reduce, and put back; the same order on every rank.
+     */
+    private void sumGradients() {
+        List<Parameter> params = model.parameters();
+        int total = 0;
+        for (Parameter p : params) {
+            total += p.value().size();
+        }
+        if (flatGradients == null || flatGradients.length != total) {
+            flatGradients = new float[total];
+        }
+        int off = 0;
+        for (Parameter p : params) {
+            p.ops().download(p.gradArray(), 0, flatGradients, off, p.value().size());
+            off += p.value().size();
+        }
+        world.sum(flatGradients, total);
+        off = 0;
+        for (Parameter p : params) {
+            p.ops().upload(flatGradients, off, p.gradArray(), 0, p.value().size());
+            off += p.value().size();
+        }
+    }
+
     private void save() throws IOException {
+        if (world.rank() != 0) {
+            return;
+        }
         Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("ranks", world.size());
         extra.put("train_seconds", elapsed);
         extra.put("backend", model.solver().backend().name());
         extra.put("mode", model.solver().mode().name());
