@@ -61,23 +61,32 @@ final class BenchRun {
     /** Work items per backend, for the progress line's estimate. */
     int itemsPerBackend() {
         int shapes = sweep.shapes().size();
-        return STRUCTURES.size() * 2 * shapes + CELLS.size() * PASSES.size() * shapes * CELL_MODES.size() + 2;
+        return STRUCTURES.size() * 2 * shapes + 1 + CELLS.size() * PASSES.size() * shapes * CELL_MODES.size() + 2;
     }
 
     void expect(int backends) {
         total = backends * itemsPerBackend();
     }
 
+    /**
+     * Backends that read their fused strategy when a fused solver is made, so that one instance serves every mode. The
+     * others read it when they are made and get one instance per strategy; for cpu that would mean three thread pools
+     * whose helpers, spinning between passes, take the cores from each other (measured: Newton in time 50–200× slower).
+     */
+    static final java.util.Set<String> STRATEGY_PER_SOLVER = java.util.Set.of("cpu");
+
     void run(String name) {
-        Backend seq = open(name, "sequential");
-        Backend newton = open(name, "newton");
         Backend auto = open(name, "auto");
+        boolean shared = STRATEGY_PER_SOLVER.contains(name);
+        Backend seq = shared ? auto : open(name, "sequential");
+        Backend newton = shared ? auto : open(name, "newton");
         try {
             for (JacobianStructure st : STRUCTURES) {
                 for (int[] shape : sweep.shapes()) {
                     scan(auto, st, shape[0], shape[1]);
                 }
             }
+            prewarm(seq, newton, auto);
             for (String c : CELLS) {
                 for (String pass : PASSES) {
                     for (int[] shape : sweep.shapes()) {
@@ -87,28 +96,39 @@ final class BenchRun {
             }
             model(auto);
         } finally {
-            seq.close();
-            newton.close();
+            if (!shared) {
+                seq.close();
+                newton.close();
+            }
             auto.close();
         }
     }
 
-    /** A backend whose fused solvers use {@code strategy}: the backends read it when they are made. */
+    /** A backend made while {@code strategy} is the fused solvers' strategy (some backends read it when they are made). */
     private static Backend open(String name, String strategy) {
-        String[] keys = {"pararnn.cpu.fused", "pararnn.opencl.fused", "pararnn.cuda.fused"};
-        String[] old = new String[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            old[i] = System.getProperty(keys[i]);
-            System.setProperty(keys[i], strategy);
+        return withStrategy(strategy, () -> Backends.fromEnvironment().forcing(name, "bench --backends").choose());
+    }
+
+    private static final String[] STRATEGY_KEYS = {"pararnn.cpu.fused", "pararnn.opencl.fused", "pararnn.cuda.fused"};
+
+    /**
+     * {@code make} run while {@code strategy} is every backend's fused strategy ({@code -Dpararnn.*.fused}), the old
+     * values put back after: backends read it when they are made, or (cpu) when a fused solver is made.
+     */
+    private static <T> T withStrategy(String strategy, java.util.function.Supplier<T> make) {
+        String[] old = new String[STRATEGY_KEYS.length];
+        for (int i = 0; i < STRATEGY_KEYS.length; i++) {
+            old[i] = System.getProperty(STRATEGY_KEYS[i]);
+            System.setProperty(STRATEGY_KEYS[i], strategy);
         }
         try {
-            return Backends.fromEnvironment().forcing(name, "bench --backends").choose();
+            return make.get();
         } finally {
-            for (int i = 0; i < keys.length; i++) {
+            for (int i = 0; i < STRATEGY_KEYS.length; i++) {
                 if (old[i] == null) {
-                    System.clearProperty(keys[i]);
+                    System.clearProperty(STRATEGY_KEYS[i]);
                 } else {
-                    System.setProperty(keys[i], old[i]);
+                    System.setProperty(STRATEGY_KEYS[i], old[i]);
                 }
             }
         }
@@ -175,7 +195,7 @@ final class BenchRun {
             ScanProblem problem = ScanProblem.whole(st, batch, steps, s, a, b, null, out);
             Runnable run = direction.equals("forward") ? () -> scan.forward(problem) : () -> scan.reverse(problem);
             Runnable floor = fastest(() -> MemoryFloor.pass(floorIn, floorOut), () -> MemoryFloor.pass(floorIn, floorOut, 1));
-            warm(run);
+            warm(run, backend.name() + " scan " + st.describe() + " " + direction);
             PairedTiming.Result t = paired(floor, run);
             figures.add(new Figure(backend.name(), "scan", st.describe(), direction, backend.name(), steps, lanes,
                     (double) batch * steps * s, "element-steps", t.samplesB(), t.medianA(), new double[0],
@@ -218,10 +238,11 @@ final class BenchRun {
             }
         });
         Map<String, Optional<RecurrenceSolver>> solvers = new LinkedHashMap<>();
-        solvers.put("sequential", Optional.of(seq.fused(cell).orElseGet(() -> new SequentialSolver(seq.name(), seq.loop()))));
-        solvers.put("newton-in-time", newton.fused(cell));
+        solvers.put("sequential", Optional.of(withStrategy("sequential", () -> seq.fused(cell))
+                .orElseGet(() -> new SequentialSolver(seq.name(), seq.loop()))));
+        solvers.put("newton-in-time", withStrategy("newton", () -> newton.fused(cell)));
         solvers.put("parallel", auto.scan().supports(cell.jacobianStructure()) ? Optional.of(new NewtonSolver(auto)) : Optional.empty());
-        solvers.put("auto", Optional.of(RnnSolver.on(auto).mode(Mode.AUTO).solverFor(cell, batch, steps)));
+        solvers.put("auto", Optional.of(withStrategy("auto", () -> RnnSolver.on(auto).mode(Mode.AUTO).solverFor(cell, batch, steps))));
         Runnable sequential = runner(solvers.get("sequential").orElseThrow(), problem, states, gradStates, gradU, grads, backward);
         double floorMs = Double.NaN;
         double[] floorPaired = null;
@@ -241,7 +262,7 @@ final class BenchRun {
             SolveReport report = solver.get().forward(problem, states);
             String detail = "B=" + batch + " D=" + width + "; " + report.detail() + "; iterations " + report.iterations();
             Runnable run = runner(solver.get(), problem, states, gradStates, gradU, grads, backward);
-            warm(run);
+            warm(run, b + " " + name + " " + pass + " " + m + " " + (lanes == 1 ? "one feature" : "features"));
             if (m.equals("sequential")) {
                 PairedTiming.Result t = paired(floor, run);
                 floorMs = t.medianA();
@@ -258,6 +279,37 @@ final class BenchRun {
                 : seqRuns.stream().flatMapToDouble(java.util.Arrays::stream).sorted().toArray();
         figures.add(new Figure(b, "cell", name, pass, "sequential", steps, lanes, (double) batch * steps * width, "element-steps",
                 seqSamples, floorMs, new double[0], seqDetail));
+    }
+
+    /**
+     * Every cell's solvers, forward and backward, at two small shapes (one feature and 64), before any cell is timed:
+     * the fused kernels are large methods that C2 compiles for seconds on a loaded 2-core machine, and a figure timed
+     * meanwhile measures the compiler (seen: Newton in time 3–270× slower than the same solver timed later).
+     */
+    private void prewarm(Backend seq, Backend newton, Backend auto) {
+        step(auto.name() + " warming the cells' solvers up (JIT)");
+        long each = sweep.quick() ? 600 : 1000;
+        for (String name : CELLS) {
+            for (int lanes : new int[] {1, 64}) {
+                int width = Sweep.width(lanes);
+                Cell cell = name.equals("paragru") ? ParaGRU.create(8, width, 1, 7) : ParaLSTM.create(8, width, 1, 7);
+                int steps = 512;
+                Random r = new Random(3);
+                float[] u = gaussian(steps * cell.projectedWidth(), r);
+                Recurrence problem = new Recurrence(cell, 1, steps, u, null, NewtonOptions.defaults());
+                float[] states = new float[steps * cell.stateWidth()];
+                float[] gradStates = gaussian(states.length, r);
+                float[] gradU = new float[u.length];
+                Gradients grads = Gradients.of(cell);
+                List<RecurrenceSolver> solvers = new ArrayList<>();
+                withStrategy("sequential", () -> seq.fused(cell)).ifPresent(solvers::add);
+                withStrategy("newton", () -> newton.fused(cell)).ifPresent(solvers::add);
+                solvers.add(withStrategy("auto", () -> RnnSolver.on(auto).mode(Mode.AUTO).solverFor(cell, 1, steps)));
+                for (RecurrenceSolver solver : solvers) {
+                    warm(runner(solver, problem, states, gradStates, gradU, grads, true), each);
+                }
+            }
+        }
     }
 
     private static Runnable runner(RecurrenceSolver solver, Recurrence problem, float[] states, float[] gradStates, float[] gradU,
@@ -309,10 +361,22 @@ final class BenchRun {
      * so that no figure's first block times the compiler.
      */
     private static void warm(Runnable run) {
+        warm(run, WARM_MS);
+    }
+
+    private static void warm(Runnable run, long ms) {
         long t0 = System.nanoTime();
-        for (int i = 0; i < 200 && (i < 3 || System.nanoTime() - t0 < WARM_MS * 1_000_000L); i++) {
+        for (int i = 0; i < 100_000 && (i < 3 || System.nanoTime() - t0 < ms * 1_000_000L); i++) {
             run.run();
         }
+    }
+
+    /** Code paths already warmed for {@value #FIRST_WARM_MS} ms: a path's first figure waits for its JIT (C2 takes about a second on 2 cores). */
+    private final java.util.Set<String> warmed = new java.util.HashSet<>();
+    static final int FIRST_WARM_MS = 1000;
+
+    private void warm(Runnable run, String path) {
+        warm(run, warmed.add(path) ? FIRST_WARM_MS : WARM_MS);
     }
 
     static final int WARM_MS = 150;

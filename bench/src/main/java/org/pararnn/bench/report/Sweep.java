@@ -16,7 +16,7 @@ record Sweep(boolean quick, List<int[]> shapes, int pairs, int per, int modelRun
     static final long MAX_FLOATS = 1L << 27;
 
     static Sweep quickSweep() {
-        return new Sweep(true, grid(new int[] {256, 2048}, new int[] {8, 512}), 4, 3, 6, 1.0);
+        return new Sweep(true, grid(new int[] {256, 2048}, new int[] {1, 512}), 4, 3, 6, 1.0);
     }
 
     static Sweep fullSweep() {

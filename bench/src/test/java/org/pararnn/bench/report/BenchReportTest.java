@@ -25,7 +25,8 @@ import org.pararnn.api.io.Json;
 
 /** {@code ./pararnn bench --quick} on a tiny shape set, end to end: the files it writes and what they must hold. */
 class BenchReportTest {
-    static final List<String> SHAPES = List.of("64:4", "128:4");
+    /** One shape where cpu's AUTO runs Newton in time (one feature, T = 256), so each mode's column is checked against what ran. */
+    static final List<String> SHAPES = List.of("64:4", "256:1");
 
     @TempDir
     static Path tmp;
@@ -91,6 +92,19 @@ class BenchReportTest {
             assertTrue(ids.stream().anyMatch(i -> i.startsWith(b + "/model/train-step/")), b + " train step");
             assertTrue(ids.stream().anyMatch(i -> i.startsWith(b + "/model/generate/")), b + " generation");
         }
+        // What ran is what the column says (the fused strategy is read when a solver is made on cpu).
+        for (Map<String, Object> f : figures) {
+            if (f.get("backend").equals("cpu") && f.get("kind").equals("cell")) {
+                String detail = (String) f.get("detail");
+                if (f.get("mode").equals("sequential")) {
+                    assertFalse(detail.contains("Newton in time"), f.get("id") + ": " + detail);
+                } else if (f.get("mode").equals("newton-in-time")) {
+                    assertTrue(detail.contains("Newton in time"), f.get("id") + ": " + detail);
+                } else if (f.get("mode").equals("parallel")) {
+                    assertTrue(detail.contains("generic Newton"), f.get("id") + ": " + detail);
+                }
+            }
+        }
         for (Map<String, Object> f : figures) {
             List<Object> samples = (List<Object>) f.get("samples_ms");
             assertFalse(samples.isEmpty(), f.get("id").toString());
@@ -126,8 +140,8 @@ class BenchReportTest {
         try (Stream<Path> s = Files.list(first)) {
             pngs = s.filter(p -> p.toString().endsWith(".png")).toList();
         }
-        // per cell and pass: time, floor and speedup at the one B·D of the shapes, and the scans' plot
-        assertEquals(BenchRun.CELLS.size() * BenchRun.PASSES.size() * 3 + 1, pngs.size(), pngs.toString());
+        // per cell, pass and B·D of the shapes: time, floor and speedup; and the scans' plot
+        assertEquals(BenchRun.CELLS.size() * BenchRun.PASSES.size() * 3 * SHAPES.size() + 1, pngs.size(), pngs.toString());
         for (Path p : pngs) {
             BufferedImage img = ImageIO.read(p.toFile());
             assertNotNull(img, p + " decodes");

@@ -77,7 +77,7 @@ public final class TrainingModule extends AbstractModule {
     @Provides
     @Singleton
     Trainer trainer(LanguageModel model, BatchSource source, TrainConfig t, AdamW adam) {
-        Progress progress = new Progress(spec.out(), spec.terminal(), t.steps());
+        Progress progress = new Progress(spec.out(), spec.terminal(), t.steps(), world.size());
         Trainer trainer = new Trainer(model, source, t, adam, spec.runDir(), progress, spec.stopAtAccuracy(), spec.title(), world);
         if (spec.resumeState() != null) {
             trainer.resumeFrom(spec.resumeState(), spec.resume());

@@ -12,9 +12,16 @@ public final class Progress {
     private final boolean terminal;
     private final int total;
     private final int every;
+    private final String ranks;
     private boolean open;
 
     public Progress(PrintStream out, boolean terminal, int total) {
+        this(out, terminal, total, 1);
+    }
+
+    /** With {@code ranks > 1} the line says so, and its tokens/s are the whole run's (every rank's). */
+    public Progress(PrintStream out, boolean terminal, int total, int ranks) {
+        this.ranks = ranks > 1 ? " (" + ranks + " ranks)" : "";
         this.out = out;
         this.terminal = terminal;
         this.total = total;
@@ -28,8 +35,8 @@ public final class Progress {
 
     /** {@code solves}: what the step's cell solves did, shown as {@code seq} or {@code newton 3.2 it}. */
     public void step(int step, double loss, double tokensPerSecond, SolveActivity solves, double etaSeconds) {
-        String stats = String.format("step %d/%d  loss %.4f  %,.0f tok/s  %s  ETA %s",
-                step, total, loss, tokensPerSecond, solves.describe(), duration(etaSeconds));
+        String stats = String.format("step %d/%d  loss %.4f  %,.0f tok/s%s  %s  ETA %s",
+                step, total, loss, tokensPerSecond, ranks, solves.describe(), duration(etaSeconds));
         if (terminal) {
             int width = 24;
             int filled = (int) Math.round(width * (double) step / total);

@@ -91,6 +91,7 @@ class DataParallelTest {
         assertEquals(0, r.code(), r.output());
         assertTrue(r.output().contains("data parallel: MPI, 2 ranks (Open MPI"), r.output());
         assertTrue(r.output().contains("global batch 8 (batch 4 per rank)"), r.output());
+        assertTrue(r.output().contains("tok/s (2 ranks)"), "the progress line counts every rank's tokens: " + r.output());
         assertEquals(1, r.output().lines().filter(l -> l.startsWith("done: ")).count(), "only rank 0 speaks: " + r.output());
         Ran r2 = mpirun(with(np2, java(with(RUN, "--batch", "4", "--out", again.toString())).toArray(String[]::new)));
         assertEquals(0, r2.code(), r2.output());
@@ -119,6 +120,54 @@ class DataParallelTest {
         assertNotEquals(0, resumed);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("trained by 2 rank(s)"), err.toString(StandardCharsets.UTF_8));
         assertTrue(Files.exists(two.resolve("metrics.jsonl")));
+    }
+
+    @Test
+    void aKilledRankStopsTheRunAndTheLastCheckpointResumes() throws Exception {
+        Path dir = tmp.resolve("killed");
+        List<String> train = List.of("train", "--task", "mqar", "--steps", "100000", "--backend", "cpu", "--batch", "4",
+                "--checkpoint-every", "5", "--eval-every", "0", "--out", dir.toString());
+        List<String> cmd = new ArrayList<>(List.of("mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2"));
+        cmd.addAll(java(train));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
+        try {
+            Path checkpoints = dir.resolve("checkpoints");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (countCheckpoints(checkpoints) < 2 && System.nanoTime() < deadline && p.isAlive()) {
+                Thread.sleep(200);
+            }
+            assertTrue(countCheckpoints(checkpoints) >= 2, "two checkpoints were written: " + Files.readString(tmp.resolve("killed.log")));
+            ProcessHandle rank = p.descendants().filter(h -> h.info().commandLine().orElse("").contains("org.pararnn.lm.cli.Main"))
+                    .reduce((a, b) -> b).orElseThrow();
+            long killed = System.nanoTime();
+            rank.destroyForcibly();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "mpirun stops the other rank within 30 s");
+            double seconds = (System.nanoTime() - killed) / 1e9;
+            assertNotEquals(0, p.exitValue());
+            assertTrue(seconds < 30, "stopped after " + seconds + " s");
+        } finally {
+            p.destroyForcibly();
+        }
+        Path last;
+        try (var s = Files.list(dir.resolve("checkpoints"))) {
+            last = s.filter(x -> x.getFileName().toString().startsWith("step-")).sorted().reduce((a, b) -> b).orElseThrow();
+        }
+        int at = Integer.parseInt(last.getFileName().toString().substring(5));
+        List<String> resume = new ArrayList<>(List.of("-np", "2"));
+        resume.addAll(java(List.of("train", "--resume", last.toString(), "--steps", String.valueOf(at + 3))));
+        Ran r = mpirun(resume);
+        assertEquals(0, r.code(), r.output());
+        assertTrue(r.output().contains("resuming " + last + " at step " + at), r.output());
+        assertTrue(Files.isDirectory(dir.resolve("checkpoints").resolve(String.format("step-%07d", at + 3))), r.output());
+    }
+
+    private static long countCheckpoints(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var s = Files.list(dir)) {
+            return s.filter(x -> x.getFileName().toString().startsWith("step-")).count();
+        }
     }
 
     @Test
