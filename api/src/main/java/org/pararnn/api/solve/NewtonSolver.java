@@ -73,17 +73,12 @@ public final class NewtonSolver implements RecurrenceSolver {
         String failure = null;
         while (true) {
             float scale = evaluate(cell, quasi, rows, u, states, f, jac, rowResidual, start);
-            double residual = windowResidual(rows, rowResidual, start);
-            int newStart = frontier(rows, rowResidual, opts.tolerance() * Math.max(1f, scale), start, frontier);
-            String verdict = stopping.judge(iterations, residual, scale);
-            if (newStart == steps) {
+            Judged j = judge(rows, rowResidual, scale, start, frontier, stopping, iterations, opts.tolerance());
+            if (j.converged() || j.failure() != null) {
+                failure = j.failure();
                 break;
             }
-            if (verdict != null && !verdict.isEmpty()) {
-                failure = verdict;
-                break;
-            }
-            start = newStart;
+            start = j.start();
             linearStep(structure, rows, states, f, jac, carry, start, opts.damping());
             iterations++;
         }
@@ -131,17 +126,12 @@ public final class NewtonSolver implements RecurrenceSolver {
         String failure = null;
         float scale = evaluate(cell, quasi, rows, u, states, f, jac, rowResidual, start);
         while (true) {
-            double residual = windowResidual(rows, rowResidual, start);
-            int newStart = frontier(rows, rowResidual, opts.tolerance() * Math.max(1f, scale), start, frontier);
-            String verdict = stopping.judge(iterations, residual, scale);
-            if (newStart == steps) {
+            Judged j = judge(rows, rowResidual, scale, start, frontier, stopping, iterations, opts.tolerance());
+            if (j.converged() || j.failure() != null) {
+                failure = j.failure();
                 break;
             }
-            if (verdict != null && !verdict.isEmpty()) {
-                failure = verdict;
-                break;
-            }
-            start = newStart;
+            start = j.start();
             System.arraycopy(states, 0, kept, 0, states.length);
             for (int b = 0; b < batch; b++) {
                 System.arraycopy(f, rows.row(b, start) * s, pinned, b * s, s);
@@ -223,6 +213,25 @@ public final class NewtonSolver implements RecurrenceSolver {
     /** ELK's {@code λ} stays within these: below, the step is Newton's to rounding; above, it is no step. */
     private static final double MIN_LAMBDA = 1e-8;
     private static final double MAX_LAMBDA = 1e12;
+
+    /** After evaluating an iterate: converged, failed (why), or the next window's start. */
+    private record Judged(boolean converged, String failure, int start) {
+    }
+
+    /**
+     * Moves the frontier past the leading rows within tolerance and applies the stopping rules: converged when every
+     * row is, otherwise failed when {@link NewtonStopping} says so, otherwise go on from the new frontier.
+     */
+    private static Judged judge(Rows rows, float[] rowResidual, float scale, int start, int[] frontier, NewtonStopping stopping,
+                                int iterations, float tolerance) {
+        double residual = windowResidual(rows, rowResidual, start);
+        int newStart = frontier(rows, rowResidual, tolerance * Math.max(1f, scale), start, frontier);
+        String verdict = stopping.judge(iterations, residual, scale);
+        if (newStart == rows.steps) {
+            return new Judged(true, null, newStart);
+        }
+        return new Judged(false, verdict != null && !verdict.isEmpty() ? verdict : null, newStart);
+    }
 
     /** {@code max} of the rows' residuals on the window, NaN when any is not finite. */
     private static double windowResidual(Rows rows, float[] rowResidual, int start) {
