@@ -26,6 +26,7 @@ public final class BenchMain {
 
     static final String USAGE = """
             Usage: ./pararnn bench [--quick] [--backends cpu,opencl,cuda] [--out DIR] [--compare OLD_DIR] [--shapes T:BD,...]
+                                   [--warmup-ms N]
 
             Measures each backend side by side: the scan per Jacobian structure (forward, reverse), ParaGRU and
             ParaLSTM forward and forward+backward in each mode (sequential, Newton in time, generic parallel,
@@ -39,6 +40,8 @@ public final class BenchMain {
                            reference and cuda-emulated); unavailable ones are listed with their probe's reason
               --out        where to write (default: bench-report)
               --shapes     the sweep's shapes instead of the built-in ones, e.g. 256:8,2048:512
+              --warmup-ms  JIT warm-up for each code path's first figure (default 1000; fused kernels
+                           compiled meanwhile are timed slow)
             """;
 
     public static void main(String[] args) {
@@ -63,6 +66,7 @@ public final class BenchMain {
         Path dir = Path.of("bench-report");
         Path compareDir = null;
         String shapes = null;
+        Integer warmup = null;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -75,12 +79,23 @@ public final class BenchMain {
                 case "--out" -> dir = Path.of(value(args, ++i, a));
                 case "--compare" -> compareDir = Path.of(value(args, ++i, a));
                 case "--shapes" -> shapes = value(args, ++i, a);
+                case "--warmup-ms" -> {
+                    String v = value(args, ++i, a);
+                    try {
+                        warmup = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("bench: --warmup-ms needs a whole number of milliseconds, got '" + v + "'");
+                    }
+                }
                 default -> throw new IllegalArgumentException("bench: unknown argument '" + a + "'; see ./pararnn bench --help");
             }
         }
         Sweep sweep = quick ? Sweep.quickSweep() : Sweep.fullSweep();
         if (shapes != null) {
             sweep = sweep.withShapes(shapes);
+        }
+        if (warmup != null) {
+            sweep = sweep.withWarmup(warmup);
         }
         List<Figure> older = compareDir == null ? null : Compare.load(compareDir);
         List<BackendStatus> survey = Backends.fromEnvironment().survey();

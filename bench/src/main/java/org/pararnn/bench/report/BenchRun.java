@@ -288,7 +288,7 @@ final class BenchRun {
      */
     private void prewarm(Backend seq, Backend newton, Backend auto) {
         step(auto.name() + " warming the cells' solvers up (JIT)");
-        long each = sweep.quick() ? 600 : 1000;
+        long each = sweep.warmupMs() * 6L / 10;
         for (String name : CELLS) {
             for (int lanes : new int[] {1, 64}) {
                 int width = Sweep.width(lanes);
@@ -371,12 +371,11 @@ final class BenchRun {
         }
     }
 
-    /** Code paths already warmed for {@value #FIRST_WARM_MS} ms: a path's first figure waits for its JIT (C2 takes about a second on 2 cores). */
+    /** Code paths already warmed: a path's first figure waits {@link Sweep#warmupMs} for its JIT (C2 takes about a second on 2 cores). */
     private final java.util.Set<String> warmed = new java.util.HashSet<>();
-    static final int FIRST_WARM_MS = 1000;
 
     private void warm(Runnable run, String path) {
-        warm(run, warmed.add(path) ? FIRST_WARM_MS : WARM_MS);
+        warm(run, warmed.add(path) ? sweep.warmupMs() : Math.min(WARM_MS, sweep.warmupMs()));
     }
 
     static final int WARM_MS = 150;

@@ -10,17 +10,17 @@ import java.util.List;
  * backends; the default in about 20. A figure whose runs are slow gets fewer runs per block (down to one) and then
  * fewer pairs (down to 4), so that it takes about {@code secondsPerFigure}; the report says how many each had.
  */
-record Sweep(boolean quick, List<int[]> shapes, int pairs, int per, int modelRuns, double secondsPerFigure) {
+record Sweep(boolean quick, List<int[]> shapes, int pairs, int per, int modelRuns, double secondsPerFigure, int warmupMs) {
 
     /** The largest arrays a figure may allocate (floats), so that no shape asks more memory than a small machine has. */
     static final long MAX_FLOATS = 1L << 27;
 
     static Sweep quickSweep() {
-        return new Sweep(true, grid(new int[] {256, 2048}, new int[] {1, 512}), 4, 3, 6, 1.0);
+        return new Sweep(true, grid(new int[] {256, 2048}, new int[] {1, 512}), 4, 3, 6, 1.0, 1000);
     }
 
     static Sweep fullSweep() {
-        return new Sweep(false, grid(new int[] {256, 2048, 16384}, new int[] {1, 64, 512}), 8, 5, 12, 2.5);
+        return new Sweep(false, grid(new int[] {256, 2048, 16384}, new int[] {1, 64, 512}), 8, 5, 12, 2.5, 1000);
     }
 
     /** The same effort with the caller's shapes ({@code T:BD,T:BD,...}). */
@@ -43,7 +43,15 @@ record Sweep(boolean quick, List<int[]> shapes, int pairs, int per, int modelRun
                         + " e.g. 256:8,2048:512; got '" + part + "'");
             }
         }
-        return new Sweep(quick, out, pairs, per, modelRuns, secondsPerFigure);
+        return new Sweep(quick, out, pairs, per, modelRuns, secondsPerFigure, warmupMs);
+    }
+
+    /** The same with {@code ms} of JIT warm-up for each code path's first figure (and 60 % of it per solver beforehand). */
+    Sweep withWarmup(int ms) {
+        if (ms < 0) {
+            throw new IllegalArgumentException("bench: --warmup-ms must be >= 0, got " + ms);
+        }
+        return new Sweep(quick, shapes, pairs, per, modelRuns, secondsPerFigure, ms);
     }
 
     /** Pairs and runs per block for a figure whose two sides take {@code secondsA} and {@code secondsB} per run. */

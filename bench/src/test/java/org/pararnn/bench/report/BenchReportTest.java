@@ -37,7 +37,9 @@ class BenchReportTest {
     static void runOnce() {
         System.setProperty("java.awt.headless", "true");
         first = tmp.resolve("first");
-        output = run("--quick", "--shapes", String.join(",", SHAPES), "--backends", "cpu,opencl,cuda", "--out", first.toString());
+        // Short JIT warm-ups: this test checks what is written, not the numbers.
+        output = run("--quick", "--shapes", String.join(",", SHAPES), "--backends", "cpu,opencl,cuda", "--out", first.toString(),
+                "--warmup-ms", "100");
     }
 
     static String run(String... args) {
@@ -164,7 +166,8 @@ class BenchReportTest {
     @Test
     void compareMarksWhatMovedAgainstAnEarlierRun() throws IOException {
         Path second = tmp.resolve("second");
-        String out = run("--quick", "--shapes", "64:4", "--backends", "cpu", "--out", second.toString(), "--compare", first.toString());
+        String out = run("--quick", "--shapes", "64:4", "--backends", "cpu", "--out", second.toString(), "--compare", first.toString(),
+                "--warmup-ms", "100");
         assertTrue(out.contains("compared with " + first), out);
         String report = Files.readString(second.resolve("report.md"));
         assertTrue(report.contains("## Compared with " + first), report);
