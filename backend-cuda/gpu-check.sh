@@ -77,10 +77,10 @@ fi
 # 7. The cross-backend report (./pararnn bench) on this backend: its tables and plots land in $OUT/bench.
 if [ "$B" = cuda ]; then
   step "bench report" 60 "${JAVA[@]}" -Djava.awt.headless=true org.pararnn.bench.report.BenchMain --quick --backends "$B" \
-    --shapes 1024:64,16384:64,1024:4096,16384:4096 --out "$OUT/bench" || true
+    --shapes 1024:64,16384:64,1024:4096,16384:4096 --warmup-ms 300 --out "$OUT/bench" || true
 else
   step "bench report" 60 "${JAVA[@]}" -Djava.awt.headless=true org.pararnn.bench.report.BenchMain --quick --backends "$B" \
-    --shapes 64:4,256:4 --out "$OUT/bench" || true
+    --shapes 64:4,256:4 --warmup-ms 300 --out "$OUT/bench" || true
 fi
 echo "gpu-check: report in $R"
 exit $conformance
