@@ -69,9 +69,9 @@ final class BenchRun {
     }
 
     /**
-     * Backends that read their fused strategy when a fused solver is made, so that one instance serves every mode. The
-     * others read it when they are made and get one instance per strategy; for cpu that would mean three thread pools
-     * whose helpers, spinning between passes, take the cores from each other (measured: Newton in time 50–200× slower).
+     * Backends that read their fused strategy when a fused solver is made, so that one instance serves every mode (and
+     * one thread pool runs every side of a pair). The others read it when they are made and get one instance per
+     * strategy.
      */
     static final java.util.Set<String> STRATEGY_PER_SOLVER = java.util.Set.of("cpu");
 
