@@ -105,7 +105,7 @@ public abstract class RecurrenceBenchmark {
             case "FUSED_NEWTON" -> "newton";
             default -> "auto";
         };
-        // Set before the backend is made: the backends read their strategy when they are created.
+        // Set before the backend and its solver are made: backends read their strategy when a fused solver is made.
         System.setProperty("pararnn.cpu.fused", strategy);
         System.setProperty("pararnn.opencl.fused", strategy);
         System.setProperty("pararnn.cuda.fused", strategy);

@@ -94,8 +94,8 @@ public final class NewtonSolver implements RecurrenceSolver {
      * Newton it needs at most {@code T} iterations; the trust region keeps the rest of the window from the
      * overflow that ends plain Newton on unstable cells. A step that leaves any value not finite is undone (but for
      * its exact first state) and {@code λ} multiplied by 10; each kept step divides {@code λ} by 10, towards
-     * Newton's step. (Judging steps by {@code Σ‖h − f(shift h)‖²}, as textbook Levenberg–Marquardt does, measured
-     * worse here: that sum rises on the way to the solution of unstable cells, and undoing such steps stalls.)
+     * Newton's step. Steps are not judged by {@code Σ‖h − f(shift h)‖²} as in textbook Levenberg–Marquardt: that sum
+     * rises on the way to the solution of unstable cells, and undoing such steps stalls (docs/design.md §1, "ELK").
      * A residual's growth is not divergence here; the budget and non-finite values are the stopping rules.
      */
     private SolveReport forwardElk(Recurrence p, float[] states) {

@@ -65,6 +65,7 @@ final class CudaBackend implements Backend {
     private final String name;
     private final CudaDevice device;
     private final ScanGeometry geometry;
+    /** The fused strategy, or null to read {@code -Dpararnn.cuda.fused} whenever a fused solver is made. */
     private final FusedStrategy strategy;
     private final CudaScan scan;
     private final ConcurrentLinkedQueue<Lane> idle = new ConcurrentLinkedQueue<>();
@@ -103,7 +104,7 @@ final class CudaBackend implements Backend {
 
     @Override
     public java.util.Optional<RecurrenceSolver> fused(Cell cell) {
-        return FusableCell.of(cell).map(f -> new CudaFusedSolver(this, f, strategy, geometry));
+        return FusableCell.of(cell).map(f -> new CudaFusedSolver(this, f, strategyNow(), geometry));
     }
 
     /**
@@ -113,7 +114,7 @@ final class CudaBackend implements Backend {
     @Override
     public java.util.Optional<ResidentSolver> resident(Cell cell) {
         return FusableCell.of(cell).map(f -> {
-            CudaFusedSolver fused = new CudaFusedSolver(this, f, strategy, geometry);
+            CudaFusedSolver fused = new CudaFusedSolver(this, f, strategyNow(), geometry);
             return new ResidentSolver() {
                 @Override
                 public SolveReport forward(ResidentRecurrence p, DeviceArray states) {
@@ -135,6 +136,11 @@ final class CudaBackend implements Backend {
                     + ", not for " + p.cell());
         }
         return (CudaOps) ops();
+    }
+
+    /** The fused strategy: the one the backend was made with, else {@code -Dpararnn.cuda.fused} read now, as every backend does. */
+    private FusedStrategy strategyNow() {
+        return strategy != null ? strategy : FusedStrategy.configured(FUSED_PROPERTY);
     }
 
     /** The fused solver for {@code cell} with a strategy of the caller's (timings put strategies side by side). */

@@ -148,8 +148,7 @@ public final class CudaBackendProvider implements BackendProvider {
             throw new BackendUnavailableException(p.reason());
         }
         try {
-            return new CudaBackend(NAME, new JCudaDevice(ordinal()), ScanGeometry.GPU,
-                    FusedStrategy.configured(CudaBackend.FUSED_PROPERTY));
+            return new CudaBackend(NAME, new JCudaDevice(ordinal()), ScanGeometry.GPU, null);
         } catch (IllegalStateException e) {
             throw new BackendUnavailableException(e.getMessage());
         }

@@ -62,7 +62,6 @@ public final class CudaEmulatedBackendProvider implements BackendProvider {
         if (why != null) {
             throw new BackendUnavailableException(why);
         }
-        return new CudaBackend(NAME, new EmulatedDevice(), geometry,
-                strategy != null ? strategy : FusedStrategy.configured(CudaBackend.FUSED_PROPERTY));
+        return new CudaBackend(NAME, new EmulatedDevice(), geometry, strategy);
     }
 }

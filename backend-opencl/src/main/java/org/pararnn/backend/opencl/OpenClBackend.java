@@ -29,6 +29,7 @@ final class OpenClBackend implements Backend {
     private final OpenCLDevice device;
     private final ReentrantLock lock = new ReentrantLock();
     private final Chunking chunking;
+    /** The fused strategy, or null to read {@code -Dpararnn.opencl.fused} whenever a fused solver is made. */
     private final FusedStrategy strategy;
     private final int group;
     private final OpenClScan scan;
@@ -159,7 +160,9 @@ final class OpenClBackend implements Backend {
 
     @Override
     public Optional<RecurrenceSolver> fused(Cell cell) {
-        return FusableCell.of(cell).map(f -> new FusedCellSolver(this, f, strategy));
+        // A strategy the caller did not fix is read now, when the solver is made, as every backend does.
+        FusedStrategy s = strategy != null ? strategy : FusedStrategy.configured(FUSED_PROPERTY);
+        return FusableCell.of(cell).map(f -> new FusedCellSolver(this, f, s));
     }
 
     /** AUTO: the fused kernels for the cells that have them (one device pass per step or per Newton iteration). */

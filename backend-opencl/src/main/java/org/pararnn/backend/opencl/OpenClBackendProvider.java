@@ -81,12 +81,11 @@ public final class OpenClBackendProvider implements BackendProvider {
             System.getLogger("org.pararnn.backend.opencl").log(System.Logger.Level.WARNING,
                     "OpenCL without signal chaining: " + SignalChaining.describe(SignalChaining.State.ABSENT));
         }
-        FusedStrategy s = strategy != null ? strategy : FusedStrategy.configured(OpenClBackend.FUSED_PROPERTY);
         // Enough work-items to keep every compute unit busy: thousands per unit on a GPU, a few on a CPU device.
         int perUnit = c.accelerator() ? 2048 : 8;
         Chunking chunking = new Chunking(Math.max(1, c.device().getMaxComputeUnits()) * perUnit, forcedChunks);
         try {
-            return new OpenClBackend(c, chunking, s);
+            return new OpenClBackend(c, chunking, strategy);
         } catch (OpenClException e) {
             throw new BackendUnavailableException(e.getMessage());
         }

@@ -68,52 +68,34 @@ final class BenchRun {
         total = backends * itemsPerBackend();
     }
 
-    /**
-     * Backends that read their fused strategy when a fused solver is made, so that one instance serves every mode (and
-     * one thread pool runs every side of a pair). The others read it when they are made and get one instance per
-     * strategy.
-     */
-    static final java.util.Set<String> STRATEGY_PER_SOLVER = java.util.Set.of("cpu");
-
     void run(String name) {
-        Backend auto = open(name, "auto");
-        boolean shared = STRATEGY_PER_SOLVER.contains(name);
-        Backend seq = shared ? auto : open(name, "sequential");
-        Backend newton = shared ? auto : open(name, "newton");
+        // One instance for every mode: backends read the fused strategy when a fused solver is made (withStrategy).
+        Backend backend = Backends.fromEnvironment().forcing(name, "bench --backends").choose();
         try {
             for (JacobianStructure st : STRUCTURES) {
                 for (int[] shape : sweep.shapes()) {
-                    scan(auto, st, shape[0], shape[1]);
+                    scan(backend, st, shape[0], shape[1]);
                 }
             }
-            prewarm(seq, newton, auto);
+            prewarm(backend);
             for (String c : CELLS) {
                 for (String pass : PASSES) {
                     for (int[] shape : sweep.shapes()) {
-                        cell(seq, newton, auto, c, pass, shape[0], shape[1]);
+                        cell(backend, c, pass, shape[0], shape[1]);
                     }
                 }
             }
-            model(auto);
+            model(backend);
         } finally {
-            if (!shared) {
-                seq.close();
-                newton.close();
-            }
-            auto.close();
+            backend.close();
         }
-    }
-
-    /** A backend made while {@code strategy} is the fused solvers' strategy (some backends read it when they are made). */
-    private static Backend open(String name, String strategy) {
-        return withStrategy(strategy, () -> Backends.fromEnvironment().forcing(name, "bench --backends").choose());
     }
 
     private static final String[] STRATEGY_KEYS = {"pararnn.cpu.fused", "pararnn.opencl.fused", "pararnn.cuda.fused"};
 
     /**
      * {@code make} run while {@code strategy} is every backend's fused strategy ({@code -Dpararnn.*.fused}), the old
-     * values put back after: backends read it when they are made, or (cpu) when a fused solver is made.
+     * values put back after: backends read it when a fused solver is made.
      */
     private static <T> T withStrategy(String strategy, java.util.function.Supplier<T> make) {
         String[] old = new String[STRATEGY_KEYS.length];
@@ -148,7 +130,7 @@ final class BenchRun {
 
     private void missing(String backend, String kind, String subject, String pass, String mode, int steps, int lanes, String why) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", backend + "/" + kind + "/" + subject + "/" + pass + "/" + mode + "/T=" + steps + "/BD=" + lanes);
+        m.put("id", Figure.id(backend, kind, subject, pass, mode, steps, lanes));
         m.put("backend", backend);
         m.put("kind", kind);
         m.put("subject", subject);
@@ -203,11 +185,11 @@ final class BenchRun {
         }
     }
 
-    private void cell(Backend seq, Backend newton, Backend auto, String name, String pass, int steps, int lanes) {
+    private void cell(Backend backend, String name, String pass, int steps, int lanes) {
         int width = Sweep.width(lanes);
         int batch = Sweep.batch(lanes);
         Cell cell = name.equals("paragru") ? ParaGRU.create(8, width, 1, 7) : ParaLSTM.create(8, width, 1, 7);
-        String b = auto.name();
+        String b = backend.name();
         long floats = (long) batch * steps * (cell.projectedWidth() + 3L * cell.stateWidth());
         if (floats > Sweep.MAX_FLOATS) {
             for (String m : CELL_MODES) {
@@ -238,11 +220,12 @@ final class BenchRun {
             }
         });
         Map<String, Optional<RecurrenceSolver>> solvers = new LinkedHashMap<>();
-        solvers.put("sequential", Optional.of(withStrategy("sequential", () -> seq.fused(cell))
-                .orElseGet(() -> new SequentialSolver(seq.name(), seq.loop()))));
-        solvers.put("newton-in-time", withStrategy("newton", () -> newton.fused(cell)));
-        solvers.put("parallel", auto.scan().supports(cell.jacobianStructure()) ? Optional.of(new NewtonSolver(auto)) : Optional.empty());
-        solvers.put("auto", Optional.of(withStrategy("auto", () -> RnnSolver.on(auto).mode(Mode.AUTO).solverFor(cell, batch, steps))));
+        solvers.put("sequential", Optional.of(withStrategy("sequential", () -> backend.fused(cell))
+                .orElseGet(() -> new SequentialSolver(backend.name(), backend.loop()))));
+        solvers.put("newton-in-time", withStrategy("newton", () -> backend.fused(cell)));
+        solvers.put("parallel", backend.scan().supports(cell.jacobianStructure()) ? Optional.of(new NewtonSolver(backend))
+                : Optional.empty());
+        solvers.put("auto", Optional.of(withStrategy("auto", () -> RnnSolver.on(backend).mode(Mode.AUTO).solverFor(cell, batch, steps))));
         Runnable sequential = runner(solvers.get("sequential").orElseThrow(), problem, states, gradStates, gradU, grads, backward);
         double floorMs = Double.NaN;
         double[] floorPaired = null;
@@ -283,11 +266,11 @@ final class BenchRun {
 
     /**
      * Every cell's solvers, forward and backward, at two small shapes (one feature and 64), before any cell is timed:
-     * the fused kernels are large methods that C2 compiles for seconds on a loaded 2-core machine, and a figure timed
-     * meanwhile measures the compiler (seen: Newton in time 3–270× slower than the same solver timed later).
+     * the fused kernels are large methods that C2 takes a while to compile, and a figure timed meanwhile measures the
+     * compiler.
      */
-    private void prewarm(Backend seq, Backend newton, Backend auto) {
-        step(auto.name() + " warming the cells' solvers up (JIT)");
+    private void prewarm(Backend backend) {
+        step(backend.name() + " warming the cells' solvers up (JIT)");
         long each = sweep.warmupMs() * 6L / 10;
         for (String name : CELLS) {
             for (int lanes : new int[] {1, 64}) {
@@ -302,9 +285,9 @@ final class BenchRun {
                 float[] gradU = new float[u.length];
                 Gradients grads = Gradients.of(cell);
                 List<RecurrenceSolver> solvers = new ArrayList<>();
-                withStrategy("sequential", () -> seq.fused(cell)).ifPresent(solvers::add);
-                withStrategy("newton", () -> newton.fused(cell)).ifPresent(solvers::add);
-                solvers.add(withStrategy("auto", () -> RnnSolver.on(auto).mode(Mode.AUTO).solverFor(cell, 1, steps)));
+                withStrategy("sequential", () -> backend.fused(cell)).ifPresent(solvers::add);
+                withStrategy("newton", () -> backend.fused(cell)).ifPresent(solvers::add);
+                solvers.add(withStrategy("auto", () -> RnnSolver.on(backend).mode(Mode.AUTO).solverFor(cell, 1, steps)));
                 for (RecurrenceSolver solver : solvers) {
                     warm(runner(solver, problem, states, gradStates, gradU, grads, true), each);
                 }
@@ -371,7 +354,7 @@ final class BenchRun {
         }
     }
 
-    /** Code paths already warmed: a path's first figure waits {@link Sweep#warmupMs} for its JIT (C2 takes about a second on 2 cores). */
+    /** Code paths already warmed: a path's first figure waits {@link Sweep#warmupMs} for its JIT. */
     private final java.util.Set<String> warmed = new java.util.HashSet<>();
 
     private void warm(Runnable run, String path) {

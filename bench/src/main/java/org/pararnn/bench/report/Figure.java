@@ -27,6 +27,11 @@ public record Figure(String backend, String kind, String subject, String pass, S
                      double units, String unit, double[] samplesMs, double floorMs, double[] ratios, String detail) {
 
     public String id() {
+        return id(backend, kind, subject, pass, mode, steps, lanes);
+    }
+
+    /** A figure's key in results.json and for {@code --compare} (also of the figures a run could not measure). */
+    static String id(String backend, String kind, String subject, String pass, String mode, int steps, int lanes) {
         return backend + "/" + kind + "/" + subject + "/" + pass + "/" + mode + "/T=" + steps + "/BD=" + lanes;
     }
 
