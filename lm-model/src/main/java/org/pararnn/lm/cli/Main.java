@@ -17,6 +17,7 @@ public final class Main {
         register(new ApplyCommand());
         register(new CellsCommand());
         register(new NewtonCommand());
+        register(new ReproduceCommand());
     }
 
     /**

@@ -68,7 +68,8 @@ final class TrainCommand implements Command {
                   --data PATH          UTF-8 text file or directory (language modelling)
                   --vocab char|byte    text vocabulary (default char)
                 Model:
-                  --arch lm|cell       full LM blocks, or the cell alone (default: cell for keep-nth/parity, else lm)
+                  --arch lm|cell|block full LM blocks, the cell alone, or one block without MLP (the paper's MQAR
+                                       and k-hop model) (default: cell for keep-nth/parity, else lm)
                   --cell paragru|paralstm|mingru|minlstm|tanhrnn|gru|rotation   (default paragru; the last five
                                        are written in the cell language, their Jacobians derived: gru's is
                                        dense, rotation's 2x2 blocks; or a name a CellSpecProvider gives)
@@ -198,11 +199,12 @@ final class TrainCommand implements Command {
     }
 
     private static ModelConfig withOverrides(Options o, ModelConfig b, Architecture arch, float defaultClip) {
-        if (arch == Architecture.CELL && o.get("layers") != null && o.getInt("layers", 1) != 1) {
-            throw new IllegalArgumentException("train: --arch cell has exactly one layer");
+        if (arch != Architecture.LM && o.get("layers") != null && o.getInt("layers", 1) != 1) {
+            throw new IllegalArgumentException("train: --arch " + arch.name().toLowerCase(java.util.Locale.ROOT)
+                    + " has exactly one layer");
         }
         int positions = arch == Architecture.CELL ? Math.max(b.positions(), 1) : 0;
-        return new ModelConfig(arch, b.vocab(), b.dim(), arch == Architecture.CELL ? 1 : b.layers(), b.heads(), b.cell(),
+        return new ModelConfig(arch, b.vocab(), b.dim(), arch == Architecture.LM ? b.layers() : 1, b.heads(), b.cell(),
                 arch == Architecture.LM ? Math.max(b.mlpHidden(), 8) : 0, b.convKernel(), positions,
                 (float) o.getDouble("clip", defaultClip), (float) o.getDouble("z-loss", 0), b.seed(),
                 (float) o.getDouble("retention", 0));

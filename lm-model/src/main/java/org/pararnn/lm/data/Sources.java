@@ -8,6 +8,7 @@ import org.pararnn.lm.tasks.KeepNth;
 import org.pararnn.lm.tasks.Mqar;
 import org.pararnn.lm.tasks.Parity;
 import org.pararnn.lm.tasks.SyntheticTask;
+import org.pararnn.lm.tasks.TaskDataset;
 
 /** Rebuilds a {@link BatchSource} from the description a checkpoint stores. */
 public final class Sources {
@@ -25,7 +26,7 @@ public final class Sources {
         if ("task".equals(kind)) {
             String task = (String) d.get("task");
             int length = num(d, "length");
-            return switch (task) {
+            SyntheticTask t = switch (task) {
                 case "parity" -> new Parity(length, "every".equals(d.get("supervise")));
                 case "keep-nth" -> new KeepNth(length, num(d, "n"), num(d, "symbols"));
                 case "mqar" -> new Mqar(length, num(d, "pairs"), num(d, "keys"), num(d, "values"));
@@ -33,6 +34,13 @@ public final class Sources {
                 default -> throw new IllegalArgumentException("unknown task '" + task + "' in " + d
                         + "; tasks: " + String.join(", ", SyntheticTask.NAMES));
             };
+            if (d.get("dataset") instanceof Map<?, ?> set) {
+                // The paper's fixed sets: regenerated exactly from their seed and sizes.
+                Map<String, Object> s = (Map<String, Object>) set;
+                return TaskDataset.generate(t, num(s, "train"), num(s, "validation"), num(s, "test"),
+                        ((Number) s.get("seed")).longValue(), Boolean.TRUE.equals(s.get("prefix_curriculum")));
+            }
+            return t;
         }
         throw new IllegalArgumentException("unknown data source " + d);
     }

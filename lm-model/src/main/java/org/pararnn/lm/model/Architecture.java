@@ -10,7 +10,12 @@ public enum Architecture {
      * The cell alone: embedding + learned positions → one cell → linear head, as the paper's Keep-nth and
      * Parity experiments (no conv, norm or gate).
      */
-    CELL;
+    CELL,
+    /**
+     * One ParaRNN block alone: embedding → {@link RnnBlock} (norm, conv, cell, gate; no MLP) → RMSNorm → its own
+     * linear head (no bias), as the paper's MQAR and k-hop experiments ("the full block").
+     */
+    BLOCK;
 
     public static Architecture parse(String s) {
         for (Architecture a : values()) {
@@ -18,6 +23,6 @@ public enum Architecture {
                 return a;
             }
         }
-        throw new IllegalArgumentException("unknown architecture '" + s + "'; expected lm or cell");
+        throw new IllegalArgumentException("unknown architecture '" + s + "'; expected lm, cell or block");
     }
 }

@@ -59,10 +59,14 @@ public record Footprint(long parameters, long parameterBytes, long optimizerByte
         long v = c.vocab();
         long cell = CellKinds.parameterCount(c.cell(), d, c.heads());
         if (c.architecture() == Architecture.CELL) {
-            return v * d + (long) c.positions() * d + cell + v * d + v;
+            long learned = c.positionEncoding() == PositionEncoding.LEARNED ? (long) c.positions() * d : 0;
+            return v * d + learned + cell + v * d + v;
+        }
+        long rnn = d + 2 * d * d + d * c.convKernel() + d + cell + d + d * d + d;
+        if (c.architecture() == Architecture.BLOCK) {
+            return v * d + rnn + d + v * d;
         }
         long f = c.mlpHidden();
-        long rnn = d + 2 * d * d + d * c.convKernel() + d + cell + d + d * d + d;
         long mlp = d + 2 * f * d + d * f;
         return v * d + c.layers() * (rnn + mlp) + d;
     }
@@ -76,10 +80,13 @@ public record Footprint(long parameters, long parameterBytes, long optimizerByte
         if (c.architecture() == Architecture.CELL) {
             return model + d + solve; // the cell layer's input copy
         }
-        long f = c.mlpHidden();
         long rnn = 21 * d + 2 + solve; // RnnBlock's named buffers
-        long mlp = 3 * d + 7 * f + 1; // MlpBlock's
         long head = 3 * d + 1; // TiedHead's
+        if (c.architecture() == Architecture.BLOCK) {
+            return model + rnn + head;
+        }
+        long f = c.mlpHidden();
+        long mlp = 3 * d + 7 * f + 1; // MlpBlock's
         return model + c.layers() * (rnn + mlp) + head;
     }
 

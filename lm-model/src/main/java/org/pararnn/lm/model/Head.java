@@ -23,6 +23,11 @@ interface Head {
         return new TiedHead(embedding, dim, vocab);
     }
 
+    /** The single-block model's head: final RMSNorm, then a projection of its own without bias. */
+    static Head normed(int dim, int vocab) {
+        return TiedHead.untied(dim, vocab);
+    }
+
     /** The cell-alone model's head: its own {@code W [V][D]} and bias. */
     static Head linear(int dim, int vocab) {
         return new LinearHead(dim, vocab);

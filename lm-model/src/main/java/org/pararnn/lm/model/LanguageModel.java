@@ -56,16 +56,31 @@ public final class LanguageModel {
         this.config = config;
         int d = config.dim();
         embed = add(Parameter.of("embed.weight", true, config.vocab(), d));
-        pos = config.positions() > 0 ? add(Parameter.of("pos.weight", false, config.positions(), d)) : null;
-        if (config.architecture() == Architecture.LM) {
-            for (int l = 0; l < config.layers(); l++) {
-                layers.add(new RnnBlock("layers." + l + ".rnn.", newCell(config, d), d, config.convKernel()));
-                layers.add(new MlpBlock("layers." + l + ".mlp.", d, config.mlpHidden()));
-            }
-            head = Head.tied(embed, d, config.vocab());
+        if (config.positions() == 0) {
+            pos = null;
+        } else if (config.positionEncoding() == PositionEncoding.LEARNED) {
+            pos = add(Parameter.of("pos.weight", false, config.positions(), d));
         } else {
-            layers.add(new CellLayer(newCell(config, d)));
-            head = Head.linear(d, config.vocab());
+            // Fixed: not a parameter (never trained, counted or checkpointed); its gradient is computed and dropped.
+            pos = Parameter.of("pos.sinusoids", false, config.positions(), d);
+            System.arraycopy(PositionEncoding.sinusoids(config.positions(), d), 0, pos.data(), 0, pos.data().length);
+        }
+        switch (config.architecture()) {
+            case LM -> {
+                for (int l = 0; l < config.layers(); l++) {
+                    layers.add(new RnnBlock("layers." + l + ".rnn.", newCell(config, d), d, config.convKernel()));
+                    layers.add(new MlpBlock("layers." + l + ".mlp.", d, config.mlpHidden()));
+                }
+                head = Head.tied(embed, d, config.vocab());
+            }
+            case BLOCK -> {
+                layers.add(new RnnBlock("layers.0.rnn.", newCell(config, d), d, config.convKernel()));
+                head = Head.normed(d, config.vocab());
+            }
+            default -> {
+                layers.add(new CellLayer(newCell(config, d)));
+                head = Head.linear(d, config.vocab());
+            }
         }
         for (Layer l : layers) {
             params.addAll(l.parameters());
@@ -89,8 +104,8 @@ public final class LanguageModel {
         SplittableRandom rnd = new SplittableRandom(config.seed());
         int d = config.dim();
         // LM: unit-RMS final features against embedding rows of norm ≈ 1 give logits of unit scale.
-        Init.gaussian(rnd, embed.data(), config.architecture() == Architecture.LM ? 1.0 / Math.sqrt(d) : 1.0);
-        if (pos != null) {
+        Init.gaussian(rnd, embed.data(), config.architecture() == Architecture.CELL ? 1.0 : 1.0 / Math.sqrt(d));
+        if (pos != null && config.positionEncoding() == PositionEncoding.LEARNED) {
             Init.gaussian(rnd, pos.data(), 1.0);
         }
         for (Cell cell : cells) {
@@ -244,7 +259,7 @@ public final class LanguageModel {
         }
         if (pos != null && steps > config.positions()) {
             throw new IllegalArgumentException("sequence of " + steps + " steps is longer than the model's "
-                    + config.positions() + " learned positions");
+                    + config.positions() + " positions");
         }
         int rows = batch * steps;
         int d = config.dim();
@@ -335,7 +350,8 @@ public final class LanguageModel {
         for (int i = layers.size() - 1; i >= 0; i--) {
             layers.get(i).backward(dx, batch, steps);
         }
-        ops.embeddingBackward(tokensArray, steps, Matrix.of(dx, rows, d), embed.gradArray(), pos == null ? null : pos.gradArray());
+        boolean trainedPositions = pos != null && config.positionEncoding() == PositionEncoding.LEARNED;
+        ops.embeddingBackward(tokensArray, steps, Matrix.of(dx, rows, d), embed.gradArray(), trainedPositions ? pos.gradArray() : null);
         lastTargets = null;
     }
 }

@@ -55,6 +55,16 @@ public final class KeepNth extends SyntheticTask {
     }
 
     @Override
+    public int prefixTarget(int[] tokens, int off, int prefix) {
+        return prefix >= n ? tokens[off + n - 1] : -1;
+    }
+
+    @Override
+    public int shortestPrefix() {
+        return n;
+    }
+
+    @Override
     public String render(int[] tokens, int from, int to) {
         return letters(tokens, from, to);
     }

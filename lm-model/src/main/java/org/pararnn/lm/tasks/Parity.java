@@ -73,6 +73,15 @@ public final class Parity extends SyntheticTask {
     }
 
     @Override
+    public int prefixTarget(int[] tokens, int off, int prefix) {
+        int sum = 0;
+        for (int i = 0; i < prefix; i++) {
+            sum += tokens[off + i];
+        }
+        return sum & 1;
+    }
+
+    @Override
     public String render(int[] tokens, int from, int to) {
         StringBuilder sb = new StringBuilder();
         for (int i = from; i < to; i++) {

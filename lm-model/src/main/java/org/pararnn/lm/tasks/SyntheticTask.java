@@ -31,6 +31,20 @@ public abstract class SyntheticTask implements BatchSource {
     /** Writes one sequence's inputs and targets (−1 where nothing is predicted) at {@code off}. */
     protected abstract void generate(Rng rng, int[] tokens, int[] targets, int off);
 
+    /**
+     * The target of the sequence's first {@code prefix} steps taken as a whole sequence of that length (predicted at
+     * its last step), for a task with one target at the end; −1 where the prefix has none. Tasks without a single final
+     * target answer {@link UnsupportedOperationException}.
+     */
+    public int prefixTarget(int[] tokens, int off, int prefix) {
+        throw new UnsupportedOperationException(name() + " has no single final target to train on prefixes of");
+    }
+
+    /** The shortest prefix {@link #prefixTarget} gives a target for. */
+    public int shortestPrefix() {
+        return 1;
+    }
+
     /** Whether held-out and training sequences can be told apart by hash (false when sequences never repeat). */
     protected boolean smallSpace() {
         return true;

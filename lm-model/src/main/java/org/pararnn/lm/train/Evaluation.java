@@ -2,6 +2,7 @@ package org.pararnn.lm.train;
 
 import org.pararnn.lm.data.Batch;
 import org.pararnn.lm.data.BatchSource;
+import org.pararnn.lm.data.FixedHeldOut;
 import org.pararnn.lm.data.Rng;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.Loss;
@@ -27,7 +28,14 @@ public record Evaluation(double loss, double accuracy, double exactMatch, int se
         return Math.exp(loss);
     }
 
+    /**
+     * {@code sequences} held-out sequences of {@code source}: drawn from {@link #HELD_OUT_SEED}, or, for a source with a
+     * fixed held-out set, its first {@code sequences} (all of them at most), in order.
+     */
     public static Evaluation run(LanguageModel model, BatchSource source, int sequences, int batchSize) {
+        if (source instanceof FixedHeldOut fixed) {
+            return over(model, Math.min(sequences, fixed.heldOutCount()), batchSize, source.steps(), fixed::heldOutBatchAt);
+        }
         Rng rng = new Rng(HELD_OUT_SEED);
         Batch batch = new Batch(batchSize, source.steps());
         double ce = 0;
@@ -45,6 +53,41 @@ public record Evaluation(double loss, double accuracy, double exactMatch, int se
             seqs += l.sequences();
             exact += l.exact();
             done += batch.batch;
+        }
+        return new Evaluation(counted == 0 ? 0 : ce / counted, counted == 0 ? 0 : (double) correct / counted,
+                seqs == 0 ? 0 : (double) exact / seqs, done, counted);
+    }
+
+    /** Fills a batch with sequences {@code [first, first + batch)} of a fixed set; returns how many are real. */
+    @FunctionalInterface
+    public interface Sequences {
+        int batchAt(int first, Batch into);
+    }
+
+    /** The first {@code count} sequences of a fixed set (every one of them exactly once), in batches of {@code batchSize}. */
+    public static Evaluation over(LanguageModel model, int count, int batchSize, int steps, Sequences set) {
+        Batch batch = new Batch(batchSize, steps);
+        double ce = 0;
+        long counted = 0;
+        long correct = 0;
+        int seqs = 0;
+        int exact = 0;
+        int done = 0;
+        while (done < count) {
+            int real = set.batchAt(done, batch);
+            if (real <= 0) {
+                throw new IllegalStateException("the fixed set ended after " + done + " of " + count + " sequences");
+            }
+            // Sequences past count in the last batch are dropped: their targets are cleared so they count for nothing.
+            int keep = Math.min(real, count - done);
+            java.util.Arrays.fill(batch.targets, keep * steps, batch.targets.length, -1);
+            Loss l = model.forward(batch.tokens, batch.targets, batch.batch, batch.steps);
+            ce += l.crossEntropy() * l.counted();
+            counted += l.counted();
+            correct += l.correct();
+            seqs += l.sequences();
+            exact += l.exact();
+            done += keep;
         }
         return new Evaluation(counted == 0 ? 0 : ce / counted, counted == 0 ? 0 : (double) correct / counted,
                 seqs == 0 ? 0 : (double) exact / seqs, done, counted);

@@ -35,6 +35,11 @@ public final class Trainer {
     /** The global batch every rank draws (the same sequences on every rank), of which each keeps its own rows. */
     private final Batch global;
     private float[] flatGradients;
+    /** Whether {@link #stopAtAccuracy} is judged on token accuracy rather than exact match. */
+    private boolean stopOnTokenAccuracy;
+    /** {@link System#nanoTime()} after which no further step starts (the run evaluates and saves, then ends). */
+    private long deadline = Long.MAX_VALUE;
+    private boolean outOfTime;
     private int step;
     private double elapsed;
     private Path lastCheckpoint;
@@ -92,6 +97,26 @@ public final class Trainer {
 
     public int step() {
         return step;
+    }
+
+    /** Stops at {@code stopAtAccuracy} of held-out token accuracy (the paper's measure for every task) instead of exact match. */
+    public Trainer stoppingOnTokenAccuracy() {
+        this.stopOnTokenAccuracy = true;
+        return this;
+    }
+
+    /**
+     * Starts no step after {@link System#nanoTime()} passes {@code nanoTime}: the run then evaluates, saves and ends
+     * as if its last step had come ({@link #ranOutOfTime()} says so).
+     */
+    public Trainer until(long nanoTime) {
+        this.deadline = nanoTime;
+        return this;
+    }
+
+    /** Whether the last {@link #run()} ended at its deadline, before its steps and before reaching its accuracy. */
+    public boolean ranOutOfTime() {
+        return outOfTime;
     }
 
     public Result run() throws IOException {
@@ -167,16 +192,25 @@ public final class Trainer {
                 metrics.log(rec);
                 progress.step(step, loss, rate, solves, (config.steps() - step) * (elapsed - startElapsed) / (step - firstStep));
 
-                boolean end = step == config.steps();
+                boolean late = step < config.steps() && System.nanoTime() - deadline >= 0;
+                boolean end = step == config.steps() || late;
                 if (end || (config.evalEvery() > 0 && step % config.evalEvery() == 0)) {
                     last = evaluate(metrics);
-                    if (stepReached < 0 && stopAtAccuracy > 0 && last.exactMatch() >= stopAtAccuracy) {
+                    double reached = stopOnTokenAccuracy ? last.accuracy() : last.exactMatch();
+                    if (stepReached < 0 && stopAtAccuracy > 0 && reached >= stopAtAccuracy) {
                         stepReached = step;
                         secondsReached = elapsed;
-                        progress.line(String.format("reached %.1f %% held-out exact match at step %d after %s of training",
-                                100 * last.exactMatch(), step, Progress.duration(elapsed)));
+                        progress.line(String.format("reached %.1f %% held-out %s at step %d after %s of training",
+                                100 * reached, stopOnTokenAccuracy ? "accuracy" : "exact match", step,
+                                Progress.duration(elapsed)));
                         end = true;
+                        late = false;
                     }
+                }
+                if (late) {
+                    outOfTime = true;
+                    progress.line(String.format("out of time at step %d of %d after %s of training", step, config.steps(),
+                            Progress.duration(elapsed)));
                 }
                 if (end || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0)) {
                     save();

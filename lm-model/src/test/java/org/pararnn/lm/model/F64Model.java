@@ -124,6 +124,18 @@ final class F64Model {
         return y;
     }
 
+    /** What the model adds to the embedding at step {@code t}: its learned position, or the fixed sinusoid. */
+    double position(int t, int j) {
+        if (c.positions() == 0) {
+            return 0;
+        }
+        if (c.positionEncoding() == PositionEncoding.LEARNED) {
+            return p.get("pos.weight")[t * c.dim() + j];
+        }
+        double w = Math.pow(10000.0, -2.0 * (j / 2) / c.dim());
+        return j % 2 == 0 ? Math.sin(t * w) : Math.cos(t * w);
+    }
+
     double loss(int[] tokens, int[] targets, int batch, int steps) {
         int d = c.dim();
         int v = c.vocab();
@@ -132,7 +144,7 @@ final class F64Model {
         double[] x = new double[rows * d];
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < d; j++) {
-                x[r * d + j] = e[tokens[r] * d + j] + (c.positions() > 0 ? p.get("pos.weight")[(r % steps) * d + j] : 0);
+                x[r * d + j] = e[tokens[r] * d + j] + position(r % steps, j);
             }
         }
         double[] logits;
@@ -148,6 +160,7 @@ final class F64Model {
         } else {
             int k = c.convKernel();
             int f = c.mlpHidden();
+            boolean block = c.architecture() == Architecture.BLOCK; // one RnnBlock, no MLP, its own head matrix
             for (int l = 0; l < c.layers(); l++) {
                 String pre = "layers." + l + ".rnn.";
                 double[] a = rms(x, p.get(pre + "norm.weight"), rows, d);
@@ -182,6 +195,9 @@ final class F64Model {
                         x[r * d + j] += scale[j] * o[r * d + j];
                     }
                 }
+                if (block) {
+                    continue;
+                }
                 String mp = "layers." + l + ".mlp.";
                 double[] am = rms(x, p.get(mp + "norm.weight"), rows, d);
                 double[] hh = linear(am, p.get(mp + "up.weight"), rows, d, 2 * f);
@@ -196,7 +212,7 @@ final class F64Model {
                     x[i] += om[i];
                 }
             }
-            logits = linear(rms(x, p.get("norm.weight"), rows, d), e, rows, d, v);
+            logits = linear(rms(x, p.get("norm.weight"), rows, d), block ? p.get("head.weight") : e, rows, d, v);
         }
         double ce = 0;
         double z = 0;

@@ -14,6 +14,11 @@ class FootprintTest {
             assertEquals(new LanguageModel(lm).parameterCount(), Footprint.parameterCount(lm), "lm " + cell);
             ModelConfig alone = new ModelConfig(Architecture.CELL, 17, 24, 1, 3, cell, 0, 4, 40, 0.9f, 0f, 1);
             assertEquals(new LanguageModel(alone).parameterCount(), Footprint.parameterCount(alone), "cell " + cell);
+            ModelConfig block = new ModelConfig(Architecture.BLOCK, 17, 24, 1, 3, cell, 0, 4, 0, 0.9f, 0f, 1);
+            assertEquals(new LanguageModel(block).parameterCount(), Footprint.parameterCount(block), "block " + cell);
+            ModelConfig fixed = new ModelConfig(Architecture.CELL, 17, 24, 1, 3, cell, 0, 4, 40, 0.9f, 0f, 1, 0f,
+                    PositionEncoding.SINUSOIDAL);
+            assertEquals(new LanguageModel(fixed).parameterCount(), Footprint.parameterCount(fixed), "sinusoidal " + cell);
         }
     }
 

@@ -95,14 +95,28 @@ class GradientCheckTest {
         }
     }
 
+    /** The cell-only model with the paper's fixed sinusoidal positions (nothing to train in them; the rest checked). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"paragru", "paralstm"})
+    void withSinusoidalPositionsMatchFloat64(String cell) {
+        check(BACKEND, cell, Architecture.CELL, Mode.AUTO, false, PositionEncoding.SINUSOIDAL);
+    }
+
     private static void check(Backend backend, String cell, Architecture arch, Mode mode, boolean stepFirst) {
+        check(backend, cell, arch, mode, stepFirst, PositionEncoding.LEARNED);
+    }
+
+    private static void check(Backend backend, String cell, Architecture arch, Mode mode, boolean stepFirst,
+                              PositionEncoding positions) {
         int vocab = 11;
         int dim = 8;
         int batch = 2;
         int steps = 7;
-        ModelConfig cfg = arch == Architecture.LM
-                ? new ModelConfig(arch, vocab, dim, 2, 2, cell, 24, 4, 0, 0.9f, 1e-3f, 5)
-                : new ModelConfig(arch, vocab, dim, 1, 2, cell, 0, 4, steps, 0.9f, 1e-3f, 5);
+        ModelConfig cfg = switch (arch) {
+            case LM -> new ModelConfig(arch, vocab, dim, 2, 2, cell, 24, 4, 0, 0.9f, 1e-3f, 5);
+            case BLOCK -> new ModelConfig(arch, vocab, dim, 1, 2, cell, 0, 4, 0, 0.9f, 1e-3f, 5);
+            case CELL -> new ModelConfig(arch, vocab, dim, 1, 2, cell, 0, 4, steps, 0.9f, 1e-3f, 5, 0f, positions);
+        };
         LanguageModel model = new LanguageModel(cfg).solver(RnnSolver.on(backend).mode(mode));
         SplittableRandom rnd = new SplittableRandom(17);
         int[] tokens = new int[batch * steps];

@@ -1,0 +1,137 @@
+package org.pararnn.lm.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.pararnn.api.Mode;
+import org.pararnn.lm.app.Session;
+import org.pararnn.lm.app.SolverSettings;
+import org.pararnn.lm.model.CellKinds;
+import org.pararnn.lm.reproduce.Table6Report;
+import org.pararnn.lm.reproduce.Table6Run;
+import org.pararnn.lm.reproduce.Table6Task;
+import org.pararnn.lm.tasks.TaskDataset;
+import org.pararnn.lm.train.Progress;
+
+/** {@code ./pararnn reproduce table6}: the paper's synthetic-task table on this machine, within a time budget. */
+final class ReproduceCommand implements Command {
+    private static final Set<String> OPTIONS = Set.of("cells", "tasks", "seeds", "budget-minutes", "out", "backend", "mode",
+            "train", "test", "target", "data-seed", "lr", "batch");
+
+    @Override
+    public String name() {
+        return "reproduce";
+    }
+
+    @Override
+    public String summary() {
+        return "reproduce the paper's Table 6 (five synthetic tasks, one layer) within a time budget";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: ./pararnn reproduce table6 [OPTIONS]
+
+                Trains each (task, cell) of the ParaRNN paper's Table 6 on the paper's task definitions and
+                models (L = 100, width 64, 4 heads; the cell alone for keep-nth and parity, one full block for
+                mqar and k-hop): a fixed training set, a disjoint test set, the best of the seeds by a disjoint
+                validation set. Writes table6.md (ours beside the paper's, time, steps, every deviation from the
+                paper's recipe) and table6.json to the output directory, after every (task, cell).
+
+                  --cells LIST          paragru,paralstm (default both)
+                  --tasks LIST          %s (default all)
+                  --seeds N             seeds per (task, cell), best kept (default 3, as the paper)
+                  --budget-minutes M    wall-clock budget per (task, cell), all seeds and the test included (default 30)
+                  --target A            validation token accuracy that ends a seed and the search (default 0.999)
+                  --train N --test N    training and test sequences (default 10000 and 100000, as the paper)
+                  --data-seed S         seed of the three sets (default 2025)
+                  --lr LR --batch B     override each task's recipe (reported among the deviations)
+                  --backend NAME --mode MODE   as for train (default: the usual choice, AUTO)
+                  --out DIR             output directory (default runs/table6-<time>)
+                """.formatted(String.join(",", Table6Task.ids()));
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        if (args.isEmpty() || !args.get(0).equals("table6")) {
+            throw new IllegalArgumentException("reproduce: say what to reproduce: ./pararnn reproduce table6 [OPTIONS]"
+                    + (args.isEmpty() ? "" : " (got '" + args.get(0) + "')"));
+        }
+        Options o = new Options("reproduce table6", args.subList(1, args.size()), OPTIONS);
+        List<String> cells = new ArrayList<>();
+        for (String c : o.get("cells", "paragru,paralstm").split(",")) {
+            String cell = c.trim();
+            CellKinds.require(cell);
+            if (!cell.equals("paragru") && !cell.equals("paralstm")) {
+                throw new IllegalArgumentException("reproduce table6: the table has paragru and paralstm, not " + cell);
+            }
+            cells.add(cell);
+        }
+        List<Table6Task> tasks = new ArrayList<>();
+        for (String t : o.get("tasks", String.join(",", Table6Task.ids())).split(",")) {
+            tasks.add(Table6Task.parse(t));
+        }
+        int seeds = o.getInt("seeds", 3);
+        double minutes = o.getDouble("budget-minutes", 30);
+        double target = o.getDouble("target", 0.999);
+        int trainCount = o.getInt("train", 10_000);
+        int testCount = o.getInt("test", 100_000);
+        long dataSeed = o.getInt("data-seed", 2025);
+        if (seeds < 1) {
+            throw new IllegalArgumentException("reproduce table6: --seeds must be at least 1, got " + seeds);
+        }
+        if (!(minutes > 0) || Double.isInfinite(minutes)) {
+            throw new IllegalArgumentException("reproduce table6: --budget-minutes must be a positive number, got " + minutes);
+        }
+        if (!(target > 0 && target <= 1)) {
+            throw new IllegalArgumentException("reproduce table6: --target must be in (0, 1], got " + target);
+        }
+        Mode mode = Mode.parse(o.get("mode", "AUTO"));
+        Path dir = Path.of(o.get("out", "runs/table6-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        boolean terminal = Progress.stdoutIsTerminal();
+        try (Session session = Session.open(SolverSettings.of(o.get("backend"), mode))) {
+            var solver = session.solver();
+            String machine = String.format(Locale.ROOT, "%s, %d cores, backend %s (%s), %s", LocalDate.now(),
+                    Runtime.getRuntime().availableProcessors(), solver.backend().name(), solver.backend().device(),
+                    System.getProperty("os.arch"));
+            Table6Report report = new Table6Report(dir, machine);
+            out.printf(Locale.ROOT, "reproducing Table 6: %d task(s) × %d cell(s), up to %d seed(s), %s each; %s%n", tasks.size(),
+                    cells.size(), seeds, Progress.duration(minutes * 60), machine);
+            out.println("output: " + dir.toAbsolutePath());
+            Map<Table6Task, TaskDataset> sets = new LinkedHashMap<>();
+            for (Table6Task task : tasks) {
+                long t0 = System.nanoTime();
+                TaskDataset data = sets.computeIfAbsent(task, t -> TaskDataset.generate(t.task(), trainCount,
+                        Table6Run.VALIDATION, testCount, dataSeed, t.recipe().prefixCurriculum()));
+                out.printf(Locale.ROOT, "%s (%s): %,d training, %,d validation, %,d test sequences, disjoint (%s)%n",
+                        task.id(), data.task().explain(), trainCount, Table6Run.VALIDATION, testCount,
+                        Progress.duration((System.nanoTime() - t0) / 1e9));
+                for (String cell : cells) {
+                    out.printf(Locale.ROOT, "%s × %s%n", task.id(), cell);
+                    Table6Task.Recipe base = task.recipe();
+                    Table6Task.Recipe recipe = new Table6Task.Recipe(o.getDouble("lr", base.lr()), o.getInt("batch", base.batch()),
+                            base.retention(), base.prefixCurriculum());
+                    Table6Run.Result r = new Table6Run(task, cell, data, solver, dir, out, terminal)
+                            .run(seeds, minutes * 60, target, recipe);
+                    report.add(r);
+                    out.printf(Locale.ROOT, "%s × %s: test accuracy %.2f %% (paper %.0f %%), exact match %.2f %%, seed %d of %d tried,"
+                                    + " %,d steps, %s%n", task.id(), cell, r.accuracy(), task.paperAccuracy(), r.exactMatch(),
+                            r.keptSeed(), r.seeds().size(), r.steps(), Progress.duration(r.seconds()));
+                }
+            }
+            out.println("table:  " + dir.resolve("table6.md").toAbsolutePath());
+            out.println("json:   " + dir.resolve("table6.json").toAbsolutePath());
+        }
+        return 0;
+    }
+}

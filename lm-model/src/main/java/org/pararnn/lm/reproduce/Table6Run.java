@@ -1,0 +1,181 @@
+package org.pararnn.lm.reproduce;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.pararnn.api.RnnSolver;
+import org.pararnn.lm.data.Batch;
+import org.pararnn.lm.model.LanguageModel;
+import org.pararnn.lm.model.ModelConfig;
+import org.pararnn.lm.tasks.TaskDataset;
+import org.pararnn.lm.train.AdamW;
+import org.pararnn.lm.train.Evaluation;
+import org.pararnn.lm.train.Progress;
+import org.pararnn.lm.train.TrainConfig;
+import org.pararnn.lm.train.Trainer;
+
+/**
+ * One cell of the table: a task and a cell trained from up to {@code seeds} seeds within a wall-clock budget (the
+ * whole of it: data aside, training, validation and the final test evaluation), the seed kept by validation
+ * accuracy, then measured once on the test set (docs/design.md §2, "Table 6").
+ *
+ * <p>The budget is shared out as it goes: before each seed, what is left (less a reserve for the test evaluation,
+ * timed on this machine before training) is split evenly over the seeds still to run; each seed's cosine schedule is
+ * sized to its share from a short timing of training steps, and a deadline stops it if the timing was optimistic. A
+ * seed that reaches the target on validation ends the search.
+ */
+public final class Table6Run {
+    /** Validation sequences (disjoint from training and test): they stop a seed early and pick the kept one. */
+    public static final int VALIDATION = 1_000;
+    /** Share of a seed's time spent timing steps on a throwaway model to size its schedule (at least 2 s). */
+    private static final double CALIBRATION_SHARE = 0.02;
+    /** Test-evaluation time is reserved with this margin over its timing. */
+    private static final double TEST_MARGIN = 1.5;
+
+    private final Table6Task task;
+    private final String cell;
+    private final TaskDataset data;
+    private final RnnSolver solver;
+    private final Path dir;
+    private final PrintStream out;
+    private final boolean terminal;
+
+    public Table6Run(Table6Task task, String cell, TaskDataset data, RnnSolver solver, Path dir, PrintStream out,
+                     boolean terminal) {
+        this.task = task;
+        this.cell = cell;
+        this.data = data;
+        this.solver = solver;
+        this.dir = dir;
+        this.out = out;
+        this.terminal = terminal;
+    }
+
+    /** One seed's outcome (accuracies in %, on validation). */
+    public record Seed(long seed, double validationAccuracy, int steps, int plannedSteps, double seconds, boolean reachedTarget,
+                       boolean ranOutOfTime) {
+    }
+
+    /** The cell's outcome: the kept seed's test accuracy and every seed tried. */
+    public record Result(Table6Task task, String cell, double accuracy, double exactMatch, long parameters, int steps,
+                         double epochs, double seconds, double budgetSeconds, List<Seed> seeds, long keptSeed,
+                         Table6Task.Recipe recipe, double target) {
+    }
+
+    public Result run(int seeds, double budgetSeconds, double target) throws IOException {
+        return run(seeds, budgetSeconds, target, task.recipe());
+    }
+
+    /** As {@link #run(int, double, double)} with another recipe than the task's own. */
+    public Result run(int seeds, double budgetSeconds, double target, Table6Task.Recipe recipe) throws IOException {
+        long start = System.nanoTime();
+        long deadline = start + (long) (budgetSeconds * 1e9);
+        int batch = recipe.batch();
+        double testSeconds = timeTestEvaluation(batch);
+        out.printf(Locale.ROOT, "  test evaluation (%,d sequences) reserved: %s%n", data.test().count(),
+                Progress.duration(testSeconds));
+        List<Seed> tried = new ArrayList<>();
+        LanguageModel best = null;
+        Seed bestSeed = null;
+        long parameters = 0;
+        for (int i = 0; i < seeds; i++) {
+            long seed = i + 1;
+            double left = (deadline - System.nanoTime()) / 1e9 - testSeconds;
+            double share = left / (seeds - i);
+            if (share < 5) {
+                out.printf(Locale.ROOT, "  seed %d: not run, %s left of the budget%n", seed, Progress.duration(Math.max(0, left)));
+                break;
+            }
+            ModelConfig config = task.model(cell, seed);
+            LanguageModel model = new LanguageModel(config).solver(solver);
+            parameters = model.parameterCount();
+            double secondsPerStep = timeSteps(config, batch, Math.max(2, CALIBRATION_SHARE * share));
+            share -= Math.max(2, CALIBRATION_SHARE * share);
+            // Validation (about 20 times a seed) costs a few % of the steps; the deadline catches an optimistic timing.
+            int planned = Math.max(50, (int) (share / secondsPerStep * 0.95));
+            int evalEvery = Math.max(25, planned / 20);
+            TrainConfig train = new TrainConfig(planned, batch, 1, recipe.lr(), recipe.lr() / 10, Math.min(100, planned / 10),
+                    0.9, 0.999, 1e-8, Table6Task.WEIGHT_DECAY, 1.0, evalEvery, VALIDATION, 0, seed);
+            Path runDir = dir.resolve(task.id() + "-" + cell + "-seed" + seed);
+            Files.createDirectories(runDir);
+            out.printf(Locale.ROOT, "  seed %d: %,d parameters, up to %,d steps (%.1f epochs) in %s%n", seed, parameters, planned,
+                    (double) planned * batch / data.training().count(), Progress.duration(share));
+            AdamW adam = new AdamW(model.parameters(), train.beta1(), train.beta2(), train.eps(), train.weightDecay());
+            Trainer trainer = new Trainer(model, data, train, adam, runDir, new Progress(out, terminal, planned), target,
+                    task.id() + " " + cell + " seed " + seed).stoppingOnTokenAccuracy()
+                    .until(System.nanoTime() + (long) (share * 1e9));
+            long t0 = System.nanoTime();
+            Trainer.Result r = trainer.run();
+            Seed s = new Seed(seed, 100 * r.finalEvaluation().accuracy(), r.steps(), planned, (System.nanoTime() - t0) / 1e9,
+                    r.stepReached() > 0, trainer.ranOutOfTime());
+            tried.add(s);
+            out.printf(Locale.ROOT, "  seed %d: validation accuracy %.2f %% after %,d steps (%s)%n", seed, s.validationAccuracy(),
+                    s.steps(), Progress.duration(s.seconds()));
+            if (bestSeed == null || s.validationAccuracy() > bestSeed.validationAccuracy()) {
+                best = model;
+                bestSeed = s;
+            }
+            if (s.reachedTarget()) {
+                break;
+            }
+        }
+        if (best == null) {
+            throw new IllegalArgumentException("a budget of " + Progress.duration(budgetSeconds) + " leaves no time to train "
+                    + task.id() + " with " + cell + " (the test evaluation alone needs about " + Progress.duration(testSeconds) + ")");
+        }
+        Evaluation test = Evaluation.over(best, data.test().count(), 250, data.steps(), data.test()::batchAt);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(task, cell, 100 * test.accuracy(), 100 * test.exactMatch(), parameters, bestSeed.steps(),
+                (double) bestSeed.steps() * batch / data.training().count(), seconds, budgetSeconds, tried, bestSeed.seed(),
+                recipe, target);
+    }
+
+    /** Seconds for the test evaluation, from a timing of a few batches on a throwaway model (cold: an overestimate). */
+    private double timeTestEvaluation(int batch) {
+        LanguageModel probe = new LanguageModel(task.model(cell, 999)).solver(solver);
+        int n = Math.min(data.test().count(), 1_000);
+        Evaluation.over(probe, Math.min(n, 250), 250, data.steps(), data.test()::batchAt);
+        long t0 = System.nanoTime();
+        Evaluation.over(probe, n, 250, data.steps(), data.test()::batchAt);
+        double perSequence = (System.nanoTime() - t0) / 1e9 / n;
+        return TEST_MARGIN * perSequence * data.test().count() + 1;
+    }
+
+    /**
+     * Seconds per training step of this model, timed over the second half of {@code seconds} of steps on a throwaway
+     * copy (the first half warms the JIT and the solver's choice of mode; the real run starts untouched).
+     */
+    private double timeSteps(ModelConfig config, int batch, double seconds) {
+        LanguageModel probe = new LanguageModel(task.model(cell, config.seed() + 1000)).solver(solver);
+        AdamW adam = new AdamW(probe.parameters(), 0.9, 0.999, 1e-8, 0);
+        Batch b = new Batch(batch, data.steps());
+        org.pararnn.lm.data.Rng rng = new org.pararnn.lm.data.Rng(7);
+        long begin = System.nanoTime();
+        long half = begin + (long) (seconds * 0.5e9);
+        long end = begin + (long) (seconds * 1e9);
+        long t0 = 0;
+        int timed = 0;
+        for (long now = begin; now < end || timed < 3; now = System.nanoTime()) {
+            if (t0 == 0 && now >= half) {
+                t0 = now;
+            }
+            if (t0 != 0) {
+                timed++;
+            }
+            probe.zeroGradients();
+            data.training().copy(rng.nextInt(data.training().count()), b, 0);
+            for (int r = 1; r < batch; r++) {
+                data.training().copy(rng.nextInt(data.training().count()), b, r);
+            }
+            probe.forward(b.tokens, b.targets, batch, data.steps());
+            probe.backward();
+            adam.step(1e-4, 1.0);
+            probe.clipRecurrent();
+        }
+        return (System.nanoTime() - t0) / 1e9 / timed;
+    }
+}
