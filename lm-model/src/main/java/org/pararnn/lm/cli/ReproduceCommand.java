@@ -46,7 +46,9 @@ final class ReproduceCommand implements Command {
                 models (L = 100, width 64, 4 heads; the cell alone for keep-nth and parity, one full block for
                 mqar and k-hop): a fixed training set, a disjoint test set, the best of the seeds by a disjoint
                 validation set. Writes table6.md (ours beside the paper's, time, steps, every deviation from the
-                paper's recipe) and table6.json to the output directory, after every (task, cell).
+                paper's recipe) and table6.json to the output directory, after every (task, cell). An output
+                directory that already has a table6.json is added to (a (task, cell) run again is replaced), so a
+                table can be built by several runs.
 
                   --cells LIST          paragru,paralstm (default both)
                   --tasks LIST          %s (default all)
@@ -105,6 +107,10 @@ final class ReproduceCommand implements Command {
                     Runtime.getRuntime().availableProcessors(), solver.backend().name(), solver.backend().device(),
                     System.getProperty("os.arch"));
             Table6Report report = new Table6Report(dir, machine);
+            if (report.size() > 0) {
+                out.printf(Locale.ROOT, "adding to the %d (task, cell) record(s) already in %s (measured again: replaced)%n",
+                        report.size(), dir.resolve("table6.json"));
+            }
             out.printf(Locale.ROOT, "reproducing Table 6: %d task(s) × %d cell(s), up to %d seed(s), %s each; %s%n", tasks.size(),
                     cells.size(), seeds, Progress.duration(minutes * 60), machine);
             out.println("output: " + dir.toAbsolutePath());

@@ -16,64 +16,93 @@ import org.pararnn.lm.train.Progress;
 /**
  * {@code table6.json} (one record per task and cell: {@code task, cell, accuracy, paper_accuracy, seeds, steps,
  * seconds, deviations} and the details behind them; accuracies in %) and {@code table6.md} (ours beside the paper's),
- * both rewritten atomically after every cell so that a run stopped part-way keeps what it measured.
+ * both rewritten atomically after every cell so that a run stopped part-way keeps what it measured. A directory that
+ * already holds a {@code table6.json} is added to: its records stay, in the table's order, and a (task, cell) measured
+ * again replaces its record, so one table can be built by several runs (with their own budgets, on other days).
  */
 public final class Table6Report {
     private final Path dir;
     private final String machine;
-    private final List<Table6Run.Result> results = new ArrayList<>();
+    /** Records by "task/cell", as written to the JSON. */
+    private final Map<String, Map<String, Object>> records = new LinkedHashMap<>();
 
-    public Table6Report(Path dir, String machine) {
+    public Table6Report(Path dir, String machine) throws IOException {
         this.dir = dir;
         this.machine = machine;
+        Path json = dir.resolve("table6.json");
+        if (Files.exists(json)) {
+            Object parsed = Json.parse(Files.readString(json, StandardCharsets.UTF_8));
+            if (!(parsed instanceof List<?> list)) {
+                throw new IllegalArgumentException(json + " is not a table6.json (a list of records); use another --out");
+            }
+            for (Object o : list) {
+                if (!(o instanceof Map<?, ?> m) || !(m.get("task") instanceof String t) || !(m.get("cell") instanceof String c)) {
+                    throw new IllegalArgumentException(json + " holds a record without task and cell: " + o + "; use another --out");
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> rec = (Map<String, Object>) m;
+                records.put(t + "/" + c, rec);
+            }
+        }
+    }
+
+    /** How many records the table held before this run. */
+    public int size() {
+        return records.size();
     }
 
     public void add(Table6Run.Result r) throws IOException {
-        results.add(r);
-        write(dir.resolve("table6.json"), Json.write(json()) + "\n");
+        records.put(r.task().id() + "/" + r.cell(), record(r));
+        write(dir.resolve("table6.json"), Json.write(ordered()) + "\n");
         write(dir.resolve("table6.md"), markdown());
     }
 
-    public List<Table6Run.Result> results() {
-        return results;
-    }
-
-    List<Map<String, Object>> json() {
+    /** The records in the paper's order: task by task, ParaGRU before ParaLSTM. */
+    List<Map<String, Object>> ordered() {
         List<Map<String, Object>> list = new ArrayList<>();
-        for (Table6Run.Result r : results) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("task", r.task().id());
-            m.put("cell", r.cell());
-            m.put("accuracy", r.accuracy());
-            m.put("paper_accuracy", r.task().paperAccuracy());
-            m.put("seeds", r.seeds().size());
-            m.put("steps", r.steps());
-            m.put("seconds", r.seconds());
-            m.put("deviations", deviations(r));
-            m.put("definition", r.task().paperDefinition());
-            m.put("exact_match", r.exactMatch());
-            m.put("kept_seed", r.keptSeed());
-            m.put("epochs", r.epochs());
-            m.put("budget_seconds", r.budgetSeconds());
-            m.put("parameters", r.parameters());
-            m.put("paper_parameters", r.task().paperParameters(r.cell()));
-            List<Map<String, Object>> seeds = new ArrayList<>();
-            for (Table6Run.Seed s : r.seeds()) {
-                Map<String, Object> sm = new LinkedHashMap<>();
-                sm.put("seed", s.seed());
-                sm.put("validation_accuracy", s.validationAccuracy());
-                sm.put("steps", s.steps());
-                sm.put("planned_steps", s.plannedSteps());
-                sm.put("seconds", s.seconds());
-                sm.put("reached_target", s.reachedTarget());
-                sm.put("ran_out_of_time", s.ranOutOfTime());
-                seeds.add(sm);
+        for (Table6Task t : Table6Task.values()) {
+            for (String cell : new String[] {"paragru", "paralstm"}) {
+                Map<String, Object> m = records.get(t.id() + "/" + cell);
+                if (m != null) {
+                    list.add(m);
+                }
             }
-            m.put("seed_runs", seeds);
-            m.put("machine", machine);
-            list.add(m);
         }
         return list;
+    }
+
+    private Map<String, Object> record(Table6Run.Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task", r.task().id());
+        m.put("cell", r.cell());
+        m.put("accuracy", r.accuracy());
+        m.put("paper_accuracy", r.task().paperAccuracy());
+        m.put("seeds", r.seeds().size());
+        m.put("steps", r.steps());
+        m.put("seconds", r.seconds());
+        m.put("deviations", deviations(r));
+        m.put("definition", r.task().paperDefinition());
+        m.put("exact_match", r.exactMatch());
+        m.put("kept_seed", r.keptSeed());
+        m.put("epochs", r.epochs());
+        m.put("budget_seconds", r.budgetSeconds());
+        m.put("parameters", r.parameters());
+        m.put("paper_parameters", r.task().paperParameters(r.cell()));
+        List<Map<String, Object>> seeds = new ArrayList<>();
+        for (Table6Run.Seed s : r.seeds()) {
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("seed", s.seed());
+            sm.put("validation_accuracy", s.validationAccuracy());
+            sm.put("steps", s.steps());
+            sm.put("planned_steps", s.plannedSteps());
+            sm.put("seconds", s.seconds());
+            sm.put("reached_target", s.reachedTarget());
+            sm.put("ran_out_of_time", s.ranOutOfTime());
+            seeds.add(sm);
+        }
+        m.put("seed_runs", seeds);
+        m.put("machine", machine);
+        return m;
     }
 
     /** Every way this cell's run differs from the paper's recipe, in words. */
@@ -115,22 +144,30 @@ public final class Table6Report {
     String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("# ParaRNN Table 6, reproduced\n\n");
-        sb.append("Machine: ").append(machine).append(". Accuracy: token accuracy on the 100k-sequence test set (every")
-                .append(" predicted position), the kept seed's.\n\n");
-        sb.append("| task (paper's definition) | cell | ours | paper | exact match | params (paper) | seeds | steps | epochs | time |\n");
+        sb.append("Accuracy: token accuracy on the 100k-sequence test set (every predicted position), the kept seed's;")
+                .append(" budget: wall-clock for all seeds and the test.\n\n");
+        sb.append("| task (paper's definition) | cell | ours | paper | exact match | params (paper) | seeds | steps | epochs | time (budget) |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
-        for (Table6Run.Result r : results) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f %% | %.0f %% | %.2f %% | %,d (%.1fk) | %d | %,d | %.1f | %s |%n",
-                    r.task().paperDefinition(), r.cell(), r.accuracy(), r.task().paperAccuracy(), r.exactMatch(),
-                    r.parameters(), r.task().paperParameters(r.cell()) / 1000.0, r.seeds().size(), r.steps(), r.epochs(),
-                    Progress.duration(r.seconds())));
+        List<Map<String, Object>> rows = ordered();
+        for (Map<String, Object> m : rows) {
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f %% | %.0f %% | %.2f %% | %,d (%.1fk) | %d | %,d | %.1f | %s (%s) |%n",
+                    m.get("definition"), m.get("cell"), num(m, "accuracy"), num(m, "paper_accuracy"), num(m, "exact_match"),
+                    (long) num(m, "parameters"), num(m, "paper_parameters") / 1000.0, (int) num(m, "seeds"),
+                    (long) num(m, "steps"), num(m, "epochs"), Progress.duration(num(m, "seconds")),
+                    Progress.duration(num(m, "budget_seconds"))));
         }
-        sb.append("\n## Deviations from the paper's recipe\n\n");
-        for (Table6Run.Result r : results) {
-            sb.append("- **").append(r.task().id()).append(", ").append(r.cell()).append("**: ")
-                    .append(String.join("; ", deviations(r))).append(".\n");
+        sb.append("\n## Deviations from the paper's recipe, and where each row was measured\n\n");
+        for (Map<String, Object> m : rows) {
+            Object d = m.get("deviations");
+            sb.append("- **").append(m.get("task")).append(", ").append(m.get("cell")).append("**: ")
+                    .append(d instanceof List<?> l ? String.join("; ", l.stream().map(String::valueOf).toList()) : "")
+                    .append(". Measured on ").append(m.get("machine")).append(".\n");
         }
         return sb.toString();
+    }
+
+    private static double num(Map<String, Object> m, String key) {
+        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     private static void write(Path file, String text) throws IOException {

@@ -38,24 +38,12 @@ public record Evaluation(double loss, double accuracy, double exactMatch, int se
         }
         Rng rng = new Rng(HELD_OUT_SEED);
         Batch batch = new Batch(batchSize, source.steps());
-        double ce = 0;
-        long counted = 0;
-        long correct = 0;
-        int seqs = 0;
-        int exact = 0;
-        int done = 0;
-        while (done < sequences) {
+        Tally tally = new Tally();
+        while (tally.sequences < sequences) {
             source.heldOutBatch(rng, batch);
-            Loss l = model.forward(batch.tokens, batch.targets, batch.batch, batch.steps);
-            ce += l.crossEntropy() * l.counted();
-            counted += l.counted();
-            correct += l.correct();
-            seqs += l.sequences();
-            exact += l.exact();
-            done += batch.batch;
+            tally.add(model.forward(batch.tokens, batch.targets, batch.batch, batch.steps), batch.batch);
         }
-        return new Evaluation(counted == 0 ? 0 : ce / counted, counted == 0 ? 0 : (double) correct / counted,
-                seqs == 0 ? 0 : (double) exact / seqs, done, counted);
+        return tally.evaluation();
     }
 
     /** Fills a batch with sequences {@code [first, first + batch)} of a fixed set; returns how many are real. */
@@ -67,13 +55,9 @@ public record Evaluation(double loss, double accuracy, double exactMatch, int se
     /** The first {@code count} sequences of a fixed set (every one of them exactly once), in batches of {@code batchSize}. */
     public static Evaluation over(LanguageModel model, int count, int batchSize, int steps, Sequences set) {
         Batch batch = new Batch(batchSize, steps);
-        double ce = 0;
-        long counted = 0;
-        long correct = 0;
-        int seqs = 0;
-        int exact = 0;
-        int done = 0;
-        while (done < count) {
+        Tally tally = new Tally();
+        while (tally.sequences < count) {
+            int done = tally.sequences;
             int real = set.batchAt(done, batch);
             if (real <= 0) {
                 throw new IllegalStateException("the fixed set ended after " + done + " of " + count + " sequences");
@@ -81,15 +65,32 @@ public record Evaluation(double loss, double accuracy, double exactMatch, int se
             // Sequences past count in the last batch are dropped: their targets are cleared so they count for nothing.
             int keep = Math.min(real, count - done);
             java.util.Arrays.fill(batch.targets, keep * steps, batch.targets.length, -1);
-            Loss l = model.forward(batch.tokens, batch.targets, batch.batch, batch.steps);
+            tally.add(model.forward(batch.tokens, batch.targets, batch.batch, batch.steps), keep);
+        }
+        return tally.evaluation();
+    }
+
+    /** Sums of the batches' losses, counts and hits, into one evaluation. */
+    private static final class Tally {
+        double ce;
+        long counted;
+        long correct;
+        int withTargets;
+        int exact;
+        int sequences;
+
+        void add(Loss l, int evaluated) {
             ce += l.crossEntropy() * l.counted();
             counted += l.counted();
             correct += l.correct();
-            seqs += l.sequences();
+            withTargets += l.sequences();
             exact += l.exact();
-            done += keep;
+            sequences += evaluated;
         }
-        return new Evaluation(counted == 0 ? 0 : ce / counted, counted == 0 ? 0 : (double) correct / counted,
-                seqs == 0 ? 0 : (double) exact / seqs, done, counted);
+
+        Evaluation evaluation() {
+            return new Evaluation(counted == 0 ? 0 : ce / counted, counted == 0 ? 0 : (double) correct / counted,
+                    withTargets == 0 ? 0 : (double) exact / withTargets, sequences, counted);
+        }
     }
 }

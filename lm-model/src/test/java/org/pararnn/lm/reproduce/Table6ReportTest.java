@@ -1,0 +1,63 @@
+package org.pararnn.lm.reproduce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pararnn.api.io.Json;
+
+class Table6ReportTest {
+    private static Table6Run.Result result(Table6Task t, String cell, double accuracy) {
+        long parameters = org.pararnn.lm.model.Footprint.parameterCount(t.model(cell, 1));
+        return new Table6Run.Result(t, cell, accuracy, accuracy - 1, parameters, 700, 1.1, 20, 300,
+                List.of(new Table6Run.Seed(1, accuracy, 700, 900, 15, true, false)), 1, t.recipe(), 0.999);
+    }
+
+    private static List<?> records(Path dir) throws Exception {
+        return (List<?>) Json.parse(Files.readString(dir.resolve("table6.json")));
+    }
+
+    /** Runs into one directory build one table: records kept in the paper's order, one measured again replaced. */
+    @Test
+    void laterRunsAddToTheTableAndReplaceWhatTheyMeasureAgain(@TempDir Path dir) throws Exception {
+        Table6Report first = new Table6Report(dir, "machine A");
+        first.add(result(Table6Task.TWO_HOP, "paragru", 80));
+        first.add(result(Table6Task.ONE_HOP, "paralstm", 99));
+        Table6Report second = new Table6Report(dir, "machine B");
+        assertEquals(2, second.size());
+        second.add(result(Table6Task.TWO_HOP, "paragru", 97.5));
+        second.add(result(Table6Task.KEEP_NTH, "paragru", 100));
+        List<?> recs = records(dir);
+        assertEquals(3, recs.size());
+        assertEquals(List.of("keep-nth/paragru", "1-hop/paralstm", "2-hop/paragru"), recs.stream()
+                .map(o -> ((Map<?, ?>) o).get("task") + "/" + ((Map<?, ?>) o).get("cell")).toList());
+        Map<?, ?> twoHop = (Map<?, ?>) recs.get(2);
+        assertEquals(97.5, ((Number) twoHop.get("accuracy")).doubleValue());
+        assertEquals("machine B", twoHop.get("machine"));
+        assertEquals("machine A", ((Map<?, ?>) recs.get(1)).get("machine"));
+        String md = Files.readString(dir.resolve("table6.md"));
+        assertTrue(md.contains("| 2-hop, |V| = 5 | paragru | 97.50 % | 100 % |"), md);
+        assertTrue(md.contains("Measured on machine A") && md.contains("Measured on machine B"), md);
+    }
+
+    @Test
+    void refusesADirectoryWhoseJsonIsNotATable(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("table6.json"), "{\"task\": 1}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Table6Report(dir, "m"));
+        assertTrue(e.getMessage().contains("not a table6.json"), e.getMessage());
+    }
+
+    @Test
+    void deviationsNameWhatDiffersFromThePaper() {
+        List<String> d = Table6Report.deviations(result(Table6Task.PARITY, "paragru", 100));
+        String all = String.join("\n", d);
+        assertTrue(all.contains("length curriculum") && all.contains("peak lr 3e-03") && all.contains("3,714 parameters"), all);
+        assertTrue(String.join("\n", Table6Report.deviations(result(Table6Task.MQAR, "paragru", 90))).contains("κ read as"));
+    }
+}
