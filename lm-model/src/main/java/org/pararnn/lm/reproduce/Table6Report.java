@@ -151,7 +151,7 @@ public final class Table6Report {
         List<Map<String, Object>> rows = ordered();
         for (Map<String, Object> m : rows) {
             sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f %% | %.0f %% | %.2f %% | %,d (%.1fk) | %d | %,d | %.1f | %s (%s) |%n",
-                    m.get("definition"), m.get("cell"), num(m, "accuracy"), num(m, "paper_accuracy"), num(m, "exact_match"),
+                    cell(m.get("definition")), m.get("cell"), num(m, "accuracy"), num(m, "paper_accuracy"), num(m, "exact_match"),
                     (long) num(m, "parameters"), num(m, "paper_parameters") / 1000.0, (int) num(m, "seeds"),
                     (long) num(m, "steps"), num(m, "epochs"), Progress.duration(num(m, "seconds")),
                     Progress.duration(num(m, "budget_seconds"))));
@@ -164,6 +164,11 @@ public final class Table6Report {
                     .append(". Measured on ").append(m.get("machine")).append(".\n");
         }
         return sb.toString();
+    }
+
+    /** Text for a Markdown table cell: a literal {@code |} (as in {@code |V|}) would end the cell. */
+    private static String cell(Object text) {
+        return String.valueOf(text).replace("|", "\\|");
     }
 
     private static double num(Map<String, Object> m, String key) {

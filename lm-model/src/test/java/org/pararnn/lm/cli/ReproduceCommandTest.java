@@ -51,7 +51,7 @@ class ReproduceCommandTest {
         double accuracy = ((Number) r.get("accuracy")).doubleValue();
         assertTrue(accuracy >= 99.0, "1-hop test accuracy " + accuracy + " %\n" + log);
         String md = Files.readString(dir.resolve("table6.md"));
-        assertTrue(md.contains("| 1-hop, |V| = 10 | paragru |") && md.contains("Deviations"), md);
+        assertTrue(md.contains("| 1-hop, \\|V\\| = 10 | paragru |") && md.contains("Deviations"), md);
     }
 
     @Test

@@ -42,7 +42,7 @@ class Table6ReportTest {
         assertEquals("machine B", twoHop.get("machine"));
         assertEquals("machine A", ((Map<?, ?>) recs.get(1)).get("machine"));
         String md = Files.readString(dir.resolve("table6.md"));
-        assertTrue(md.contains("| 2-hop, |V| = 5 | paragru | 97.50 % | 100 % |"), md);
+        assertTrue(md.contains("| 2-hop, \\|V\\| = 5 | paragru | 97.50 % | 100 % |"), md);
         assertTrue(md.contains("Measured on machine A") && md.contains("Measured on machine B"), md);
     }
 
