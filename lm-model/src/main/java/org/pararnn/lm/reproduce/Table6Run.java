@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.lm.data.Batch;
+import org.pararnn.lm.data.Rng;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.ModelConfig;
 import org.pararnn.lm.tasks.TaskDataset;
@@ -164,7 +165,7 @@ public final class Table6Run {
         LanguageModel probe = new LanguageModel(task.model(cell, config.seed() + 1000)).solver(solver);
         AdamW adam = new AdamW(probe.parameters(), 0.9, 0.999, 1e-8, 0);
         Batch b = new Batch(batch, data.steps());
-        org.pararnn.lm.data.Rng rng = new org.pararnn.lm.data.Rng(7);
+        Rng rng = new Rng(7);
         long begin = System.nanoTime();
         long half = begin + (long) (seconds * 0.5e9);
         long end = begin + (long) (seconds * 1e9);

@@ -56,9 +56,7 @@ public final class TaskDataset implements BatchSource, FixedHeldOut {
         Rng rng = new Rng(dataSeed);
         Set<Long> seen = new HashSet<>();
         SequenceSet train = fill(task, rng, trainCount, seen, false, "training");
-        Set<Long> trained = new HashSet<>(seen);
         SequenceSet validation = fill(task, rng, validationCount, seen, true, "validation");
-        seen = trained;
         for (int i = 0; i < validation.count(); i++) {
             seen.add(hash(validation.tokens(), i * validation.length(), validation.length()));
         }

@@ -37,8 +37,9 @@ public final class Trainer {
     private float[] flatGradients;
     /** Whether {@link #stopAtAccuracy} is judged on token accuracy rather than exact match. */
     private boolean stopOnTokenAccuracy;
-    /** {@link System#nanoTime()} after which no further step starts (the run evaluates and saves, then ends). */
-    private long deadline = Long.MAX_VALUE;
+    /** {@link System#nanoTime()} after which no further step starts (the run evaluates and saves, then ends), if set. */
+    private long deadline;
+    private boolean hasDeadline;
     private boolean outOfTime;
     private int step;
     private double elapsed;
@@ -111,6 +112,7 @@ public final class Trainer {
      */
     public Trainer until(long nanoTime) {
         this.deadline = nanoTime;
+        this.hasDeadline = true;
         return this;
     }
 
@@ -192,7 +194,8 @@ public final class Trainer {
                 metrics.log(rec);
                 progress.step(step, loss, rate, solves, (config.steps() - step) * (elapsed - startElapsed) / (step - firstStep));
 
-                boolean late = step < config.steps() && System.nanoTime() - deadline >= 0;
+                // nanoTime's origin is arbitrary (it may be negative): compare differences, and only to a deadline set.
+                boolean late = hasDeadline && step < config.steps() && System.nanoTime() - deadline >= 0;
                 boolean end = step == config.steps() || late;
                 if (end || (config.evalEvery() > 0 && step % config.evalEvery() == 0)) {
                     last = evaluate(metrics);
