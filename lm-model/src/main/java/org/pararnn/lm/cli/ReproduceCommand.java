@@ -25,7 +25,7 @@ import org.pararnn.lm.train.Progress;
 /** {@code ./pararnn reproduce table6}: the paper's synthetic-task table on this machine, within a time budget. */
 final class ReproduceCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("cells", "tasks", "seeds", "budget-minutes", "out", "backend", "mode",
-            "train", "test", "target", "data-seed", "lr", "batch");
+            "train", "test", "target", "data-seed", "lr", "batch", "weight-decay", "retention", "relabel");
 
     @Override
     public String name() {
@@ -57,7 +57,10 @@ final class ReproduceCommand implements Command {
                   --target A            validation token accuracy that ends a seed and the search (default 0.999)
                   --train N --test N    training and test sequences (default 10000 and 100000, as the paper)
                   --data-seed S         seed of the three sets (default 2025)
-                  --lr LR --batch B     override each task's recipe (reported among the deviations)
+                  --lr LR --batch B --weight-decay WD --retention R --relabel on|off
+                                        override each task's recipe (reported among the deviations);
+                                        --relabel renames each training sequence's symbols afresh
+                                        whenever it is read (a symmetry of the task; not parity)
                   --backend NAME --mode MODE   as for train (default: the usual choice, AUTO)
                   --out DIR             output directory (default runs/table6-<time>)
                 """.formatted(String.join(",", Table6Task.ids()));
@@ -98,6 +101,24 @@ final class ReproduceCommand implements Command {
         if (!(target > 0 && target <= 1)) {
             throw new IllegalArgumentException("reproduce table6: --target must be in (0, 1], got " + target);
         }
+        // Each task's recipe with what the options override, checked before anything is built.
+        Map<Table6Task, Table6Task.Recipe> recipes = new LinkedHashMap<>();
+        for (Table6Task task : tasks) {
+            Table6Task.Recipe base = task.recipe();
+            Table6Task.Recipe recipe = base.with(o.getDouble("lr", base.lr()), o.getInt("batch", base.batch()),
+                    o.getDouble("weight-decay", base.weightDecay()), (float) o.getDouble("retention", base.retention()),
+                    onOff(o, "relabel", base.relabel()));
+            if (!(recipe.lr() > 0) || recipe.batch() < 1 || !(recipe.weightDecay() >= 0) || !(recipe.retention() >= 0)) {
+                throw new IllegalArgumentException("reproduce table6: --lr must be positive, --batch at least 1, --weight-decay"
+                        + " and --retention at least 0; got " + recipe.lr() + ", " + recipe.batch() + ", "
+                        + recipe.weightDecay() + ", " + recipe.retention());
+            }
+            if (recipe.relabel() && !task.task().relabels()) {
+                throw new IllegalArgumentException("reproduce table6: --relabel on: " + task.id()
+                        + " has no symbol renaming that keeps its answers");
+            }
+            recipes.put(task, recipe);
+        }
         Mode mode = Mode.parse(o.get("mode", "AUTO"));
         Path dir = Path.of(o.get("out", "runs/table6-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         boolean terminal = Progress.stdoutIsTerminal();
@@ -124,10 +145,9 @@ final class ReproduceCommand implements Command {
                         Progress.duration((System.nanoTime() - t0) / 1e9));
                 for (String cell : cells) {
                     out.printf(Locale.ROOT, "%s × %s%n", task.id(), cell);
-                    Table6Task.Recipe base = task.recipe();
-                    Table6Task.Recipe recipe = new Table6Task.Recipe(o.getDouble("lr", base.lr()), o.getInt("batch", base.batch()),
-                            base.retention(), base.prefixCurriculum());
-                    Table6Run.Result r = new Table6Run(task, cell, data, solver, dir, out, terminal)
+                    Table6Task.Recipe recipe = recipes.get(task);
+                    TaskDataset training = recipe.relabel() ? data.relabelling() : data;
+                    Table6Run.Result r = new Table6Run(task, cell, training, solver, dir, out, terminal)
                             .run(seeds, minutes * 60, target, recipe);
                     report.add(r);
                     out.printf(Locale.ROOT, "%s × %s: test accuracy %.2f %% (paper %.0f %%), exact match %.2f %%, seed %d of %d tried,"
@@ -139,5 +159,17 @@ final class ReproduceCommand implements Command {
             out.println("json:   " + dir.resolve("table6.json").toAbsolutePath());
         }
         return 0;
+    }
+
+    private static boolean onOff(Options o, String name, boolean fallback) {
+        String v = o.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        return switch (v) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("reproduce table6: --" + name + " takes on or off, got '" + v + "'");
+        };
     }
 }

@@ -37,8 +37,9 @@ public final class Sources {
             if (d.get("dataset") instanceof Map<?, ?> set) {
                 // The paper's fixed sets: regenerated exactly from their seed and sizes.
                 Map<String, Object> s = (Map<String, Object>) set;
-                return TaskDataset.generate(t, num(s, "train"), num(s, "validation"), num(s, "test"),
+                TaskDataset sets = TaskDataset.generate(t, num(s, "train"), num(s, "validation"), num(s, "test"),
                         ((Number) s.get("seed")).longValue(), Boolean.TRUE.equals(s.get("prefix_curriculum")));
+                return Boolean.TRUE.equals(s.get("relabel")) ? sets.relabelling() : sets;
             }
             return t;
         }

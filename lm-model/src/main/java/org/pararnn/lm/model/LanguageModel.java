@@ -199,6 +199,14 @@ public final class LanguageModel {
         return lastSolves;
     }
 
+    /**
+     * {@code [B][T]} arg-max predictions of the last forward pass with targets (the array is reused: valid until the
+     * next one).
+     */
+    public int[] predictions() {
+        return predictions;
+    }
+
     /** {@code [B][T][V]} logits of the last forward pass (valid until the next one; copied from a device on request). */
     public float[] logits() {
         if (!logitsHostCurrent) {

@@ -101,6 +101,17 @@ public final class Table6Report {
             seeds.add(sm);
         }
         m.put("seed_runs", seeds);
+        if (!r.byDistance().isEmpty()) {
+            List<Map<String, Object>> ranges = new ArrayList<>();
+            for (DistanceBreakdown.Range g : r.byDistance()) {
+                Map<String, Object> gm = new LinkedHashMap<>();
+                gm.put("distance", g.label());
+                gm.put("targets", g.targets());
+                gm.put("accuracy", g.accuracy());
+                ranges.add(gm);
+            }
+            m.put("accuracy_by_distance", ranges);
+        }
         m.put("machine", machine);
         return m;
     }
@@ -118,6 +129,9 @@ public final class Table6Report {
         if (recipe.batch() != Table6Task.PAPER_BATCH) {
             d.add("batch " + recipe.batch() + " (paper: 16)");
         }
+        if (recipe.weightDecay() != Table6Task.WEIGHT_DECAY) {
+            d.add(String.format(Locale.ROOT, "weight decay %.0e (paper: 1e-6)", recipe.weightDecay()));
+        }
         if (recipe.retention() > 0) {
             d.add(String.format(Locale.ROOT, "state-keeping gate bias spread at init (--retention %.0f)", recipe.retention()));
         }
@@ -125,6 +139,11 @@ public final class Table6Report {
             d.add(String.format(Locale.ROOT, "length curriculum: each training sequence is trained on the target of a"
                     + " random-length prefix (ℓ uniform in %d..100, one target per sequence, at step ℓ); tested on"
                     + " whole sequences as the paper", t.task().shortestPrefix()));
+        }
+        if (recipe.relabel()) {
+            d.add("each training sequence's symbols renamed afresh whenever it is read (" + (t == Table6Task.MQAR
+                    ? "keys among keys, values among values" : "any permutation of the symbols") + "): a symmetry of the"
+                    + " task that keeps the 10k sequences' structure (positions, repeats) but not which symbols fill it");
         }
         d.add("gradient norm clipped to 1");
         d.add(String.format(Locale.ROOT, "a disjoint validation set of %,d sequences stops a seed at %.1f %% token accuracy"
@@ -161,9 +180,28 @@ public final class Table6Report {
             Object d = m.get("deviations");
             sb.append("- **").append(m.get("task")).append(", ").append(m.get("cell")).append("**: ")
                     .append(d instanceof List<?> l ? String.join("; ", l.stream().map(String::valueOf).toList()) : "")
-                    .append(". Measured on ").append(m.get("machine")).append(".\n");
+                    .append(". ").append(byDistance(m)).append("Measured on ").append(m.get("machine")).append(".\n");
         }
         return sb.toString();
+    }
+
+    /** A k-hop record's test accuracy by how far back the answer lies, as a sentence (empty for other tasks). */
+    @SuppressWarnings("unchecked")
+    private static String byDistance(Map<String, Object> m) {
+        if (!(m.get("accuracy_by_distance") instanceof List<?> ranges) || ranges.isEmpty()) {
+            return "";
+        }
+        double all = 0;
+        for (Object o : ranges) {
+            all += num((Map<String, Object>) o, "targets");
+        }
+        List<String> parts = new ArrayList<>();
+        for (Object o : ranges) {
+            Map<String, Object> g = (Map<String, Object>) o;
+            parts.add(String.format(Locale.ROOT, "%s: %.2f %% (%.0f %% of targets)", g.get("distance"), num(g, "accuracy"),
+                    100 * num(g, "targets") / all));
+        }
+        return "Test accuracy by how many steps back the answer lies: " + String.join(", ", parts) + ". ";
     }
 
     /** Text for a Markdown table cell: a literal {@code |} (as in {@code |V|}) would end the cell. */

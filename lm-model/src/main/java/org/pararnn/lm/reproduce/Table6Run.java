@@ -12,6 +12,7 @@ import org.pararnn.lm.data.Batch;
 import org.pararnn.lm.data.Rng;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.ModelConfig;
+import org.pararnn.lm.tasks.KHop;
 import org.pararnn.lm.tasks.TaskDataset;
 import org.pararnn.lm.train.AdamW;
 import org.pararnn.lm.train.Evaluation;
@@ -28,7 +29,7 @@ import org.pararnn.lm.train.Trainer;
  * the test evaluation, timed on this machine before training) is split evenly over the seeds still to run; from a
  * seed's share come a short timing of training steps that sizes its cosine schedule and the validation and save that
  * follow its deadline, which stops it if the timing was optimistic. A seed that reaches the target on validation ends
- * the search.
+ * the search. A k-hop test evaluation is also broken down by how far back the answers lie ({@link DistanceBreakdown}).
  */
 public final class Table6Run {
     /** Validation sequences (disjoint from training and test): they stop a seed early and pick the kept one. */
@@ -71,7 +72,7 @@ public final class Table6Run {
     /** The cell's outcome: the kept seed's test accuracy and every seed tried. */
     public record Result(Table6Task task, String cell, double accuracy, double exactMatch, long parameters, int steps,
                          double epochs, double seconds, double budgetSeconds, List<Seed> seeds, long keptSeed,
-                         Table6Task.Recipe recipe, double target) {
+                         Table6Task.Recipe recipe, double target, List<DistanceBreakdown.Range> byDistance) {
     }
 
     public Result run(int seeds, double budgetSeconds, double target) throws IOException {
@@ -83,7 +84,7 @@ public final class Table6Run {
         long start = System.nanoTime();
         long deadline = start + (long) (budgetSeconds * (1 - SLACK) * 1e9);
         int batch = recipe.batch();
-        double testSeconds = timeTestEvaluation(batch);
+        double testSeconds = timeTestEvaluation(recipe);
         out.printf(Locale.ROOT, "  test evaluation (%,d sequences) reserved: %s%n", data.test().count(),
                 Progress.duration(testSeconds));
         List<Seed> tried = new ArrayList<>();
@@ -98,10 +99,10 @@ public final class Table6Run {
                 out.printf(Locale.ROOT, "  seed %d: not run, %s left of the budget%n", seed, Progress.duration(Math.max(0, left)));
                 break;
             }
-            ModelConfig config = task.model(cell, seed);
+            ModelConfig config = task.model(cell, seed, recipe);
             LanguageModel model = new LanguageModel(config).solver(solver);
             parameters = model.parameterCount();
-            double secondsPerStep = timeSteps(config, batch, Math.max(2, CALIBRATION_SHARE * share));
+            double secondsPerStep = timeSteps(config, recipe, Math.max(2, CALIBRATION_SHARE * share));
             share -= Math.max(2, CALIBRATION_SHARE * share);
             // After its deadline a seed still evaluates on validation and saves: that comes out of its share too.
             double tail = TEST_MARGIN * evalPerSequence * VALIDATION + SAVE_SECONDS;
@@ -110,7 +111,7 @@ public final class Table6Run {
             int planned = Math.max(50, (int) (share / secondsPerStep * 0.95));
             int evalEvery = Math.max(25, planned / 20);
             TrainConfig train = new TrainConfig(planned, batch, 1, recipe.lr(), recipe.lr() / 10, Math.min(100, planned / 10),
-                    0.9, 0.999, 1e-8, Table6Task.WEIGHT_DECAY, 1.0, evalEvery, VALIDATION, 0, seed);
+                    0.9, 0.999, 1e-8, recipe.weightDecay(), 1.0, evalEvery, VALIDATION, 0, seed);
             Path runDir = dir.resolve(task.id() + "-" + cell + "-seed" + seed);
             Files.createDirectories(runDir);
             out.printf(Locale.ROOT, "  seed %d: %,d parameters, up to %,d steps (%.1f epochs) in %s%n", seed, parameters, planned,
@@ -138,16 +139,17 @@ public final class Table6Run {
             throw new IllegalArgumentException("a budget of " + Progress.duration(budgetSeconds) + " leaves no time to train "
                     + task.id() + " with " + cell + " (the test evaluation alone needs about " + Progress.duration(testSeconds) + ")");
         }
-        Evaluation test = Evaluation.over(best, data.test().count(), 250, data.steps(), data.test()::batchAt);
+        DistanceBreakdown breakdown = data.task() instanceof KHop hops ? new DistanceBreakdown(hops) : null;
+        Evaluation test = Evaluation.over(best, data.test().count(), 250, data.steps(), data.test()::batchAt, breakdown);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(task, cell, 100 * test.accuracy(), 100 * test.exactMatch(), parameters, bestSeed.steps(),
                 (double) bestSeed.steps() * batch / data.training().count(), seconds, budgetSeconds, tried, bestSeed.seed(),
-                recipe, target);
+                recipe, target, breakdown == null ? List.of() : breakdown.ranges());
     }
 
     /** Seconds for the test evaluation, from a timing of a few batches on a throwaway model (cold: an overestimate). */
-    private double timeTestEvaluation(int batch) {
-        LanguageModel probe = new LanguageModel(task.model(cell, 999)).solver(solver);
+    private double timeTestEvaluation(Table6Task.Recipe recipe) {
+        LanguageModel probe = new LanguageModel(task.model(cell, 999, recipe)).solver(solver);
         int n = Math.min(data.test().count(), 1_000);
         Evaluation.over(probe, Math.min(n, 250), 250, data.steps(), data.test()::batchAt);
         long t0 = System.nanoTime();
@@ -161,8 +163,9 @@ public final class Table6Run {
      * Seconds per training step of this model, timed over the second half of {@code seconds} of steps on a throwaway
      * copy (the first half warms the JIT and the solver's choice of mode; the real run starts untouched).
      */
-    private double timeSteps(ModelConfig config, int batch, double seconds) {
-        LanguageModel probe = new LanguageModel(task.model(cell, config.seed() + 1000)).solver(solver);
+    private double timeSteps(ModelConfig config, Table6Task.Recipe recipe, double seconds) {
+        int batch = recipe.batch();
+        LanguageModel probe = new LanguageModel(task.model(cell, config.seed() + 1000, recipe)).solver(solver);
         AdamW adam = new AdamW(probe.parameters(), 0.9, 0.999, 1e-8, 0);
         Batch b = new Batch(batch, data.steps());
         Rng rng = new Rng(7);

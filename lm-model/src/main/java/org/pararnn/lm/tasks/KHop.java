@@ -41,12 +41,27 @@ public final class KHop extends SyntheticTask {
 
     @Override
     protected void generate(Rng rng, int[] tokens, int[] targets, int off) {
+        for (int t = 0; t < length; t++) {
+            tokens[off + t] = rng.nextInt(symbols);
+        }
+        int[] distances = new int[length];
+        answerDistances(tokens, off, distances);
+        for (int t = 0; t < length; t++) {
+            targets[off + t] = distances[t] < 0 ? -1 : tokens[off + t - distances[t]];
+        }
+    }
+
+    /**
+     * For every step {@code t} of the sequence at {@code off}, how many steps back its answer lies (0: the current
+     * token itself), or −1 where the hops find none, into {@code distances[0, length)}. A one-layer model's accuracy by
+     * this distance shows how far back it follows hops (docs/design.md §2, "Table 6").
+     */
+    public void answerDistances(int[] tokens, int off, int[] distances) {
         int[] last = new int[symbols];
-        int[] next = new int[length]; // next[t]: the step after the previous occurrence of tokens[t], or −1
+        int[] next = new int[length];
         java.util.Arrays.fill(last, -1);
         for (int t = 0; t < length; t++) {
-            int tok = rng.nextInt(symbols);
-            tokens[off + t] = tok;
+            int tok = tokens[off + t];
             next[t] = last[tok] < 0 ? -1 : last[tok] + 1;
             last[tok] = t;
         }
@@ -55,8 +70,14 @@ public final class KHop extends SyntheticTask {
             for (int h = 0; h < hops && p >= 0; h++) {
                 p = next[p];
             }
-            targets[off + t] = p < 0 ? -1 : tokens[off + p];
+            distances[t] = p < 0 ? -1 : t - p;
         }
+    }
+
+    /** Any renaming of the symbols: hops follow equal tokens, which stay equal. */
+    @Override
+    public boolean relabels() {
+        return true;
     }
 
     @Override

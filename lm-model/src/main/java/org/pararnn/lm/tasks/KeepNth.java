@@ -54,6 +54,12 @@ public final class KeepNth extends SyntheticTask {
         return m;
     }
 
+    /** Any renaming of the symbols: the n-th symbol is renamed with the rest. */
+    @Override
+    public boolean relabels() {
+        return true;
+    }
+
     @Override
     public int prefixTarget(int[] tokens, int off, int prefix) {
         return prefix >= n ? tokens[off + n - 1] : -1;

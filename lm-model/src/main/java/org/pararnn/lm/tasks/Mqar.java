@@ -79,6 +79,21 @@ public final class Mqar extends SyntheticTask {
         }
     }
 
+    /** Keys are renamed among keys and values among values (the noise token stays): the answers follow. */
+    @Override
+    public void relabel(Rng rng, int[] tokens, int[] targets, int off) {
+        int[] map = new int[vocab()];
+        shuffleRange(rng, map, 0, keys);
+        shuffleRange(rng, map, keys, values);
+        map[keys + values] = keys + values;
+        rename(map, tokens, targets, off);
+    }
+
+    @Override
+    public boolean relabels() {
+        return true;
+    }
+
     private static void shuffle(Rng rng, int[] a) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);

@@ -40,6 +40,53 @@ public abstract class SyntheticTask implements BatchSource {
         throw new UnsupportedOperationException(name() + " has no single final target to train on prefixes of");
     }
 
+    /**
+     * Renames the symbols of one generated sequence (inputs and targets at {@code off}) by a random permutation that
+     * maps every sequence of the task onto another with the answers renamed alike (a symmetry of the task), drawing
+     * from {@code rng}: a training sequence then teaches the rule rather than its particular symbols. Tasks with no
+     * such symmetry answer {@link UnsupportedOperationException}; {@link #relabels()} says which.
+     */
+    public void relabel(Rng rng, int[] tokens, int[] targets, int off) {
+        if (!relabels()) {
+            throw new UnsupportedOperationException(name() + " has no symbol renaming that keeps its answers");
+        }
+        // By default any permutation of the whole vocabulary (a task whose rule only compares symbols for equality).
+        int[] map = new int[vocab()];
+        shuffleRange(rng, map, 0, map.length);
+        rename(map, tokens, targets, off);
+    }
+
+    /** Whether {@link #relabel} is defined: by default not; tasks that only compare symbols say so. */
+    public boolean relabels() {
+        return false;
+    }
+
+    /**
+     * Applies {@code map} to the {@code length} inputs and (non-negative) targets at {@code off}: {@link #relabel}'s
+     * common part once a task has drawn its permutation.
+     */
+    protected final void rename(int[] map, int[] tokens, int[] targets, int off) {
+        for (int t = off; t < off + length; t++) {
+            tokens[t] = map[tokens[t]];
+            if (targets[t] >= 0) {
+                targets[t] = map[targets[t]];
+            }
+        }
+    }
+
+    /** Writes into {@code map[from, from + n)} a uniformly random permutation of {@code [from, from + n)}. */
+    protected static void shuffleRange(Rng rng, int[] map, int from, int n) {
+        for (int i = 0; i < n; i++) {
+            map[from + i] = from + i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = map[from + i];
+            map[from + i] = map[from + j];
+            map[from + j] = t;
+        }
+    }
+
     /** The shortest prefix {@link #prefixTarget} gives a target for. */
     public int shortestPrefix() {
         return 1;

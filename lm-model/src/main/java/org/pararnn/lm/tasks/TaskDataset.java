@@ -23,17 +23,19 @@ public final class TaskDataset implements BatchSource, FixedHeldOut {
     private final SequenceSet test;
     private final long dataSeed;
     private final boolean prefixCurriculum;
+    private final boolean relabel;
     private int[] order;
     private int cursor;
 
     private TaskDataset(SyntheticTask task, SequenceSet train, SequenceSet validation, SequenceSet test, long dataSeed,
-                        boolean prefixCurriculum) {
+                        boolean prefixCurriculum, boolean relabel) {
         this.task = task;
         this.train = train;
         this.validation = validation;
         this.test = test;
         this.dataSeed = dataSeed;
         this.prefixCurriculum = prefixCurriculum;
+        this.relabel = relabel;
     }
 
     /**
@@ -61,7 +63,24 @@ public final class TaskDataset implements BatchSource, FixedHeldOut {
             seen.add(hash(validation.tokens(), i * validation.length(), validation.length()));
         }
         SequenceSet test = fill(task, rng, testCount, seen, true, "test");
-        return new TaskDataset(task, train, validation, test, dataSeed, prefixCurriculum);
+        return new TaskDataset(task, train, validation, test, dataSeed, prefixCurriculum, false);
+    }
+
+    /**
+     * The same sets, with every training sequence renamed by a fresh random symmetry of the task each time it is read
+     * ({@link SyntheticTask#relabel}): the 10k sequences still set every structure seen in training (positions,
+     * repeats, which tokens are equal), but not which symbols fill it. Validation and test are never renamed.
+     */
+    public TaskDataset relabelling() {
+        if (!task.relabels()) {
+            throw new IllegalArgumentException(task.name() + " has no symbol renaming that keeps its answers: it cannot"
+                    + " be trained with relabelling");
+        }
+        return new TaskDataset(task, train, validation, test, dataSeed, prefixCurriculum, true);
+    }
+
+    public boolean relabels() {
+        return relabel;
     }
 
     /**
@@ -146,8 +165,11 @@ public final class TaskDataset implements BatchSource, FixedHeldOut {
                 cursor = 0;
             }
             train.copy(order[cursor++], into, r);
+            int off = r * len;
+            if (relabel) {
+                task.relabel(rng, into.tokens, into.targets, off);
+            }
             if (prefixCurriculum) {
-                int off = r * len;
                 int shortest = task.shortestPrefix();
                 int ell = shortest + rng.nextInt(len - shortest + 1);
                 java.util.Arrays.fill(into.targets, off, off + len, -1);
@@ -195,6 +217,7 @@ public final class TaskDataset implements BatchSource, FixedHeldOut {
         d.put("test", test.count());
         d.put("seed", dataSeed);
         d.put("prefix_curriculum", prefixCurriculum);
+        d.put("relabel", relabel);
         m.put("dataset", d);
         return m;
     }

@@ -52,8 +52,24 @@ public record Evaluation(double loss, double accuracy, double exactMatch, int se
         int batchAt(int first, Batch into);
     }
 
+    /** Sees each evaluated batch with the model's predictions, for a breakdown of its own. */
+    @FunctionalInterface
+    public interface Observer {
+        /**
+         * @param batch       the batch just evaluated (targets −1 where nothing counts)
+         * @param sequences   its real sequences, from the first
+         * @param predictions {@code [B][T]} arg-max predictions (reused after the call)
+         */
+        void evaluated(Batch batch, int sequences, int[] predictions);
+    }
+
     /** The first {@code count} sequences of a fixed set (every one of them exactly once), in batches of {@code batchSize}. */
     public static Evaluation over(LanguageModel model, int count, int batchSize, int steps, Sequences set) {
+        return over(model, count, batchSize, steps, set, null);
+    }
+
+    /** As {@link #over(LanguageModel, int, int, int, Sequences)}, showing every batch to {@code observer} (if not null). */
+    public static Evaluation over(LanguageModel model, int count, int batchSize, int steps, Sequences set, Observer observer) {
         Batch batch = new Batch(batchSize, steps);
         Tally tally = new Tally();
         while (tally.sequences < count) {
@@ -66,6 +82,9 @@ public record Evaluation(double loss, double accuracy, double exactMatch, int se
             int keep = Math.min(real, count - done);
             java.util.Arrays.fill(batch.targets, keep * steps, batch.targets.length, -1);
             tally.add(model.forward(batch.tokens, batch.targets, batch.batch, batch.steps), keep);
+            if (observer != null) {
+                observer.evaluated(batch, keep, model.predictions());
+            }
         }
         return tally.evaluation();
     }

@@ -52,6 +52,26 @@ class ReproduceCommandTest {
         assertTrue(accuracy >= 99.0, "1-hop test accuracy " + accuracy + " %\n" + log);
         String md = Files.readString(dir.resolve("table6.md"));
         assertTrue(md.contains("| 1-hop, \\|V\\| = 10 | paragru |") && md.contains("Deviations"), md);
+        // k-hop records break the test accuracy down by how far back the answer lies; every target is in one range.
+        long targets = 0;
+        for (Object o : (List<?>) r.get("accuracy_by_distance")) {
+            targets += ((Number) ((Map<?, ?>) o).get("targets")).longValue();
+        }
+        assertTrue(targets > 9_000 * 90, "1-hop targets counted by distance: " + targets);
+        assertTrue(md.contains("answer lies: 0-5: "), md);
+    }
+
+    @Test
+    void relabellingAndTheRecipeOverridesAreCheckedBeforeAnythingRuns() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        assertEquals(1, new Main().run(List.of("reproduce", "table6", "--relabel", "yes"), out, out));
+        assertEquals(1, new Main().run(List.of("reproduce", "table6", "--tasks", "parity", "--relabel", "on"), out, out));
+        assertEquals(1, new Main().run(List.of("reproduce", "table6", "--tasks", "mqar", "--lr", "0"), out, out));
+        String log = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("--relabel takes on or off, got 'yes'") && log.contains("parity has no symbol renaming")
+                && log.contains("--lr must be positive"), log);
+        assertTrue(!log.contains("reproducing Table 6"), "refused before anything ran: " + log);
     }
 
     @Test

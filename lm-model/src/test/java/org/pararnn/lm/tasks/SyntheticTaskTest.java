@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.pararnn.lm.data.Batch;
 import org.pararnn.lm.data.Rng;
 
@@ -20,6 +22,20 @@ class SyntheticTaskTest {
             task.heldOutBatch(new Rng(seed), b);
         } else {
             task.trainBatch(new Rng(seed), b);
+        }
+        return b;
+    }
+
+    /** As {@link #draw}, then every sequence renamed by the task's {@link SyntheticTask#relabel} when {@code renamed}. */
+    private static Batch draw(SyntheticTask task, int n, long seed, boolean renamed) {
+        Batch b = draw(task, false, n, seed);
+        if (renamed) {
+            Rng rng = new Rng(seed + 100);
+            int[] before = b.tokens.clone();
+            for (int s = 0; s < n; s++) {
+                task.relabel(rng, b.tokens, b.targets, s * task.steps());
+            }
+            assertFalse(Arrays.equals(before, b.tokens), "renaming changes symbols");
         }
         return b;
     }
@@ -66,9 +82,11 @@ class SyntheticTaskTest {
         assertTrue(why.contains("parity only"), why);
     }
 
-    @Test
-    void keepNthTargetsTheNthSymbol() {
-        Batch b = draw(new KeepNth(20, 7, 16), false, 50, 2);
+    /** The task's rule holds of drawn sequences and of drawn sequences renamed by {@link SyntheticTask#relabel}. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void keepNthTargetsTheNthSymbol(boolean renamed) {
+        Batch b = draw(new KeepNth(20, 7, 16), 50, 2, renamed);
         for (int s = 0; s < 50; s++) {
             for (int t = 0; t < 19; t++) {
                 assertEquals(-1, b.targets[s * 20 + t]);
@@ -77,10 +95,11 @@ class SyntheticTaskTest {
         }
     }
 
-    @Test
-    void mqarQueriesEveryKeyOnceAndTargetsItsValue() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void mqarQueriesEveryKeyOnceAndTargetsItsValue(boolean renamed) {
         int pairs = 5;
-        Batch b = draw(new Mqar(24, pairs, 16, 16), false, 40, 3);
+        Batch b = draw(new Mqar(24, pairs, 16, 16), 40, 3, renamed);
         for (int s = 0; s < 40; s++) {
             int off = s * 24;
             int[] value = new int[16];
@@ -106,13 +125,17 @@ class SyntheticTaskTest {
     }
 
     /** k-hop by brute force: search backwards for the previous occurrence, k times. */
-    @Test
-    void kHopMatchesABruteForceSearch() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void kHopMatchesABruteForceSearch(boolean renamed) {
         for (int hops = 1; hops <= 2; hops++) {
-            Batch b = draw(new KHop(40, hops, 6), false, 30, 4 + hops);
+            Batch b = draw(new KHop(40, hops, 6), 30, 4 + hops, renamed);
             int defined = 0;
+            KHop task = new KHop(40, hops, 6);
+            int[] distances = new int[40];
             for (int s = 0; s < 30; s++) {
                 int off = s * 40;
+                task.answerDistances(b.tokens, off, distances);
                 for (int t = 0; t < 40; t++) {
                     int p = t;
                     for (int h = 0; h < hops && p >= 0; h++) {
@@ -123,11 +146,19 @@ class SyntheticTaskTest {
                         p = q < 0 ? -1 : q + 1;
                     }
                     assertEquals(p < 0 ? -1 : b.tokens[off + p], b.targets[off + t], "hops " + hops + " t " + t);
+                    assertEquals(p < 0 ? -1 : t - p, distances[t], "distance back to the answer, hops " + hops + " t " + t);
                     defined += p < 0 ? 0 : 1;
                 }
             }
             assertTrue(defined > 30 * 20, "most positions have an answer");
         }
+    }
+
+    @Test
+    void parityHasNoRenamingThatKeepsItsAnswers() {
+        Parity p = new Parity(10);
+        assertFalse(p.relabels());
+        assertThrows(UnsupportedOperationException.class, () -> p.relabel(new Rng(1), new int[10], new int[10], 0));
     }
 
     @Test

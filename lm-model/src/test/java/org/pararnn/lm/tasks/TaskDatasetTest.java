@@ -135,4 +135,75 @@ class TaskDatasetTest {
         }
         assertEquals(all, epoch);
     }
+
+    /**
+     * Relabelling renames each training sequence as it is read, a bijection of the symbols per sequence (MQAR: keys to
+     * keys, values to values), and leaves validation and test as generated; a checkpoint's description keeps it.
+     */
+    @Test
+    void relabellingRenamesTrainingSequencesOnly() throws Exception {
+        Mqar task = new Mqar(30, 2, 8, 7);
+        TaskDataset plain = TaskDataset.generate(task, 32, 16, 16, 4, false);
+        TaskDataset renamed = plain.relabelling();
+        assertTrue(renamed.relabels());
+        Batch a = new Batch(32, 30);
+        Batch b = new Batch(32, 30);
+        plain.trainBatch(new Rng(3), a);
+        renamed.trainBatch(new Rng(3), b);
+        int changed = 0;
+        for (int r = 0; r < 32; r++) {
+            int[] map = new int[16];
+            Arrays.fill(map, -1);
+            boolean same = true;
+            // A training draw of the renamed set is some stored training sequence, renamed consistently.
+            int match = -1;
+            for (int i = 0; i < 32 && match < 0; i++) {
+                Batch one = new Batch(1, 30);
+                plain.training().copy(i, one, 0);
+                if (renaming(one.tokens, 0, b.tokens, r * 30, 30, map)) {
+                    match = i;
+                }
+            }
+            assertTrue(match >= 0, "sequence " + r + " is a renamed training sequence");
+            for (int t = 0; t < 30; t++) {
+                int tok = b.tokens[r * 30 + t];
+                same &= tok == a.tokens[r * 30 + t];
+                if (b.targets[r * 30 + t] >= 0) {
+                    assertTrue(b.targets[r * 30 + t] >= 8 && b.targets[r * 30 + t] < 15, "a target is a value");
+                }
+            }
+            changed += same ? 0 : 1;
+        }
+        assertTrue(changed > 28, "nearly every sequence renamed: " + changed);
+        Batch v = new Batch(16, 30);
+        Batch w = new Batch(16, 30);
+        plain.heldOutBatchAt(0, v);
+        renamed.heldOutBatchAt(0, w);
+        assertArrayEquals(v.tokens, w.tokens);
+        assertTrue(((TaskDataset) Sources.fromDescription(renamed.describe())).relabels());
+        assertFalse(((TaskDataset) Sources.fromDescription(plain.describe())).relabels());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TaskDataset.generate(new Parity(30), 32, 16, 16, 4, false).relabelling());
+        assertTrue(e.getMessage().contains("parity"), e.getMessage());
+    }
+
+    /** Whether {@code y} is {@code x} under one bijection of symbols that keeps keys (below 8) apart from the rest. */
+    private static boolean renaming(int[] x, int xo, int[] y, int yo, int n, int[] map) {
+        Arrays.fill(map, -1);
+        int[] inverse = new int[map.length];
+        Arrays.fill(inverse, -1);
+        for (int t = 0; t < n; t++) {
+            int from = x[xo + t];
+            int to = y[yo + t];
+            if ((from < 8) != (to < 8) || (from == 15) != (to == 15)) {
+                return false;
+            }
+            if ((map[from] >= 0 && map[from] != to) || (inverse[to] >= 0 && inverse[to] != from)) {
+                return false;
+            }
+            map[from] = to;
+            inverse[to] = from;
+        }
+        return true;
+    }
 }
