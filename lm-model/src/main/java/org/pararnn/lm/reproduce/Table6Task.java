@@ -23,7 +23,7 @@ public enum Table6Task {
     PARITY("parity", "Parity, |V| = 2", Architecture.CELL, null, Table6Task.UNCLIPPED,
             3_800, 4_000, new Recipe(3e-3, 16, Table6Task.WEIGHT_DECAY, 0f, true, false)),
     MQAR("mqar", "MQAR, κ = 2, |V| = 128", Architecture.BLOCK, null, 0.9f,
-            32_700, 32_800, new Recipe(1e-2, 16, Table6Task.WEIGHT_DECAY, 0f, false, true)),
+            32_700, 32_800, new Recipe(1e-2, 16, Table6Task.WEIGHT_DECAY, 4f, false, true)),
     ONE_HOP("1-hop", "1-hop, |V| = 10", Architecture.BLOCK, null, 0.9f,
             17_600, 17_700, new Recipe(3e-3, 16, Table6Task.WEIGHT_DECAY, 0f, false, false)),
     TWO_HOP("2-hop", "2-hop, |V| = 5", Architecture.BLOCK, null, 0.9f,
