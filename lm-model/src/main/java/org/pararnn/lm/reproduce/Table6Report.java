@@ -141,8 +141,8 @@ public final class Table6Report {
                     + " whole sequences as the paper", t.task().shortestPrefix()));
         }
         if (recipe.relabel()) {
-            d.add("each training sequence's symbols renamed afresh whenever it is read (" + (t == Table6Task.MQAR
-                    ? "keys among keys, values among values" : "any permutation of the symbols") + "): a symmetry of the"
+            d.add("each training sequence's symbols renamed afresh whenever it is read (" + t.task().renaming()
+                    + "): a symmetry of the"
                     + " task that keeps the 10k sequences' structure (positions, repeats) but not which symbols fill it");
         }
         d.add("gradient norm clipped to 1");

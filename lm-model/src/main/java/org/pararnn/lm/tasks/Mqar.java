@@ -94,6 +94,11 @@ public final class Mqar extends SyntheticTask {
         return true;
     }
 
+    @Override
+    public String renaming() {
+        return "keys among keys, values among values";
+    }
+
     private static void shuffle(Rng rng, int[] a) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);

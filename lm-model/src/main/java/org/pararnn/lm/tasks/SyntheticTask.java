@@ -56,6 +56,11 @@ public abstract class SyntheticTask implements BatchSource {
         rename(map, tokens, targets, off);
     }
 
+    /** What {@link #relabel} renames, in words (for reports). */
+    public String renaming() {
+        return "any permutation of the symbols";
+    }
+
     /** Whether {@link #relabel} is defined: by default not; tasks that only compare symbols say so. */
     public boolean relabels() {
         return false;

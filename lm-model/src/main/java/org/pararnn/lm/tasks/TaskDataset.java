@@ -180,15 +180,7 @@ public final class TaskDataset implements BatchSource, FixedHeldOut {
 
     private static int[] permutation(Rng rng, int n, int[] reuse) {
         int[] p = reuse != null && reuse.length == n ? reuse : new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
+        SyntheticTask.shuffleRange(rng, p, 0, n);
         return p;
     }
 
