@@ -27,7 +27,7 @@ import org.pararnn.lm.train.AdamW;
  * reduction that waits for the device.
  *
  * <pre>
- * java … org.pararnn.bench.StepTiming --backend cpu --dim 128 --layers 4 --heads 2 --context 64 --batch 12
+ * java … org.pararnn.bench.StepTiming --backend cpu --dim 128 --layers 4 --heads 2 --context 64 --batch 12 [--warmup 150]
  * </pre>
  */
 public final class StepTiming {
@@ -83,7 +83,7 @@ public final class StepTiming {
     /** {@code --name value} pairs; an unknown or malformed one is refused, naming it. */
     private record Options(java.util.Map<String, String> values) {
         static final List<String> KNOWN = List.of("backend", "dim", "layers", "heads", "context", "batch", "vocab", "pairs", "per",
-                "cell");
+                "cell", "warmup");
 
         static Options parse(String[] args) {
             java.util.Map<String, String> v = new java.util.HashMap<>();
@@ -124,6 +124,8 @@ public final class StepTiming {
         int pairs = o.getInt("pairs", 10);
         int per = o.getInt("per", 3);
         String cell = o.get("cell", "paragru");
+        // The Vector API kernels reach their compiled speed only after on the order of a hundred steps (README, "StepTiming").
+        int warmup = o.getInt("warmup", 150);
         try (Backend backend = Backends.fromEnvironment().forcing(name, "StepTiming").choose()) {
             Recorder recorder = new Recorder(backend.ops());
             Ops ops = (Ops) Proxy.newProxyInstance(Ops.class.getClassLoader(), new Class<?>[] {Ops.class}, recorder);
@@ -150,7 +152,7 @@ public final class StepTiming {
                 }
                 ops.sumOfSquares(probe); // waits for the device
             };
-            for (int w = 0; w < 3; w++) {
+            for (int w = 0; w < warmup; w++) {
                 step.run();
                 gemms.run();
             }

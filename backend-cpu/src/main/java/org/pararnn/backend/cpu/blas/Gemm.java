@@ -23,6 +23,8 @@ import org.pararnn.api.spi.SignalChaining;
  */
 public final class Gemm {
     private static final long DEFAULT_THRESHOLD = 1L << 20;
+    private static final String THREAD_TIMEOUT = "OPENBLAS_THREAD_TIMEOUT";
+    private static final System.Logger LOG = System.getLogger("org.pararnn.backend.cpu.blas");
     private static volatile long threshold = Long.getLong("pararnn.blas.threshold", DEFAULT_THRESHOLD);
     /** {@code -Dpararnn.blas.inPlace=true|false}: the in-place path's setting at start-up. */
     public static final String IN_PLACE_PROPERTY = "pararnn.blas.inPlace";
@@ -43,6 +45,8 @@ public final class Gemm {
 
     /** Holder: OpenBLAS is loaded on first use of a large product, never at class-load time. */
     private static final class Blas {
+        /** Which kernels OpenBLAS runs and what set them, as {@link #blasPath()} says it; null when nothing is known. */
+        static String kernels;
         static final String UNAVAILABLE = load();
 
         private static String load() {
@@ -50,18 +54,23 @@ public final class Gemm {
                 return "disabled by -Dpararnn.blas=false";
             }
             try {
+                // OpenBLAS reads it once, when it initialises: set before the library is loaded.
+                String timeoutNotSet = System.getenv(THREAD_TIMEOUT) != null ? null
+                        : OpenBlasNative.setEnvironment(THREAD_TIMEOUT, "4");
                 Loader.load(openblas_nolapack.class);
-                if (System.getenv("OPENBLAS_THREAD_TIMEOUT") == null) {
-                    // Read by OpenBLAS at load; the JVM cannot set it for itself, so say what it costs.
-                    System.getLogger("org.pararnn.backend.cpu.blas").log(Level.INFO, "OPENBLAS_THREAD_TIMEOUT is not set:"
-                            + " OpenBLAS's idle threads spin between products and take cores from the Java kernels"
-                            + " (an LM training step measured 84-99 ms instead of 72-81 ms on 2 cores); export"
-                            + " OPENBLAS_THREAD_TIMEOUT=4 before starting the JVM (./pararnn does)");
+                if (timeoutNotSet != null) {
+                    LOG.log(Level.INFO, THREAD_TIMEOUT + " is not set (" + timeoutNotSet + "): OpenBLAS's idle threads"
+                            + " spin between products and take cores from the Java kernels (an LM training step measured"
+                            + " 84-99 ms instead of 72-81 ms on 2 cores); export " + THREAD_TIMEOUT + "=4 before"
+                            + " starting the JVM (./pararnn does)");
                 }
+                String running = OpenBlasNative.coreName();
+                String note = OpenBlasCoreType.note(System.getenv(OpenBlasCoreType.ENVIRONMENT), CpuIdentity.read());
+                kernels = running == null ? note : running + " kernels" + (note == null ? "" : " (" + note + ")");
                 return null;
             } catch (Throwable e) {
                 String why = "OpenBLAS natives did not load (" + e + "); using Java loops for GEMM";
-                System.getLogger("org.pararnn.backend.cpu.blas").log(Level.WARNING, why);
+                LOG.log(Level.WARNING, why);
                 return why;
             }
         }
@@ -141,14 +150,25 @@ public final class Gemm {
         if (Blas.UNAVAILABLE != null) {
             return "Java loops: " + Blas.UNAVAILABLE;
         }
+        String kernels = Blas.kernels == null ? "" : ", " + Blas.kernels;
         if (Heap.USABLE && !inPlaceAllowed) {
             return "OpenBLAS on native copies of the operands (in place available but off: "
                     + (System.getProperty(IN_PLACE_PROPERTY) != null ? "-Dpararnn.blas.inPlace=false"
                     : "the JDK's libjsig is not preloaded, " + SignalChaining.FIX + "; or -Dpararnn.blas.inPlace=true"
-                    + " where no OpenCL runtime shares the process") + ")";
+                    + " where no OpenCL runtime shares the process") + ")" + kernels;
         }
-        return Heap.USABLE ? "OpenBLAS on the Java arrays in place (critical downcall)"
-                : "OpenBLAS on native copies of the operands (in place " + HeapBlas.unavailableReason() + ")";
+        return (Heap.USABLE ? "OpenBLAS on the Java arrays in place (critical downcall)"
+                : "OpenBLAS on native copies of the operands (in place " + HeapBlas.unavailableReason() + ")") + kernels;
+    }
+
+    /** The kernels OpenBLAS runs as it names them ({@code SkylakeX}, {@code Haswell}, …), or null where that cannot be asked (Java 21). */
+    public static String blasKernels() {
+        return Blas.UNAVAILABLE == null ? OpenBlasNative.coreName() : null;
+    }
+
+    /** {@code name} in this process's C environment (what OpenBLAS read), or null where unset or where that cannot be asked (Java 21). */
+    static String nativeEnvironment(String name) {
+        return OpenBlasNative.getEnvironment(name);
     }
 
     /** True when large products run on the Java arrays in place, without native copies. */

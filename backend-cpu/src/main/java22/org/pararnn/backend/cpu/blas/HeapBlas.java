@@ -1,16 +1,10 @@
 package org.pararnn.backend.cpu.blas;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.Optional;
-import org.bytedeco.javacpp.Loader;
 
 /**
  * OpenBLAS's {@code cblas_sgemm} called on Java arrays in place, without copying them to native memory
@@ -45,7 +39,7 @@ final class HeapBlas {
                 why = Gemm.blasUnavailableReason();
             } else {
                 try {
-                    MemorySegment symbol = lookup().find("cblas_sgemm").orElseThrow(
+                    MemorySegment symbol = OpenBlasNative.openBlas().find("cblas_sgemm").orElseThrow(
                             () -> new IllegalStateException("cblas_sgemm not found in the loaded OpenBLAS"));
                     ValueLayout i = ValueLayout.JAVA_INT;
                     ValueLayout f = ValueLayout.JAVA_FLOAT;
@@ -61,16 +55,6 @@ final class HeapBlas {
             }
             SGEMM = handle;
             UNAVAILABLE = why;
-        }
-
-        /** The OpenBLAS file JavaCPP extracted and loaded; the class loader's libraries if it is not named. */
-        private static SymbolLookup lookup() {
-            Optional<String> file = Loader.getLoadedLibraries().entrySet().stream()
-                    .filter(e -> e.getKey().startsWith("openblas") && e.getValue() != null)
-                    .map(Map.Entry::getValue).findFirst();
-            return file.isPresent()
-                    ? SymbolLookup.libraryLookup(Path.of(file.get()), Arena.global())
-                    : SymbolLookup.loaderLookup();
         }
     }
 

@@ -3,6 +3,7 @@ package org.pararnn.backend.cpu.blas;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,43 @@ class GemmTest {
     void openBlasRunsInPlaceExactlyWhenTheJarAndJvmAllowIt() {
         boolean expected = Boolean.getBoolean("pararnn.test.gemmInPlace") && Runtime.version().feature() >= 22;
         assertEquals(expected, Gemm.blasInPlace(), Gemm.blasPath());
+    }
+
+    /**
+     * Where the JVM can ask (the jar on Java 22+, Failsafe's run): OpenBLAS names the kernels it runs, the
+     * environment's {@code OPENBLAS_CORETYPE} when set, {@link Gemm#blasPath()} says which and where the
+     * setting came from, and OpenBLAS was loaded with {@code OPENBLAS_THREAD_TIMEOUT} set (ours, 4, unless
+     * the environment had one).
+     */
+    @Test
+    void theHeaderNamesOpenBlasKernelsAndOpenBlasReadTheThreadTimeout() {
+        assertNull(Gemm.blasUnavailableReason());
+        String running = Gemm.blasKernels();
+        String pinned = System.getenv(OpenBlasCoreType.ENVIRONMENT);
+        String timeout = System.getenv("OPENBLAS_THREAD_TIMEOUT");
+        if (Boolean.getBoolean("pararnn.test.gemmInPlace") && Runtime.version().feature() >= 22) {
+            assertNotNull(running, "the Java 22+ build asks OpenBLAS for its kernels");
+            assertTrue(Gemm.blasPath().contains(running + " kernels"), Gemm.blasPath());
+            if (pinned != null && !pinned.isBlank()) {
+                assertEquals(pinned.trim().toLowerCase(java.util.Locale.ROOT), running.toLowerCase(java.util.Locale.ROOT));
+                assertTrue(Gemm.blasPath().contains(OpenBlasCoreType.ENVIRONMENT + "=" + pinned.trim()), Gemm.blasPath());
+            }
+            assertEquals(timeout != null ? timeout : "4", Gemm.nativeEnvironment("OPENBLAS_THREAD_TIMEOUT"));
+        } else {
+            assertNull(running, "the Java 21 build cannot ask");
+            assertNull(Gemm.nativeEnvironment("OPENBLAS_THREAD_TIMEOUT"), "the Java 21 build cannot ask");
+        }
+    }
+
+    /** Products large enough for OpenBLAS's blocked kernels (several panels along every dimension), against float64. */
+    @Test
+    void largeProductsMatchFloat64() {
+        Gemm.setBlasThreshold(0);
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                check(ta, tb, 301, 259, 263, 1f, 0.5f, "blas");
+            }
+        }
     }
 
     /**
