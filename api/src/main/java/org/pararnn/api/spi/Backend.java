@@ -100,6 +100,17 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * This backend's threads shared out among {@code parts} new instances of it, each running on its own share
+     * (products included) and on Java arrays, for training that many replicas of a model side by side on
+     * slices of one batch (in-process data parallel, docs/design.md §5, "Shards"). The caller closes every
+     * instance. Empty where the backend cannot divide itself: a device, or ops that do not take Java arrays
+     * (the default).
+     */
+    default java.util.Optional<java.util.List<Backend>> divide(int parts) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Whether the JVM's own signal handlers stay in charge while this backend runs. Native code that
      * installs its own SIGSEGV/SIGBUS handlers without chaining (an OpenCL driver compiling kernels with
      * LLVM in the process, unless {@link SignalChaining} is in place) leaves the JVM exposed to signals it

@@ -1,5 +1,7 @@
 package org.pararnn.backend.cpu;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.pararnn.api.Cell;
 import org.pararnn.api.Mode;
@@ -24,6 +26,7 @@ final class CpuBackend implements Backend {
     /** The fused ParaGRU strategy, or null to read {@code -Dpararnn.cpu.fused} whenever a solver is made. */
     private final FusedStrategy strategy;
     private final Ops ops;
+    private final boolean alwaysChunkScans;
 
     CpuBackend(int threads, DiagonalKernels kernels, FusedStrategy strategy) {
         this(threads, kernels, strategy, false);
@@ -31,12 +34,36 @@ final class CpuBackend implements Backend {
 
     /** {@code alwaysChunkScans}: scans cut sequences into chunks whenever threads are idle, even where it does not pay (tests). */
     CpuBackend(int threads, DiagonalKernels kernels, FusedStrategy strategy, boolean alwaysChunkScans) {
+        this(threads, kernels, strategy, alwaysChunkScans, OpenBlasProducts.INSTANCE);
+    }
+
+    private CpuBackend(int threads, DiagonalKernels kernels, FusedStrategy strategy, boolean alwaysChunkScans,
+                       OpenBlasProducts products) {
         this.loop = new CpuLoop(threads);
         this.kernels = kernels;
         this.scan = new CpuScan(loop, kernels, alwaysChunkScans);
         this.strategy = strategy;
+        this.alwaysChunkScans = alwaysChunkScans;
         this.ops = new HostOps(loop, kernels.activations(), "cpu (Java kernels on " + loop.parallelism() + " thread"
-                + (loop.parallelism() == 1 ? "" : "s") + ")", OpenBlasProducts.INSTANCE);
+                + (loop.parallelism() == 1 ? "" : "s") + ")", products);
+    }
+
+    /**
+     * {@code parts} backends on {@code threads / parts} threads each (at least one), their OpenBLAS products on
+     * as many: replicas running side by side then share the cores instead of each spreading over all of them
+     * (two replicas each spreading over every core ran several times slower; docs/design.md §5, "Shards").
+     */
+    @Override
+    public Optional<List<Backend>> divide(int parts) {
+        if (parts < 1) {
+            throw new IllegalArgumentException("a backend divides into at least 1 part, asked for " + parts);
+        }
+        int each = Math.max(1, loop.parallelism() / parts);
+        List<Backend> out = new ArrayList<>(parts);
+        for (int i = 0; i < parts; i++) {
+            out.add(new CpuBackend(each, kernels, strategy, alwaysChunkScans, OpenBlasProducts.onThreads(each)));
+        }
+        return Optional.of(out);
     }
 
     @Override

@@ -16,8 +16,10 @@ import org.pararnn.lm.train.TrainConfig;
  * @param resume         the checkpoint to continue from, or null for a fresh run
  * @param resumeState    its state, or null
  * @param stopAtAccuracy stop once held-out exact match reaches this (0: run all steps)
+ * @param shards         replicas side by side in this process ({@code org.pararnn.lm.train.Shards}); 0: the
+ *                       checkpoint's count when resuming, else one per thread where the backend can divide itself
  */
 public record RunSpec(String backend, Mode mode, ModelConfig model, TrainConfig train, BatchSource source, Path runDir,
                       Path resume, Checkpoint.State resumeState, double stopAtAccuracy, String title,
-                      PrintStream out, boolean terminal) {
+                      PrintStream out, boolean terminal, int shards) {
 }

@@ -29,6 +29,7 @@ import org.pararnn.lm.tasks.SyntheticTask;
 import org.pararnn.lm.train.Checkpoint;
 import org.pararnn.lm.train.Progress;
 import org.pararnn.lm.train.TrainConfig;
+import org.pararnn.lm.train.Shards;
 import org.pararnn.lm.train.Trainer;
 
 /** {@code ./pararnn train}: trains on a synthetic task (the default) or on text, then shows the result. */
@@ -38,7 +39,7 @@ final class TrainCommand implements Command {
     private static final Set<String> OPTIONS = Set.of("task", "length", "data", "vocab", "arch", "cell", "dim",
             "layers", "heads", "context", "batch", "accum", "steps", "lr", "min-lr", "warmup", "weight-decay",
             "beta2", "clip-norm", "clip", "z-loss", "retention", "eval-every", "eval-sequences", "checkpoint-every", "seed",
-            "supervise", "backend", "mode", "out", "resume", "until-accuracy");
+            "supervise", "backend", "mode", "out", "resume", "until-accuracy", "shards");
 
     @Override
     public String name() {
@@ -87,6 +88,10 @@ final class TrainCommand implements Command {
                 Solver:
                   --backend NAME       force a backend (else -Dpararnn.backend, PARARNN_BACKEND, priority)
                   --mode MODE          SEQUENTIAL, PARALLEL, FUSED or AUTO (default AUTO)
+                  --shards N|auto      replicas of the model side by side, each on a slice of every batch
+                                       and a share of the threads, gradients summed (default auto: one per
+                                       thread where the backend can divide itself and N divides the batch;
+                                       a resumed run keeps its count)
                 Run:
                   --out DIR            run directory (default runs/<time>-<task|data>-<cell>)
                   --resume DIR         continue a run exactly from its latest checkpoint (--steps may extend it)
@@ -186,7 +191,26 @@ final class TrainCommand implements Command {
         Path runDir = o.get("out") != null ? Path.of(o.get("out"))
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + label);
         return new RunSpec(o.get("backend"), mode, model, train, source, runDir, null, null, until, label, out,
-                Progress.stdoutIsTerminal());
+                Progress.stdoutIsTerminal(), shards(o, train));
+    }
+
+    /** {@code --shards}: a count that divides the batch, or 0 for automatic. */
+    private static int shards(Options o, TrainConfig train) {
+        String s = o.get("shards", "auto");
+        if (s.equals("auto")) {
+            return 0;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            n = 0;
+        }
+        if (n < 1 || train.batch() % n != 0) {
+            throw new IllegalArgumentException("train: --shards must be 'auto' or a whole number ≥ 1 that divides --batch "
+                    + train.batch() + ", got '" + s + "'");
+        }
+        return n;
     }
 
     private static boolean supervisesEveryStep(Options o) {
@@ -240,7 +264,7 @@ final class TrainCommand implements Command {
         Mode mode = Mode.parse(o.get("mode", String.valueOf(st.extra().getOrDefault("mode", "AUTO"))));
         double until = o.getDouble("until-accuracy", st.data().get("kind").equals("task") ? 0.99 : 0);
         return new RunSpec(o.get("backend"), mode, st.model(), train, source, runDir, ck, st, until, label, out,
-                Progress.stdoutIsTerminal());
+                Progress.stdoutIsTerminal(), shards(o, train));
     }
 
     static int train(RunSpec spec, PrintStream out) throws IOException {
@@ -254,6 +278,32 @@ final class TrainCommand implements Command {
                     session.solver().backend().ops().takesHostArrays());
             return train(session, spec, out, world);
         }
+    }
+
+    /**
+     * The run's replicas ({@code --shards}, else a resumed run's count, else {@link Shards#automatic}), with a header
+     * line; null for one model. An explicit count the backend cannot run is refused.
+     */
+    private static Shards shards(RunSpec spec, LanguageModel model, PrintStream out) {
+        Object saved = spec.resumeState() == null ? null : spec.resumeState().extra().get("shards");
+        int count = spec.shards() > 0 ? spec.shards() : saved instanceof Number n ? n.intValue()
+                : Shards.automatic(model, spec.train().batch());
+        StringBuilder whyNot = new StringBuilder();
+        java.util.Optional<Shards> s = Shards.of(model, count, whyNot);
+        if (s.isEmpty() && count > 1) {
+            if (spec.shards() > 0) {
+                throw new IllegalArgumentException("train: " + count + " shards cannot run here: " + whyNot + " (use --shards 1)");
+            }
+            if (saved != null) {
+                out.println("shards: one model (the checkpoint was trained by " + count + " replicas, but " + whyNot
+                        + "; the gradients' sums now run in another order)");
+            }
+        }
+        if (s.isPresent()) {
+            out.println("shards: " + s.get().describe(spec.train().batch()) + (spec.shards() > 0 ? "" : saved != null
+                    ? " (as the checkpoint was trained)" : " (auto; --shards 1 runs one model on every thread)"));
+        }
+        return s.orElse(null);
     }
 
     /** Share of the free heap a run may plan to fill: the JVM, the data and the collector need the rest. */
@@ -303,9 +353,13 @@ final class TrainCommand implements Command {
         if (world.size() > 1) {
             out.printf("data parallel: %s; global batch %d (batch %d per rank)%n", world.describe(), t.batch() * world.size(), t.batch());
         }
-        out.println("run directory: " + spec.runDir().toAbsolutePath());
+        Trainer.Result r;
         var trafficBefore = solver.backend().traffic();
-        Trainer.Result r = trainer.run();
+        try (Shards shards = shards(spec, model, out)) {
+            trainer.shards(shards);
+            out.println("run directory: " + spec.runDir().toAbsolutePath());
+            r = trainer.run();
+        }
         var e = r.finalEvaluation();
         out.println();
         out.printf("done: %d steps, %s of training, %,.0f tokens/s%n", r.steps(), Progress.duration(r.trainSeconds()),

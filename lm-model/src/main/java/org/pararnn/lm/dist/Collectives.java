@@ -38,19 +38,26 @@ public final class Collectives {
         String root = new String(world.broadcast(mine.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 java.nio.charset.StandardCharsets.UTF_8);
         double[] differ = {root.equals(mine) ? 0 : 1};
-        world.sum(differ);
-        if (differ[0] == 0) {
-            return;
-        }
+        String detail = null;
         if (!root.equals(mine)) {
             int i = 0;
             while (i < Math.min(root.length(), mine.length()) && root.charAt(i) == mine.charAt(i)) {
                 i++;
             }
             int from = Math.max(0, i - 40);
-            throw new IllegalArgumentException("rank " + world.rank() + " was given another run than rank 0 (every rank needs the "
-                    + "same options): here '…" + mine.substring(from, Math.min(mine.length(), i + 40)) + "…', rank 0 '…"
-                    + root.substring(from, Math.min(root.length(), i + 40)) + "…'");
+            detail = "rank " + world.rank() + " was given another run than rank 0 (every rank needs the same options): here '…"
+                    + mine.substring(from, Math.min(mine.length(), i + 40)) + "…', rank 0 '…"
+                    + root.substring(from, Math.min(root.length(), i + 40)) + "…'";
+            // Said before the verdict is shared: once rank 0 has it, it exits and mpirun may stop this rank at once.
+            System.err.println("error: " + detail);
+            System.err.flush();
+        }
+        world.sum(differ);
+        if (differ[0] == 0) {
+            return;
+        }
+        if (detail != null) {
+            throw new IllegalArgumentException("rank " + world.rank() + " was given another run than rank 0 (said above)");
         }
         throw new IllegalArgumentException((int) differ[0] + " rank(s) were given other options than rank 0; every rank of an "
                 + "mpirun job needs the same ./pararnn train options (see their errors)");

@@ -44,6 +44,8 @@ public final class Trainer {
     private int step;
     private double elapsed;
     private Path lastCheckpoint;
+    /** Replicas that run each micro-batch side by side, or null: the model alone. */
+    private Shards shards;
 
     /** Result of a run (or of the part of it that this call trained). */
     public record Result(int steps, Evaluation finalEvaluation, double trainSeconds, double tokensPerSecond,
@@ -100,6 +102,15 @@ public final class Trainer {
         return step;
     }
 
+    /**
+     * Runs every micro-batch's forward and backward on {@code shards} (null: on the model itself); the step's
+     * gradient and everything after it are the model's as before. The count is saved with checkpoints.
+     */
+    public Trainer shards(Shards shards) {
+        this.shards = shards;
+        return this;
+    }
+
     /** Stops at {@code stopAtAccuracy} of held-out token accuracy (the paper's measure for every task) instead of exact match. */
     public Trainer stoppingOnTokenAccuracy() {
         this.stopOnTokenAccuracy = true;
@@ -140,13 +151,16 @@ public final class Trainer {
                 int counted = 0;
                 for (int micro = 0; micro < config.accumulation(); micro++) {
                     draw();
-                    Loss l = model.forward(batch.tokens, batch.targets, batch.batch, batch.steps);
+                    Loss l = shards != null ? shards.forwardBackward(batch.tokens, batch.targets, batch.batch, batch.steps)
+                            : model.forward(batch.tokens, batch.targets, batch.batch, batch.steps);
                     if (!Double.isFinite(l.total())) {
                         throw diverged("the loss is " + l.total() + " at step " + (step + 1));
                     }
-                    model.backward();
+                    if (shards == null) {
+                        model.backward();
+                    }
                     loss += l.crossEntropy() / config.accumulation();
-                    solves = solves.plus(model.lastSolves());
+                    solves = solves.plus(shards != null ? shards.lastSolves() : model.lastSolves());
                     correct += l.correct();
                     counted += l.counted();
                 }
@@ -295,6 +309,7 @@ public final class Trainer {
         }
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("ranks", world.size());
+        extra.put("shards", shards == null ? 1 : shards.count());
         extra.put("train_seconds", elapsed);
         extra.put("backend", model.solver().backend().name());
         extra.put("mode", model.solver().mode().name());

@@ -112,7 +112,8 @@ class TrainingRunTest {
         PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         RunSpec spec = new TrainCommand().spec(args(b).subList(1, args(b).size()), sink);
         RunSpec crashing = new RunSpec(spec.backend(), spec.mode(), spec.model(), spec.train(),
-                new Interrupting(spec.source(), 6), spec.runDir(), null, null, spec.stopAtAccuracy(), spec.title(), sink, false);
+                new Interrupting(spec.source(), 6), spec.runDir(), null, null, spec.stopAtAccuracy(), spec.title(), sink, false,
+                spec.shards());
         assertThrows(IllegalStateException.class, () -> TrainCommand.train(crashing, sink));
         assertEquals("step-0000004", Files.readString(b.resolve("checkpoints/latest")).trim());
 
@@ -263,8 +264,9 @@ class TrainingRunTest {
             String backend = backends[b];
             out.reset();
             Path r = dir.resolve("default-" + b);
+            // One model on cpu, as on cuda-emulated: this compares the ops, not replicas side by side (next tests).
             assertEquals(0, run(List.of("train", "--steps", "50", "--until-accuracy", "0", "--eval-every", "50",
-                    "--eval-sequences", "64", "--backend", backend, "--out", r.toString())), this::text);
+                    "--eval-sequences", "64", "--shards", "1", "--backend", backend, "--out", r.toString())), this::text);
             if (backend.startsWith("cuda")) {
                 assertTrue(text().contains("ops: cuda-emulated (ops kernels on"), text());
             }
@@ -288,6 +290,58 @@ class TrainingRunTest {
     }
 
     /**
+     * Two replicas side by side ({@code --shards 2}) train the default task as one model does: the header says so,
+     * the first 50 losses agree within 1e-4 (the gradients differ only in the order of their sums) and so does the
+     * held-out accuracy; a resumed run keeps the checkpoint's count; a count that does not divide the batch, or
+     * one a device backend cannot run, is refused in one line.
+     */
+    @Test
+    void replicasSideBySideTrainAsOneModelDoes() throws IOException {
+        List<double[]> curves = new ArrayList<>();
+        List<String> evals = new ArrayList<>();
+        for (String shards : new String[] {"2", "1"}) {
+            out.reset();
+            Path r = dir.resolve("shards-" + shards);
+            assertEquals(0, run(List.of("train", "--steps", "50", "--until-accuracy", "0", "--eval-every", "50",
+                    "--eval-sequences", "64", "--checkpoint-every", "25", "--shards", shards, "--backend", "cpu", "--out",
+                    r.toString())), this::text);
+            assertEquals(shards.equals("2"), text().contains("shards: 2 replicas side by side in this process, 16 sequences"),
+                    text());
+            double[] losses = new double[50];
+            int i = 0;
+            for (String line : Files.readAllLines(r.resolve("metrics.jsonl"))) {
+                Map<?, ?> m = (Map<?, ?>) Json.parse(line);
+                if (m.get("kind").equals("train")) {
+                    losses[i++] = ((Number) m.get("loss")).doubleValue();
+                }
+            }
+            curves.add(losses);
+            evals.add(lines(r.resolve("metrics.jsonl"), "eval").toString().replaceAll(" [0-9.E-]+ ", " "));
+        }
+        for (int i = 0; i < 50; i++) {
+            assertEquals(curves.get(1)[i], curves.get(0)[i], 1e-4, "loss of step " + (i + 1) + ", 2 shards vs 1");
+        }
+        assertEquals(evals.get(1), evals.get(0), "held-out accuracy, 2 shards vs 1");
+
+        out.reset();
+        assertEquals(0, run(List.of("train", "--resume", dir.resolve("shards-2").resolve("checkpoints/step-0000025").toString(),
+                "--out", dir.resolve("shards-2b").toString())), this::text);
+        assertTrue(text().contains("shards: 2 replicas side by side") && text().contains("(as the checkpoint was trained)"), text());
+
+        err.reset();
+        assertEquals(1, run(List.of("train", "--steps", "2", "--shards", "5", "--out", dir.resolve("shards-5").toString())));
+        assertTrue(text().contains("--shards must be 'auto' or a whole number ≥ 1 that divides --batch 32, got '5'"), text());
+        if (org.pararnn.api.spi.Backends.fromEnvironment().survey().stream()
+                .anyMatch(pr -> pr.name().equals("cuda-emulated") && pr.available())) {
+            err.reset();
+            assertEquals(1, run(List.of("train", "--steps", "2", "--shards", "2", "--backend", "cuda-emulated", "--out",
+                    dir.resolve("shards-cuda").toString())));
+            assertTrue(text().contains("2 shards cannot run here: backend cuda-emulated's ops keep parameters on its device"),
+                    text());
+        }
+    }
+
+    /**
      * The default task to its stopping accuracy on the CUDA ops (emulated) and on
      * cpu: both stop by reaching 99 % held-out exact match, at the same evaluation.
      */
@@ -298,7 +352,7 @@ class TrainingRunTest {
         List<String> finals = new ArrayList<>();
         for (String backend : new String[] {"cpu", "cuda-emulated"}) {
             out.reset();
-            assertEquals(0, run(List.of("train", "--eval-sequences", "256", "--backend", backend, "--out",
+            assertEquals(0, run(List.of("train", "--eval-sequences", "256", "--shards", "1", "--backend", backend, "--out",
                     dir.resolve("full-" + backend).toString())), this::text);
             java.util.regex.Matcher done = java.util.regex.Pattern.compile("done: (\\d+) steps").matcher(text());
             java.util.regex.Matcher held = java.util.regex.Pattern.compile("held-out \\(256 sequences never trained on\\): exact match ([0-9.]+) %")

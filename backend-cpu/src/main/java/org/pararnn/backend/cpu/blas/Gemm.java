@@ -48,6 +48,22 @@ public final class Gemm {
         /** Which kernels OpenBLAS runs and what set them, as {@link #blasPath()} says it; null when nothing is known. */
         static String kernels;
         static final String UNAVAILABLE = load();
+        /** OpenBLAS's thread count as it started, and as last set here. */
+        static final int STARTED = UNAVAILABLE == null ? openblas_nolapack.blas_get_num_threads() : 1;
+        static volatile int current = STARTED;
+
+        /** Makes OpenBLAS's (process-wide) thread count {@code wanted}, or what it started with for 0. */
+        static void threads(int wanted) {
+            int n = wanted == 0 ? STARTED : wanted;
+            if (n != current) {
+                synchronized (Blas.class) {
+                    if (n != current) {
+                        openblas_nolapack.blas_set_num_threads(n);
+                        current = n;
+                    }
+                }
+            }
+        }
 
         private static String load() {
             if (!Boolean.parseBoolean(System.getProperty("pararnn.blas", "true"))) {
@@ -81,6 +97,11 @@ public final class Gemm {
         return Blas.UNAVAILABLE;
     }
 
+    /** OpenBLAS's thread count now, as OpenBLAS reports it; 0 when OpenBLAS is unavailable. */
+    public static int blasThreadCount() {
+        return Blas.UNAVAILABLE == null ? openblas_nolapack.blas_get_num_threads() : 0;
+    }
+
     /** Multiply-adds from which OpenBLAS is used. */
     public static long blasThreshold() {
         return threshold;
@@ -94,6 +115,19 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
+        sgemm(0, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /**
+     * As the other {@code sgemm}, on {@code threads} OpenBLAS threads if OpenBLAS runs it (0: the count OpenBLAS
+     * started with). OpenBLAS has one count per process, set here when a product asks for another one; products
+     * that run at the same time on different threads must therefore ask for the same count (several replicas
+     * of a model side by side all ask for one thread each, and the full model's products, its evaluations, run
+     * between their steps).
+     */
+    public static void sgemm(int threads, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -103,7 +137,10 @@ public final class Gemm {
         JavaGemm.requireWithin("C", c.length, cOff, JavaGemm.span(m, n, ldc));
         if (!usesBlas(m, n, k)) {
             JavaGemm.loops(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        } else if (inPlace()) {
+            return;
+        }
+        Blas.threads(threads);
+        if (inPlace()) {
             HeapBlas.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
             // Bind the touched spans only: the copies are what this call costs beyond the product.

@@ -10,10 +10,31 @@ import org.pararnn.api.ops.HostGemm;
  * backend without ops of its own (OpenCL) use it too when this jar is on the class path, and say so.
  */
 public final class OpenBlasProducts implements HostGemm {
+    /** On as many threads as OpenBLAS started with ({@code OPENBLAS_NUM_THREADS}, else every core). */
     public static final OpenBlasProducts INSTANCE = new OpenBlasProducts();
+    /** OpenBLAS threads per product; 0: OpenBLAS's own count. */
+    private final int threads;
 
-    /** For {@link java.util.ServiceLoader}; stateless, so any instance is {@link #INSTANCE}'s equal. */
+    /** For {@link java.util.ServiceLoader}: {@link #INSTANCE}'s equal. */
     public OpenBlasProducts() {
+        this(0);
+    }
+
+    private OpenBlasProducts(int threads) {
+        this.threads = threads;
+    }
+
+    /**
+     * Products on {@code threads} OpenBLAS threads each, for a backend that owns that share of the cores
+     * (one of several side by side). OpenBLAS's count is one setting per process: callers running at the same
+     * time must ask for the same count ({@link Gemm#sgemm(int, boolean, boolean, int, int, int, float, float[], int, int,
+     * float[], int, int, float, float[], int, int)}).
+     */
+    public static OpenBlasProducts onThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("OpenBLAS products need at least one thread, got " + threads);
+        }
+        return new OpenBlasProducts(threads);
     }
 
     @Override
@@ -24,11 +45,12 @@ public final class OpenBlasProducts implements HostGemm {
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        Gemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        Gemm.sgemm(threads, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     @Override
     public String describe() {
-        return "products of ≥ " + Gemm.blasThreshold() + " multiply-adds: " + Gemm.blasPath();
+        return "products of ≥ " + Gemm.blasThreshold() + " multiply-adds: " + Gemm.blasPath()
+                + (threads == 0 ? "" : ", " + threads + " OpenBLAS thread" + (threads == 1 ? "" : "s") + " each");
     }
 }
