@@ -286,10 +286,26 @@ final class TrainCommand implements Command {
      */
     private static Shards shards(RunSpec spec, LanguageModel model, PrintStream out) {
         Object saved = spec.resumeState() == null ? null : spec.resumeState().extra().get("shards");
-        int count = spec.shards() > 0 ? spec.shards() : saved instanceof Number n ? n.intValue()
+        long count = spec.shards() > 0 ? spec.shards() : saved instanceof Number n ? n.intValue()
                 : Shards.automatic(model, spec.train().batch());
+        if (count > 1) {
+            // Each replica holds the parameters with their gradients, and the replicas' activations come on top of the
+            // model's own (which its evaluations fill): what the run's first heap check did not count.
+            Runtime rt = Runtime.getRuntime();
+            String numbers = shardsTooLarge(count, model.parameterCount(),
+                    Footprint.of(spec.model(), spec.train().batch(), spec.source().steps(), false).activationBytes(),
+                    rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()));
+            if (numbers != null) {
+                if (spec.shards() > 0) {
+                    throw new IllegalArgumentException("train: " + numbers + "; use --shards 1, or give the JVM more heap"
+                            + " with JAVA_OPTS=-Xmx<size>");
+                }
+                out.println("shards: one model (" + numbers + ")");
+                count = 1;
+            }
+        }
         StringBuilder whyNot = new StringBuilder();
-        java.util.Optional<Shards> s = Shards.of(model, count, whyNot);
+        java.util.Optional<Shards> s = Shards.of(model, (int) count, whyNot);
         if (s.isEmpty() && count > 1) {
             if (spec.shards() > 0) {
                 throw new IllegalArgumentException("train: " + count + " shards cannot run here: " + whyNot + " (use --shards 1)");
@@ -304,6 +320,16 @@ final class TrainCommand implements Command {
                     ? " (as the checkpoint was trained)" : " (auto; --shards 1 runs one model on every thread)"));
         }
         return s.orElse(null);
+    }
+
+    /**
+     * Null when {@code count} replicas (each the parameters with their gradients; together one batch's activations)
+     * fit in {@link #HEAP_SHARE} of the {@code free} heap, else the numbers in words.
+     */
+    static String shardsTooLarge(long count, long parameters, long activationBytes, long free) {
+        long need = count * parameters * 2 * Float.BYTES + activationBytes;
+        return need <= HEAP_SHARE * free ? null : String.format(java.util.Locale.ROOT,
+                "%d replicas need about %s more heap, %s is free", count, Footprint.bytes(need), Footprint.bytes(free));
     }
 
     /** Share of the free heap a run may plan to fill: the JVM, the data and the collector need the rest. */

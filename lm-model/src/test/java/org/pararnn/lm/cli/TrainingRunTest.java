@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -339,6 +340,14 @@ class TrainingRunTest {
             assertTrue(text().contains("2 shards cannot run here: backend cuda-emulated's ops keep parameters on its device"),
                     text());
         }
+    }
+
+    /** The replicas' own heap (parameters with gradients each, one batch's activations in all) is checked too. */
+    @Test
+    void replicasThatDoNotFitTheHeapAreNamedWithTheNumbers() {
+        assertNull(TrainCommand.shardsTooLarge(2, 1_000_000, 50_000_000, 200_000_000));
+        String s = TrainCommand.shardsTooLarge(4, 10_000_000, 100_000_000, 300_000_000);
+        assertTrue(s != null && s.startsWith("4 replicas need about ") && s.endsWith(" is free"), s);
     }
 
     /**
