@@ -1,13 +1,9 @@
 package org.pararnn.bench;
 
 import java.util.Locale;
-import java.util.Random;
-import org.pararnn.api.Mode;
-import org.pararnn.api.RnnSolver;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.Backends;
 import org.pararnn.lm.model.LanguageModel;
-import org.pararnn.lm.model.ModelConfig;
 import org.pararnn.lm.train.AdamW;
 import org.pararnn.lm.train.Shards;
 
@@ -23,9 +19,8 @@ import org.pararnn.lm.train.Shards;
  * </pre>
  */
 public final class PairedShards {
-    private static final int VOCAB = 65;
-    private static final int BATCH = 12;
-    private static final int CONTEXT = 64;
+    private static final int BATCH = RecipeStep.BATCH;
+    private static final int CONTEXT = RecipeStep.CONTEXT;
     private static final int PER = 10;
 
     private PairedShards() {
@@ -36,19 +31,13 @@ public final class PairedShards {
         int count = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int pairs = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         try (Backend engine = Backends.fromEnvironment().forcing("cpu", "PairedShards").choose()) {
-            LanguageModel alone = new LanguageModel(ModelConfig.languageModel(VOCAB, 128, 4, 2, cell, 1))
-                    .solver(RnnSolver.on(engine).mode(Mode.AUTO));
-            LanguageModel sharded = new LanguageModel(ModelConfig.languageModel(VOCAB, 128, 4, 2, cell, 1))
-                    .solver(RnnSolver.on(engine).mode(Mode.AUTO));
+            LanguageModel alone = RecipeStep.model(engine, cell);
+            LanguageModel sharded = RecipeStep.model(engine, cell);
             AdamW aloneOpt = new AdamW(alone.parameters(), 0.9, 0.99, 1e-8, 0.1);
             AdamW shardedOpt = new AdamW(sharded.parameters(), 0.9, 0.99, 1e-8, 0.1);
-            int[] tokens = new int[BATCH * CONTEXT];
-            int[] targets = new int[BATCH * CONTEXT];
-            Random r = new Random(1);
-            for (int i = 0; i < tokens.length; i++) {
-                tokens[i] = r.nextInt(VOCAB);
-                targets[i] = r.nextInt(VOCAB);
-            }
+            int[][] batch = RecipeStep.batch();
+            int[] tokens = batch[0];
+            int[] targets = batch[1];
             StringBuilder why = new StringBuilder();
             try (Shards shards = Shards.of(sharded, count, why).orElseThrow(() -> new IllegalStateException(why.toString()))) {
                 Runnable one = () -> aloneOpt.trainStep(alone, tokens, targets, BATCH, CONTEXT, 1e-4);

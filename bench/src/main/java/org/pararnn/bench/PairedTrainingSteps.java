@@ -1,14 +1,10 @@
 package org.pararnn.bench;
 
 import java.util.Locale;
-import java.util.Random;
-import org.pararnn.api.Mode;
-import org.pararnn.api.RnnSolver;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.Backends;
 import org.pararnn.backend.cpu.blas.Gemm;
 import org.pararnn.lm.model.LanguageModel;
-import org.pararnn.lm.model.ModelConfig;
 import org.pararnn.lm.train.AdamW;
 
 /**
@@ -23,9 +19,8 @@ import org.pararnn.lm.train.AdamW;
  * </pre>
  */
 public final class PairedTrainingSteps {
-    private static final int VOCAB = 65;
-    private static final int BATCH = 12;
-    private static final int CONTEXT = 64;
+    private static final int BATCH = RecipeStep.BATCH;
+    private static final int CONTEXT = RecipeStep.CONTEXT;
     private static final int PER = 10;
 
     private PairedTrainingSteps() {
@@ -39,16 +34,11 @@ public final class PairedTrainingSteps {
             throw new IllegalStateException("OpenBLAS in place is not available here, nothing to compare: " + Gemm.blasPath());
         }
         try (Backend engine = Backends.fromEnvironment().forcing("cpu", "PairedTrainingSteps").choose()) {
-            LanguageModel model = new LanguageModel(ModelConfig.languageModel(VOCAB, 128, 4, 2, cell, 1))
-                    .solver(RnnSolver.on(engine).mode(Mode.AUTO));
+            LanguageModel model = RecipeStep.model(engine, cell);
             AdamW optimizer = new AdamW(model.parameters(), 0.9, 0.99, 1e-8, 0.1);
-            int[] tokens = new int[BATCH * CONTEXT];
-            int[] targets = new int[BATCH * CONTEXT];
-            Random r = new Random(1);
-            for (int i = 0; i < tokens.length; i++) {
-                tokens[i] = r.nextInt(VOCAB);
-                targets[i] = r.nextInt(VOCAB);
-            }
+            int[][] batch = RecipeStep.batch();
+            int[] tokens = batch[0];
+            int[] targets = batch[1];
             Runnable step = () -> optimizer.trainStep(model, tokens, targets, BATCH, CONTEXT, 1e-4);
             for (int w = 0; w < 100; w++) {
                 Gemm.setInPlaceAllowed(w % 2 == 0);

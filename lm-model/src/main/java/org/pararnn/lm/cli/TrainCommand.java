@@ -285,7 +285,8 @@ final class TrainCommand implements Command {
      * line; null for one model. An explicit count the backend cannot run is refused.
      */
     private static Shards shards(RunSpec spec, LanguageModel model, PrintStream out) {
-        Object saved = spec.resumeState() == null ? null : spec.resumeState().extra().get("shards");
+        // A checkpoint from before replicas existed was trained by one model.
+        Object saved = spec.resumeState() == null ? null : spec.resumeState().extra().getOrDefault("shards", 1);
         long count = spec.shards() > 0 ? spec.shards() : saved instanceof Number n ? n.intValue()
                 : Shards.automatic(model, spec.train().batch());
         if (count > 1) {

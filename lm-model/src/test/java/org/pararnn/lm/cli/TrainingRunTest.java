@@ -41,6 +41,18 @@ class TrainingRunTest {
         return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
     }
 
+    /** Every training step's loss in a run directory's metrics, in order. */
+    static double[] trainLosses(Path runDir) throws IOException {
+        List<Double> losses = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            Map<?, ?> m = (Map<?, ?>) Json.parse(line);
+            if (m.get("kind").equals("train")) {
+                losses.add(((Number) m.get("loss")).doubleValue());
+            }
+        }
+        return losses.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
     static List<String> args(Path runDir, String... extra) {
         List<String> a = new ArrayList<>(List.of("train", "--task", "keep-nth", "--length", "8", "--dim", "16", "--heads", "2",
                 "--batch", "8", "--steps", "8", "--eval-every", "4", "--eval-sequences", "32", "--checkpoint-every", "4",
@@ -271,15 +283,8 @@ class TrainingRunTest {
             if (backend.startsWith("cuda")) {
                 assertTrue(text().contains("ops: cuda-emulated (ops kernels on"), text());
             }
-            double[] losses = new double[50];
-            int i = 0;
-            for (String line : Files.readAllLines(r.resolve("metrics.jsonl"))) {
-                Map<?, ?> m = (Map<?, ?>) Json.parse(line);
-                if (m.get("kind").equals("train")) {
-                    losses[i++] = ((Number) m.get("loss")).doubleValue();
-                }
-            }
-            assertEquals(50, i, "train lines of " + backend);
+            double[] losses = trainLosses(r);
+            assertEquals(50, losses.length, "train lines of " + backend);
             curves.add(losses);
             evals.add(lines(r.resolve("metrics.jsonl"), "eval").toString().replaceAll(" [0-9.E-]+ ", " "));
         }
@@ -308,14 +313,7 @@ class TrainingRunTest {
                     r.toString())), this::text);
             assertEquals(shards.equals("2"), text().contains("shards: 2 replicas side by side in this process, 16 sequences"),
                     text());
-            double[] losses = new double[50];
-            int i = 0;
-            for (String line : Files.readAllLines(r.resolve("metrics.jsonl"))) {
-                Map<?, ?> m = (Map<?, ?>) Json.parse(line);
-                if (m.get("kind").equals("train")) {
-                    losses[i++] = ((Number) m.get("loss")).doubleValue();
-                }
-            }
+            double[] losses = trainLosses(r);
             curves.add(losses);
             evals.add(lines(r.resolve("metrics.jsonl"), "eval").toString().replaceAll(" [0-9.E-]+ ", " "));
         }
