@@ -367,19 +367,13 @@ public abstract class BackendConformanceKit {
 
         @Test
         void eightThreadsGetTheSingleThreadedResultsBitForBit() throws Exception {
-            ParaGRU gru = ParaGRU.create(8, 13, 1, 3);
-            ParaLSTM lstm = ParaLSTM.create(8, 13, 1, 4);
             int batch = 3;
             int steps = 1500;
             float[] x = KitData.gaussian(batch * steps * 8, 1, 5);
             float[] gy = KitData.gaussian(batch * steps * 13, 1, 6);
-            for (Cell cell : List.of(gru, lstm)) {
+            for (Cell cell : concurrencyCells()) {
                 for (RnnSolver solver : solversFor(cell)) {
-                    Callable<float[][]> job = () -> {
-                        ForwardPass f = solver.forward(cell, x, batch, steps);
-                        BackwardPass b = solver.backward(f, gy);
-                        return new float[][] {f.output(), b.gradInput(), b.gradients().get("A").data()};
-                    };
+                    Callable<float[][]> job = () -> forwardAndBackward(solver, cell, x, gy, batch, steps);
                     float[][] single = job.call();
                     ExecutorService pool = Executors.newFixedThreadPool(8);
                     try {
@@ -402,6 +396,18 @@ public abstract class BackendConformanceKit {
         }
     }
 
+    /** The cells the concurrency checks run: ParaGRU and ParaLSTM, 8 inputs to 13 features. */
+    private static List<Cell> concurrencyCells() {
+        return List.of(ParaGRU.create(8, 13, 1, 3), ParaLSTM.create(8, 13, 1, 4));
+    }
+
+    /** The output, the input's gradient and {@code A}'s gradient of one forward and backward solve. */
+    private static float[][] forwardAndBackward(RnnSolver solver, Cell cell, float[] x, float[] gy, int batch, int steps) {
+        ForwardPass f = solver.forward(cell, x, batch, steps);
+        BackwardPass b = solver.backward(f, gy);
+        return new float[][] {f.output(), b.gradInput(), b.gradients().get("A").data()};
+    }
+
     /**
      * {@link Backend#divide}, where a backend offers it: every part runs on Java arrays, and two parts used from two
      * threads at once (replicas side by side) solve, differentiate and multiply as the whole backend does.
@@ -417,8 +423,6 @@ public abstract class BackendConformanceKit {
             List<Backend> parts = divided.get();
             try {
                 assertEquals(2, parts.size(), "divide(2) gives two parts");
-                ParaGRU gru = ParaGRU.create(8, 13, 1, 3);
-                ParaLSTM lstm = ParaLSTM.create(8, 13, 1, 4);
                 int batch = 3;
                 int steps = 300;
                 float[] x = KitData.gaussian(batch * steps * 8, 1, 5);
@@ -429,7 +433,7 @@ public abstract class BackendConformanceKit {
                 int k = 112;
                 float[] a = KitData.gaussian(m * k, 1, 7);
                 float[] b = KitData.gaussian(k * n, 1, 8);
-                for (Cell cell : List.of(gru, lstm)) {
+                for (Cell cell : concurrencyCells()) {
                     float[][] whole = solveAndMultiply(backend, cell, x, gy, batch, steps, a, b, m, n, k);
                     ExecutorService pool = Executors.newFixedThreadPool(2);
                     try {
@@ -460,9 +464,7 @@ public abstract class BackendConformanceKit {
 
         private float[][] solveAndMultiply(Backend on, Cell cell, float[] x, float[] gy, int batch, int steps, float[] a,
                                            float[] b, int m, int n, int k) {
-            RnnSolver solver = RnnSolver.on(on).mode(Mode.AUTO);
-            ForwardPass f = solver.forward(cell, x, batch, steps);
-            BackwardPass back = solver.backward(f, gy);
+            float[][] solved = forwardAndBackward(RnnSolver.on(on).mode(Mode.AUTO), cell, x, gy, batch, steps);
             Ops ops = on.ops();
             DeviceArray da = ops.allocate("a", a.length);
             DeviceArray db = ops.allocate("b", b.length);
@@ -472,7 +474,7 @@ public abstract class BackendConformanceKit {
             ops.matmul(Matrix.of(da, m, k), false, Matrix.of(db, k, n), false, 1f, 0f, Matrix.of(dc, m, n));
             float[] c = new float[m * n];
             ops.download(dc, 0, c, 0, c.length);
-            return new float[][] {f.output(), back.gradInput(), back.gradients().get("A").data(), c};
+            return new float[][] {solved[0], solved[1], solved[2], c};
         }
     }
 

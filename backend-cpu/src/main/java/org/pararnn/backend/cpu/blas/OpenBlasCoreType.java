@@ -7,11 +7,10 @@ import java.util.Set;
  * What to say about the kernels OpenBLAS runs, given {@code OPENBLAS_CORETYPE} and the processor.
  *
  * <p>OpenBLAS picks its kernels from the CPU's identity unless {@code OPENBLAS_CORETYPE} names them. That
- * setting is the environment's to make and is kept; but a machine image may export it for reasons of its
- * own (ours exports {@code Haswell}), and on a processor with AVX-512 that pins OpenBLAS to kernels half as
- * wide as the ones it would pick: measured on a 2-core Zen 5 VM, its SkylakeX kernels ran this project's
- * products 1.8-1.9 times faster than its Haswell ones (docs/design.md §6, "OpenBLAS's kernels"). So the
- * run header says so, with the fix, instead of the run being silently slower.
+ * setting is the environment's to make and is kept; but a machine image may export it for reasons of its own,
+ * and on a processor with AVX-512 a pin to older kernels halves the width of every product (docs/design.md §6,
+ * "OpenBLAS's kernels", has what it cost on our machines). So the run header says so, with the fix, instead of
+ * the run being silently slower.
  */
 final class OpenBlasCoreType {
     static final String ENVIRONMENT = "OPENBLAS_CORETYPE";
