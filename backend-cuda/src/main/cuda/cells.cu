@@ -29,7 +29,7 @@ struct GruWeights {
 };
 
 __device__ __forceinline__ GruWeights gruWeights(const float* a, int d, int dw) {
-    return GruWeights{a[d], a[dw + d], a[2 * dw + d]};
+    return GruWeights{ld(a[d]), ld(a[dw + d]), ld(a[2 * dw + d])};
 }
 
 struct LstmWeights {
@@ -37,7 +37,7 @@ struct LstmWeights {
 };
 
 __device__ __forceinline__ LstmWeights lstmWeights(const float* a, const float* c, int d, int dw) {
-    return LstmWeights{a[d], a[dw + d], a[2 * dw + d], c[d], c[dw + d]};
+    return LstmWeights{ld(a[d]), ld(a[dw + d]), ld(a[2 * dw + d]), ld(c[d]), ld(c[dw + d])};
 }
 
 // ParaGRU's gates at state h with projected inputs (uz, ur, uh) and recurrent weights (az, ar, ah).
@@ -80,7 +80,7 @@ __device__ __forceinline__ LstmGates lstmGates(float c, float h, float uf, float
 
 // The gates for step row `ur` (u's 3D values of one batch row and step), lane feature d.
 __device__ __forceinline__ LstmGates lstmGates(float c, float h, const float* ur, int d, int dw, const LstmWeights& w) {
-    return lstmGates(c, h, ur[d], ur[dw + d], ur[2 * dw + d], w);
+    return lstmGates(c, h, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), w);
 }
 
 // ∂(c', h')/∂(c, h) at state (cPrev, ·) with the step's gates and tc = tanh(c'): rows c', h'; columns c, h.
@@ -135,7 +135,7 @@ struct GruCell {
 
     // x ← f(x) for the step whose inputs are ur's row (lane feature d).
     __device__ static void next(const Weights& w, float (&x)[1], const float* ur, int d, int dw) {
-        x[0] = gruNext(x[0], gruGates(x[0], ur[d], ur[dw + d], ur[2 * dw + d], w.az, w.ar, w.ah));
+        x[0] = gruNext(x[0], gruGates(x[0], ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), w.az, w.ar, w.ah));
     }
 
     // The step's share of the adjoint at state x (before the step) with λ = l after it: ∂L/∂u into gu's
@@ -143,13 +143,13 @@ struct GruCell {
     __device__ static void adjoint(const Weights& w, const float (&x)[1], const float* ur, int d, int dw,
                                    const float (&l)[1], float* gu, float (&parts)[3], float (&j)[1]) {
         const float h = x[0];
-        const GruGates g = gruGates(h, ur[d], ur[dw + d], ur[2 * dw + d], w.az, w.ar, w.ah);
+        const GruGates g = gruGates(h, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), w.az, w.ar, w.ah);
         const float gz = l[0] * (g.n - h) * g.z * (1.f - g.z);
         const float gn = l[0] * g.z * (1.f - g.n * g.n);
         const float gr = gn * w.ah * h * g.rg * (1.f - g.rg);
-        gu[d] = gz;
-        gu[dw + d] = gr;
-        gu[2 * dw + d] = gn;
+        st(gu[d], gz);
+        st(gu[dw + d], gr);
+        st(gu[2 * dw + d], gn);
         parts[0] += gz * h;
         parts[1] += gr * h;
         parts[2] += gn * h * g.rg;
@@ -200,9 +200,9 @@ struct LstmCell {
         const float gcn = lc + lh * g.o * (1.f - tc * tc) + go * w.co;
         const float gf = gcn * (cPrev - g.ct) * g.fg * (1.f - g.fg);
         const float gct = gcn * (1.f - g.fg) * (1.f - g.ct * g.ct);
-        gu[d] = gf;
-        gu[dw + d] = go;
-        gu[2 * dw + d] = gct;
+        st(gu[d], gf);
+        st(gu[dw + d], go);
+        st(gu[2 * dw + d], gct);
         parts[0] += gf * h;
         parts[1] += go * h;
         parts[2] += gct * h;
@@ -223,8 +223,8 @@ __device__ __forceinline__ void stateBefore(const float* states, const float* in
     const int sw = K * dw;
 #pragma unroll
     for (int i = 0; i < K; i++) {
-        x[i] = t > 0 ? states[((long long) b * steps + t - 1) * sw + i * dw + d]
-                     : (init != nullptr ? init[(long long) b * sw + i * dw + d] : 0.f);
+        x[i] = t > 0 ? ld(states[((long long) b * steps + t - 1) * sw + i * dw + d])
+                     : (init != nullptr ? ld(init[(long long) b * sw + i * dw + d]) : 0.f);
     }
 }
 
@@ -244,11 +244,12 @@ __device__ void walkSequential(const float* a, const float* c, const float* u, c
     float x[K];
     stateBefore<K>(states, init, b, d, dw, steps, 0, x);
     for (int t = 0; t < steps; t++) {
+        PARARNN_DEPENDENT_STEP();
         const long long row = (long long) b * steps + t;
         Cell::next(w, x, u + row * 3 * dw, d, dw);
 #pragma unroll
         for (int i = 0; i < K; i++) {
-            states[row * K * dw + i * dw + d] = x[i];
+            st(states[row * K * dw + i * dw + d], x[i]);
         }
     }
 }
@@ -277,13 +278,14 @@ __device__ void adjointSequential(const float* a, const float* c, const float* u
         parts[g] = 0.f;
     }
     for (int t = steps - 1; t >= 0; t--) {
+        PARARNN_DEPENDENT_STEP();
         const long long row = (long long) b * steps + t;
         float x[K];
         stateBefore<K>(states, init, b, d, dw, steps, t, x);
         float l[K];
 #pragma unroll
         for (int i = 0; i < K; i++) {
-            l[i] = gradStates[row * sw + i * dw + d] + carry[i];
+            l[i] = ld(gradStates[row * sw + i * dw + d]) + carry[i];
         }
         float j[K * K];
         Cell::adjoint(w, x, u + row * 3 * dw, d, dw, l, gradU + row * 3 * dw, parts, j);
@@ -291,12 +293,12 @@ __device__ void adjointSequential(const float* a, const float* c, const float* u
     }
 #pragma unroll
     for (int g = 0; g < Cell::PARTS; g++) {
-        gradParts[lane * Cell::PARTS + g] = parts[g];
+        st(gradParts[lane * Cell::PARTS + g], parts[g]);
     }
     if (gradInit != nullptr) {
 #pragma unroll
         for (int i = 0; i < K; i++) {
-            gradInit[(long long) b * sw + i * dw + d] = carry[i];
+            st(gradInit[(long long) b * sw + i * dw + d], carry[i]);
         }
     }
 }
@@ -410,25 +412,26 @@ __device__ void newtonInTime(const float* a, const float* c, const float* u, con
     float* red = lastVal + ys * lanesPerBlock * K;
     float* carryS = red + 2 * warps;
     const typename Cell::Weights w = active ? Cell::load(a, c, d, dw) : typename Cell::Weights{};
-    float* st = stats + (long long) blockIdx.x * (PARARNN_NEWTON_STATS + budget + 1);
+    float* stat = stats + (long long) blockIdx.x * (PARARNN_NEWTON_STATS + budget + 1);
     const bool leader = x == 0 && y == 0;
     if (leader) {
-        st[0] = 0.f;
-        st[1] = 0.f;
-        st[2] = -1.f;
-        st[3] = 0.f;
+        st(stat[0], 0.f);
+        st(stat[1], 0.f);
+        st(stat[2], -1.f);
+        st(stat[3], 0.f);
         for (int i = 0; i <= budget; i++) {
-            st[PARARNN_NEWTON_STATS + i] = 0.f;
+            st(stat[PARARNN_NEWTON_STATS + i], 0.f);
         }
     }
     float carry[K];
 #pragma unroll
     for (int i = 0; i < K; i++) {
-        carry[i] = (active && init != nullptr) ? init[(long long) b * sw + i * dw + d] : 0.f;
+        carry[i] = (active && init != nullptr) ? ld(init[(long long) b * sw + i * dw + d]) : 0.f;
     }
     const int n = steps;
     const int span = ys * chunk;
     for (int w0 = 0; w0 < n; w0 += span) {
+        PARARNN_DEPENDENT_STEP();
         const int s0 = w0 + y * chunk;
         const int cnt = active ? max(0, min(chunk, n - s0)) : 0;
         // Constant indices (unrolled, guarded) keep the chunk's arrays in registers.
@@ -442,9 +445,9 @@ __device__ void newtonInTime(const float* a, const float* c, const float* u, con
             }
             if (j < cnt) {
                 const float* ur = u + ((long long) b * steps + s0 + j) * 3 * dw;
-                u0[j] = ur[d];
-                u1[j] = ur[dw + d];
-                u2[j] = ur[2 * dw + d];
+                u0[j] = ld(ur[d]);
+                u1[j] = ld(ur[dw + d]);
+                u2[j] = ld(ur[2 * dw + d]);
             }
         }
         int it = 0;
@@ -501,7 +504,7 @@ __device__ void newtonInTime(const float* a, const float* c, const float* u, con
             blockMax2(res, fmax, red);
             residual = res;
             if (leader) {
-                st[PARARNN_NEWTON_STATS + it] = maxNaN(st[PARARNN_NEWTON_STATS + it], res);
+                st(stat[PARARNN_NEWTON_STATS + it], maxNaN(ld(stat[PARARNN_NEWTON_STATS + it]), res));
             }
             if (res <= tol * fmaxf(1.f, fmax)) {
                 break;
@@ -550,12 +553,12 @@ __device__ void newtonInTime(const float* a, const float* c, const float* u, con
             it++;
         }
         if (leader) {
-            st[0] = fmaxf(st[0], (float) it);
-            st[1] = maxNaN(st[1], residual);
+            st(stat[0], fmaxf(ld(stat[0]), (float) it));
+            st(stat[1], maxNaN(ld(stat[1]), residual));
         }
-        if (code != 0 && leader && st[3] == 0.f) {
-            st[2] = (float) w0;
-            st[3] = (float) code;
+        if (code != 0 && leader && ld(stat[3]) == 0.f) {
+            st(stat[2], (float) w0);
+            st(stat[3], (float) code);
         }
         if (code != 0 && fallback) {
             // Keep the windows before; solve this one and the rest sequentially from the exact carry.
@@ -566,11 +569,12 @@ __device__ void newtonInTime(const float* a, const float* c, const float* u, con
                     hs[i] = carry[i];
                 }
                 for (int s = w0; s < n; s++) {
+                    PARARNN_DEPENDENT_STEP();
                     const long long row = (long long) b * steps + s;
                     Cell::next(w, hs, u + row * 3 * dw, d, dw);
 #pragma unroll
                     for (int i = 0; i < K; i++) {
-                        states[row * sw + i * dw + d] = hs[i];
+                        st(states[row * sw + i * dw + d], hs[i]);
                     }
                 }
             }
@@ -581,7 +585,7 @@ __device__ void newtonInTime(const float* a, const float* c, const float* u, con
             if (j < cnt) {
 #pragma unroll
                 for (int i = 0; i < K; i++) {
-                    states[((long long) b * steps + s0 + j) * sw + i * dw + d] = h[j][i];
+                    st(states[((long long) b * steps + s0 + j) * sw + i * dw + d], h[j][i]);
                 }
             }
         }
@@ -646,6 +650,7 @@ __device__ void adjointInTime(const float* a, const float* c, const float* u, co
     const int n = steps;
     const int span = ys * chunk;
     for (int w0 = 0; w0 < n; w0 += span) {
+        PARARNN_DEPENDENT_STEP();
         const int s0 = w0 + y * chunk;
         const int cnt = active ? max(0, min(chunk, n - s0)) : 0;
         const int tHi = n - 1 - s0;  // this chunk's steps: tHi down to tHi − cnt + 1
@@ -659,7 +664,7 @@ __device__ void adjointInTime(const float* a, const float* c, const float* u, co
             float xs[K], f[K];
             stateBefore<K>(states, init, b, d, dw, steps, tHi + 1, xs);
             const float* ur = u + ((long long) b * steps + tHi + 1) * 3 * dw;
-            Cell::eval(w, xs, ur[d], ur[dw + d], ur[2 * dw + d], f, jn);
+            Cell::eval(w, xs, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), f, jn);
         }
         // (1) the chunk's pair: steps (J_{t+1}ᵀ, g_t) for t from tHi down.
         Pair<K> mine;
@@ -679,14 +684,14 @@ __device__ void adjointInTime(const float* a, const float* c, const float* u, co
                 for (int q = 0; q < K; q++) {
                     one.p[i * K + q] = jt[q * K + i];
                 }
-                one.v[i] = gradStates[row * sw + i * dw + d];
+                one.v[i] = ld(gradStates[row * sw + i * dw + d]);
             }
             compose<K>(one, mine);
             if (k + 1 < cnt) {
                 float xs[K], f[K];
                 stateBefore<K>(states, init, b, d, dw, steps, t, xs);
                 const float* ur = u + row * 3 * dw;
-                Cell::eval(w, xs, ur[d], ur[dw + d], ur[2 * dw + d], f, jt);
+                Cell::eval(w, xs, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), f, jt);
             }
         }
         // (2) λ_{tHi+1}, entering this chunk.
@@ -700,7 +705,7 @@ __device__ void adjointInTime(const float* a, const float* c, const float* u, co
             transposedTimes<K>(jn, lam, l);
 #pragma unroll
             for (int i = 0; i < K; i++) {
-                l[i] += gradStates[row * sw + i * dw + d];
+                l[i] += ld(gradStates[row * sw + i * dw + d]);
             }
             float xs[K];
             stateBefore<K>(states, init, b, d, dw, steps, t, xs);
@@ -714,7 +719,7 @@ __device__ void adjointInTime(const float* a, const float* c, const float* u, co
                 transposedTimes<K>(jn, lam, g0);
 #pragma unroll
                 for (int i = 0; i < K; i++) {
-                    gradInit[(long long) b * sw + i * dw + d] = g0[i];
+                    st(gradInit[(long long) b * sw + i * dw + d], g0[i]);
                 }
             }
         }
@@ -736,7 +741,7 @@ __device__ void adjointInTime(const float* a, const float* c, const float* u, co
             for (int yy = 0; yy < ys; yy++) {
                 sum += partsS[(yy * lanesPerBlock + x) * P + g];
             }
-            gradParts[lane * P + g] = sum;
+            st(gradParts[lane * P + g], sum);
         }
     }
 }

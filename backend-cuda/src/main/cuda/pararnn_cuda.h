@@ -11,4 +11,23 @@
 
 #define PARARNN_FULL_MASK 0xffffffffu
 
+#ifndef PARARNN_CUDA_EMULATED
+// A global-memory read and write. On the GPU a plain access; the emulator (cuda_emu.h) also counts the
+// 32-byte sectors a launch touches, which is how the bytes a kernel moves are measured without a GPU
+// (docs/design.md §7). Shared memory and registers are accessed directly, never through these.
+namespace pararnn {
+template <class T>
+__device__ __forceinline__ T ld(const T& r) {
+    return r;
+}
+template <class T>
+__device__ __forceinline__ void st(T& r, T v) {
+    r = v;
+}
+}  // namespace pararnn
+// One step of a loop whose iterations depend on each other (a window after a window, a step of a walk):
+// nothing on the GPU; the emulator counts it among a launch's dependent phases.
+#define PARARNN_DEPENDENT_STEP()
+#endif
+
 #endif

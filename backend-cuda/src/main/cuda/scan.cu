@@ -24,13 +24,13 @@ __device__ __forceinline__ void load_step(const float* a, const float* b, int bi
     long long row = (long long) bi * steps + t;
 #pragma unroll
     for (int i = 0; i < K; i++) {
-        bv[i] = b[row * width + i * mw + p];
+        bv[i] = ld(b[row * width + i * mw + p]);
     }
     if (!reverse) {
         const float* ap = a + row * (long long) (K * width);
 #pragma unroll
         for (int i = 0; i < K * K; i++) {
-            m[i] = ap[i * mw + p];
+            m[i] = ld(ap[i * mw + p]);
         }
     } else if (t + 1 < steps) {
         const float* ap = a + (row + 1) * (long long) (K * width);
@@ -38,7 +38,7 @@ __device__ __forceinline__ void load_step(const float* a, const float* b, int bi
         for (int i = 0; i < K; i++) {
 #pragma unroll
             for (int j = 0; j < K; j++) {
-                m[i * K + j] = ap[(j * K + i) * mw + p];
+                m[i * K + j] = ld(ap[(j * K + i) * mw + p]);
             }
         }
     } else {
@@ -72,10 +72,11 @@ __device__ void scan_chunked(const float* a, const float* b, const float* init, 
     float carry[K];
 #pragma unroll
     for (int i = 0; i < K; i++) {
-        carry[i] = (active && init != nullptr) ? init[(long long) bi * width + i * mw + p] : 0.f;
+        carry[i] = (active && init != nullptr) ? ld(init[(long long) bi * width + i * mw + p]) : 0.f;
     }
     const int span = ys * chunk;
     for (int w0 = 0; w0 < n; w0 += span) {
+        PARARNN_DEPENDENT_STEP();
         const int s0 = w0 + y * chunk;
         const int s1 = min(s0 + chunk, n);
         // (1) this chunk's transfer product and response from zero.
@@ -111,7 +112,7 @@ __device__ void scan_chunked(const float* a, const float* b, const float* init, 
                 long long row = (long long) bi * steps + t;
 #pragma unroll
                 for (int i = 0; i < K; i++) {
-                    out[row * width + i * mw + p] = h[i];
+                    st(out[row * width + i * mw + p], h[i]);
                 }
             }
         }
@@ -154,6 +155,7 @@ extern "C" __global__ void pararnn_scan_generic(const float* a, const float* b, 
     const long long cps = (long long) k * width;
     const int n = to - from;
     for (int s = 0; s < n; s++) {
+        PARARNN_DEPENDENT_STEP();
         int t = reverse ? to - 1 - s : from + s;
         long long row = (long long) bi * steps + t;
         // The previous state: init before the first step, else the state just written.
@@ -171,21 +173,21 @@ extern "C" __global__ void pararnn_scan_generic(const float* a, const float* b, 
         // Write every component from b first; then add M·prev, reading prev before it can be overwritten:
         // prev and the new state are different rows, so the order within the row is free.
         for (int i = 0; i < k; i++) {
-            float acc = b[row * width + i * mw + p];
+            float acc = pararnn::ld(b[row * width + i * mw + p]);
             if (prev != nullptr) {
                 if (!reverse) {
                     const float* ap = a + row * cps;
                     for (int j = 0; j < k; j++) {
-                        acc = fmaf(ap[(i * k + j) * mw + p], prev[prevRow * width + j * mw + p], acc);
+                        acc = fmaf(pararnn::ld(ap[(i * k + j) * mw + p]), pararnn::ld(prev[prevRow * width + j * mw + p]), acc);
                     }
                 } else if (t + 1 < steps) {
                     const float* ap = a + (row + 1) * cps;
                     for (int j = 0; j < k; j++) {
-                        acc = fmaf(ap[(j * k + i) * mw + p], prev[prevRow * width + j * mw + p], acc);
+                        acc = fmaf(pararnn::ld(ap[(j * k + i) * mw + p]), pararnn::ld(prev[prevRow * width + j * mw + p]), acc);
                     }
                 }
             }
-            out[row * width + i * mw + p] = acc;
+            pararnn::st(out[row * width + i * mw + p], acc);
         }
     }
 }

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace emu {
@@ -40,6 +41,9 @@ struct Fiber {
     State state = EXITED;
     int linear = 0;
     int site = 0;
+    // Dependent phases this thread went through in the current block: barriers, warp collectives and
+    // marked dependent steps (PARARNN_DEPENDENT_STEP).
+    std::uint64_t events = 0;
     // A pending warp collective.
     int op = 0;
     unsigned mask = 0;
@@ -99,6 +103,54 @@ struct Scheduler {
 };
 
 thread_local Scheduler* tl_scheduler = nullptr;
+
+// The distinct 32-byte sectors of global memory a launch read (or wrote): what a GPU's DRAM must move at
+// least, whatever its caches keep. Address space in 1 MiB pages of 32,768 sector bits, made when touched.
+struct SectorSet {
+    static constexpr int PAGE_SHIFT = 20;
+    static constexpr int SECTOR_SHIFT = 5;
+    static constexpr std::size_t WORDS = (std::size_t{1} << (PAGE_SHIFT - SECTOR_SHIFT)) / 64;
+    std::unordered_map<std::uintptr_t, std::vector<std::uint64_t>> pages;
+    std::uintptr_t lastPage = ~std::uintptr_t{0};
+    std::uint64_t* lastBits = nullptr;
+
+    void clear() {
+        pages.clear();
+        lastPage = ~std::uintptr_t{0};
+        lastBits = nullptr;
+    }
+
+    void note(const void* p, std::size_t bytes) {
+        std::uintptr_t a = reinterpret_cast<std::uintptr_t>(p);
+        for (std::uintptr_t s = a >> SECTOR_SHIFT; s <= (a + bytes - 1) >> SECTOR_SHIFT; s++) {
+            std::uintptr_t page = s >> (PAGE_SHIFT - SECTOR_SHIFT);
+            if (page != lastPage) {
+                std::vector<std::uint64_t>& bits = pages[page];
+                if (bits.empty()) {
+                    bits.assign(WORDS, 0);
+                }
+                lastPage = page;
+                lastBits = bits.data();
+            }
+            std::size_t i = s & ((std::size_t{1} << (PAGE_SHIFT - SECTOR_SHIFT)) - 1);
+            lastBits[i >> 6] |= std::uint64_t{1} << (i & 63);
+        }
+    }
+
+    std::uint64_t bytes() const {
+        std::uint64_t n = 0;
+        for (const auto& kv : pages) {
+            for (std::uint64_t w : kv.second) {
+                n += (std::uint64_t) __builtin_popcountll(w);
+            }
+        }
+        return n << SECTOR_SHIFT;
+    }
+};
+
+thread_local SectorSet tl_read;
+thread_local SectorSet tl_written;
+thread_local Counts tl_counts;
 
 Scheduler& scheduler() {
     if (tl_scheduler == nullptr) {
@@ -231,9 +283,26 @@ void resolve_warp(Scheduler& s, int n, int w, bool& progress) {
 
 }  // namespace
 
+void dependent_step() {
+    scheduler().running->events++;
+}
+
+void note_read(const void* p, std::size_t bytes) {
+    tl_read.note(p, bytes);
+}
+
+void note_write(const void* p, std::size_t bytes) {
+    tl_written.note(p, bytes);
+}
+
+Counts last_counts() {
+    return tl_counts;
+}
+
 void syncthreads(int site) {
     Scheduler& s = scheduler();
     Fiber& f = *s.running;
+    f.events++;
     f.state = AT_BARRIER;
     f.site = site;
     yield(f);
@@ -242,6 +311,7 @@ void syncthreads(int site) {
 std::uint64_t warp_collective(int op, unsigned mask, std::uint64_t value, int arg, int width, int site) {
     Scheduler& s = scheduler();
     Fiber& f = *s.running;
+    f.events++;
     f.state = AT_WARP;
     f.op = op;
     f.mask = mask;
@@ -273,6 +343,7 @@ std::string run_block(const Body& body, dim3 block) {
     for (int i = 0; i < n; i++) {
         Fiber& f = s.fibers[i];
         f.linear = i;
+        f.events = 0;
         f.view.idx = dim3(i % block.x, (i / block.x) % block.y, i / (block.x * block.y));
         f.state = RUNNABLE;
         if (!f.started) {
@@ -340,6 +411,12 @@ std::string run_block(const Body& body, dim3 block) {
             s.fibers[i].state = RUNNABLE;
         }
     }
+    // The block's depth: the most dependent phases any of its threads went through.
+    for (int i = 0; i < n; i++) {
+        if (s.fibers[i].events > tl_counts.phases) {
+            tl_counts.phases = s.fibers[i].events;
+        }
+    }
     // A failed block leaves fibres inside the body: they start afresh next time.
     for (int i = 0; i < n; i++) {
         if (s.fibers[i].state != EXITED) {
@@ -359,6 +436,9 @@ std::string launch(const Body& body, dim3 grid, dim3 block, std::size_t sharedBy
     tl_dynamic_shared = dynamic.data();
     tl_gridDim = grid;
     tl_blockDim = block;
+    tl_read.clear();
+    tl_written.clear();
+    tl_counts = Counts{};
     for (unsigned z = 0; z < grid.z; z++) {
         for (unsigned y = 0; y < grid.y; y++) {
             for (unsigned x = 0; x < grid.x; x++) {
@@ -370,6 +450,13 @@ std::string launch(const Body& body, dim3 grid, dim3 block, std::size_t sharedBy
             }
         }
     }
+    // Blocks run side by side on a GPU: the launch's depth is its deepest block's, plus the launch itself.
+    tl_counts.phases += 1;
+    tl_counts.bytesRead = tl_read.bytes();
+    tl_counts.bytesWritten = tl_written.bytes();
+    tl_counts.blocks = (std::uint64_t) grid.x * grid.y * grid.z;
+    tl_read.clear();
+    tl_written.clear();
     return "";
 }
 

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #define PARARNN_CUDA_EMULATED 1
@@ -38,6 +39,9 @@ extern thread_local ThreadView* tl_current;
 extern thread_local unsigned char* tl_dynamic_shared;
 
 void syncthreads(int site);
+void dependent_step();
+void note_read(const void* p, std::size_t bytes);
+void note_write(const void* p, std::size_t bytes);
 std::uint64_t warp_collective(int op, unsigned mask, std::uint64_t value, int arg, int width, int site);
 unsigned lane_id();
 
@@ -103,6 +107,21 @@ inline int __all_sync(unsigned mask, int pred) {
 inline int __any_sync(unsigned mask, int pred) {
     return (int) emu::warp_collective(emu::ANY, mask, pred != 0, 0, 32, 0);
 }
+
+// Global memory through pararnn_cuda.h's ld/st: counted per launch (32-byte sectors read and written).
+namespace pararnn {
+template <class T>
+inline T ld(const T& r) {
+    emu::note_read(&r, sizeof(T));
+    return r;
+}
+template <class T>
+inline void st(T& r, T v) {
+    emu::note_write(&r, sizeof(T));
+    r = v;
+}
+}  // namespace pararnn
+#define PARARNN_DEPENDENT_STEP() emu::dependent_step()
 
 inline float __fmaf_rn(float a, float b, float c) { return std::fma(a, b, c); }
 inline int __float_as_int(float v) {

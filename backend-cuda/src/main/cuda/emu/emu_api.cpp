@@ -35,6 +35,7 @@ void pararnn_lstm_adjoint_scan(const float*, const float*, const float*, const f
 void pararnn_test_collectives(float*);
 void pararnn_test_barrier_misuse(float*);
 void pararnn_test_divergent_shuffle(float*);
+void pararnn_test_counts(const float*, float*);
 }
 
 namespace {
@@ -130,6 +131,9 @@ emu::Body kernel(const std::string& name, void** p) {
         int batch = arg<int>(p, 9), steps = arg<int>(p, 10), dw = arg<int>(p, 11), chunk = arg<int>(p, 12);
         return [=] { pararnn_lstm_adjoint_scan(a, c, u, init, states, gs, gu, parts, gi, batch, steps, dw, chunk); };
     }
+    if (name == "pararnn_test_counts") {
+        return bind(pararnn_test_counts, p);
+    }
 #define PARARNN_BIND_OPS(k) \
     if (name == #k) {          \
         return bind(k, p);     \
@@ -149,9 +153,10 @@ emu::Body kernel(const std::string& name, void** p) {
 
 extern "C" {
 
-// Runs `name` over grid × block; returns 0, or 1 with the reason in err (NUL-terminated, cut to errLen).
+// Runs `name` over grid × block; returns 0 with the launch's counts (phases, bytes read, bytes written,
+// blocks) in counts[0..3], or 1 with the reason in err (NUL-terminated, cut to errLen).
 int pararnn_emu_launch(const char* name, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
-                       unsigned sharedBytes, void** params, char* err, int errLen) {
+                       unsigned sharedBytes, void** params, unsigned long long* counts, char* err, int errLen) {
     std::string e;
     emu::Body body = kernel(name, params);
     if (!body) {
@@ -160,6 +165,11 @@ int pararnn_emu_launch(const char* name, unsigned gx, unsigned gy, unsigned gz, 
         e = emu::launch(body, dim3(gx, gy, gz), dim3(bx, by, bz), sharedBytes);
     }
     if (e.empty()) {
+        emu::Counts c = emu::last_counts();
+        counts[0] = c.phases;
+        counts[1] = c.bytesRead;
+        counts[2] = c.bytesWritten;
+        counts[3] = c.blocks;
         return 0;
     }
     if (errLen > 0) {

@@ -8,7 +8,8 @@
 #include <vector>
 
 extern "C" int pararnn_emu_launch(const char* name, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
-                                  unsigned bz, unsigned sharedBytes, void** params, char* err, int errLen);
+                                  unsigned bz, unsigned sharedBytes, void** params, unsigned long long* counts,
+                                  char* err, int errLen);
 
 extern "C" {
 
@@ -50,9 +51,10 @@ JNIEXPORT void JNICALL Java_org_pararnn_backend_cuda_EmulatedDevice_copy0(JNIEnv
     std::memmove((void*) (intptr_t) dst, (const void*) (intptr_t) src, (size_t) bytes);
 }
 
-// params: one 64-bit slot per kernel parameter (a device pointer, or an int in its low 32 bits).
+// params: one 64-bit slot per kernel parameter (a device pointer, or an int in its low 32 bits); counts: four
+// longs for the launch's dependent phases, bytes read, bytes written and blocks.
 JNIEXPORT jstring JNICALL Java_org_pararnn_backend_cuda_EmulatedDevice_launch0(JNIEnv* env, jclass, jstring name,
-        jint gx, jint gy, jint gz, jint bx, jint by, jint bz, jint shared, jlongArray params) {
+        jint gx, jint gy, jint gz, jint bx, jint by, jint bz, jint shared, jlongArray params, jlongArray counts) {
     const char* kernel = env->GetStringUTFChars(name, nullptr);
     jsize n = env->GetArrayLength(params);
     std::vector<jlong> values(n);
@@ -62,8 +64,11 @@ JNIEXPORT jstring JNICALL Java_org_pararnn_backend_cuda_EmulatedDevice_launch0(J
         slots[i] = &values[i];
     }
     char err[1024];
-    int rc = pararnn_emu_launch(kernel, gx, gy, gz, bx, by, bz, shared, slots.data(), err, sizeof err);
+    unsigned long long c[4] = {0, 0, 0, 0};
+    int rc = pararnn_emu_launch(kernel, gx, gy, gz, bx, by, bz, shared, slots.data(), c, err, sizeof err);
     env->ReleaseStringUTFChars(name, kernel);
+    jlong out[4] = {(jlong) c[0], (jlong) c[1], (jlong) c[2], (jlong) c[3]};
+    env->SetLongArrayRegion(counts, 0, 4, out);
     return rc == 0 ? nullptr : env->NewStringUTF(err);
 }
 

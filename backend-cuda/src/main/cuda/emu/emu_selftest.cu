@@ -48,3 +48,24 @@ extern "C" __global__ void pararnn_test_divergent_shuffle(float* out) {
     }
     out[threadIdx.x] = v;
 }
+
+// What the emulator counts (cuda_emu_launch.h's Counts): each thread of each block reads in[i] and writes
+// out[i] for its own i (through ld/st, as kernels access global memory), passes 3 barriers; warp 0 makes 2
+// shuffles; thread 5 of each block marks 7 dependent steps. A block's depth is thus 3 + 2 + 7 = 12.
+extern "C" __global__ void pararnn_test_counts(const float* in, float* out) {
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    float v = pararnn::ld(in[i]);
+    __syncthreads();
+    if (threadIdx.x < 32) {
+        v += __shfl_xor_sync(0xffffffffu, v, 1);
+        v += __shfl_xor_sync(0xffffffffu, v, 2);
+    }
+    __syncthreads();
+    if (threadIdx.x == 5) {
+        for (int s = 0; s < 7; s++) {
+            PARARNN_DEPENDENT_STEP();
+        }
+    }
+    __syncthreads();
+    pararnn::st(out[i], v);
+}

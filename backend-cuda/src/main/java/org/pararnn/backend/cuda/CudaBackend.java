@@ -188,6 +188,11 @@ final class CudaBackend implements Backend {
     }
 
     /** Kernel time on the device since the backend was made. */
+    /** What the device's kernels did so far, where the device counts it (the emulator); else null. */
+    KernelCounts counts() {
+        return device.counts();
+    }
+
     long kernelNanos() {
         return device.kernelNanos();
     }

@@ -33,6 +33,14 @@ interface CudaDevice extends AutoCloseable {
     /** Nanoseconds the kernels launched so far ran on the device, on every stream. */
     long kernelNanos();
 
+    /**
+     * What the kernels launched so far did, on every stream, where this device counts it (the emulator);
+     * null where it does not (a GPU: its profiler measures these).
+     */
+    default KernelCounts counts() {
+        return null;
+    }
+
     @Override
     void close();
 

@@ -54,6 +54,8 @@ final class EmulatedDevice implements CudaDevice {
     }
 
     private final java.util.concurrent.atomic.AtomicLong kernelNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicReference<KernelCounts> counts =
+            new java.util.concurrent.atomic.AtomicReference<>(KernelCounts.ZERO);
     private volatile boolean closed;
 
     EmulatedDevice() {
@@ -99,6 +101,12 @@ final class EmulatedDevice implements CudaDevice {
     @Override
     public long kernelNanos() {
         return kernelNanos.get();
+    }
+
+    /** Every launch's counts added up, over all streams (docs/design.md §7). */
+    @Override
+    public KernelCounts counts() {
+        return counts.get();
     }
 
     @Override
@@ -162,14 +170,16 @@ final class EmulatedDevice implements CudaDevice {
                 // One 64-bit slot per parameter: an address, or an int in the low half.
                 slots[i] = a.isPointer() ? (a.buffer() == null ? 0L : address(a.buffer())) : a.value() & 0xffffffffL;
             }
+            long[] c = new long[4];
             long t0 = System.nanoTime();
-            String error = launch0(kernel, grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, slots);
+            String error = launch0(kernel, grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, slots, c);
             long took = System.nanoTime() - t0;
             kernelNanos.addAndGet(took);
             countKernel(took);
             if (error != null) {
                 throw new IllegalStateException("kernel " + kernel + " failed on the emulated device: " + error);
             }
+            counts.updateAndGet(k -> k.plusLaunch(c[0], c[1], c[2], c[3]));
         }
 
         @Override
@@ -210,5 +220,5 @@ final class EmulatedDevice implements CudaDevice {
     private static native void copy0(long src, long dst, long bytes);
 
     private static native String launch0(String kernel, int gx, int gy, int gz, int bx, int by, int bz, int sharedBytes,
-                                         long[] params);
+                                         long[] params, long[] counts);
 }

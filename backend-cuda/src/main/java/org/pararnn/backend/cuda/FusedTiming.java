@@ -138,7 +138,7 @@ public final class FusedTiming {
     }
 
     /** {@code org.pararnn.cells.<kind>.create(8 inputs, width, 1 head, seed 7)}, from the class path. */
-    private static Cell cell(String kind, int width) {
+    static Cell cell(String kind, int width) {
         try {
             return (Cell) Class.forName("org.pararnn.cells." + kind).getMethod("create", int.class, int.class, int.class, long.class)
                     .invoke(null, 8, width, 1, 7L);
@@ -148,7 +148,7 @@ public final class FusedTiming {
     }
 
     /** Values in (−2, 2): gates that neither saturate nor sit at zero. */
-    private static float[] fill(float[] x, long seed) {
+    static float[] fill(float[] x, long seed) {
         long v = seed * 0x9E3779B97F4A7C15L;
         for (int i = 0; i < x.length; i++) {
             v = v * 6364136223846793005L + 1442695040888963407L;

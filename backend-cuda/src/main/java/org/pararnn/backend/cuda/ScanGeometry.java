@@ -23,6 +23,11 @@ record ScanGeometry(int threadsPerBlock, int chunk) {
     /** On the emulator: fewer, longer chunks, so that fewer fibre switches do the same work. */
     static final ScanGeometry EMULATED = new ScanGeometry(64, 32);
 
+    /** The windowed layout for every shape (what every shape had before layouts were chosen by shape). */
+    ScanGeometry windowedOnly() {
+        return this;
+    }
+
     /** Lanes per block for {@code lanes} lanes: a power of two up to 32, and no more than there are lanes. */
     int lanesPerBlock(long lanes) {
         int l = 1;

@@ -70,6 +70,26 @@ class EmulatorTest {
     }
 
     @Test
+    void aLaunchIsCountedByItsDeepestThreadAndItsDistinctSectors() {
+        try (EmulatedDevice d = new EmulatedDevice(); CudaDevice.Stream s = d.newStream()) {
+            CudaDevice.Buffer in = s.alloc(128);
+            CudaDevice.Buffer out = s.alloc(128);
+            try {
+                KernelCounts before = d.counts();
+                s.launch("pararnn_test_counts", new int[] {2, 1, 1}, new int[] {64, 1, 1}, 0, new KernelArgs().pointer(in).pointer(out));
+                KernelCounts c = d.counts().since(before);
+                // 3 barriers + 2 shuffles + 7 marked steps in the deepest thread, plus the launch; blocks side by side.
+                assertEquals(new KernelCounts(1, 13, 512, 512, 2), c);
+                s.launch("pararnn_test_counts", new int[] {1, 1, 1}, new int[] {64, 1, 1}, 0, new KernelArgs().pointer(in).pointer(out));
+                assertEquals(new KernelCounts(2, 26, 768, 768, 2), d.counts().since(before), "launches add up");
+            } finally {
+                s.free(in);
+                s.free(out);
+            }
+        }
+    }
+
+    @Test
     void badLaunchesAreRefusedWithTheReason() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> run("no_such_kernel", 32));
         assertTrue(e.getMessage().contains("no kernel named no_such_kernel"), e.getMessage());
