@@ -11,6 +11,14 @@
 
 #define PARARNN_FULL_MASK 0xffffffffu
 
+// A kernel that plans may launch with up to 1024 threads a block (time spread over blocks): the compiler must
+// then keep it within 64 registers a thread, or the launch is refused for want of registers.
+#ifndef PARARNN_CUDA_EMULATED
+#define PARARNN_WIDE_BLOCK __launch_bounds__(1024)
+#else
+#define PARARNN_WIDE_BLOCK
+#endif
+
 #ifndef PARARNN_CUDA_EMULATED
 // A global-memory read and write. On the GPU a plain access; the emulator (cuda_emu.h) also counts the
 // 32-byte sectors a launch touches, which is how the bytes a kernel moves are measured without a GPU

@@ -10,6 +10,11 @@
 // scanned along y with warp shuffles inside each warp, then the warps' totals pass through shared
 // memory; (3) each thread applies the totals before its own to the lane's carry, re-walks its chunk from
 // that state and stores it. The window's end state is the carry into the next window.
+// Windowed (gridDim.y = 1): one block walks the lane group's whole sequence, window after window.
+// Spread over blocks (gridDim.y = segments, when few lanes leave the device idle): the sequence is cut into
+// segments of segSteps, one block each; pararnn_scan_reduce_k* writes each segment's summary pair, the
+// windowed kernel scans the summaries (a K×K scan over the segments), and pararnn_scan_k* then re-scans
+// every segment from the carry that scan left (docs/design.md §7).
 // pararnn_scan_generic: any k (wider blocks, dense): one thread per lane walks the window in order.
 #include "pararnn_scan.h"
 
@@ -50,95 +55,187 @@ __device__ __forceinline__ void load_step(const float* a, const float* b, int bi
     }
 }
 
+// The lane's state entering this block's segment of time (blockIdx.y; segments follow each other along the
+// direction of the scan): the problem's initial state (or carry) for the first, else the carry the scan of
+// the segments' summaries left at the end of the segment before (carries [B][segments][width]).
 template <int K>
-__device__ void scan_chunked(const float* a, const float* b, const float* init, float* out, int batch, int steps,
-                             int width, int from, int to, int chunk, int reverse) {
-    // Shared: [groups][L] pairs, a group being the chunks (y values) of one lane inside one warp.
-    PARARNN_DYNAMIC_SHARED(Pair<K>, totals);
-    const int lanesPerBlock = blockDim.x;
-    const int ys = blockDim.y;
-    const int x = threadIdx.x;
-    const int y = threadIdx.y;
+__device__ __forceinline__ void segmentCarry(const float* init, const float* carries, int bi, int p, int width,
+                                             bool active, float (&carry)[K]) {
     const int mw = width / K;
-    const long long lanes = (long long) batch * mw;
-    const long long lane = (long long) blockIdx.x * lanesPerBlock + x;
-    const bool active = lane < lanes;
-    const int bi = active ? (int) (lane / mw) : 0;
-    const int p = active ? (int) (lane % mw) : 0;
-    // Chunks of one lane that share a warp: threads are numbered x + y·L, warps are 32 consecutive threads.
-    const int groups = chunkGroups(lanesPerBlock, ys);
-    const int n = to - from;
-
-    float carry[K];
+    const int seg = blockIdx.y;
 #pragma unroll
     for (int i = 0; i < K; i++) {
-        carry[i] = (active && init != nullptr) ? ld(init[(long long) bi * width + i * mw + p]) : 0.f;
+        carry[i] = !active ? 0.f
+                 : seg > 0 ? ld(carries[((long long) bi * gridDim.y + seg - 1) * width + i * mw + p])
+                 : (init != nullptr ? ld(init[(long long) bi * width + i * mw + p]) : 0.f);
     }
-    const int span = ys * chunk;
-    for (int w0 = 0; w0 < n; w0 += span) {
+}
+
+// This chunk's pair (transfer product, response from zero) over steps [s0, s1) of the lane.
+template <int K>
+__device__ __forceinline__ Pair<K> chunkPair(const float* a, const float* b, int bi, int p, int s0, int s1, int steps,
+                                             int width, int from, int to, int reverse) {
+    Pair<K> mine;
+    identity<K>(mine);
+    for (int s = s0; s < s1; s++) {
+        float m[K * K];
+        float bv[K];
+        load_step<K>(a, b, bi, p, s, steps, width, from, to, reverse, m, bv);
+        Pair<K> st;
+#pragma unroll
+        for (int i = 0; i < K * K; i++) {
+            st.p[i] = m[i];
+        }
+#pragma unroll
+        for (int i = 0; i < K; i++) {
+            st.v[i] = bv[i];
+        }
+        compose<K>(st, mine);
+    }
+    return mine;
+}
+
+// Where a thread of the chunked scans sits: L = blockDim.x lanes (adjacent features) × Y = blockDim.y
+// chunks; blockIdx.x the group of lanes, blockIdx.y the segment of time; a segment covers steps
+// [seg·segSteps, min(n, (seg + 1)·segSteps)) of the n = to − from, in windows of Y·chunk steps.
+struct ScanLane {
+    int lanesPerBlock, ys, x, y, mw, groups, bi, p, n, seg0, seg1;
+    bool active;
+
+    __device__ ScanLane(int batch, int width, int k, int from, int to, int segSteps)
+        : lanesPerBlock(blockDim.x), ys(blockDim.y), x(threadIdx.x), y(threadIdx.y), mw(width / k),
+          groups(chunkGroups(blockDim.x, blockDim.y)), bi(0), p(0), n(to - from), seg0(0), seg1(0), active(false) {
+        const long long lane = (long long) blockIdx.x * lanesPerBlock + x;
+        active = lane < (long long) batch * mw;
+        bi = active ? (int) (lane / mw) : 0;
+        p = active ? (int) (lane % mw) : 0;
+        seg0 = (int) min((long long) blockIdx.y * segSteps, (long long) n);
+        seg1 = (int) min((long long) seg0 + segSteps, (long long) n);
+    }
+};
+
+// The scan over this block's segment from its carry-in: per window (1) each thread's chunk pair, (2) the
+// lane's chunks combined across the block (laneCarryIn), (3) the re-walk from the state entering the chunk,
+// stored; the window's end state carries into the next window.
+template <int K>
+__device__ void scan_chunked(const float* a, const float* b, const float* init, const float* carries, float* out,
+                             int batch, int steps, int width, int from, int to, int chunk, int reverse, int segSteps) {
+    // Shared: [groups][L] pairs, a group being the chunks (y values) of one lane inside one warp.
+    PARARNN_DYNAMIC_SHARED(Pair<K>, totals);
+    const ScanLane at(batch, width, K, from, to, segSteps);
+    float carry[K];
+    segmentCarry<K>(init, carries, at.bi, at.p, width, at.active, carry);
+    const int span = at.ys * chunk;
+    for (int w0 = at.seg0; w0 < at.seg1; w0 += span) {
         PARARNN_DEPENDENT_STEP();
-        const int s0 = w0 + y * chunk;
-        const int s1 = min(s0 + chunk, n);
-        // (1) this chunk's transfer product and response from zero.
+        const int s0 = w0 + at.y * chunk;
+        const int s1 = min(s0 + chunk, at.seg1);
         Pair<K> mine;
         identity<K>(mine);
-        if (active) {
-            for (int s = s0; s < s1; s++) {
-                float m[K * K];
-                float bv[K];
-                load_step<K>(a, b, bi, p, s, steps, width, from, to, reverse, m, bv);
-                Pair<K> st;
-#pragma unroll
-                for (int i = 0; i < K * K; i++) {
-                    st.p[i] = m[i];
-                }
-#pragma unroll
-                for (int i = 0; i < K; i++) {
-                    st.v[i] = bv[i];
-                }
-                compose<K>(st, mine);
-            }
+        if (at.active) {
+            mine = chunkPair<K>(a, b, at.bi, at.p, s0, s1, steps, width, from, to, reverse);
         }
-        // (2), (3): the lane's chunks combined across the block; h enters this chunk.
         float h[K];
         laneCarryIn<K>(mine, totals, carry, h);
-        if (active) {
+        if (at.active) {
             for (int s = s0; s < s1; s++) {
                 float m[K * K];
                 float bv[K];
-                load_step<K>(a, b, bi, p, s, steps, width, from, to, reverse, m, bv);
+                load_step<K>(a, b, at.bi, at.p, s, steps, width, from, to, reverse, m, bv);
                 step<K>(m, bv, h);
                 int t = reverse ? to - 1 - s : from + s;
-                long long row = (long long) bi * steps + t;
+                long long row = (long long) at.bi * steps + t;
 #pragma unroll
                 for (int i = 0; i < K; i++) {
-                    st(out[row * width + i * mw + p], h[i]);
+                    st(out[row * width + i * at.mw + at.p], h[i]);
                 }
             }
         }
         // The carry into the next window: every group's total applied in order.
-        for (int g = 0; g < groups; g++) {
-            apply<K>(totals[g * lanesPerBlock + x], carry);
+        for (int g = 0; g < at.groups; g++) {
+            apply<K>(totals[g * at.lanesPerBlock + at.x], carry);
         }
         __syncthreads();
     }
 }
 
+// The summary of this block's segment, per lane: the pair (transfer product, response from zero) of all its
+// steps, written as step blockIdx.y of a K×K scan problem (sumA [B][segments][K·K·m], sumB [B][segments][K·m],
+// forward convention) whose forward scan from the initial state gives each segment's end state.
+template <int K>
+__device__ void scan_reduce(const float* a, const float* b, float* sumA, float* sumB, int batch, int steps, int width,
+                            int from, int to, int chunk, int reverse, int segSteps) {
+    PARARNN_DYNAMIC_SHARED(Pair<K>, totals);
+    const ScanLane at(batch, width, K, from, to, segSteps);
+    const float zero[K] = {};
+    Pair<K> total;
+    identity<K>(total);
+    const int span = at.ys * chunk;
+    for (int w0 = at.seg0; w0 < at.seg1; w0 += span) {
+        PARARNN_DEPENDENT_STEP();
+        const int s0 = w0 + at.y * chunk;
+        const int s1 = min(s0 + chunk, at.seg1);
+        Pair<K> mine;
+        identity<K>(mine);
+        if (at.active) {
+            mine = chunkPair<K>(a, b, at.bi, at.p, s0, s1, steps, width, from, to, reverse);
+        }
+        float h[K];
+        laneCarryIn<K>(mine, totals, zero, h);
+        for (int g = 0; g < at.groups; g++) {
+            compose<K>(totals[g * at.lanesPerBlock + at.x], total);
+        }
+        __syncthreads();
+    }
+    if (at.y == 0 && at.active) {
+        const long long row = (long long) at.bi * gridDim.y + blockIdx.y;
+#pragma unroll
+        for (int i = 0; i < K * K; i++) {
+            st(sumA[row * (K * width) + i * at.mw + at.p], total.p[i]);
+        }
+#pragma unroll
+        for (int i = 0; i < K; i++) {
+            st(sumB[row * width + i * at.mw + at.p], total.v[i]);
+        }
+    }
+}
+
 }  // namespace pararnn
 
-extern "C" __global__ void pararnn_scan_k1(const float* a, const float* b, const float* init, float* out, int batch,
-                                           int steps, int width, int from, int to, int chunk, int reverse) {
-    pararnn::scan_chunked<1>(a, b, init, out, batch, steps, width, from, to, chunk, reverse);
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_k1(const float* a, const float* b, const float* init, const float* carries,
+                                           float* out, int batch, int steps, int width, int from, int to, int chunk,
+                                           int reverse, int segSteps) {
+    pararnn::scan_chunked<1>(a, b, init, carries, out, batch, steps, width, from, to, chunk, reverse, segSteps);
 }
 
-extern "C" __global__ void pararnn_scan_k2(const float* a, const float* b, const float* init, float* out, int batch,
-                                           int steps, int width, int from, int to, int chunk, int reverse) {
-    pararnn::scan_chunked<2>(a, b, init, out, batch, steps, width, from, to, chunk, reverse);
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_reduce_k1(const float* a, const float* b, float* sumA, float* sumB, int batch,
+                                                  int steps, int width, int from, int to, int chunk, int reverse,
+                                                  int segSteps) {
+    pararnn::scan_reduce<1>(a, b, sumA, sumB, batch, steps, width, from, to, chunk, reverse, segSteps);
 }
 
-extern "C" __global__ void pararnn_scan_k3(const float* a, const float* b, const float* init, float* out, int batch,
-                                           int steps, int width, int from, int to, int chunk, int reverse) {
-    pararnn::scan_chunked<3>(a, b, init, out, batch, steps, width, from, to, chunk, reverse);
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_k2(const float* a, const float* b, const float* init, const float* carries,
+                                           float* out, int batch, int steps, int width, int from, int to, int chunk,
+                                           int reverse, int segSteps) {
+    pararnn::scan_chunked<2>(a, b, init, carries, out, batch, steps, width, from, to, chunk, reverse, segSteps);
+}
+
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_reduce_k2(const float* a, const float* b, float* sumA, float* sumB, int batch,
+                                                  int steps, int width, int from, int to, int chunk, int reverse,
+                                                  int segSteps) {
+    pararnn::scan_reduce<2>(a, b, sumA, sumB, batch, steps, width, from, to, chunk, reverse, segSteps);
+}
+
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_k3(const float* a, const float* b, const float* init, const float* carries,
+                                           float* out, int batch, int steps, int width, int from, int to, int chunk,
+                                           int reverse, int segSteps) {
+    pararnn::scan_chunked<3>(a, b, init, carries, out, batch, steps, width, from, to, chunk, reverse, segSteps);
+}
+
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_reduce_k3(const float* a, const float* b, float* sumA, float* sumB, int batch,
+                                                  int steps, int width, int from, int to, int chunk, int reverse,
+                                                  int segSteps) {
+    pararnn::scan_reduce<3>(a, b, sumA, sumB, batch, steps, width, from, to, chunk, reverse, segSteps);
 }
 
 // Any k: one thread per lane, in order; the state is read back from out (global memory), so k is unbounded.

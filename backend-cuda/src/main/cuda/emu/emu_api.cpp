@@ -11,9 +11,13 @@
 #include "pararnn_ops.h"
 
 extern "C" {
-void pararnn_scan_k1(const float*, const float*, const float*, float*, int, int, int, int, int, int, int);
-void pararnn_scan_k2(const float*, const float*, const float*, float*, int, int, int, int, int, int, int);
-void pararnn_scan_k3(const float*, const float*, const float*, float*, int, int, int, int, int, int, int);
+#define PARARNN_SCAN_DECL(k)                                                                                        \
+    void pararnn_scan_k##k(const float*, const float*, const float*, const float*, float*, int, int, int, int, int, int, \
+                           int, int);                                                                                \
+    void pararnn_scan_reduce_k##k(const float*, const float*, float*, float*, int, int, int, int, int, int, int, int);
+PARARNN_SCAN_DECL(1)
+PARARNN_SCAN_DECL(2)
+PARARNN_SCAN_DECL(3)
 void pararnn_scan_generic(const float*, const float*, const float*, float*, int, int, int, int, int, int, int);
 void pararnn_gru_sequential(const float*, const float*, const float*, float*, int, int, int);
 void pararnn_gru_adjoint_sequential(const float*, const float*, const float*, const float*, const float*, float*, float*,
@@ -63,16 +67,17 @@ emu::Body bind(void (*fn)(A...), void** p) {
 }
 
 emu::Body kernel(const std::string& name, void** p) {
-    if (name == "pararnn_scan_k1" || name == "pararnn_scan_k2" || name == "pararnn_scan_k3") {
-        auto fn = name == "pararnn_scan_k1" ? pararnn_scan_k1 : name == "pararnn_scan_k2" ? pararnn_scan_k2 : pararnn_scan_k3;
-        F a = arg<F>(p, 0), b = arg<F>(p, 1), init = arg<F>(p, 2);
-        float* out = arg<float*>(p, 3);
-        int v[7];
-        for (int i = 0; i < 7; i++) {
-            v[i] = arg<int>(p, 4 + i);
-        }
-        return [=] { fn(a, b, init, out, v[0], v[1], v[2], v[3], v[4], v[5], v[6]); };
+#define PARARNN_BIND_SCAN(k)                   \
+    if (name == "pararnn_scan_k" #k) {           \
+        return bind(pararnn_scan_k##k, p);        \
+    }                                            \
+    if (name == "pararnn_scan_reduce_k" #k) {    \
+        return bind(pararnn_scan_reduce_k##k, p); \
     }
+    PARARNN_BIND_SCAN(1)
+    PARARNN_BIND_SCAN(2)
+    PARARNN_BIND_SCAN(3)
+#undef PARARNN_BIND_SCAN
     if (name == "pararnn_scan_generic") {
         F a = arg<F>(p, 0), b = arg<F>(p, 1), init = arg<F>(p, 2);
         float* out = arg<float*>(p, 3);

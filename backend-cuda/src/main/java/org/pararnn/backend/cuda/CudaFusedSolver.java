@@ -91,16 +91,17 @@ final class CudaFusedSolver implements RecurrenceSolver {
         NewtonPlan(int batch, int steps, NewtonOptions opts) {
             budget = opts.iterationBudget(steps);
             long lanes = (long) batch * d;
-            lpb = geometry.lanesPerBlock(lanes);
-            ys = geometry.threadsPerBlock() / lpb;
             int maxChunk = lstm ? MAX_LSTM_NEWTON_CHUNK : MAX_GRU_NEWTON_CHUNK;
-            chunk = Math.min(geometry.chunk(), maxChunk);
+            ScanPlan layout = geometry.windowedOnly().plan(lanes, steps, maxChunk);
+            lpb = layout.lanesPerBlock();
+            ys = layout.chunksPerBlock();
+            chunk = layout.chunk();
             kernel = (lstm ? "pararnn_lstm_newton_c" : "pararnn_gru_newton_c") + (chunk <= SMALL_NEWTON_CHUNK ? SMALL_NEWTON_CHUNK : maxChunk);
             blocks = Math.toIntExact((lanes + lpb - 1) / lpb);
             int k = lstm ? 2 : 1;
             int warps = (lpb * ys + 31) / 32;
             // cells.cu's newtonInTime: chunk pairs per warp group, each chunk's last state, a reduction, the carry.
-            shared = geometry.sharedBytes(k, lpb) + 4 * (k * ys * lpb + 2 * warps + k * lpb);
+            shared = layout.pairBytes(k) + 4 * (k * ys * lpb + 2 * warps + k * lpb);
             statsPerBlock = NEWTON_STATS + budget + 1;
         }
 
@@ -225,11 +226,12 @@ final class CudaFusedSolver implements RecurrenceSolver {
             return "sequential in reverse time";
         }
         long lanes = (long) batch * d;
-        int lpb = geometry.lanesPerBlock(lanes);
-        int ys = geometry.threadsPerBlock() / lpb;
-        int chunk = geometry.chunk();
+        ScanPlan layout = geometry.windowedOnly().plan(lanes, steps, geometry.chunk());
+        int lpb = layout.lanesPerBlock();
+        int ys = layout.chunksPerBlock();
+        int chunk = layout.chunk();
         // cells.cu's adjointInTime: chunk pairs per warp group, then each chunk's weight partials.
-        int shared = geometry.sharedBytes(lstm ? 2 : 1, lpb) + 4 * ys * lpb * parts();
+        int shared = layout.pairBytes(lstm ? 2 : 1) + 4 * ys * lpb * parts();
         s.launch(lstm ? "pararnn_lstm_adjoint_scan" : "pararnn_gru_adjoint_scan",
                 new int[] {Math.toIntExact((lanes + lpb - 1) / lpb), 1, 1}, new int[] {lpb, ys, 1}, shared, args.integer(chunk));
         return String.format(Locale.ROOT, "one reverse scan in time (%s), windows of %d steps (%d lanes x %d chunks of %d)",

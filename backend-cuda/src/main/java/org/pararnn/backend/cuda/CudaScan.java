@@ -79,14 +79,8 @@ final class CudaScan implements LinearScan {
         }
         long lanes = (long) batch * (w / k);
         if (k <= 3) {
-            int lpb = geometry.lanesPerBlock(lanes);
-            int chunks = geometry.threadsPerBlock() / lpb;
-            long blocks = (lanes + lpb - 1) / lpb;
-            KernelArgs args = new KernelArgs().pointer(a.buffer).pointer(b.buffer).pointer(initBuffer).pointer(out.buffer)
-                    .integer(batch).integer(steps).integer(w).integer(p.from()).integer(p.to())
-                    .integer(geometry.chunk()).integer(reverse ? 1 : 0);
-            device.launch("pararnn_scan_k" + k, new int[] {Math.toIntExact(blocks), 1, 1}, new int[] {lpb, chunks, 1},
-                    geometry.sharedBytes(k, lpb), args);
+            ScanPlan plan = geometry.plan(lanes, p.to() - p.from(), geometry.chunk());
+            launchChunked(lane, plan, k, a.buffer, b.buffer, initBuffer, out.buffer, batch, steps, w, p.from(), p.to(), reverse);
         } else {
             int threads = 128;
             long blocks = (lanes + threads - 1) / threads;
@@ -101,6 +95,35 @@ final class CudaScan implements LinearScan {
             device.download(out.buffer, off, p.out(), Math.toIntExact(off), n);
         }
         device.sync();
+    }
+
+    /**
+     * Queues the chunked scan of {@code [from, to)} by {@code plan}: windowed, one launch; spread, the segments'
+     * summaries, their scan (the carries entering each segment) and the segments' re-scan from those.
+     */
+    static void launchChunked(CudaBackend.Lane lane, ScanPlan plan, int k, CudaDevice.Buffer a, CudaDevice.Buffer b,
+                              CudaDevice.Buffer init, CudaDevice.Buffer out, int batch, int steps, int width, int from, int to,
+                              boolean reverse) {
+        CudaDevice.Stream device = lane.stream;
+        CudaDevice.Buffer carries = null;
+        if (plan.spread()) {
+            long rows = (long) batch * plan.segments();
+            CudaDevice.Buffer sumA = lane.buffer("scan summaries A", rows * k * width);
+            CudaDevice.Buffer sumB = lane.buffer("scan summaries b", rows * width);
+            carries = lane.buffer("scan carries", rows * width);
+            device.launch("pararnn_scan_reduce_k" + k, plan.grid(), plan.block(), plan.pairBytes(k),
+                    new KernelArgs().pointer(a).pointer(b).pointer(sumA).pointer(sumB).integer(batch).integer(steps).integer(width)
+                            .integer(from).integer(to).integer(plan.chunk()).integer(reverse ? 1 : 0).integer(plan.segmentSteps()));
+            ScanPlan c = plan.carries();
+            device.launch("pararnn_scan_k" + k, c.grid(), c.block(), c.pairBytes(k),
+                    new KernelArgs().pointer(sumA).pointer(sumB).pointer(init).pointer(null).pointer(carries).integer(batch)
+                            .integer(plan.segments()).integer(width).integer(0).integer(plan.segments()).integer(c.chunk())
+                            .integer(0).integer(c.segmentSteps()));
+        }
+        device.launch("pararnn_scan_k" + k, plan.grid(), plan.block(), plan.pairBytes(k),
+                new KernelArgs().pointer(a).pointer(b).pointer(init).pointer(carries).pointer(out).integer(batch).integer(steps)
+                        .integer(width).integer(from).integer(to).integer(plan.chunk()).integer(reverse ? 1 : 0)
+                        .integer(plan.segmentSteps()));
     }
 
     private static void upload(CudaDevice.Stream device, float[] src, long off, long n, DeviceArray dst) {

@@ -32,6 +32,31 @@ class PackagedPtxTest {
         }
     }
 
+    /**
+     * Kernels a plan may launch with 1024 threads a block (time spread over blocks) are compiled for it
+     * ({@code __launch_bounds__(1024)}, {@code .maxntid 1024} in the PTX): else a GPU refuses the launch when
+     * the kernel needs more than 64 registers a thread, which no emulated run can show.
+     */
+    @Test
+    void kernelsLaunchedWithWideBlocksAreBoundedForThem() throws IOException {
+        for (String kernel : WIDE_KERNELS) {
+            String unit = kernel.contains("scan") ? "scan.ptx" : "cells.ptx";
+            String ptx;
+            try (InputStream in = PackagedPtxTest.class.getResourceAsStream(unit)) {
+                assertNotNull(in, "the jar packages no " + unit);
+                ptx = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            int at = ptx.indexOf(".entry " + kernel + "(");
+            org.junit.jupiter.api.Assertions.assertTrue(at >= 0, unit + " has no kernel " + kernel);
+            int body = ptx.indexOf('{', at);
+            org.junit.jupiter.api.Assertions.assertTrue(ptx.substring(at, body).contains(".maxntid 1024, 1, 1"),
+                    kernel + " is launched with up to 1024 threads but not compiled for them (PARARNN_WIDE_BLOCK)");
+        }
+    }
+
+    static final java.util.List<String> WIDE_KERNELS = java.util.List.of("pararnn_scan_k1", "pararnn_scan_k2", "pararnn_scan_k3",
+            "pararnn_scan_reduce_k1", "pararnn_scan_reduce_k2", "pararnn_scan_reduce_k3");
+
     /** The PTX without nvcc's comment header (compiler build ids), from {@code .version} on. */
     static String code(String ptx) {
         int i = ptx.indexOf(".version");

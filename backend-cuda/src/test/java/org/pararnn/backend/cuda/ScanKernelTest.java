@@ -23,7 +23,9 @@ import org.pararnn.conformance.Tolerances;
  * shorter than one chunk, not a multiple of 32, exactly one block's span and several windows; one lane,
  * odd widths and lanes that do not fill a block; forward and reverse, in place, with a non-zero initial
  * state or carry, on an inner window. Blocks of 32 threads (several chunks per warp), the emulated default
- * and a GPU's 1024 threads. Compared with float64 at the suite's bound, and nothing outside the window written.
+ * and a GPU's 1024 threads; where few lanes spread time over blocks, one segment and a step either side and
+ * many segments with a ragged last one; the GPU's own geometry at T = 2¹⁶ + 17 with one lane and with lanes
+ * that fill it. Compared with float64 at the suite's bound, and nothing outside the window written.
  */
 class ScanKernelTest {
     @BeforeEach
@@ -31,18 +33,28 @@ class ScanKernelTest {
         assumeTrue(EmulatedDevice.unavailableReason() == null, () -> "emulated kernels unavailable: " + EmulatedDevice.unavailableReason());
     }
 
+    /** Windowed only (small blocks, the emulated default, 1024 threads), the GPU's and the emulator's rule, and a rule that spreads small T. */
+    static final ScanGeometry[] GEOMETRIES = {new ScanGeometry(32, 2), ScanGeometry.EMULATED, new ScanGeometry(1024, 1),
+            ScanGeometry.GPU, new ScanGeometry(32, 2, 64, 8)};
+
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         JacobianStructure[] structures = {JacobianStructure.diagonal(), JacobianStructure.blockDiagonal(2),
                 JacobianStructure.blockDiagonal(3), JacobianStructure.blockDiagonal(4), JacobianStructure.dense()};
-        ScanGeometry[] geometries = {new ScanGeometry(32, 2), ScanGeometry.EMULATED, new ScanGeometry(1024, 1)};
         for (JacobianStructure s : structures) {
             int k = s instanceof JacobianStructure.BlockDiagonal bd ? bd.blocks() : 1;
-            for (ScanGeometry g : geometries) {
+            for (ScanGeometry g : GEOMETRIES) {
                 int span = g.threadsPerBlock() / g.lanesPerBlock(1) * g.chunk();
                 // {batch, steps, width}: one lane; below one chunk; not a multiple of 32; one block's span; several windows.
-                int[][] shapes = {{1, 1, k}, {1, g.chunk() - 1 > 0 ? g.chunk() - 1 : 1, k}, {2, 45, 3 * k},
-                        {1, span, k}, {3, 2 * span + 17, 5 * k}};
+                List<int[]> shapes = new ArrayList<>(List.of(new int[] {1, 1, k}, new int[] {1, g.chunk() - 1 > 0 ? g.chunk() - 1 : 1, k},
+                        new int[] {2, 45, 3 * k}, new int[] {1, span, k}, new int[] {3, 2 * span + 17, 5 * k}, new int[] {1, 2, k}));
+                // Where time is spread: one segment and one step either side, and many segments with a ragged last one.
+                ScanPlan one = g.plan(1, 4 * span + 17, g.chunk());
+                if (one.spread()) {
+                    int seg = one.segmentSteps();
+                    shapes.addAll(List.of(new int[] {1, seg - 1, k}, new int[] {1, seg, k}, new int[] {1, seg + 1, k},
+                            new int[] {3, 7 * seg + 3, k}, new int[] {1, 13 * seg + 5, 3 * k}));
+                }
                 for (int[] sh : shapes) {
                     int width = s instanceof JacobianStructure.Dense ? 3 : sh[2];
                     out.add(Arguments.of(s, g, sh[0], Math.max(1, sh[1]), width));
@@ -50,6 +62,25 @@ class ScanKernelTest {
             }
         }
         return out.stream();
+    }
+
+    /** The GPU's geometry at the lengths parallel-in-time exists for: few lanes (time spread) and many (windowed). */
+    static Stream<Arguments> longCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (JacobianStructure s : new JacobianStructure[] {JacobianStructure.diagonal(), JacobianStructure.blockDiagonal(2)}) {
+            int k = s instanceof JacobianStructure.BlockDiagonal bd ? bd.blocks() : 1;
+            // {batch, steps, width in lanes}
+            for (int[] sh : new int[][] {{1, (1 << 16) + 17, 1}, {3, 4099, 1}, {1, 8191, 64}, {2, 67, 8192}}) {
+                out.add(Arguments.of(s, ScanGeometry.GPU, sh[0], sh[1], sh[2] * k));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} B={2} T={3} S={4}")
+    @MethodSource("longCases")
+    void longSequencesAtTheGpusGeometryMatchFloat64(JacobianStructure s, ScanGeometry g, int batch, int steps, int width) {
+        forwardAndReverseMatchFloat64(s, g, batch, steps, width);
     }
 
     @ParameterizedTest(name = "{0} {1} B={2} T={3} S={4}")
