@@ -613,6 +613,167 @@ __device__ void newtonInTime(const float* a, const float* c, const float* u, con
 
 
 // ---------------------------------------------------------------------------------------------------------
+// Newton over the whole sequence with time spread over blocks, for few lanes (docs/design.md §7): the iterate
+// lives in global memory (xs [B][T][S], zero at the start) and each block owns one segment of one lane
+// group's time (blockIdx.x the group, blockIdx.y the segment, as the spread scans). One iteration is
+//  (1) newtonSpreadReduce: at the iterate, each step's f and J, the residual max |x_t − f_t| and max |f_t|
+//      (per block, NaN kept: stats [blocks][2]), and the segment's summary of the linearised steps
+//      h_t = J_t h_{t−1} + (f_t − J_t x_{t−1}) as one pair, written as the summaries' scan wants them;
+//  (2) the host reads the maxima: converged, the iterate is the answer; else pararnn_scan_k{K} scans the
+//      summaries into the state entering every segment;
+//  (3) newtonSpreadUpdate: the same pairs again, combined across the block from the segment's carry, each
+//      step re-walked into the new iterate (another buffer: a neighbouring segment still reads the old).
+// Exactly DEER's iteration, with the windowed kernel's steps and combines; its depth is three launches an
+// iteration, whatever T.
+
+// Step t's linearisation at the iterate: M = J_t, b = f_t − J_t x_{t−1}, with the residual and |f| maxima.
+template <class Cell>
+__device__ __forceinline__ void linearised(const typename Cell::Weights& w, const float* u, const float* xs,
+                                           const float* init, int b, int d, int dw, int steps, int t,
+                                           float (&m)[Cell::K * Cell::K], float (&bv)[Cell::K], float& res, float& fmax) {
+    constexpr int K = Cell::K;
+    float xp[K];
+    stateBefore<K>(xs, init, b, d, dw, steps, t, xp);
+    const float* ur = u + ((long long) b * steps + t) * 3 * dw;
+    float f[K];
+    Cell::eval(w, xp, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), f, m);
+#pragma unroll
+    for (int i = 0; i < K; i++) {
+        const float cur = ld(xs[((long long) b * steps + t) * K * dw + i * dw + d]);
+        res = maxNaN(res, fabsf(cur - f[i]));
+        fmax = maxNaN(fmax, fabsf(f[i]));
+        float acc = f[i];
+#pragma unroll
+        for (int q = 0; q < K; q++) {
+            acc = fmaf(-m[i * K + q], xp[q], acc);
+        }
+        bv[i] = acc;
+    }
+}
+
+// The pair of this thread's chunk [s0, s1) of the linearised steps.
+template <class Cell>
+__device__ __forceinline__ Pair<Cell::K> linearisedChunk(const typename Cell::Weights& w, const float* u, const float* xs,
+                                                        const float* init, int b, int d, int dw, int steps, int s0, int s1,
+                                                        float& res, float& fmax) {
+    constexpr int K = Cell::K;
+    Pair<K> mine;
+    identity<K>(mine);
+    for (int t = s0; t < s1; t++) {
+        Pair<K> one;
+        linearised<Cell>(w, u, xs, init, b, d, dw, steps, t, one.p, one.v, res, fmax);
+        compose<K>(one, mine);
+    }
+    return mine;
+}
+
+// Shared memory (bytes): Pair<K> totals [groups][L], then red [2·warps] floats.
+template <class Cell>
+__device__ void newtonSpreadReduce(const float* a, const float* c, const float* u, const float* init, const float* xs,
+                                   float* sumA, float* sumB, float* stats, int batch, int steps, int dw, int chunk,
+                                   int segSteps) {
+    constexpr int K = Cell::K;
+    PARARNN_DYNAMIC_SHARED(float, smem);
+    const ChunkLane at(batch, dw);
+    Pair<K>* totals = reinterpret_cast<Pair<K>*>(smem);
+    float* red = smem + at.groups * at.lanesPerBlock * (K * K + K);
+    const typename Cell::Weights w = at.active ? Cell::load(a, c, at.d, dw) : typename Cell::Weights{};
+    const int seg0 = (int) min((long long) blockIdx.y * segSteps, (long long) steps);
+    const int seg1 = (int) min((long long) seg0 + segSteps, (long long) steps);
+    const float zero[K] = {};
+    Pair<K> total;
+    identity<K>(total);
+    float res = 0.f;
+    float fmax = 0.f;
+    const int span = at.ys * chunk;
+    for (int w0 = seg0; w0 < seg1; w0 += span) {
+        PARARNN_DEPENDENT_STEP();
+        const int s0 = w0 + at.y * chunk;
+        const int s1 = min(s0 + chunk, seg1);
+        Pair<K> mine;
+        identity<K>(mine);
+        if (at.active) {
+            mine = linearisedChunk<Cell>(w, u, xs, init, at.b, at.d, dw, steps, s0, s1, res, fmax);
+        }
+        float h[K];
+        laneCarryIn<K>(mine, totals, zero, h);
+        for (int g = 0; g < at.groups; g++) {
+            compose<K>(totals[g * at.lanesPerBlock + at.x], total);
+        }
+        __syncthreads();
+    }
+    blockMax2(res, fmax, red);
+    if (at.x == 0 && at.y == 0) {
+        const long long blk = (long long) blockIdx.y * gridDim.x + blockIdx.x;
+        st(stats[2 * blk], res);
+        st(stats[2 * blk + 1], fmax);
+    }
+    if (at.y == 0 && at.active) {
+        const long long row = (long long) at.b * gridDim.y + blockIdx.y;
+        const int sw = K * dw;
+#pragma unroll
+        for (int i = 0; i < K * K; i++) {
+            st(sumA[row * (K * sw) + i * dw + at.d], total.p[i]);
+        }
+#pragma unroll
+        for (int i = 0; i < K; i++) {
+            st(sumB[row * sw + i * dw + at.d], total.v[i]);
+        }
+    }
+}
+
+// Shared memory (bytes): Pair<K> totals [groups][L].
+template <class Cell>
+__device__ void newtonSpreadUpdate(const float* a, const float* c, const float* u, const float* init, const float* xs,
+                                   const float* carries, float* next, int batch, int steps, int dw, int chunk,
+                                   int segSteps) {
+    constexpr int K = Cell::K;
+    PARARNN_DYNAMIC_SHARED(Pair<K>, totals);
+    const ChunkLane at(batch, dw);
+    const typename Cell::Weights w = at.active ? Cell::load(a, c, at.d, dw) : typename Cell::Weights{};
+    const int sw = K * dw;
+    const int seg0 = (int) min((long long) blockIdx.y * segSteps, (long long) steps);
+    const int seg1 = (int) min((long long) seg0 + segSteps, (long long) steps);
+    float carry[K];
+#pragma unroll
+    for (int i = 0; i < K; i++) {
+        carry[i] = !at.active ? 0.f
+                 : blockIdx.y > 0 ? ld(carries[((long long) at.b * gridDim.y + blockIdx.y - 1) * sw + i * dw + at.d])
+                 : (init != nullptr ? ld(init[(long long) at.b * sw + i * dw + at.d]) : 0.f);
+    }
+    float unused = 0.f;
+    const int span = at.ys * chunk;
+    for (int w0 = seg0; w0 < seg1; w0 += span) {
+        PARARNN_DEPENDENT_STEP();
+        const int s0 = w0 + at.y * chunk;
+        const int s1 = min(s0 + chunk, seg1);
+        Pair<K> mine;
+        identity<K>(mine);
+        if (at.active) {
+            mine = linearisedChunk<Cell>(w, u, xs, init, at.b, at.d, dw, steps, s0, s1, unused, unused);
+        }
+        float h[K];
+        laneCarryIn<K>(mine, totals, carry, h);
+        if (at.active) {
+            for (int t = s0; t < s1; t++) {
+                float m[K * K];
+                float bv[K];
+                linearised<Cell>(w, u, xs, init, at.b, at.d, dw, steps, t, m, bv, unused, unused);
+                pararnn::step<K>(m, bv, h);
+#pragma unroll
+                for (int i = 0; i < K; i++) {
+                    st(next[((long long) at.b * steps + t) * sw + i * dw + at.d], h[i]);
+                }
+            }
+        }
+        for (int g = 0; g < at.groups; g++) {
+            apply<K>(totals[g * at.lanesPerBlock + at.x], carry);
+        }
+        __syncthreads();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // The adjoint in time: λ_t = g_t + J_{t+1}ᵀ λ_{t+1} (λ_T = 0) is a linear recurrence in reverse, solved by
 // the chunked scan over the block layout of newtonInTime (s = T − 1 − t runs forward): per window each
 // thread (1) reduces its chunk's pairs (J_{t+1}ᵀ, g_t), with J_{t+1} recomputed from the saved state h_t,
@@ -778,4 +939,31 @@ extern "C" __global__ void pararnn_lstm_adjoint_scan(const float* a, const float
                                                      int chunk) {
     pararnn::adjointInTime<pararnn::LstmCell>(a, c, u, init, states, gradStates, gradU, gradParts, gradInit, batch,
                                               steps, dw, chunk);
+}
+
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_gru_newton_spread_reduce(
+        const float* a, const float* u, const float* init, const float* xs, float* sumA, float* sumB, float* stats,
+        int batch, int steps, int dw, int chunk, int segSteps) {
+    pararnn::newtonSpreadReduce<pararnn::GruCell>(a, nullptr, u, init, xs, sumA, sumB, stats, batch, steps, dw, chunk,
+                                                  segSteps);
+}
+
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_lstm_newton_spread_reduce(
+        const float* a, const float* c, const float* u, const float* init, const float* xs, float* sumA, float* sumB,
+        float* stats, int batch, int steps, int dw, int chunk, int segSteps) {
+    pararnn::newtonSpreadReduce<pararnn::LstmCell>(a, c, u, init, xs, sumA, sumB, stats, batch, steps, dw, chunk,
+                                                   segSteps);
+}
+
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_gru_newton_spread_update(
+        const float* a, const float* u, const float* init, const float* xs, const float* carries, float* next, int batch,
+        int steps, int dw, int chunk, int segSteps) {
+    pararnn::newtonSpreadUpdate<pararnn::GruCell>(a, nullptr, u, init, xs, carries, next, batch, steps, dw, chunk,
+                                                  segSteps);
+}
+
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_lstm_newton_spread_update(
+        const float* a, const float* c, const float* u, const float* init, const float* xs, const float* carries,
+        float* next, int batch, int steps, int dw, int chunk, int segSteps) {
+    pararnn::newtonSpreadUpdate<pararnn::LstmCell>(a, c, u, init, xs, carries, next, batch, steps, dw, chunk, segSteps);
 }

@@ -36,6 +36,14 @@ void pararnn_gru_adjoint_scan(const float*, const float*, const float*, const fl
                               int, int, int, int);
 void pararnn_lstm_adjoint_scan(const float*, const float*, const float*, const float*, const float*, const float*, float*,
                                float*, float*, int, int, int, int);
+void pararnn_gru_newton_spread_reduce(const float*, const float*, const float*, const float*, float*, float*, float*, int,
+                                      int, int, int, int);
+void pararnn_lstm_newton_spread_reduce(const float*, const float*, const float*, const float*, const float*, float*, float*,
+                                       float*, int, int, int, int, int);
+void pararnn_gru_newton_spread_update(const float*, const float*, const float*, const float*, const float*, float*, int, int,
+                                      int, int, int);
+void pararnn_lstm_newton_spread_update(const float*, const float*, const float*, const float*, const float*, const float*,
+                                       float*, int, int, int, int, int);
 void pararnn_test_collectives(float*);
 void pararnn_test_barrier_misuse(float*);
 void pararnn_test_divergent_shuffle(float*);
@@ -135,6 +143,18 @@ emu::Body kernel(const std::string& name, void** p) {
         P gu = arg<P>(p, 6), parts = arg<P>(p, 7), gi = arg<P>(p, 8);
         int batch = arg<int>(p, 9), steps = arg<int>(p, 10), dw = arg<int>(p, 11), chunk = arg<int>(p, 12);
         return [=] { pararnn_lstm_adjoint_scan(a, c, u, init, states, gs, gu, parts, gi, batch, steps, dw, chunk); };
+    }
+    if (name == "pararnn_gru_newton_spread_reduce") {
+        return bind(pararnn_gru_newton_spread_reduce, p);
+    }
+    if (name == "pararnn_lstm_newton_spread_reduce") {
+        return bind(pararnn_lstm_newton_spread_reduce, p);
+    }
+    if (name == "pararnn_gru_newton_spread_update") {
+        return bind(pararnn_gru_newton_spread_update, p);
+    }
+    if (name == "pararnn_lstm_newton_spread_update") {
+        return bind(pararnn_lstm_newton_spread_update, p);
     }
     if (name == "pararnn_test_counts") {
         return bind(pararnn_test_counts, p);

@@ -77,14 +77,25 @@ final class CudaFusedSolver implements RecurrenceSolver {
         };
     }
 
-    /** How the forward's Newton-in-time kernel is laid out for one shape; see {@code newtonInTime} in cells.cu. */
+    /** Device buffers by what they hold, kept for later calls (a lane's, or the ops' workspace). */
+    private interface Scratch {
+        CudaDevice.Buffer get(String name, long floats);
+    }
+
+    /** How a Newton-in-time forward went, before its report: iterations, residual per iterate, failure and where. */
+    private record Outcome(int iterations, double[] residuals, int code, int fallbackFrom, String layout, boolean whole) {
+    }
+
+    /**
+     * How the forward's Newton in time is laid out for one shape (docs/design.md §7): windowed (one block per
+     * lane group walks windows of time, Newton per window in registers; {@code newtonInTime} in cells.cu) or,
+     * where the plan spreads time over blocks, DEER's iteration over the whole sequence in three launches an
+     * iteration ({@code newtonSpreadReduce}, the summaries' scan, {@code newtonSpreadUpdate}).
+     */
     private final class NewtonPlan {
         final int budget;
-        final int lpb;
-        final int ys;
-        final int chunk;
+        final ScanPlan layout;
         final String kernel;
-        final int blocks;
         final int shared;
         final int statsPerBlock;
 
@@ -92,41 +103,167 @@ final class CudaFusedSolver implements RecurrenceSolver {
             budget = opts.iterationBudget(steps);
             long lanes = (long) batch * d;
             int maxChunk = lstm ? MAX_LSTM_NEWTON_CHUNK : MAX_GRU_NEWTON_CHUNK;
-            ScanPlan layout = geometry.windowedOnly().plan(lanes, steps, maxChunk);
-            lpb = layout.lanesPerBlock();
-            ys = layout.chunksPerBlock();
-            chunk = layout.chunk();
-            kernel = (lstm ? "pararnn_lstm_newton_c" : "pararnn_gru_newton_c") + (chunk <= SMALL_NEWTON_CHUNK ? SMALL_NEWTON_CHUNK : maxChunk);
-            blocks = Math.toIntExact((lanes + lpb - 1) / lpb);
+            ScanPlan chosen = geometry.plan(lanes, steps, maxChunk);
             int k = lstm ? 2 : 1;
-            int warps = (lpb * ys + 31) / 32;
-            // cells.cu's newtonInTime: chunk pairs per warp group, each chunk's last state, a reduction, the carry.
-            shared = layout.pairBytes(k) + 4 * (k * ys * lpb + 2 * warps + k * lpb);
-            statsPerBlock = NEWTON_STATS + budget + 1;
+            if (chosen.spread()) {
+                layout = chosen;
+                kernel = lstm ? "pararnn_lstm_newton_spread" : "pararnn_gru_newton_spread";
+                // cells.cu's newtonSpreadReduce: chunk pairs per warp group, then a reduction.
+                shared = layout.pairBytes(k) + 4 * 2 * ((layout.threads() + 31) / 32);
+                statsPerBlock = 2;
+            } else {
+                layout = chosen;
+                kernel = (lstm ? "pararnn_lstm_newton_c" : "pararnn_gru_newton_c")
+                        + (layout.chunk() <= SMALL_NEWTON_CHUNK ? SMALL_NEWTON_CHUNK : maxChunk);
+                int lpb = layout.lanesPerBlock();
+                int ys = layout.chunksPerBlock();
+                int warps = (lpb * ys + 31) / 32;
+                // cells.cu's newtonInTime: chunk pairs per warp group, each chunk's last state, a reduction, the carry.
+                shared = layout.pairBytes(k) + 4 * (k * ys * lpb + 2 * warps + k * lpb);
+                statsPerBlock = NEWTON_STATS + budget + 1;
+            }
         }
 
-        int statsLength() {
-            return blocks * statsPerBlock;
+        int blocks() {
+            return Math.toIntExact(layout.laneGroups() * layout.segments());
+        }
+
+        /** Runs the forward into {@code out} and waits for its statistics. */
+        Outcome run(CudaDevice.Stream s, Scratch scratch, CudaDevice.Buffer a, CudaDevice.Buffer c, CudaDevice.Buffer u,
+                    CudaDevice.Buffer init, CudaDevice.Buffer out, int batch, int steps, NewtonOptions opts) {
+            return layout.spread() ? spread(s, scratch, a, c, u, init, out, batch, steps, opts)
+                    : windowed(s, scratch, a, c, u, init, out, batch, steps, opts);
+        }
+
+        private Outcome windowed(CudaDevice.Stream s, Scratch scratch, CudaDevice.Buffer a, CudaDevice.Buffer c,
+                                 CudaDevice.Buffer u, CudaDevice.Buffer init, CudaDevice.Buffer out, int batch, int steps,
+                                 NewtonOptions opts) {
+            float[] stats = new float[blocks() * statsPerBlock];
+            CudaDevice.Buffer st = scratch.get("newton statistics", stats.length);
+            boolean fallback = opts.onFailure() == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK;
+            KernelArgs args = new KernelArgs().pointer(a).pointer(c).pointer(u).pointer(init).pointer(out).pointer(st)
+                    .integer(batch).integer(steps).integer(d).integer(layout.chunk()).integer(budget)
+                    .real(opts.tolerance()).integer(opts.growthPatience()).integer(fallback ? 1 : 0);
+            s.launch(kernel, layout.grid(), layout.block(), shared, args);
+            s.download(st, 0, stats, 0, stats.length);
+            s.sync();
+            // Across blocks: the most iterations any window took, and per iteration the largest residual.
+            int iterations = 0;
+            double finalResidual = 0;
+            int fallbackFrom = -1;
+            int code = 0;
+            double[] history = new double[budget + 1];
+            for (int blk = 0; blk < blocks(); blk++) {
+                int o = blk * statsPerBlock;
+                iterations = Math.max(iterations, (int) stats[o]);
+                finalResidual = nanMax(finalResidual, stats[o + 1]);
+                if (stats[o + 3] != 0 && (fallbackFrom < 0 || stats[o + 2] < fallbackFrom)) {
+                    fallbackFrom = (int) stats[o + 2];
+                    code = (int) stats[o + 3];
+                }
+                for (int i = 0; i <= budget; i++) {
+                    history[i] = nanMax(history[i], stats[o + NEWTON_STATS + i]);
+                }
+            }
+            double[] residuals = java.util.Arrays.copyOf(history, iterations + 1);
+            residuals[iterations] = finalResidual;
+            return new Outcome(iterations, residuals, code, fallbackFrom, layout.describe() + ", Newton per window", false);
+        }
+
+        private Outcome spread(CudaDevice.Stream s, Scratch scratch, CudaDevice.Buffer a, CudaDevice.Buffer c,
+                               CudaDevice.Buffer u, CudaDevice.Buffer init, CudaDevice.Buffer out, int batch, int steps,
+                               NewtonOptions opts) {
+            int k = lstm ? 2 : 1;
+            long n = (long) batch * steps * k * d;
+            long rows = (long) batch * layout.segments();
+            CudaDevice.Buffer other = scratch.get("newton iterate", n);
+            CudaDevice.Buffer sumA = scratch.get("newton summaries A", rows * k * k * d);
+            CudaDevice.Buffer sumB = scratch.get("newton summaries b", rows * k * d);
+            CudaDevice.Buffer carries = scratch.get("newton carries", rows * k * d);
+            float[] stats = new float[blocks() * statsPerBlock];
+            CudaDevice.Buffer st = scratch.get("newton statistics", stats.length);
+            fill(s, out, n);
+            CudaDevice.Buffer x = out;
+            CudaDevice.Buffer next = other;
+            ScanPlan cp = layout.carries();
+            java.util.List<Double> history = new java.util.ArrayList<>();
+            int it = 0;
+            int growth = 0;
+            int code;
+            double previous = 0;
+            while (true) {
+                s.launch(kernel + "_reduce", layout.grid(), layout.block(), shared, weights(a, c).pointer(u).pointer(init).pointer(x)
+                        .pointer(sumA).pointer(sumB).pointer(st).integer(batch).integer(steps).integer(d).integer(layout.chunk())
+                        .integer(layout.segmentSteps()));
+                s.download(st, 0, stats, 0, stats.length);
+                s.sync();
+                double res = 0;
+                double fmax = 0;
+                for (int blk = 0; blk < blocks(); blk++) {
+                    res = nanMax(res, stats[2 * blk]);
+                    fmax = nanMax(fmax, stats[2 * blk + 1]);
+                }
+                history.add(res);
+                if (res <= opts.tolerance() * Math.max(1, fmax)) {
+                    code = 0;
+                    break;
+                }
+                if (!Double.isFinite(res)) {
+                    code = 1;
+                } else {
+                    growth = it > 0 && res > previous ? growth + 1 : 0;
+                    code = growth >= opts.growthPatience() ? 2 : it == budget ? 3 : 0;
+                }
+                if (code != 0) {
+                    break;
+                }
+                previous = res;
+                s.launch("pararnn_scan_k" + k, cp.grid(), cp.block(), cp.pairBytes(k), new KernelArgs().pointer(sumA).pointer(sumB)
+                        .pointer(init).pointer(null).pointer(carries).integer(batch).integer(layout.segments()).integer(k * d)
+                        .integer(0).integer(layout.segments()).integer(cp.chunk()).integer(0).integer(cp.segmentSteps()));
+                s.launch(kernel + "_update", layout.grid(), layout.block(), layout.pairBytes(k), weights(a, c).pointer(u).pointer(init)
+                        .pointer(x).pointer(carries).pointer(next).integer(batch).integer(steps).integer(d).integer(layout.chunk())
+                        .integer(layout.segmentSteps()));
+                CudaDevice.Buffer t = x;
+                x = next;
+                next = t;
+                it++;
+            }
+            if (x != out) {
+                copy(s, x, out, n);
+            }
+            int fallbackFrom = -1;
+            if (code != 0 && opts.onFailure() == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK) {
+                // The whole sequence walked on the device: one global iterate has no exact prefix to keep.
+                KernelArgs args = weights(a, c).pointer(u).pointer(init).pointer(out).integer(batch).integer(steps).integer(d);
+                s.launch(lstm ? "pararnn_lstm_sequential" : "pararnn_gru_sequential", grid(batch), new int[] {THREADS, 1, 1}, 0, args);
+                fallbackFrom = 0;
+            } else if (code != 0) {
+                fallbackFrom = 0;
+            }
+            double[] residuals = history.stream().mapToDouble(Double::doubleValue).toArray();
+            return new Outcome(it, residuals, code, fallbackFrom, layout.describe() + ", Newton over the whole sequence", true);
         }
     }
 
-    /**
-     * Queues the forward on {@code s}: the walk, or ({@code plan} non-null) Newton in time writing its statistics
-     * to {@code stats}.
-     */
-    private void launchForward(CudaDevice.Stream s, CudaDevice.Buffer a, CudaDevice.Buffer c, CudaDevice.Buffer u,
-                               CudaDevice.Buffer init, CudaDevice.Buffer out, int batch, int steps, NewtonPlan plan,
-                               CudaDevice.Buffer stats, NewtonOptions opts) {
-        if (plan == null) {
-            KernelArgs args = weights(a, c).pointer(u).pointer(init).pointer(out).integer(batch).integer(steps).integer(d);
-            s.launch(lstm ? "pararnn_lstm_sequential" : "pararnn_gru_sequential", grid(batch), new int[] {THREADS, 1, 1}, 0, args);
-            return;
-        }
-        boolean fallback = opts.onFailure() == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK;
-        KernelArgs args = new KernelArgs().pointer(a).pointer(c).pointer(u).pointer(init).pointer(out).pointer(stats)
-                .integer(batch).integer(steps).integer(d).integer(plan.chunk).integer(plan.budget)
-                .real(opts.tolerance()).integer(opts.growthPatience()).integer(fallback ? 1 : 0);
-        s.launch(plan.kernel, new int[] {plan.blocks, 1, 1}, new int[] {plan.lpb, plan.ys, 1}, plan.shared, args);
+    /** {@code out[0, n) = 0} on the stream. */
+    private static void fill(CudaDevice.Stream s, CudaDevice.Buffer out, long n) {
+        s.launch("pararnn_ops_fill", new int[] {Math.toIntExact((n + THREADS - 1) / THREADS), 1, 1}, new int[] {THREADS, 1, 1}, 0,
+                new KernelArgs().pointer(out).integer(Math.toIntExact(n)).real(0f));
+    }
+
+    /** {@code dst[0, n) = src[0, n)} on the stream. */
+    private static void copy(CudaDevice.Stream s, CudaDevice.Buffer src, CudaDevice.Buffer dst, long n) {
+        s.launch("pararnn_ops_copy", new int[] {Math.toIntExact((n + THREADS - 1) / THREADS), 1, 1}, new int[] {THREADS, 1, 1}, 0,
+                new KernelArgs().pointer(src).integer(0).integer(1).pointer(dst).integer(0).integer(1).integer(Math.toIntExact(n))
+                        .integer(1));
+    }
+
+    /** Queues the sequential walk of the forward on {@code s}. */
+    private void launchWalk(CudaDevice.Stream s, CudaDevice.Buffer a, CudaDevice.Buffer c, CudaDevice.Buffer u,
+                            CudaDevice.Buffer init, CudaDevice.Buffer out, int batch, int steps) {
+        KernelArgs args = weights(a, c).pointer(u).pointer(init).pointer(out).integer(batch).integer(steps).integer(d);
+        s.launch(lstm ? "pararnn_lstm_sequential" : "pararnn_gru_sequential", grid(batch), new int[] {THREADS, 1, 1}, 0, args);
     }
 
     private KernelArgs weights(CudaDevice.Buffer a, CudaDevice.Buffer c) {
@@ -139,43 +276,23 @@ final class CudaFusedSolver implements RecurrenceSolver {
                 label(), backend.name(), batch, d, traffic);
     }
 
-    /** The report of a Newton-in-time forward from its per-block statistics (iterations, residuals, failure). */
-    private SolveReport newtonReport(NewtonPlan plan, float[] stats, NewtonOptions opts, String why, String traffic, long t0) {
-        // Across blocks: the most iterations any window took, and per iteration the largest residual.
-        int iterations = 0;
-        double finalResidual = 0;
-        int fallbackFrom = -1;
-        int code = 0;
-        double[] history = new double[plan.budget + 1];
-        for (int blk = 0; blk < plan.blocks; blk++) {
-            int o = blk * plan.statsPerBlock;
-            iterations = Math.max(iterations, (int) stats[o]);
-            finalResidual = nanMax(finalResidual, stats[o + 1]);
-            if (stats[o + 3] != 0 && (fallbackFrom < 0 || stats[o + 2] < fallbackFrom)) {
-                fallbackFrom = (int) stats[o + 2];
-                code = (int) stats[o + 3];
-            }
-            for (int i = 0; i <= plan.budget; i++) {
-                history[i] = nanMax(history[i], stats[o + NEWTON_STATS + i]);
-            }
-        }
-        double[] residuals = java.util.Arrays.copyOf(history, iterations + 1);
-        residuals[iterations] = finalResidual;
-        String detail = String.format(Locale.ROOT, "fused %s on %s, Newton in time (%s), windows of %d steps (%d lanes x %d chunks of %d), "
-                + "initial guess 0, most iterations in a window %d; %s",
-                label(), backend.name(), why, plan.ys * plan.chunk, plan.lpb, plan.ys, plan.chunk, iterations, traffic);
-        if (code == 0) {
-            return new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, iterations, residuals, true, -1, null,
+    /** The report of a Newton-in-time forward. */
+    private SolveReport newtonReport(Outcome o, NewtonOptions opts, String why, String traffic, long t0) {
+        String detail = String.format(Locale.ROOT, "fused %s on %s, Newton in time (%s), %s, initial guess 0, most iterations %d; %s",
+                label(), backend.name(), why, o.layout(), o.iterations(), traffic);
+        if (o.code() == 0) {
+            return new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, o.iterations(), o.residuals(), true, -1, null,
                     System.nanoTime() - t0);
         }
-        String failure = switch (code) {
-            case 1 -> "non-finite residual in the window from step " + fallbackFrom;
-            case 2 -> "residual grew " + opts.growthPatience() + " times in a row (diverging) in the window from step " + fallbackFrom;
-            default -> "not converged after " + plan.budget + " iterations in the window from step " + fallbackFrom;
+        String where = o.whole() ? " over the whole sequence" : " in the window from step " + o.fallbackFrom();
+        String failure = switch (o.code()) {
+            case 1 -> "non-finite residual" + where;
+            case 2 -> "residual grew " + opts.growthPatience() + " times in a row (diverging)" + where;
+            default -> "not converged after " + o.iterations() + " iterations" + where;
         };
-        SolveReport failed = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, iterations, residuals, false,
+        SolveReport failed = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, o.iterations(), o.residuals(), false,
                 -1, failure, System.nanoTime() - t0);
-        int from = fallbackFrom;
+        int from = o.fallbackFrom();
         return NewtonFailure.settle(failed, opts.onFailure(), () -> from, t0); // the device already re-solved
     }
 
@@ -184,23 +301,23 @@ final class CudaFusedSolver implements RecurrenceSolver {
         String inTime = inTimeReason(p.batch(), p.steps());
         NewtonPlan plan = inTime == null ? null : new NewtonPlan(p.batch(), p.steps(), p.newton());
         long t0 = System.nanoTime();
-        float[] stats = plan == null ? null : new float[plan.statsLength()];
         SolveReport[] report = new SolveReport[1];
         backend.onLane(lane -> {
             Call call = new Call(lane, p);
             CudaDevice.Stream s = call.stream;
             CudaDevice.Buffer out = lane.buffer("states", states.length);
-            CudaDevice.Buffer st = plan == null ? null : lane.buffer("newtonStats", stats.length);
-            launchForward(s, call.a, call.c, call.u, call.init, out, p.batch(), p.steps(), plan, st, p.newton());
-            s.download(out, 0, states, 0, states.length);
-            if (plan != null) {
-                s.download(st, 0, stats, 0, stats.length);
+            Outcome o = null;
+            if (plan == null) {
+                launchWalk(s, call.a, call.c, call.u, call.init, out, p.batch(), p.steps());
+            } else {
+                o = plan.run(s, lane::buffer, call.a, call.c, call.u, call.init, out, p.batch(), p.steps(), p.newton());
             }
+            s.download(out, 0, states, 0, states.length);
             s.sync();
-            report[0] = plan == null
+            report[0] = o == null
                     ? new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), walkDetail(p.batch(), call.traffic()), 0, null, true, -1,
                             null, System.nanoTime() - t0)
-                    : newtonReport(plan, stats, p.newton(), inTime, call.traffic(), t0);
+                    : newtonReport(o, p.newton(), inTime, call.traffic(), t0);
         });
         if (report[0].converged() || report[0].fellBack()) {
             requireFinite(p, states, report[0]);
@@ -288,19 +405,21 @@ final class CudaFusedSolver implements RecurrenceSolver {
         return ops.onStream(s -> {
             long up0 = s.bytesUp();
             long down0 = s.bytesDown();
-            float[] stats = plan == null ? null : new float[plan.statsLength()];
-            CudaDevice.Buffer st = plan == null ? null : ops.workspace("newton statistics", stats.length);
-            launchForward(s, ops.buffer(p.params().value("A")), lstm ? ops.buffer(p.params().value("C")) : null, ops.buffer(p.u()),
-                    ops.buffer(p.init()), ops.buffer(states), p.batch(), p.steps(), plan, st, p.newton());
-            if (plan != null) {
-                s.download(st, 0, stats, 0, stats.length);
+            CudaDevice.Buffer a = ops.buffer(p.params().value("A"));
+            CudaDevice.Buffer c = lstm ? ops.buffer(p.params().value("C")) : null;
+            Outcome o = null;
+            if (plan == null) {
+                launchWalk(s, a, c, ops.buffer(p.u()), ops.buffer(p.init()), ops.buffer(states), p.batch(), p.steps());
+            } else {
+                o = plan.run(s, ops::workspace, a, c, ops.buffer(p.u()), ops.buffer(p.init()), ops.buffer(states), p.batch(), p.steps(),
+                        p.newton());
             }
             float[] bad = ops.firstNonFinite(states, n);
             String traffic = residentTraffic(s, up0, down0);
-            SolveReport report = plan == null
+            SolveReport report = o == null
                     ? new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), walkDetail(p.batch(), traffic), 0, null, true, -1, null,
                             System.nanoTime() - t0)
-                    : newtonReport(plan, stats, p.newton(), inTime, traffic, t0);
+                    : newtonReport(o, p.newton(), inTime, traffic, t0);
             if (bad != null && (report.converged() || report.fellBack())) {
                 throw nonFinite("produced", bad, p.cell().stateWidth(), p.steps(), report);
             }

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
@@ -35,7 +33,55 @@ class NewtonKernelTest {
     }
 
     private static Backend backend(FusedStrategy s) {
-        return new CudaEmulatedBackendProvider(new ScanGeometry(64, 4), s).create();
+        return backend(new ScanGeometry(64, 4), s);
+    }
+
+    private static Backend backend(ScanGeometry g, FusedStrategy s) {
+        return new CudaEmulatedBackendProvider(g, s).create();
+    }
+
+    /** Windowed blocks of 64 threads; the GPU's rule (few lanes spread time over 1024-thread blocks); the emulator's; one that spreads small T. */
+    static final ScanGeometry[] GEOMETRIES = {new ScanGeometry(64, 4), ScanGeometry.GPU, ScanGeometry.EMULATED,
+            new ScanGeometry(32, 2, 64, 8)};
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> shapes() {
+        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
+        int[][] shapes = {{1, 1, 1}, {1, 1, 2}, {1, 1, 97}, {2, 3, 256}, {1, 1, 1000}, {3, 5, 263}, {1, 40, 300}, {1, 1, 65536}};
+        for (String kind : new String[] {"gru", "lstm"}) {
+            for (ScanGeometry g : GEOMETRIES) {
+                java.util.List<int[]> all = new java.util.ArrayList<>(java.util.List.of(shapes));
+                ScanPlan one = g.plan(1, 4099, kind.equals("gru") ? CudaFusedSolver.MAX_GRU_NEWTON_CHUNK : CudaFusedSolver.MAX_LSTM_NEWTON_CHUNK);
+                if (one.spread()) {
+                    int seg = one.segmentSteps();
+                    all.addAll(java.util.List.of(new int[] {1, 1, seg - 1}, new int[] {1, 1, seg}, new int[] {1, 1, seg + 1},
+                            new int[] {1, 3, 9 * seg + 4}));
+                }
+                for (int[] sh : all) {
+                    if (sh[2] == 65536 && g != GEOMETRIES[0]) {
+                        continue; // the long sequences of the other rules: longSequencesAtTheGpusGeometry
+                    }
+                    out.add(org.junit.jupiter.params.provider.Arguments.of(kind, g, sh[0], sh[1], sh[2]));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    /** The GPU's rule at the lengths and lane counts the issue names: T = 2¹⁶ + 17 with 1, 3 and 64 lanes; 2¹⁴ lanes windowed. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> longShapes() {
+        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
+        for (String kind : new String[] {"gru", "lstm"}) {
+            for (int[] sh : new int[][] {{1, 1, (1 << 16) + 17}, {1, 3, 20011}, {1, 64, 4099}, {256, 64, 37}}) {
+                out.add(org.junit.jupiter.params.provider.Arguments.of(kind, ScanGeometry.GPU, sh[0], sh[1], sh[2]));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} B={2} D={3} T={4}")
+    @org.junit.jupiter.params.provider.MethodSource("longShapes")
+    void longSequencesAtTheGpusGeometry(String kind, ScanGeometry g, int batch, int width, int steps) {
+        newtonInTimeMatchesTheSequentialWalk(kind, g, batch, width, steps);
     }
 
     private static ParaCell cell(String kind, int width, long seed) {
@@ -49,14 +95,11 @@ class NewtonKernelTest {
         return new Recurrence(cell, batch, steps, u, init ? KitData.gaussian(batch * cell.stateWidth(), 0.5, 3) : null, opts);
     }
 
-    @ParameterizedTest(name = "{0} B={1} D={2} T={3}")
-    @CsvSource({"gru, 1, 1, 1", "gru, 1, 1, 2", "gru, 1, 1, 97", "gru, 2, 3, 256", "gru, 1, 1, 1000", "gru, 3, 5, 263",
-            "gru, 1, 40, 300", "gru, 1, 1, 65536",
-            "lstm, 1, 1, 1", "lstm, 1, 1, 2", "lstm, 1, 1, 97", "lstm, 2, 3, 256", "lstm, 1, 1, 1000", "lstm, 3, 5, 263",
-            "lstm, 1, 40, 300", "lstm, 1, 1, 65536"})
-    void newtonInTimeMatchesTheSequentialWalk(String kind, int batch, int width, int steps) {
+    @ParameterizedTest(name = "{0} {1} B={2} D={3} T={4}")
+    @org.junit.jupiter.params.provider.MethodSource("shapes")
+    void newtonInTimeMatchesTheSequentialWalk(String kind, ScanGeometry g, int batch, int width, int steps) {
         ParaCell cell = cell(kind, width, 11);
-        try (Backend seq = backend(FusedStrategy.SEQUENTIAL); Backend newton = backend(FusedStrategy.NEWTON)) {
+        try (Backend seq = backend(g, FusedStrategy.SEQUENTIAL); Backend newton = backend(g, FusedStrategy.NEWTON)) {
             for (boolean init : new boolean[] {false, true}) {
                 Recurrence p = problem(cell, batch, steps, NewtonOptions.defaults(), init);
                 float[] want = new float[p.stateElements()];
@@ -65,6 +108,9 @@ class NewtonKernelTest {
                 SolveReport r = newton.fused(cell).orElseThrow().forward(p, got);
                 assertTrue(r.converged() && !r.fellBack() && r.iterations() >= 1, r.toString());
                 assertTrue(r.detail().contains("Newton in time"), r.toString());
+                int maxChunk = kind.equals("gru") ? CudaFusedSolver.MAX_GRU_NEWTON_CHUNK : CudaFusedSolver.MAX_LSTM_NEWTON_CHUNK;
+                boolean spread = g.plan((long) batch * width, steps, maxChunk).spread();
+                assertEquals(spread, r.detail().contains("Newton over the whole sequence"), r.toString());
                 assertEquals(r.iterations() + 1, r.residuals().length, r.toString());
                 // An exact Jacobian converges quadratically: r_{i+1} ≤ 4 r_i² wherever the step is above
                 // float noise (4 leaves room above the constant of a correct J). A wrong J still reaches the
@@ -82,12 +128,18 @@ class NewtonKernelTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gru", "lstm"})
-    void aSpentBudgetIsReportedAndTheDeviceFinishesSequentially(String kind) {
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> failures() {
+        return java.util.stream.Stream.of("gru", "lstm").flatMap(k -> java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(k, new ScanGeometry(64, 4)),
+                org.junit.jupiter.params.provider.Arguments.of(k, ScanGeometry.GPU)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.MethodSource("failures")
+    void aSpentBudgetIsReportedAndTheDeviceFinishesSequentially(String kind, ScanGeometry g) {
         ParaCell cell = cell(kind, 3, 5);
         int steps = 700;
-        try (Backend seq = backend(FusedStrategy.SEQUENTIAL); Backend newton = backend(FusedStrategy.NEWTON)) {
+        try (Backend seq = backend(g, FusedStrategy.SEQUENTIAL); Backend newton = backend(g, FusedStrategy.NEWTON)) {
             RecurrenceSolver solver = newton.fused(cell).orElseThrow();
             NewtonOptions one = NewtonOptions.defaults().withMaxIterations(1);
             Recurrence p = problem(cell, 2, steps, one, true);

@@ -55,7 +55,8 @@ class PackagedPtxTest {
     }
 
     static final java.util.List<String> WIDE_KERNELS = java.util.List.of("pararnn_scan_k1", "pararnn_scan_k2", "pararnn_scan_k3",
-            "pararnn_scan_reduce_k1", "pararnn_scan_reduce_k2", "pararnn_scan_reduce_k3");
+            "pararnn_scan_reduce_k1", "pararnn_scan_reduce_k2", "pararnn_scan_reduce_k3", "pararnn_gru_newton_spread_reduce",
+            "pararnn_gru_newton_spread_update", "pararnn_lstm_newton_spread_reduce", "pararnn_lstm_newton_spread_update");
 
     /** The PTX without nvcc's comment header (compiler build ids), from {@code .version} on. */
     static String code(String ptx) {
