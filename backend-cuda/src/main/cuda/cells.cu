@@ -614,7 +614,7 @@ __device__ void newtonInTime(const float* a, const float* c, const float* u, con
 
 // ---------------------------------------------------------------------------------------------------------
 // Newton over the whole sequence with time spread over blocks, for few lanes (docs/design.md §7): the iterate
-// lives in global memory (xs [B][T][S], zero at the start) and each block owns one segment of one lane
+// lives in global memory (xs [B][T][S]; null for the first, zero, iterate) and each block owns one segment of one lane
 // group's time (blockIdx.x the group, blockIdx.y the segment, as the spread scans). One iteration is
 //  (1) newtonSpreadReduce: at the iterate, each step's f and J, the residual max |x_t − f_t| and max |f_t|
 //      (per block, NaN kept: stats [blocks][2]), and the segment's summary of the linearised steps
@@ -627,19 +627,27 @@ __device__ void newtonInTime(const float* a, const float* c, const float* u, con
 // iteration, whatever T.
 
 // Step t's linearisation at the iterate: M = J_t, b = f_t − J_t x_{t−1}, with the residual and |f| maxima.
+// xs null: the first iterate, zero everywhere (read from nowhere).
 template <class Cell>
 __device__ __forceinline__ void linearised(const typename Cell::Weights& w, const float* u, const float* xs,
                                            const float* init, int b, int d, int dw, int steps, int t,
                                            float (&m)[Cell::K * Cell::K], float (&bv)[Cell::K], float& res, float& fmax) {
     constexpr int K = Cell::K;
     float xp[K];
-    stateBefore<K>(xs, init, b, d, dw, steps, t, xp);
+    if (xs != nullptr || t == 0) {
+        stateBefore<K>(xs, init, b, d, dw, steps, t, xp);
+    } else {
+#pragma unroll
+        for (int i = 0; i < K; i++) {
+            xp[i] = 0.f;
+        }
+    }
     const float* ur = u + ((long long) b * steps + t) * 3 * dw;
     float f[K];
     Cell::eval(w, xp, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), f, m);
 #pragma unroll
     for (int i = 0; i < K; i++) {
-        const float cur = ld(xs[((long long) b * steps + t) * K * dw + i * dw + d]);
+        const float cur = xs != nullptr ? ld(xs[((long long) b * steps + t) * K * dw + i * dw + d]) : 0.f;
         res = maxNaN(res, fabsf(cur - f[i]));
         fmax = maxNaN(fmax, fabsf(f[i]));
         float acc = f[i];

@@ -83,7 +83,8 @@ final class CudaFusedSolver implements RecurrenceSolver {
     }
 
     /** How a Newton-in-time forward went, before its report: iterations, residual per iterate, failure and where. */
-    private record Outcome(int iterations, double[] residuals, int code, int fallbackFrom, String layout, boolean whole) {
+    private record Outcome(int iterations, double[] residuals, int code, int fallbackFrom, String layout, boolean whole,
+                           CudaDevice.Buffer result) {
     }
 
     /**
@@ -128,10 +129,13 @@ final class CudaFusedSolver implements RecurrenceSolver {
             return Math.toIntExact(layout.laneGroups() * layout.segments());
         }
 
-        /** Runs the forward into {@code out} and waits for its statistics. */
+        /**
+         * Runs the forward and waits for its statistics; the states end in the outcome's {@code result}, which is
+         * {@code out} unless {@code anyBuffer} lets a spread solve leave them in its other iterate buffer.
+         */
         Outcome run(CudaDevice.Stream s, Scratch scratch, CudaDevice.Buffer a, CudaDevice.Buffer c, CudaDevice.Buffer u,
-                    CudaDevice.Buffer init, CudaDevice.Buffer out, int batch, int steps, NewtonOptions opts) {
-            return layout.spread() ? spread(s, scratch, a, c, u, init, out, batch, steps, opts)
+                    CudaDevice.Buffer init, CudaDevice.Buffer out, int batch, int steps, NewtonOptions opts, boolean anyBuffer) {
+            return layout.spread() ? spread(s, scratch, a, c, u, init, out, batch, steps, opts, anyBuffer)
                     : windowed(s, scratch, a, c, u, init, out, batch, steps, opts);
         }
 
@@ -167,12 +171,12 @@ final class CudaFusedSolver implements RecurrenceSolver {
             }
             double[] residuals = java.util.Arrays.copyOf(history, iterations + 1);
             residuals[iterations] = finalResidual;
-            return new Outcome(iterations, residuals, code, fallbackFrom, layout.describe() + ", Newton per window", false);
+            return new Outcome(iterations, residuals, code, fallbackFrom, layout.describe() + ", Newton per window", false, out);
         }
 
         private Outcome spread(CudaDevice.Stream s, Scratch scratch, CudaDevice.Buffer a, CudaDevice.Buffer c,
                                CudaDevice.Buffer u, CudaDevice.Buffer init, CudaDevice.Buffer out, int batch, int steps,
-                               NewtonOptions opts) {
+                               NewtonOptions opts, boolean anyBuffer) {
             int k = lstm ? 2 : 1;
             long n = (long) batch * steps * k * d;
             long rows = (long) batch * layout.segments();
@@ -182,9 +186,9 @@ final class CudaFusedSolver implements RecurrenceSolver {
             CudaDevice.Buffer carries = scratch.get("newton carries", rows * k * d);
             float[] stats = new float[blocks() * statsPerBlock];
             CudaDevice.Buffer st = scratch.get("newton statistics", stats.length);
-            fill(s, out, n);
-            CudaDevice.Buffer x = out;
-            CudaDevice.Buffer next = other;
+            // The first iterate is zero and read from nowhere (null); updates alternate between out and other.
+            CudaDevice.Buffer x = null;
+            CudaDevice.Buffer next = out;
             ScanPlan cp = layout.carries();
             java.util.List<Double> history = new java.util.ArrayList<>();
             int it = 0;
@@ -224,13 +228,16 @@ final class CudaFusedSolver implements RecurrenceSolver {
                 s.launch(kernel + "_update", layout.grid(), layout.block(), layout.pairBytes(k), weights(a, c).pointer(u).pointer(init)
                         .pointer(x).pointer(carries).pointer(next).integer(batch).integer(steps).integer(d).integer(layout.chunk())
                         .integer(layout.segmentSteps()));
-                CudaDevice.Buffer t = x;
                 x = next;
-                next = t;
+                next = x == out ? other : out;
                 it++;
             }
-            if (x != out) {
+            if (x == null) {
+                fill(s, out, n);
+                x = out;
+            } else if (x != out && (!anyBuffer || code != 0)) {
                 copy(s, x, out, n);
+                x = out;
             }
             int fallbackFrom = -1;
             if (code != 0 && opts.onFailure() == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK) {
@@ -242,7 +249,7 @@ final class CudaFusedSolver implements RecurrenceSolver {
                 fallbackFrom = 0;
             }
             double[] residuals = history.stream().mapToDouble(Double::doubleValue).toArray();
-            return new Outcome(it, residuals, code, fallbackFrom, layout.describe() + ", Newton over the whole sequence", true);
+            return new Outcome(it, residuals, code, fallbackFrom, layout.describe() + ", Newton over the whole sequence", true, x);
         }
     }
 
@@ -310,9 +317,9 @@ final class CudaFusedSolver implements RecurrenceSolver {
             if (plan == null) {
                 launchWalk(s, call.a, call.c, call.u, call.init, out, p.batch(), p.steps());
             } else {
-                o = plan.run(s, lane::buffer, call.a, call.c, call.u, call.init, out, p.batch(), p.steps(), p.newton());
+                o = plan.run(s, lane::buffer, call.a, call.c, call.u, call.init, out, p.batch(), p.steps(), p.newton(), true);
             }
-            s.download(out, 0, states, 0, states.length);
+            s.download(o == null ? out : o.result(), 0, states, 0, states.length);
             s.sync();
             report[0] = o == null
                     ? new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), walkDetail(p.batch(), call.traffic()), 0, null, true, -1,
@@ -412,7 +419,7 @@ final class CudaFusedSolver implements RecurrenceSolver {
                 launchWalk(s, a, c, ops.buffer(p.u()), ops.buffer(p.init()), ops.buffer(states), p.batch(), p.steps());
             } else {
                 o = plan.run(s, ops::workspace, a, c, ops.buffer(p.u()), ops.buffer(p.init()), ops.buffer(states), p.batch(), p.steps(),
-                        p.newton());
+                        p.newton(), false);
             }
             float[] bad = ops.firstNonFinite(states, n);
             String traffic = residentTraffic(s, up0, down0);
