@@ -4,7 +4,9 @@
 # CUDA driver shows, runs the conformance suite on `cuda` (and on `opencl` where the driver also exposes
 # OpenCL), then the scan and fused-cell timings beside the device's copy floor, and writes
 # $OUT/cuda-check.md, and the bench report (./pararnn bench) in $OUT/bench. Every step has a time limit
-# (480 s in all, 660 with GPU_CHECK_WIDE=1); without a GPU it fails at once, saying why.
+# (300 s in all, 480 with GPU_CHECK_WIDE=1; `timeout -k 5` each) and streams its output into the report as it
+# goes, so a run stopped from outside still says which checks passed; without a GPU it fails at once,
+# saying why.
 # GPU_CHECK_BACKEND=cuda-emulated rehearses every step on the emulated kernels (small timing shapes).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,15 +35,15 @@ JAVA=("$G/jre/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.inc
   echo
 } >> "$R"
 
-step() { # name, seconds, command...
+step() { # name, seconds, command...: its output streamed to the console and into the report as it comes
   local name="$1" secs="$2"; shift 2
   echo "## $name" >> "$R"; echo >> "$R"; echo '```' >> "$R"
-  timeout "$secs" "$@" > "$OUT/step.log" 2>&1
-  local rc=$?
-  cat "$OUT/step.log" >> "$R"; echo '```' >> "$R"
-  [ $rc -eq 124 ] && echo "(stopped after ${secs} s)" >> "$R"
+  echo "== $name (limit ${secs} s)"
+  timeout -k 5 "$secs" "$@" 2>&1 | tee -a "$R"
+  local rc=${PIPESTATUS[0]}
+  echo '```' >> "$R"
+  { [ $rc -eq 124 ] || [ $rc -eq 137 ]; } && echo "(stopped after ${secs} s)" | tee -a "$R"
   echo "exit status: $rc" >> "$R"; echo >> "$R"
-  cat "$OUT/step.log"
   return $rc
 }
 
@@ -49,21 +51,21 @@ B="${GPU_CHECK_BACKEND:-cuda}"
 QUICK=()
 [ "$B" = cuda ] || QUICK=(--quick)
 # 1. The probe alone: on a machine without a usable GPU, stop here with its reason.
-step "probe" 30 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" --max-element-steps 0 \
+step "probe" 20 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" --max-element-steps 0 \
   || fail "the $B backend cannot run here (see above)"
-# 2. The whole conformance suite on the GPU.
-step "conformance: $B" 120 "${JAVA[@]}" org.pararnn.conformance.ConformanceMain --backend "$B"
+# 2. The whole conformance suite on the GPU, each launch waited for (an error names the kernel that made it).
+step "conformance: $B" 100 env CUDA_LAUNCH_BLOCKING=1 "${JAVA[@]}" org.pararnn.conformance.ConformanceMain --backend "$B" --verbose true
 conformance=$?
 # 3. OpenCL on the same GPU, where the driver exposes it (skipped with the probe's reason otherwise).
-step "conformance: opencl" 30 "${JAVA[@]}" -Dpararnn.opencl.device= org.pararnn.conformance.ConformanceMain --backend opencl || true
-# 4. Scan kernel time beside the copy floor.
-step "scan timings" 90 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" "${QUICK[@]}"
+step "conformance: opencl" 20 "${JAVA[@]}" -Dpararnn.opencl.device= org.pararnn.conformance.ConformanceMain --backend opencl || true
+# 4. Scan kernel time beside the copy floor, the layout chosen by shape against the windowed one.
+step "scan timings" 40 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" "${QUICK[@]}"
 # 5. The fused cells: walk against Newton in time, forward and forward + backward, beside the copy floor.
-step "fused-cell timings" 90 "${JAVA[@]}" org.pararnn.backend.cuda.FusedTiming --backend "$B" "${QUICK[@]}"
+step "fused-cell timings" 50 "${JAVA[@]}" org.pararnn.backend.cuda.FusedTiming --backend "$B" "${QUICK[@]}"
 # 6. A language model's training step on the backend's ops next to its products alone (issue 18): the
 #    TinyShakespeare recipe's shape; GPU_CHECK_WIDE=1 adds D=1024, 8 layers, context 1024, batch 16.
 if [ "$B" = cuda ]; then
-  step "training step vs its products" 60 "${JAVA[@]}" org.pararnn.bench.StepTiming --backend "$B" --pairs 6 --per 3 || true
+  step "training step vs its products" 40 "${JAVA[@]}" org.pararnn.bench.StepTiming --backend "$B" --pairs 6 --per 3 || true
   if [ "${GPU_CHECK_WIDE:-0}" = 1 ]; then
     for c in paragru paralstm; do
       step "training step vs its products: D=1024 $c" 90 "${JAVA[@]}" org.pararnn.bench.StepTiming --backend "$B" --dim 1024 \
@@ -71,15 +73,15 @@ if [ "$B" = cuda ]; then
     done
   fi
 else
-  step "training step vs its products" 60 "${JAVA[@]}" org.pararnn.bench.StepTiming --backend "$B" --dim 32 --layers 1 \
+  step "training step vs its products" 40 "${JAVA[@]}" org.pararnn.bench.StepTiming --backend "$B" --dim 32 --layers 1 \
     --context 16 --batch 4 --pairs 2 --per 1 || true
 fi
 # 7. The cross-backend report (./pararnn bench) on this backend: its tables and plots land in $OUT/bench.
 if [ "$B" = cuda ]; then
-  step "bench report" 60 "${JAVA[@]}" -Djava.awt.headless=true org.pararnn.bench.report.BenchMain --quick --backends "$B" \
+  step "bench report" 30 "${JAVA[@]}" -Djava.awt.headless=true org.pararnn.bench.report.BenchMain --quick --backends "$B" \
     --shapes 1024:64,16384:64,1024:4096,16384:4096 --warmup-ms 300 --out "$OUT/bench" || true
 else
-  step "bench report" 60 "${JAVA[@]}" -Djava.awt.headless=true org.pararnn.bench.report.BenchMain --quick --backends "$B" \
+  step "bench report" 30 "${JAVA[@]}" -Djava.awt.headless=true org.pararnn.bench.report.BenchMain --quick --backends "$B" \
     --shapes 64:4,256:4 --warmup-ms 300 --out "$OUT/bench" || true
 fi
 echo "gpu-check: report in $R"

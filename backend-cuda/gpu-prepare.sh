@@ -45,5 +45,14 @@ tmp="$(mktemp -d)"
 (cd "$tmp" && "$JAVA_HOME/bin/jar" xf "$m2/jcuda-natives/12.6.0/jcuda-natives-12.6.0-linux-x86_64.jar" lib/libJCudaDriver-12.6.0-linux-x86_64.so \
   && "$JAVA_HOME/bin/jar" cf "$ROOT/.gpu/lib/jcuda-natives-driver-12.6.0-linux-x86_64.jar" lib)
 rm -rf "$tmp"
-du -sh .gpu
+# What travels to the GPU machine is the working tree (tracked and unignored files) plus .gpu: at most 56 MiB,
+# which leaves room under the device tool's 64 MiB limit.
+gpu_kib="$(du -sk .gpu | cut -f1)"
+tree_kib="$( (git ls-files -z --cached --others --exclude-standard | xargs -0 -r du -ck 2>/dev/null || echo 0) | tail -n 1 | cut -f1)"
+total_kib=$((gpu_kib + tree_kib))
+echo "gpu-prepare: .gpu $((gpu_kib / 1024)) MiB + working tree $((tree_kib / 1024)) MiB = $((total_kib / 1024)) MiB to carry (limit 56 MiB)"
+if [ "$total_kib" -gt $((56 * 1024)) ]; then
+  echo "gpu-prepare: what travels exceeds 56 MiB; leave optional jars out of .gpu" >&2
+  exit 1
+fi
 echo "gpu-prepare: done; on the GPU machine run: bash backend-cuda/gpu-check.sh (with .gpu carried)"

@@ -791,10 +791,64 @@ __device__ void newtonSpreadUpdate(const float* a, const float* c, const float* 
 // added over its chunks in y order at the end (fixed order: the same bits on every run).
 //
 // Shared memory: Pair<K> totals [groups][L], then parts [Y][L][PARTS] floats.
+// The pair of this thread's chunk of the adjoint's scan: steps (J_{t+1}ᵀ, g_t) for t = tHi down to tHi − cnt + 1,
+// J recomputed from the saved states; jn gets J_{tHi+1} (zero after the last step), which the re-walk starts from.
+template <class Cell>
+__device__ __forceinline__ Pair<Cell::K> adjointChunkPair(const typename Cell::Weights& w, const float* u, const float* init,
+                                                         const float* states, const float* gradStates, int b, int d,
+                                                         int dw, int steps, int tHi, int cnt,
+                                                         float (&jn)[Cell::K * Cell::K]) {
+    constexpr int K = Cell::K;
+    const int n = steps;
+    const int sw = K * dw;
+#pragma unroll
+    for (int i = 0; i < K * K; i++) {
+        jn[i] = 0.f;
+    }
+    if (cnt > 0 && tHi + 1 < n) {
+        float xs[K], f[K];
+        stateBefore<K>(states, init, b, d, dw, steps, tHi + 1, xs);
+        const float* ur = u + ((long long) b * steps + tHi + 1) * 3 * dw;
+        Cell::eval(w, xs, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), f, jn);
+    }
+    Pair<K> mine;
+    identity<K>(mine);
+    float jt[K * K];
+#pragma unroll
+    for (int i = 0; i < K * K; i++) {
+        jt[i] = jn[i];
+    }
+    for (int k = 0; k < cnt; k++) {
+        const int t = tHi - k;
+        const long long row = (long long) b * steps + t;
+        Pair<K> one;
+#pragma unroll
+        for (int i = 0; i < K; i++) {
+#pragma unroll
+            for (int q = 0; q < K; q++) {
+                one.p[i * K + q] = jt[q * K + i];
+            }
+            one.v[i] = ld(gradStates[row * sw + i * dw + d]);
+        }
+        compose<K>(one, mine);
+        if (k + 1 < cnt) {
+            float xs[K], f[K];
+            stateBefore<K>(states, init, b, d, dw, steps, t, xs);
+            const float* ur = u + row * 3 * dw;
+            Cell::eval(w, xs, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), f, jt);
+        }
+    }
+    return mine;
+}
+
+// Windowed (gridDim.y = 1): one block walks its lanes' whole reverse sequence. Spread (gridDim.y = segments of
+// segSteps steps in s = T − 1 − t order): λ entering the segment is carries[segment − 1] (the scan of the
+// segments' summaries from adjointSpreadReduce; zero for the first), and the partials go to gradParts
+// [segment][B·D][PARTS], added over segments in order by pararnn_sum_segments.
 template <class Cell>
 __device__ void adjointInTime(const float* a, const float* c, const float* u, const float* init, const float* states,
                               const float* gradStates, float* gradU, float* gradParts, float* gradInit, int batch,
-                              int steps, int dw, int chunk) {
+                              int steps, int dw, int chunk, const float* carries, int segSteps) {
     constexpr int K = Cell::K;
     constexpr int P = Cell::PARTS;
     PARARNN_DYNAMIC_SHARED(float, smem);
@@ -814,55 +868,20 @@ __device__ void adjointInTime(const float* a, const float* c, const float* u, co
     float carry[K];
 #pragma unroll
     for (int i = 0; i < K; i++) {
-        carry[i] = 0.f;
+        carry[i] = active && blockIdx.y > 0 ? ld(carries[((long long) b * gridDim.y + blockIdx.y - 1) * sw + i * dw + d]) : 0.f;
     }
     const int n = steps;
+    const int seg0 = (int) min((long long) blockIdx.y * segSteps, (long long) n);
+    const int seg1 = (int) min((long long) seg0 + segSteps, (long long) n);
     const int span = ys * chunk;
-    for (int w0 = 0; w0 < n; w0 += span) {
+    for (int w0 = seg0; w0 < seg1; w0 += span) {
         PARARNN_DEPENDENT_STEP();
         const int s0 = w0 + y * chunk;
-        const int cnt = active ? max(0, min(chunk, n - s0)) : 0;
+        const int cnt = active ? max(0, min(chunk, seg1 - s0)) : 0;
         const int tHi = n - 1 - s0;  // this chunk's steps: tHi down to tHi − cnt + 1
-        // J_{tHi+1}, the step after the chunk, at the saved state h_tHi (none after the last step).
+        // (1) the chunk's pair; jn = J_{tHi+1}, the step after the chunk.
         float jn[K * K];
-#pragma unroll
-        for (int i = 0; i < K * K; i++) {
-            jn[i] = 0.f;
-        }
-        if (cnt > 0 && tHi + 1 < n) {
-            float xs[K], f[K];
-            stateBefore<K>(states, init, b, d, dw, steps, tHi + 1, xs);
-            const float* ur = u + ((long long) b * steps + tHi + 1) * 3 * dw;
-            Cell::eval(w, xs, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), f, jn);
-        }
-        // (1) the chunk's pair: steps (J_{t+1}ᵀ, g_t) for t from tHi down.
-        Pair<K> mine;
-        identity<K>(mine);
-        float jt[K * K];
-#pragma unroll
-        for (int i = 0; i < K * K; i++) {
-            jt[i] = jn[i];
-        }
-        for (int k = 0; k < cnt; k++) {
-            const int t = tHi - k;
-            const long long row = (long long) b * steps + t;
-            Pair<K> one;
-#pragma unroll
-            for (int i = 0; i < K; i++) {
-#pragma unroll
-                for (int q = 0; q < K; q++) {
-                    one.p[i * K + q] = jt[q * K + i];
-                }
-                one.v[i] = ld(gradStates[row * sw + i * dw + d]);
-            }
-            compose<K>(one, mine);
-            if (k + 1 < cnt) {
-                float xs[K], f[K];
-                stateBefore<K>(states, init, b, d, dw, steps, t, xs);
-                const float* ur = u + row * 3 * dw;
-                Cell::eval(w, xs, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), f, jt);
-            }
-        }
+        const Pair<K> mine = adjointChunkPair<Cell>(w, u, init, states, gradStates, b, d, dw, steps, tHi, cnt, jn);
         // (2) λ_{tHi+1}, entering this chunk.
         float lam[K];
         laneCarryIn<K>(mine, totals, carry, lam);
@@ -898,19 +917,64 @@ __device__ void adjointInTime(const float* a, const float* c, const float* u, co
         }
         __syncthreads();
     }
-    // The lane's weight partials: its chunks' sums added in y order.
+    // The lane's weight partials over this segment: its chunks' sums added in y order.
 #pragma unroll
     for (int g = 0; g < P; g++) {
         partsS[(y * lanesPerBlock + x) * P + g] = parts[g];
     }
     __syncthreads();
     if (y == 0 && active) {
+        const long long lanes = (long long) batch * dw;
         for (int g = 0; g < P; g++) {
             float sum = 0.f;
             for (int yy = 0; yy < ys; yy++) {
                 sum += partsS[(yy * lanesPerBlock + x) * P + g];
             }
-            st(gradParts[lane * P + g], sum);
+            st(gradParts[((long long) blockIdx.y * lanes + lane) * P + g], sum);
+        }
+    }
+}
+
+// The summary of this block's segment of the adjoint's scan (s order), per lane, as a step of the summaries'
+// forward scan (sumA [B][segments][K·K·D], sumB [B][segments][K·D]). Shared memory: Pair<K> totals [groups][L].
+template <class Cell>
+__device__ void adjointSpreadReduce(const float* a, const float* c, const float* u, const float* init, const float* states,
+                                    const float* gradStates, float* sumA, float* sumB, int batch, int steps, int dw,
+                                    int chunk, int segSteps) {
+    constexpr int K = Cell::K;
+    PARARNN_DYNAMIC_SHARED(Pair<K>, totals);
+    const ChunkLane at(batch, dw);
+    const typename Cell::Weights w = at.active ? Cell::load(a, c, at.d, dw) : typename Cell::Weights{};
+    const int n = steps;
+    const int seg0 = (int) min((long long) blockIdx.y * segSteps, (long long) n);
+    const int seg1 = (int) min((long long) seg0 + segSteps, (long long) n);
+    const float zero[K] = {};
+    Pair<K> total;
+    identity<K>(total);
+    const int span = at.ys * chunk;
+    for (int w0 = seg0; w0 < seg1; w0 += span) {
+        PARARNN_DEPENDENT_STEP();
+        const int s0 = w0 + at.y * chunk;
+        const int cnt = at.active ? max(0, min(chunk, seg1 - s0)) : 0;
+        float jn[K * K];
+        const Pair<K> mine = adjointChunkPair<Cell>(w, u, init, states, gradStates, at.b, at.d, dw, steps, n - 1 - s0, cnt, jn);
+        float h[K];
+        laneCarryIn<K>(mine, totals, zero, h);
+        for (int g = 0; g < at.groups; g++) {
+            compose<K>(totals[g * at.lanesPerBlock + at.x], total);
+        }
+        __syncthreads();
+    }
+    if (at.y == 0 && at.active) {
+        const long long row = (long long) at.b * gridDim.y + blockIdx.y;
+        const int sw = K * dw;
+#pragma unroll
+        for (int i = 0; i < K * K; i++) {
+            st(sumA[row * (K * sw) + i * dw + at.d], total.p[i]);
+        }
+#pragma unroll
+        for (int i = 0; i < K; i++) {
+            st(sumB[row * sw + i * dw + at.d], total.v[i]);
         }
     }
 }
@@ -933,20 +997,32 @@ PARARNN_NEWTON_KERNEL(pararnn_gru_newton_c16, pararnn::GruCell, 16)
 PARARNN_NEWTON_KERNEL(pararnn_lstm_newton_c4, pararnn::LstmCell, 4)
 PARARNN_NEWTON_KERNEL(pararnn_lstm_newton_c8, pararnn::LstmCell, 8)
 
-extern "C" __global__ void pararnn_gru_adjoint_scan(const float* a, const float* u, const float* init,
-                                                    const float* states, const float* gradStates, float* gradU,
-                                                    float* gradParts, float* gradInit, int batch, int steps, int dw,
-                                                    int chunk) {
-    pararnn::adjointInTime<pararnn::GruCell>(a, nullptr, u, init, states, gradStates, gradU, gradParts, gradInit, batch,
-                                             steps, dw, chunk);
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_gru_adjoint_scan(
+        const float* a, const float* u, const float* init, const float* states, const float* gradStates, float* gradU,
+        float* gradParts, float* gradInit, int batch, int steps, int dw, int chunk, const float* carries, int segSteps) {
+    pararnn::adjointInTime<pararnn::GruCell>(a, nullptr, u, init, states, gradStates, gradU, gradParts, gradInit, batch, steps,
+                                             dw, chunk, carries, segSteps);
 }
 
-extern "C" __global__ void pararnn_lstm_adjoint_scan(const float* a, const float* c, const float* u, const float* init,
-                                                     const float* states, const float* gradStates, float* gradU,
-                                                     float* gradParts, float* gradInit, int batch, int steps, int dw,
-                                                     int chunk) {
-    pararnn::adjointInTime<pararnn::LstmCell>(a, c, u, init, states, gradStates, gradU, gradParts, gradInit, batch,
-                                              steps, dw, chunk);
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_gru_adjoint_spread_reduce(
+        const float* a, const float* u, const float* init, const float* states, const float* gradStates, float* sumA,
+        float* sumB, int batch, int steps, int dw, int chunk, int segSteps) {
+    pararnn::adjointSpreadReduce<pararnn::GruCell>(a, nullptr, u, init, states, gradStates, sumA, sumB, batch, steps, dw, chunk,
+                                                   segSteps);
+}
+
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_lstm_adjoint_scan(
+        const float* a, const float* c, const float* u, const float* init, const float* states, const float* gradStates, float* gradU,
+        float* gradParts, float* gradInit, int batch, int steps, int dw, int chunk, const float* carries, int segSteps) {
+    pararnn::adjointInTime<pararnn::LstmCell>(a, c, u, init, states, gradStates, gradU, gradParts, gradInit, batch, steps,
+                                             dw, chunk, carries, segSteps);
+}
+
+extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_lstm_adjoint_spread_reduce(
+        const float* a, const float* c, const float* u, const float* init, const float* states, const float* gradStates, float* sumA,
+        float* sumB, int batch, int steps, int dw, int chunk, int segSteps) {
+    pararnn::adjointSpreadReduce<pararnn::LstmCell>(a, c, u, init, states, gradStates, sumA, sumB, batch, steps, dw, chunk,
+                                                   segSteps);
 }
 
 extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_gru_newton_spread_reduce(
@@ -974,4 +1050,17 @@ extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_lstm_newton_spread_update(
         const float* a, const float* c, const float* u, const float* init, const float* xs, const float* carries,
         float* next, int batch, int steps, int dw, int chunk, int segSteps) {
     pararnn::newtonSpreadUpdate<pararnn::LstmCell>(a, c, u, init, xs, carries, next, batch, steps, dw, chunk, segSteps);
+}
+
+// out[i] = Σ_s parts[s][i] for i < n, segments in order (the same bits on every run).
+extern "C" __global__ void pararnn_sum_segments(const float* parts, int segments, int n, float* out) {
+    const long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) {
+        return;
+    }
+    float sum = 0.f;
+    for (int sgm = 0; sgm < segments; sgm++) {
+        sum += pararnn::ld(parts[(long long) sgm * n + i]);
+    }
+    pararnn::st(out[i], sum);
 }

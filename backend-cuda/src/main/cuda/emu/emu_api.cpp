@@ -33,9 +33,14 @@ PARARNN_NEWTON_DECL(pararnn_gru_newton_c16)
 PARARNN_NEWTON_DECL(pararnn_lstm_newton_c4)
 PARARNN_NEWTON_DECL(pararnn_lstm_newton_c8)
 void pararnn_gru_adjoint_scan(const float*, const float*, const float*, const float*, const float*, float*, float*, float*,
-                              int, int, int, int);
+                              int, int, int, int, const float*, int);
 void pararnn_lstm_adjoint_scan(const float*, const float*, const float*, const float*, const float*, const float*, float*,
-                               float*, float*, int, int, int, int);
+                               float*, float*, int, int, int, int, const float*, int);
+void pararnn_gru_adjoint_spread_reduce(const float*, const float*, const float*, const float*, const float*, float*, float*,
+                                       int, int, int, int, int);
+void pararnn_lstm_adjoint_spread_reduce(const float*, const float*, const float*, const float*, const float*, const float*,
+                                        float*, float*, int, int, int, int, int);
+void pararnn_sum_segments(const float*, int, int, float*);
 void pararnn_gru_newton_spread_reduce(const float*, const float*, const float*, const float*, float*, float*, float*, int,
                                       int, int, int, int);
 void pararnn_lstm_newton_spread_reduce(const float*, const float*, const float*, const float*, const float*, float*, float*,
@@ -133,16 +138,19 @@ emu::Body kernel(const std::string& name, void** p) {
         return [=] { fn(a, c, u, init, states, stats, batch, steps, dw, chunk, budget, tol, patience, fallback); };
     }
     if (name == "pararnn_gru_adjoint_scan") {
-        F a = arg<F>(p, 0), u = arg<F>(p, 1), init = arg<F>(p, 2), states = arg<F>(p, 3), gs = arg<F>(p, 4);
-        P gu = arg<P>(p, 5), parts = arg<P>(p, 6), gi = arg<P>(p, 7);
-        int batch = arg<int>(p, 8), steps = arg<int>(p, 9), dw = arg<int>(p, 10), chunk = arg<int>(p, 11);
-        return [=] { pararnn_gru_adjoint_scan(a, u, init, states, gs, gu, parts, gi, batch, steps, dw, chunk); };
+        return bind(pararnn_gru_adjoint_scan, p);
     }
     if (name == "pararnn_lstm_adjoint_scan") {
-        F a = arg<F>(p, 0), c = arg<F>(p, 1), u = arg<F>(p, 2), init = arg<F>(p, 3), states = arg<F>(p, 4), gs = arg<F>(p, 5);
-        P gu = arg<P>(p, 6), parts = arg<P>(p, 7), gi = arg<P>(p, 8);
-        int batch = arg<int>(p, 9), steps = arg<int>(p, 10), dw = arg<int>(p, 11), chunk = arg<int>(p, 12);
-        return [=] { pararnn_lstm_adjoint_scan(a, c, u, init, states, gs, gu, parts, gi, batch, steps, dw, chunk); };
+        return bind(pararnn_lstm_adjoint_scan, p);
+    }
+    if (name == "pararnn_gru_adjoint_spread_reduce") {
+        return bind(pararnn_gru_adjoint_spread_reduce, p);
+    }
+    if (name == "pararnn_lstm_adjoint_spread_reduce") {
+        return bind(pararnn_lstm_adjoint_spread_reduce, p);
+    }
+    if (name == "pararnn_sum_segments") {
+        return bind(pararnn_sum_segments, p);
     }
     if (name == "pararnn_gru_newton_spread_reduce") {
         return bind(pararnn_gru_newton_spread_reduce, p);

@@ -144,6 +144,21 @@ final class CudaBackend implements Backend {
     }
 
     /** The fused solver for {@code cell} with a strategy of the caller's (timings put strategies side by side). */
+    /** The layouts this backend's kernels are planned by. */
+    ScanGeometry geometry() {
+        return geometry;
+    }
+
+    /** The scans on this device laid out by another geometry (timings: the windowed layout beside the chosen one). */
+    CudaScan scan(ScanGeometry other) {
+        return new CudaScan(this, other);
+    }
+
+    /** A fused solver laid out by another geometry (timings). */
+    CudaFusedSolver fused(FusableCell cell, FusedStrategy strategy, ScanGeometry other) {
+        return new CudaFusedSolver(this, cell, strategy, other);
+    }
+
     CudaFusedSolver fused(FusableCell cell, FusedStrategy strategy) {
         return new CudaFusedSolver(this, cell, strategy, geometry);
     }

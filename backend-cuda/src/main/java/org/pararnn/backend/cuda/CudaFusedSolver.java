@@ -337,29 +337,51 @@ final class CudaFusedSolver implements RecurrenceSolver {
     }
 
     /** Queues the adjoint on {@code s}; returns how it runs in time, in words. */
-    private String launchBackward(CudaDevice.Stream s, CudaDevice.Buffer a, CudaDevice.Buffer c, CudaDevice.Buffer u,
-                                  CudaDevice.Buffer init, CudaDevice.Buffer h, CudaDevice.Buffer g, CudaDevice.Buffer gu,
-                                  CudaDevice.Buffer gp, CudaDevice.Buffer gi, int batch, int steps) {
+    private String launchBackward(CudaDevice.Stream s, Scratch scratch, CudaDevice.Buffer a, CudaDevice.Buffer c,
+                                  CudaDevice.Buffer u, CudaDevice.Buffer init, CudaDevice.Buffer h, CudaDevice.Buffer g,
+                                  CudaDevice.Buffer gu, CudaDevice.Buffer gp, CudaDevice.Buffer gi, int batch, int steps) {
         // In time exactly where the forward runs Newton in time: the same shapes leave a sequential walk idle.
         String inTime = inTimeReason(batch, steps);
-        KernelArgs args = weights(a, c).pointer(u).pointer(init).pointer(h).pointer(g).pointer(gu).pointer(gp)
-                .pointer(gi).integer(batch).integer(steps).integer(d);
         if (inTime == null) {
+            KernelArgs args = weights(a, c).pointer(u).pointer(init).pointer(h).pointer(g).pointer(gu).pointer(gp)
+                    .pointer(gi).integer(batch).integer(steps).integer(d);
             s.launch(lstm ? "pararnn_lstm_adjoint_sequential" : "pararnn_gru_adjoint_sequential", grid(batch),
                     new int[] {THREADS, 1, 1}, 0, args);
             return "sequential in reverse time";
         }
         long lanes = (long) batch * d;
-        ScanPlan layout = geometry.windowedOnly().plan(lanes, steps, geometry.chunk());
-        int lpb = layout.lanesPerBlock();
-        int ys = layout.chunksPerBlock();
-        int chunk = layout.chunk();
+        int k = lstm ? 2 : 1;
+        ScanPlan layout = geometry.plan(lanes, steps, geometry.chunk());
+        String cell = lstm ? "pararnn_lstm_adjoint" : "pararnn_gru_adjoint";
         // cells.cu's adjointInTime: chunk pairs per warp group, then each chunk's weight partials.
-        int shared = layout.pairBytes(lstm ? 2 : 1) + 4 * ys * lpb * parts();
-        s.launch(lstm ? "pararnn_lstm_adjoint_scan" : "pararnn_gru_adjoint_scan",
-                new int[] {Math.toIntExact((lanes + lpb - 1) / lpb), 1, 1}, new int[] {lpb, ys, 1}, shared, args.integer(chunk));
-        return String.format(Locale.ROOT, "one reverse scan in time (%s), windows of %d steps (%d lanes x %d chunks of %d)",
-                inTime, ys * chunk, lpb, ys, chunk);
+        int shared = layout.pairBytes(k) + 4 * layout.threads() * parts();
+        CudaDevice.Buffer carries = null;
+        CudaDevice.Buffer partials = gp;
+        if (layout.spread()) {
+            // The segments' summaries (adjointSpreadReduce), their scan into the λ entering each segment, the
+            // segments' re-walk with partials per segment, and those added over segments in order.
+            long rows = (long) batch * layout.segments();
+            CudaDevice.Buffer sumA = scratch.get("adjoint summaries A", rows * k * k * d);
+            CudaDevice.Buffer sumB = scratch.get("adjoint summaries b", rows * k * d);
+            carries = scratch.get("adjoint carries", rows * k * d);
+            partials = scratch.get("adjoint partials per segment", (long) layout.segments() * lanes * parts());
+            s.launch(cell + "_spread_reduce", layout.grid(), layout.block(), layout.pairBytes(k), weights(a, c).pointer(u).pointer(init)
+                    .pointer(h).pointer(g).pointer(sumA).pointer(sumB).integer(batch).integer(steps).integer(d).integer(layout.chunk())
+                    .integer(layout.segmentSteps()));
+            ScanPlan cp = layout.carries();
+            s.launch("pararnn_scan_k" + k, cp.grid(), cp.block(), cp.pairBytes(k), new KernelArgs().pointer(sumA).pointer(sumB)
+                    .pointer(null).pointer(null).pointer(carries).integer(batch).integer(layout.segments()).integer(k * d).integer(0)
+                    .integer(layout.segments()).integer(cp.chunk()).integer(0).integer(cp.segmentSteps()));
+        }
+        s.launch(cell + "_scan", layout.grid(), layout.block(), shared, weights(a, c).pointer(u).pointer(init).pointer(h).pointer(g)
+                .pointer(gu).pointer(partials).pointer(gi).integer(batch).integer(steps).integer(d).integer(layout.chunk())
+                .pointer(carries).integer(layout.segmentSteps()));
+        if (layout.spread()) {
+            int n = Math.toIntExact(lanes * parts());
+            s.launch("pararnn_sum_segments", new int[] {(n + THREADS - 1) / THREADS, 1, 1}, new int[] {THREADS, 1, 1}, 0,
+                    new KernelArgs().pointer(partials).integer(layout.segments()).integer(n).pointer(gp));
+        }
+        return String.format(Locale.ROOT, "one reverse scan in time (%s), %s", inTime, layout.describe());
     }
 
     /** Per-lane partial sums of the recurrent weights' gradients: A's three rows, and C's two for the LSTM. */
@@ -382,7 +404,7 @@ final class CudaFusedSolver implements RecurrenceSolver {
             CudaDevice.Buffer gu = lane.buffer("gradU", gradU.length);
             CudaDevice.Buffer gp = lane.buffer("gradParts", partials.length);
             CudaDevice.Buffer gi = gradInit == null ? null : lane.buffer("gradInit", gradInit.length);
-            String how = launchBackward(s, call.a, call.c, call.u, call.init, h, g, gu, gp, gi, p.batch(), p.steps());
+            String how = launchBackward(s, lane::buffer, call.a, call.c, call.u, call.init, h, g, gu, gp, gi, p.batch(), p.steps());
             s.download(gu, 0, gradU, 0, gradU.length);
             s.download(gp, 0, partials, 0, partials.length);
             if (gi != null) {
@@ -459,7 +481,7 @@ final class CudaFusedSolver implements RecurrenceSolver {
             CudaDevice.Buffer a = ops.buffer(p.params().value("A"));
             CudaDevice.Buffer c = lstm ? ops.buffer(p.params().value("C")) : null;
             CudaDevice.Buffer gp = ops.workspace("fused weight partials", (long) p.batch() * d * parts);
-            String how = launchBackward(s, a, c, ops.buffer(p.u()), ops.buffer(p.init()), ops.buffer(states), ops.buffer(gradStates),
+            String how = launchBackward(s, ops::workspace, a, c, ops.buffer(p.u()), ops.buffer(p.init()), ops.buffer(states), ops.buffer(gradStates),
                     ops.buffer(gradU), gp, ops.buffer(gradInit), p.batch(), p.steps());
             CudaDevice.Buffer ga = ops.buffer(p.params().grad("A"));
             CudaDevice.Buffer gc = lstm ? ops.buffer(p.params().grad("C")) : null;

@@ -17,7 +17,8 @@ import org.pararnn.api.spi.RecurrenceSolver;
 /**
  * The fused ParaGRU / ParaLSTM kernels on a CUDA device, side by side in one run: per cell, sequence length
  * and lane count (batch × features), the kernel time by CUDA events of the sequential walk and of Newton in
- * time (forward, with its iterations; forward + backward, the backward being the reverse walk or the
+ * time (forward, with its iterations, in the layout the backend chooses and in the windowed one; forward +
+ * backward, the backward being the reverse walk or the
  * reverse scan), beside the device's copy floor for the forward's bytes (ParaGRU reads u, 12 B, and writes
  * h, 4 B, per element-step; ParaLSTM writes c and h, 20 B) and the whole-call time of Newton in time
  * against the generic PARALLEL mode (Newton over the CUDA scan with the cell evaluated on the host), and
@@ -38,10 +39,11 @@ public final class FusedTiming {
 
     /** One measured shape; times in ms, NaN where not measured. */
     record Row(String cell, int steps, int lanes, double seqFwd, double newtonFwd, int iterations, double seqBoth,
-               double newtonBoth, double floor, double newtonCall, double genericCall, String auto) {
+               double newtonBoth, double floor, double newtonCall, double genericCall, String auto, double windowedFwd,
+               String layout) {
         String markdown() {
-            return String.format(Locale.ROOT, "| %s | 2^%d | %d | %.4f | %.4f (%d it) | %.3gx | %.4f | %.4f | %.3gx | %.4f | %.0f %% | %s | %s |",
-                    cell, Integer.numberOfTrailingZeros(steps), lanes, seqFwd, newtonFwd, iterations, seqFwd / newtonFwd,
+            return String.format(Locale.ROOT, "| %s | 2^%d | %d | %s | %.4f | %.4f (%d it) | %.4f | %.3gx | %.4f | %.4f | %.3gx | %.4f | %.0f %% | %s | %s |",
+                    cell, Integer.numberOfTrailingZeros(steps), lanes, layout, seqFwd, newtonFwd, iterations, windowedFwd, seqFwd / newtonFwd,
                     seqBoth, newtonBoth, seqBoth / newtonBoth, floor, 100 * floor / Math.min(seqFwd, newtonFwd),
                     Double.isNaN(genericCall) ? "-" : String.format(Locale.ROOT, "%.2f / %.2f = %.3gx", genericCall, newtonCall,
                             genericCall / newtonCall), auto);
@@ -61,9 +63,10 @@ public final class FusedTiming {
     static List<Row> run(CudaBackend backend, int[] stepsList, int[] lanesList, long maxElementSteps, PrintStream out) {
         out.println("device: " + backend.device());
         out.println();
-        out.println("| cell | T | lanes (B·D) | walk fwd ms | Newton fwd ms | walk / Newton | walk fwd+bwd ms | in-time fwd+bwd ms "
-                + "| walk / in-time | copy floor ms | floor / best fwd | generic PARALLEL / fused Newton, whole call ms | AUTO |");
-        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        out.println("| cell | T | lanes (B·D) | layout chosen | walk fwd ms | Newton fwd ms | Newton fwd, windowed layout ms | walk / Newton "
+                + "| walk fwd+bwd ms | in-time fwd+bwd ms | walk / in-time | copy floor ms | floor / best fwd "
+                + "| generic PARALLEL / fused Newton, whole call ms | AUTO |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         List<Row> rows = new ArrayList<>();
         for (String kind : new String[] {"ParaGRU", "ParaLSTM"}) {
             for (int steps : stepsList) {
@@ -123,6 +126,10 @@ public final class FusedTiming {
         Timed walkFwd = time(backend, reps, () -> walk.forward(p, states));
         Timed walkBwd = time(backend, reps, () -> walk.backward(p, states, gy, gradU, Gradients.of(cell), null));
         Timed newtonFwd = time(backend, reps, () -> newton.forward(p, states));
+        CudaFusedSolver windowed = backend.fused(fusable, FusedStrategy.NEWTON, backend.geometry().windowedOnly());
+        Timed windowedFwd = time(backend, reps, () -> windowed.forward(p, states));
+        int maxChunk = kind.equals("ParaGRU") ? CudaFusedSolver.MAX_GRU_NEWTON_CHUNK : CudaFusedSolver.MAX_LSTM_NEWTON_CHUNK;
+        String layout = backend.geometry().plan((long) batch * width, steps, maxChunk).describe();
         Timed newtonBwd = time(backend, reps, () -> newton.backward(p, states, gy, gradU, Gradients.of(cell), null));
         double generic = Double.NaN;
         if ((long) steps * lanes <= GENERIC_MAX_ELEMENT_STEPS) {
@@ -134,7 +141,7 @@ public final class FusedTiming {
         String auto = backend.fused(fusable, FusedStrategy.AUTO).inTimeReason(batch, steps) != null ? "Newton" : "walk";
         return new Row(kind, steps, lanes, walkFwd.kernelMs(), newtonFwd.kernelMs(), newtonFwd.report().iterations(),
                 walkFwd.kernelMs() + walkBwd.kernelMs(), newtonFwd.kernelMs() + newtonBwd.kernelMs(), floor,
-                newtonFwd.callMs(), generic, auto);
+                newtonFwd.callMs(), generic, auto, windowedFwd.kernelMs(), layout);
     }
 
     /** {@code org.pararnn.cells.<kind>.create(8 inputs, width, 1 head, seed 7)}, from the class path. */

@@ -10,7 +10,8 @@ import org.pararnn.api.spi.ScanProblem;
 /**
  * Kernel time of the scans on a CUDA device beside the device's own memory floor, measured in one run:
  * per structure and direction, over sequence lengths and lane counts (batch × features), the best of a
- * few calls' kernel time by CUDA events, next to a device-to-device copy moving the same bytes (a diagonal
+ * few calls' kernel time by CUDA events for the layout the backend chooses and for the windowed one (one
+ * block per lane group walking windows of time), next to a device-to-device copy moving the same bytes (a diagonal
  * scan reads A and b and writes h: 12 B per element-step; 2×2 reads 4 + 2 and writes 2 floats per lane-step).
  * Prints a Markdown table. Speed is claimed from this, never from tests.
  *
@@ -23,12 +24,13 @@ public final class ScanTiming {
     }
 
     /** One measured shape. */
-    record Row(String structure, boolean reverse, int steps, int lanes, double kernelMs, double floorMs, double callMs) {
+    record Row(String structure, boolean reverse, int steps, int lanes, double kernelMs, double floorMs, double callMs,
+               double windowedMs, String layout) {
         String markdown() {
             double elementSteps = (double) steps * lanes;
-            return String.format(Locale.ROOT, "| %s | %s | 2^%d | %d | %.4f | %.4f | %.0f %% | %.1f | %.3f |", structure,
-                    reverse ? "reverse" : "forward", Integer.numberOfTrailingZeros(steps), lanes, kernelMs, floorMs,
-                    100 * floorMs / kernelMs, elementSteps / (kernelMs * 1e6), callMs);
+            return String.format(Locale.ROOT, "| %s | %s | 2^%d | %d | %s | %.4f | %.4f | %.3gx | %.4f | %.0f %% | %.1f | %.3f |", structure,
+                    reverse ? "reverse" : "forward", Integer.numberOfTrailingZeros(steps), lanes, layout, kernelMs, windowedMs,
+                    windowedMs / kernelMs, floorMs, 100 * floorMs / kernelMs, elementSteps / (kernelMs * 1e6), callMs);
         }
     }
 
@@ -45,8 +47,9 @@ public final class ScanTiming {
     static List<Row> run(CudaBackend backend, int[] stepsList, int[] lanesList, long maxElementSteps, PrintStream out) {
         out.println("device: " + backend.device());
         out.println();
-        out.println("| structure | direction | T | lanes (B·S) | kernel ms | copy floor ms | floor / kernel | G element-steps/s | whole call ms |");
-        out.println("|---|---|---|---|---|---|---|---|---|");
+        out.println("| structure | direction | T | lanes (B·S) | layout chosen | kernel ms | windowed layout ms | windowed / chosen "
+                + "| copy floor ms | floor / kernel | G element-steps/s | whole call ms |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         List<Row> rows = new ArrayList<>();
         for (JacobianStructure s : new JacobianStructure[] {JacobianStructure.diagonal(), JacobianStructure.blockDiagonal(2)}) {
             int k = s instanceof JacobianStructure.BlockDiagonal bd ? bd.blocks() : 1;
@@ -99,26 +102,34 @@ public final class ScanTiming {
         int k = data.k();
         int steps = data.steps();
         int lanes = data.lanes();
+        double[] chosen = best(backend, backend.scan(), p, reverse);
+        double[] windowed = best(backend, backend.scan(backend.geometry().windowedOnly()), p, reverse);
+        String layout = backend.geometry().plan(lanes, steps, backend.geometry().chunk()).describe();
+        // Bytes the kernel must move: A (k² floats per lane-step), b in and h out (k each).
+        long floats = (long) steps * lanes * (k * k + 2L * k);
+        double floor = backend.copyNanos((floats + 1) / 2) / 1e6; // a copy reads and writes: half the floats each way
+        return new Row(data.structure().describe(), reverse, steps, lanes, chosen[0], floor, chosen[1], windowed[0], layout);
+    }
+
+    /** The best kernel time and whole-call time (ms) of three calls after one that compiles and allocates. */
+    private static double[] best(CudaBackend backend, org.pararnn.api.spi.LinearScan scan, ScanProblem p, boolean reverse) {
         double best = Double.MAX_VALUE;
         double bestCall = Double.MAX_VALUE;
         for (int rep = 0; rep < 4; rep++) {
             long k0 = backend.kernelNanos();
             long t0 = System.nanoTime();
             if (reverse) {
-                backend.scan().reverse(p);
+                scan.reverse(p);
             } else {
-                backend.scan().forward(p);
+                scan.forward(p);
             }
             long call = System.nanoTime() - t0;
             long kernel = backend.kernelNanos() - k0;
-            if (rep > 0) { // the first call compiles and allocates
+            if (rep > 0) {
                 best = Math.min(best, kernel / 1e6);
                 bestCall = Math.min(bestCall, call / 1e6);
             }
         }
-        // Bytes the kernel must move: A (k² floats per lane-step), b in and h out (k each).
-        long floats = (long) steps * lanes * (k * k + 2L * k);
-        double floor = backend.copyNanos((floats + 1) / 2) / 1e6; // a copy reads and writes: half the floats each way
-        return new Row(data.structure().describe(), reverse, steps, lanes, best, floor, bestCall);
+        return new double[] {best, bestCall};
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.pararnn.api.Gradients;
 import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.SolveReport;
@@ -32,8 +31,41 @@ class AdjointKernelTest {
         assumeTrue(EmulatedDevice.unavailableReason() == null, () -> "emulated kernels unavailable: " + EmulatedDevice.unavailableReason());
     }
 
-    private static Backend backend(FusedStrategy s) {
-        return new CudaEmulatedBackendProvider(new ScanGeometry(64, 4), s).create();
+    private static Backend backend(ScanGeometry g, FusedStrategy s) {
+        return new CudaEmulatedBackendProvider(g, s).create();
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> shapes() {
+        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
+        int[][] shapes = {{1, 1, 1}, {1, 1, 2}, {2, 3, 97}, {3, 5, 263}, {1, 40, 300}, {1, 1, 65536}};
+        for (String kind : new String[] {"gru", "lstm"}) {
+            for (ScanGeometry g : NewtonKernelTest.GEOMETRIES) {
+                java.util.List<int[]> all = new java.util.ArrayList<>(java.util.List.of(shapes));
+                ScanPlan one = g.plan(1, 4099, g.chunk());
+                if (one.spread()) {
+                    int seg = one.segmentSteps();
+                    all.addAll(java.util.List.of(new int[] {1, 1, seg - 1}, new int[] {1, 1, seg}, new int[] {1, 1, seg + 1},
+                            new int[] {1, 3, 9 * seg + 4}));
+                }
+                for (int[] sh : all) {
+                    if (sh[2] == 65536 && g != NewtonKernelTest.GEOMETRIES[0]) {
+                        continue; // the long sequences of the other rules: longSequencesAtTheGpusGeometry
+                    }
+                    out.add(org.junit.jupiter.params.provider.Arguments.of(kind, g, sh[0], sh[1], sh[2]));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> longShapes() {
+        return NewtonKernelTest.longShapes();
+    }
+
+    @ParameterizedTest(name = "{0} {1} B={2} D={3} T={4}")
+    @org.junit.jupiter.params.provider.MethodSource("longShapes")
+    void longSequencesAtTheGpusGeometry(String kind, ScanGeometry g, int batch, int width, int steps) {
+        theReverseScanMatchesTheSequentialAdjoint(kind, g, batch, width, steps);
     }
 
     /** One backward pass: ∂L/∂u, ∂L/∂h0, then each weight gradient, all in one array for comparing. */
@@ -49,10 +81,9 @@ class AdjointKernelTest {
         return new Adjoint(gradU, gradInit, w, r);
     }
 
-    @ParameterizedTest(name = "{0} B={1} D={2} T={3}")
-    @CsvSource({"gru, 1, 1, 1", "gru, 1, 1, 2", "gru, 2, 3, 97", "gru, 3, 5, 263", "gru, 1, 40, 300", "gru, 1, 1, 65536",
-            "lstm, 1, 1, 1", "lstm, 1, 1, 2", "lstm, 2, 3, 97", "lstm, 3, 5, 263", "lstm, 1, 40, 300", "lstm, 1, 1, 65536"})
-    void theReverseScanMatchesTheSequentialAdjoint(String kind, int batch, int width, int steps) {
+    @ParameterizedTest(name = "{0} {1} B={2} D={3} T={4}")
+    @org.junit.jupiter.params.provider.MethodSource("shapes")
+    void theReverseScanMatchesTheSequentialAdjoint(String kind, ScanGeometry g, int batch, int width, int steps) {
         ParaCell cell = kind.equals("gru") ? ParaGRU.create(4, width, 1, 11) : ParaLSTM.create(4, width, 1, 11);
         float[] x = KitData.gaussian(batch * steps * cell.inputWidth(), 1, 7L * steps + batch);
         float[] u = new float[batch * steps * cell.projectedWidth()];
@@ -61,7 +92,7 @@ class AdjointKernelTest {
         Recurrence p = new Recurrence(cell, batch, steps, u, h0, NewtonOptions.defaults());
         float[] gy = KitData.gaussian(p.stateElements(), 1, 5);
         double tol = Tolerances.cell(steps);
-        try (Backend seq = backend(FusedStrategy.SEQUENTIAL); Backend scan = backend(FusedStrategy.NEWTON)) {
+        try (Backend seq = backend(g, FusedStrategy.SEQUENTIAL); Backend scan = backend(g, FusedStrategy.NEWTON)) {
             float[] states = new float[p.stateElements()];
             seq.fused(cell).orElseThrow().forward(p, states);
             Adjoint want = backward(seq.fused(cell).orElseThrow(), cell, p, states, gy);
@@ -69,6 +100,7 @@ class AdjointKernelTest {
             Adjoint got = backward(solver, cell, p, states, gy);
             String what = kind + " B=" + batch + " D=" + width + " T=" + steps + " [" + got.report() + "]";
             assertTrue(got.report().detail().contains("reverse scan in time"), what);
+            assertTrue(got.report().detail().contains("time spread") == g.plan((long) batch * width, steps, g.chunk()).spread(), what);
             assertTrue(KitData.relError(got.gradU(), KitData.toDouble(want.gradU())) <= tol, what + " du: "
                     + KitData.relError(got.gradU(), KitData.toDouble(want.gradU())));
             assertTrue(KitData.relError(got.gradInit(), KitData.toDouble(want.gradInit())) <= tol, what + " dh0: "

@@ -40,14 +40,19 @@ class PackagedPtxTest {
     @Test
     void kernelsLaunchedWithWideBlocksAreBoundedForThem() throws IOException {
         for (String kernel : WIDE_KERNELS) {
-            String unit = kernel.contains("scan") ? "scan.ptx" : "cells.ptx";
-            String ptx;
-            try (InputStream in = PackagedPtxTest.class.getResourceAsStream(unit)) {
-                assertNotNull(in, "the jar packages no " + unit);
-                ptx = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String ptx = "";
+            int at = -1;
+            for (String unit : JCudaDevice.PTX_UNITS) {
+                try (InputStream in = PackagedPtxTest.class.getResourceAsStream(unit)) {
+                    assertNotNull(in, "the jar packages no " + unit);
+                    ptx = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                at = ptx.indexOf(".entry " + kernel + "(");
+                if (at >= 0) {
+                    break;
+                }
             }
-            int at = ptx.indexOf(".entry " + kernel + "(");
-            org.junit.jupiter.api.Assertions.assertTrue(at >= 0, unit + " has no kernel " + kernel);
+            org.junit.jupiter.api.Assertions.assertTrue(at >= 0, "no packaged PTX has a kernel " + kernel);
             int body = ptx.indexOf('{', at);
             org.junit.jupiter.api.Assertions.assertTrue(ptx.substring(at, body).contains(".maxntid 1024, 1, 1"),
                     kernel + " is launched with up to 1024 threads but not compiled for them (PARARNN_WIDE_BLOCK)");
@@ -56,7 +61,8 @@ class PackagedPtxTest {
 
     static final java.util.List<String> WIDE_KERNELS = java.util.List.of("pararnn_scan_k1", "pararnn_scan_k2", "pararnn_scan_k3",
             "pararnn_scan_reduce_k1", "pararnn_scan_reduce_k2", "pararnn_scan_reduce_k3", "pararnn_gru_newton_spread_reduce",
-            "pararnn_gru_newton_spread_update", "pararnn_lstm_newton_spread_reduce", "pararnn_lstm_newton_spread_update");
+            "pararnn_gru_newton_spread_update", "pararnn_lstm_newton_spread_reduce", "pararnn_lstm_newton_spread_update",
+            "pararnn_gru_adjoint_scan", "pararnn_lstm_adjoint_scan", "pararnn_gru_adjoint_spread_reduce", "pararnn_lstm_adjoint_spread_reduce");
 
     /** The PTX without nvcc's comment header (compiler build ids), from {@code .version} on. */
     static String code(String ptx) {

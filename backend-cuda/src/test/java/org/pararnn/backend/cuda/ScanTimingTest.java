@@ -22,7 +22,8 @@ class ScanTimingTest {
             // 2 structures × 2 directions × the 3 shapes within 512 element-steps (512 × 8 is past the limit).
             assertEquals(12, rows.size());
             for (ScanTiming.Row r : rows) {
-                assertTrue(r.kernelMs() > 0 && r.floorMs() > 0 && r.callMs() >= r.kernelMs(), r.toString());
+                assertTrue(r.kernelMs() > 0 && r.floorMs() > 0 && r.callMs() >= r.kernelMs() && r.windowedMs() > 0, r.toString());
+                assertEquals(ScanGeometry.EMULATED.plan(r.lanes(), r.steps(), ScanGeometry.EMULATED.chunk()).describe(), r.layout());
             }
         }
         String table = text.toString(StandardCharsets.UTF_8);
