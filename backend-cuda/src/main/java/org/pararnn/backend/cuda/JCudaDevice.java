@@ -24,7 +24,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
-import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuModuleLoadDataJIT;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
@@ -42,6 +42,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import jcuda.Pointer;
+import jcuda.driver.CUjit_option;
+import jcuda.driver.JITOptions;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
@@ -94,8 +96,7 @@ final class JCudaDevice implements CudaDevice {
         check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
         try {
             for (int i = 0; i < PTX_UNITS.length; i++) {
-                modules[i] = new CUmodule();
-                check(cuModuleLoadData(modules[i], ptx(PTX_UNITS[i])), "loading the packaged " + PTX_UNITS[i] + " (cuModuleLoadData)");
+                modules[i] = load(PTX_UNITS[i], info.driverVersion());
             }
         } catch (RuntimeException e) {
             cuDevicePrimaryCtxRelease(device);
@@ -134,6 +135,51 @@ final class JCudaDevice implements CudaDevice {
         check(cuDriverGetVersion(version), "cuDriverGetVersion");
         return new Info(ordinal, new String(name, 0, len, StandardCharsets.US_ASCII).trim(), 10 * major[0] + minor[0], mem[0],
                 version[0], count[0]);
+    }
+
+    /**
+     * Loads a packaged PTX unit, the driver JIT-compiling it for this GPU ({@code cuModuleLoadDataEx} with an error
+     * log); a failure says why in the JIT's words and names the PTX ISA the unit needs and the driver's version.
+     */
+    private static CUmodule load(String unit, int driverVersion) {
+        byte[] text = ptx(unit);
+        CUmodule m = new CUmodule();
+        byte[] log = new byte[1 << 14];
+        JITOptions options = new JITOptions();
+        options.putBytes(CUjit_option.CU_JIT_ERROR_LOG_BUFFER, log);
+        options.putInt(CUjit_option.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, log.length);
+        int result = cuModuleLoadDataJIT(m, Pointer.to(text), options);
+        if (result != CUresult.CUDA_SUCCESS) {
+            String jitLog = options.getString(CUjit_option.CU_JIT_ERROR_LOG_BUFFER);
+            throw new IllegalStateException(loadFailure(unit, CUresult.stringFor(result), isa(text), driverVersion, jitLog));
+        }
+        return m;
+    }
+
+    /** The message of a PTX unit the driver would not load. */
+    static String loadFailure(String unit, String result, String isa, int driverVersion, String jitLog) {
+        String log = jitLog == null || jitLog.isBlank() ? "the JIT left no log" : "JIT log: " + jitLog.trim();
+        return String.format(Locale.ROOT, "loading the packaged %s (cuModuleLoadDataEx) failed: %s; the PTX is ISA %s, which a driver "
+                + "for CUDA %s or later JIT-compiles; this driver is for CUDA %d.%d; %s", unit, result, isa, cudaFor(isa),
+                driverVersion / 1000, driverVersion % 1000 / 10, log);
+    }
+
+    /** The PTX ISA version of a unit ({@code .version X.Y}), or "unknown". */
+    static String isa(byte[] ptx) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\.version\\s+(\\d+\\.\\d+)")
+                .matcher(new String(ptx, StandardCharsets.US_ASCII));
+        return m.find() ? m.group(1) : "unknown";
+    }
+
+    /** The CUDA release whose driver first reads PTX ISA {@code isa}: 6.x → 10.(x−3), 7.x → 11.x, 8.x → 12.x, 9.x → 13.x. */
+    static String cudaFor(String isa) {
+        String[] p = isa.split("\\.");
+        if (p.length != 2) {
+            return "?";
+        }
+        int major = Integer.parseInt(p[0]);
+        int minor = Integer.parseInt(p[1]);
+        return major == 6 ? "10." + Math.max(0, minor - 3) : (major + 4) + "." + minor;
     }
 
     /** A packaged PTX module, NUL-terminated as cuModuleLoadData wants it. */

@@ -59,6 +59,36 @@ class PackagedPtxTest {
         }
     }
 
+    /**
+     * The packaged PTX carries the lowest ISA version its instructions need (build-native.sh), not nvcc's own
+     * (9.0 for CUDA 13): drivers of CUDA 11 and 12, still the most installed, must be able to JIT it.
+     */
+    @Test
+    void thePackagedPtxNeedsNoNewerDriverThanItsInstructions() throws IOException {
+        for (String unit : JCudaDevice.PTX_UNITS) {
+            byte[] ptx;
+            try (InputStream in = PackagedPtxTest.class.getResourceAsStream(unit)) {
+                assertNotNull(in, "the jar packages no " + unit);
+                ptx = in.readAllBytes();
+            }
+            String isa = JCudaDevice.isa(ptx);
+            double v = Double.parseDouble(isa);
+            org.junit.jupiter.api.Assertions.assertTrue(v >= 6.3 && v < 7.0, unit + " is PTX ISA " + isa + ", needing a driver for CUDA "
+                    + JCudaDevice.cudaFor(isa));
+        }
+    }
+
+    @Test
+    void aModuleTheDriverRefusesIsExplainedWithTheVersionsOnBothSides() {
+        String m = JCudaDevice.loadFailure("cells.ptx", "CUDA_ERROR_UNSUPPORTED_PTX_VERSION", "9.0", 12040, "ptxas fatal : Unsupported .version 9.0");
+        assertEquals("loading the packaged cells.ptx (cuModuleLoadDataEx) failed: CUDA_ERROR_UNSUPPORTED_PTX_VERSION; the PTX is ISA 9.0, "
+                + "which a driver for CUDA 13.0 or later JIT-compiles; this driver is for CUDA 12.4; JIT log: ptxas fatal : Unsupported "
+                + ".version 9.0", m);
+        assertEquals("10.0", JCudaDevice.cudaFor("6.3"));
+        assertEquals("11.8", JCudaDevice.cudaFor("7.8"));
+        assertEquals("12.0", JCudaDevice.cudaFor("8.0"));
+    }
+
     static final java.util.List<String> WIDE_KERNELS = java.util.List.of("pararnn_scan_k1", "pararnn_scan_k2", "pararnn_scan_k3",
             "pararnn_scan_reduce_k1", "pararnn_scan_reduce_k2", "pararnn_scan_reduce_k3", "pararnn_gru_newton_spread_reduce",
             "pararnn_gru_newton_spread_update", "pararnn_lstm_newton_spread_reduce", "pararnn_lstm_newton_spread_update",
