@@ -62,18 +62,26 @@ final class CudaFusedSolver implements RecurrenceSolver {
 
     /**
      * Why this solve runs in time (forward by Newton, backward by a reverse scan), or null to walk time:
-     * forced, or AUTO's rule on a GPU — the lanes (batch × features) fill under a quarter of 2¹⁴ threads and
-     * the sequence is long enough for several windows (a rule of design, not yet measured on a GPU). The
-     * emulator's AUTO keeps the walk.
+     * forced, or AUTO's rule on a GPU — the layouts' dependent phases, launches and bytes in closed form
+     * ({@link KernelCostModel}, checked against the emulator's counts) predict less time for the forward and
+     * backward in time than walked. The emulator's AUTO keeps the walk (its time says nothing of a GPU's).
      */
     String inTimeReason(int batch, int steps) {
         long lanes = (long) batch * d;
         return switch (strategy) {
             case NEWTON -> "forced by -D" + CudaBackend.FUSED_PROPERTY;
             case SEQUENTIAL -> null;
-            case AUTO -> backend.name().equals(CudaBackendProvider.NAME) && lanes <= (1 << 12) && steps >= (1 << 10)
-                    ? "AUTO: " + lanes + " lanes leave the GPU mostly idle in a sequential walk of " + steps + " steps"
-                    : null;
+            case AUTO -> {
+                if (!backend.name().equals(CudaBackendProvider.NAME)) {
+                    yield null;
+                }
+                KernelCostModel.Cost inTime = KernelCostModel.inTime(geometry, lstm, lanes, steps, KernelCostModel.ASSUMED_ITERATIONS);
+                KernelCostModel.Cost walk = KernelCostModel.walk(lstm, lanes, steps);
+                yield inTime.nanos() < walk.nanos()
+                        ? String.format(Locale.ROOT, "AUTO: %d lanes x %d steps, in time %.0f us predicted against the walk's %.0f us",
+                                lanes, steps, inTime.nanos() / 1e3, walk.nanos() / 1e3)
+                        : null;
+            }
         };
     }
 

@@ -23,6 +23,7 @@ import org.pararnn.api.spi.ScanProblem;
  *
  * <pre>
  * java -cp … org.pararnn.backend.cuda.KernelDepth [--steps T] [--lanes 1,64,512] [--bytes-lanes 16384] [--bytes-steps 1024]
+ * java -cp … org.pararnn.backend.cuda.KernelDepth --auto    (AUTO's choice on a GPU per shape, from KernelCostModel; no emulation)
  * </pre>
  */
 public final class KernelDepth {
@@ -54,8 +55,12 @@ public final class KernelDepth {
                 case "--lanes" -> lanes = java.util.Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
                 case "--bytes-lanes" -> bytesLanes = Integer.parseInt(args[++i]);
                 case "--bytes-steps" -> bytesSteps = Integer.parseInt(args[++i]);
+                case "--auto" -> {
+                    autoTable(System.out);
+                    return;
+                }
                 default -> throw new IllegalArgumentException("unknown option '" + args[i]
-                        + "'; options: --steps T, --lanes L1,L2,..., --bytes-lanes N, --bytes-steps T");
+                        + "'; options: --steps T, --lanes L1,L2,..., --bytes-lanes N, --bytes-steps T, --auto");
             }
         }
         String why = EmulatedDevice.unavailableReason();
@@ -71,6 +76,26 @@ public final class KernelDepth {
         run(shapes, System.out);
     }
 
+    /** AUTO's choice on a GPU for a fused ParaGRU / ParaLSTM forward + backward, per shape, with the predicted times. */
+    static void autoTable(PrintStream out) {
+        out.println("| cell | lanes (B·D) | T | walk us | in time us | layout in time (forward) | AUTO |");
+        out.println("|---|---|---|---|---|---|---|");
+        for (boolean lstm : new boolean[] {false, true}) {
+            for (long lanes : new long[] {1, 64, 512, 4096, 16384, 65536}) {
+                for (int steps : new int[] {256, 1024, 4096, 65536}) {
+                    KernelCostModel.Cost walk = KernelCostModel.walk(lstm, lanes, steps);
+                    KernelCostModel.Cost inTime = KernelCostModel.inTime(ScanGeometry.GPU, lstm, lanes, steps,
+                            KernelCostModel.ASSUMED_ITERATIONS);
+                    ScanPlan p = ScanGeometry.GPU.plan(lanes, steps,
+                            lstm ? CudaFusedSolver.MAX_LSTM_NEWTON_CHUNK : CudaFusedSolver.MAX_GRU_NEWTON_CHUNK);
+                    out.println(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.0f | %s | %s |", lstm ? "ParaLSTM" : "ParaGRU", lanes,
+                            steps, walk.nanos() / 1e3, inTime.nanos() / 1e3, p.spread() ? "spread" : "windowed",
+                            inTime.nanos() < walk.nanos() ? "in time" : "walk"));
+                }
+            }
+        }
+    }
+
     /** The layouts compared: the backend's choice on a GPU, and every shape windowed as before. */
     static final String[] LAYOUTS = {"windowed (before)", "chosen by shape"};
 
@@ -78,7 +103,8 @@ public final class KernelDepth {
         out.println("| computation | lanes (B·D) | T | layout | launches | most blocks | dependent phases | Newton iterations | B / element-step |");
         out.println("|---|---|---|---|---|---|---|---|---|");
         List<Row> rows = new ArrayList<>();
-        for (String computation : new String[] {"diagonal scan", "ParaGRU Newton forward", "ParaLSTM Newton forward"}) {
+        for (String computation : new String[] {"diagonal scan", "ParaGRU Newton forward", "ParaGRU backward (reverse scan)",
+                "ParaLSTM Newton forward"}) {
             for (long[] shape : shapes) {
                 for (String layout : LAYOUTS) {
                     ScanGeometry g = layout.equals(LAYOUTS[0]) ? ScanGeometry.GPU.windowedOnly() : ScanGeometry.GPU;
@@ -108,10 +134,17 @@ public final class KernelDepth {
         float[] u = FusedTiming.fill(new float[batch * steps * cell.projectedWidth()], steps * 31L + lanes);
         Recurrence p = new Recurrence(cell, batch, steps, u, null, NewtonOptions.defaults());
         float[] states = new float[p.stateElements()];
+        CudaFusedSolver solver = backend.fused(fusable, FusedStrategy.NEWTON);
         KernelCounts before = backend.counts();
-        SolveReport r = backend.fused(fusable, FusedStrategy.NEWTON).forward(p, states);
+        SolveReport r = solver.forward(p, states);
         if (!r.converged()) {
             throw new IllegalStateException(computation + " at " + lanes + " lanes, T = " + steps + " did not converge: " + r);
+        }
+        if (computation.contains("backward")) {
+            float[] gy = FusedTiming.fill(new float[p.stateElements()], steps * 17L + lanes);
+            before = backend.counts();
+            solver.backward(p, states, gy, new float[u.length], org.pararnn.api.Gradients.of(cell), null);
+            return new Row(computation, lanes, steps, layout, backend.counts().since(before), 0);
         }
         return new Row(computation, lanes, steps, layout, backend.counts().since(before), r.iterations());
     }
