@@ -135,7 +135,12 @@ struct GruCell {
 
     // x ← f(x) for the step whose inputs are ur's row (lane feature d).
     __device__ static void next(const Weights& w, float (&x)[1], const float* ur, int d, int dw) {
-        x[0] = gruNext(x[0], gruGates(x[0], ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), w.az, w.ar, w.ah));
+        advance(w, x, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]));
+    }
+
+    // x ← f(x) for the step whose inputs are (u0, u1, u2).
+    __device__ static void advance(const Weights& w, float (&x)[1], float u0, float u1, float u2) {
+        x[0] = gruNext(x[0], gruGates(x[0], u0, u1, u2, w.az, w.ar, w.ah));
     }
 
     // The step's share of the adjoint at state x (before the step) with λ = l after it: ∂L/∂u into gu's
@@ -183,7 +188,11 @@ struct LstmCell {
     }
 
     __device__ static void next(const Weights& w, float (&x)[2], const float* ur, int d, int dw) {
-        const LstmGates g = lstmGates(x[0], x[1], ur, d, dw, w);
+        advance(w, x, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]));
+    }
+
+    __device__ static void advance(const Weights& w, float (&x)[2], float u0, float u1, float u2) {
+        const LstmGates g = lstmGates(x[0], x[1], u0, u1, u2, w);
         x[0] = g.cn;
         x[1] = g.o * tanhf(g.cn);
     }
@@ -231,8 +240,8 @@ __device__ __forceinline__ void stateBefore(const float* states, const float* in
 // ---------------------------------------------------------------------------------------------------------
 // Sequential in time, one thread per lane.
 template <class Cell>
-__device__ void walkSequential(const float* a, const float* c, const float* u, const float* init, float* states,
-                               int batch, int steps, int dw) {
+__device__ void walkSequential(const float* __restrict__ a, const float* __restrict__ c, const float* __restrict__ u,
+                               const float* __restrict__ init, float* __restrict__ states, int batch, int steps, int dw) {
     constexpr int K = Cell::K;
     const long long lane = (long long) blockIdx.x * blockDim.x + threadIdx.x;
     if (lane >= (long long) batch * dw) {
@@ -243,21 +252,41 @@ __device__ void walkSequential(const float* a, const float* c, const float* u, c
     const typename Cell::Weights w = Cell::load(a, c, d, dw);
     float x[K];
     stateBefore<K>(states, init, b, d, dw, steps, 0, x);
+    // The next step's inputs are loaded before this step's state is stored: the loads' latency overlaps the
+    // step's arithmetic instead of following the store (the walk is latency-bound at one step a phase).
+    const float* ur = u + (long long) b * steps * 3 * dw;
+    float u0 = 0.f, u1 = 0.f, u2 = 0.f;
+    if (steps > 0) {
+        u0 = ld(ur[d]);
+        u1 = ld(ur[dw + d]);
+        u2 = ld(ur[2 * dw + d]);
+    }
     for (int t = 0; t < steps; t++) {
         PARARNN_DEPENDENT_STEP();
         const long long row = (long long) b * steps + t;
-        Cell::next(w, x, u + row * 3 * dw, d, dw);
+        float n0 = 0.f, n1 = 0.f, n2 = 0.f;
+        if (t + 1 < steps) {
+            const float* nr = ur + (long long) (t + 1) * 3 * dw;
+            n0 = ld(nr[d]);
+            n1 = ld(nr[dw + d]);
+            n2 = ld(nr[2 * dw + d]);
+        }
+        Cell::advance(w, x, u0, u1, u2);
 #pragma unroll
         for (int i = 0; i < K; i++) {
             st(states[row * K * dw + i * dw + d], x[i]);
         }
+        u0 = n0;
+        u1 = n1;
+        u2 = n2;
     }
 }
 
 template <class Cell>
-__device__ void adjointSequential(const float* a, const float* c, const float* u, const float* init,
-                                  const float* states, const float* gradStates, float* gradU, float* gradParts,
-                                  float* gradInit, int batch, int steps, int dw) {
+__device__ void adjointSequential(const float* __restrict__ a, const float* __restrict__ c, const float* __restrict__ u,
+                                  const float* __restrict__ init, const float* __restrict__ states,
+                                  const float* __restrict__ gradStates, float* __restrict__ gradU, float* __restrict__ gradParts,
+                                  float* __restrict__ gradInit, int batch, int steps, int dw) {
     constexpr int K = Cell::K;
     const long long lane = (long long) blockIdx.x * blockDim.x + threadIdx.x;
     if (lane >= (long long) batch * dw) {
