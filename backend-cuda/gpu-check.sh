@@ -2,7 +2,7 @@
 # The CUDA backend on a GPU in one call: runs on a bare Linux machine with an NVIDIA GPU and no JDK, from
 # the repository root, with .gpu/ (made by backend-cuda/gpu-prepare.sh) carried along. It lists what the
 # CUDA driver shows, runs the conformance suite on `cuda` (and on `opencl` where the driver also exposes
-# OpenCL), then the scan and fused-cell timings beside the device's copy floor, and writes
+# OpenCL and the OpenCL jars were carried), then the scan and fused-cell timings beside the device's copy floor, and writes
 # $OUT/cuda-check.md, and the bench report (./pararnn bench) in $OUT/bench. Every step has a time limit
 # (300 s in all, 480 with GPU_CHECK_WIDE=1; `timeout -k 5` each) and streams its output into the report as it
 # goes, so a run stopped from outside still says which checks passed; without a GPU it fails at once,
@@ -39,11 +39,12 @@ step() { # name, seconds, command...: its output streamed to the console and int
   local name="$1" secs="$2"; shift 2
   echo "## $name" >> "$R"; echo >> "$R"; echo '```' >> "$R"
   echo "== $name (limit ${secs} s)"
+  local t0=$SECONDS
   timeout -k 5 "$secs" "$@" 2>&1 | tee -a "$R"
   local rc=${PIPESTATUS[0]}
   echo '```' >> "$R"
   { [ $rc -eq 124 ] || [ $rc -eq 137 ]; } && echo "(stopped after ${secs} s)" | tee -a "$R"
-  echo "exit status: $rc" >> "$R"; echo >> "$R"
+  echo "exit status: $rc after $((SECONDS - t0)) s" | tee -a "$R"; echo >> "$R"
   return $rc
 }
 
@@ -51,17 +52,22 @@ B="${GPU_CHECK_BACKEND:-cuda}"
 QUICK=()
 [ "$B" = cuda ] || QUICK=(--quick)
 # 1. The probe alone: on a machine without a usable GPU, stop here with its reason.
-step "probe" 20 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" --max-element-steps 0 \
+step "probe" 15 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" --max-element-steps 0 \
   || fail "the $B backend cannot run here (see above)"
 # 2. The whole conformance suite on the GPU, each launch waited for (an error names the kernel that made it).
-step "conformance: $B" 100 env CUDA_LAUNCH_BLOCKING=1 "${JAVA[@]}" org.pararnn.conformance.ConformanceMain --backend "$B" --verbose true
+step "conformance: $B" 90 env CUDA_LAUNCH_BLOCKING=1 "${JAVA[@]}" org.pararnn.conformance.ConformanceMain --backend "$B" --verbose true
 conformance=$?
 # 3. OpenCL on the same GPU, where the driver exposes it (skipped with the probe's reason otherwise).
-step "conformance: opencl" 20 "${JAVA[@]}" -Dpararnn.opencl.device= org.pararnn.conformance.ConformanceMain --backend opencl || true
+if ls "$G"/lib/backend-opencl-*.jar >/dev/null 2>&1; then
+  step "conformance: opencl" 15 "${JAVA[@]}" -Dpararnn.opencl.device= org.pararnn.conformance.ConformanceMain --backend opencl || true
+else
+  echo "## conformance: opencl" >> "$R"; echo >> "$R"
+  echo "not run: the OpenCL jars were not carried (GPU_PREPARE_OPENCL=1 backend-cuda/gpu-prepare.sh carries them)" | tee -a "$R"; echo >> "$R"
+fi
 # 4. Scan kernel time beside the copy floor, the layout chosen by shape against the windowed one.
-step "scan timings" 40 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" "${QUICK[@]}"
+step "scan timings" 35 "${JAVA[@]}" org.pararnn.backend.cuda.ScanTiming --backend "$B" "${QUICK[@]}"
 # 5. The fused cells: walk against Newton in time, forward and forward + backward, beside the copy floor.
-step "fused-cell timings" 50 "${JAVA[@]}" org.pararnn.backend.cuda.FusedTiming --backend "$B" "${QUICK[@]}"
+step "fused-cell timings" 45 "${JAVA[@]}" org.pararnn.backend.cuda.FusedTiming --backend "$B" "${QUICK[@]}"
 # 6. A language model's training step on the backend's ops next to its products alone (issue 18): the
 #    TinyShakespeare recipe's shape; GPU_CHECK_WIDE=1 adds D=1024, 8 layers, context 1024, batch 16.
 if [ "$B" = cuda ]; then
@@ -78,10 +84,10 @@ else
 fi
 # 7. The cross-backend report (./pararnn bench) on this backend: its tables and plots land in $OUT/bench.
 if [ "$B" = cuda ]; then
-  step "bench report" 30 "${JAVA[@]}" -Djava.awt.headless=true org.pararnn.bench.report.BenchMain --quick --backends "$B" \
+  step "bench report" 60 "${JAVA[@]}" -Djava.awt.headless=true org.pararnn.bench.report.BenchMain --quick --backends "$B" \
     --shapes 1024:64,16384:64,1024:4096,16384:4096 --warmup-ms 300 --out "$OUT/bench" || true
 else
-  step "bench report" 30 "${JAVA[@]}" -Djava.awt.headless=true org.pararnn.bench.report.BenchMain --quick --backends "$B" \
+  step "bench report" 60 "${JAVA[@]}" -Djava.awt.headless=true org.pararnn.bench.report.BenchMain --quick --backends "$B" \
     --shapes 64:4,256:4 --warmup-ms 300 --out "$OUT/bench" || true
 fi
 echo "gpu-check: report in $R"

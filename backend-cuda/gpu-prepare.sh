@@ -17,27 +17,35 @@ mkdir -p .gpu/lib
 # The modules the jars use (jdeps), plus the Vector API the CPU path may load; no debug symbols or docs.
 "$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,java.management,java.sql,jdk.unsupported,jdk.incubator.vector \
   --strip-debug --no-man-pages --no-header-files --compress=zip-9 --output .gpu/jre
+# The JVM's static symbol tables (5 MB of libjvm.so) serve debuggers only; its dynamic symbols stay.
+if command -v strip >/dev/null 2>&1; then
+  strip --strip-unneeded .gpu/jre/lib/server/libjvm.so .gpu/jre/lib/*.so
+fi
 # OpenBLAS's natives (20 MB) stay behind: the GPU check runs with -Dpararnn.blas=false (GEMM in Java loops).
 cp conformance-tests/target/conformance-tests.jar .gpu/lib/
 for j in conformance-tests/target/lib/*.jar; do
   case "$(basename "$j")" in openblas-*|javacpp-*) ;; *) cp "$j" .gpu/lib/ ;; esac
 done
-cp backend-cuda/target/backend-cuda-*.jar backend-opencl/target/backend-opencl-*.jar .gpu/lib/
+cp backend-cuda/target/backend-cuda-*.jar .gpu/lib/
 # The model and the step timing (bench's own classes only: its shaded jar carries OpenBLAS).
 cp lm-model/target/lm-model.jar bench/target/bench-*.jar .gpu/lib/
-# The OpenCL backend's run-time jars (Aparapi and what it needs), for the OpenCL check on the same GPU.
-deps="$(mktemp -d)"
-mvn -B -q -Dstyle.color=never dependency:copy-dependencies -pl backend-opencl -DincludeScope=runtime -DoutputDirectory="$deps"
-for j in "$deps"/*.jar; do
-  case "$(basename "$j")" in aparapi-jni-*) ;; *) cp -n "$j" .gpu/lib/ ;; esac
-done
-rm -rf "$deps"
-# Aparapi's JNI jar carries every platform's library (19 MB); keep linux/x86_64's only.
-tmp="$(mktemp -d)"
-jni="$(ls "${MAVEN_REPO:-$HOME/.m2/repository}"/com/aparapi/aparapi-jni/*/aparapi-jni-*.jar | head -n 1)"
-(cd "$tmp" && "$JAVA_HOME/bin/jar" xf "$jni" && rm -rf osx win linux/libaparapi_aarch64.so linux/libaparapi_armhf.so linux/libaparapi_x86.so \
-  && "$JAVA_HOME/bin/jar" cf "$ROOT/.gpu/lib/$(basename "$jni")" .)
-rm -rf "$tmp"
+# The OpenCL backend and its run-time jars (Aparapi, Scala's library: 8.5 MB) only with GPU_PREPARE_OPENCL=1:
+# the OpenCL check on an NVIDIA GPU is optional, and without them what travels stays under 56 MiB.
+if [ "${GPU_PREPARE_OPENCL:-0}" = 1 ]; then
+  cp backend-opencl/target/backend-opencl-*.jar .gpu/lib/
+  deps="$(mktemp -d)"
+  mvn -B -q -Dstyle.color=never dependency:copy-dependencies -pl backend-opencl -DincludeScope=runtime -DoutputDirectory="$deps"
+  for j in "$deps"/*.jar; do
+    case "$(basename "$j")" in aparapi-jni-*) ;; *) cp -n "$j" .gpu/lib/ ;; esac
+  done
+  rm -rf "$deps"
+  # Aparapi's JNI jar carries every platform's library (19 MB); keep linux/x86_64's only.
+  tmp="$(mktemp -d)"
+  jni="$(ls "${MAVEN_REPO:-$HOME/.m2/repository}"/com/aparapi/aparapi-jni/*/aparapi-jni-*.jar | head -n 1)"
+  (cd "$tmp" && "$JAVA_HOME/bin/jar" xf "$jni" && rm -rf osx win linux/libaparapi_aarch64.so linux/libaparapi_armhf.so linux/libaparapi_x86.so \
+    && "$JAVA_HOME/bin/jar" cf "$ROOT/.gpu/lib/$(basename "$jni")" .)
+  rm -rf "$tmp"
+fi
 m2="${MAVEN_REPO:-$HOME/.m2/repository}/org/jcuda"
 cp "$m2/jcuda/12.6.0/jcuda-12.6.0.jar" .gpu/lib/
 # JCuda's natives jar holds four libraries (26 MB); the driver API needs only JCudaDriver.
