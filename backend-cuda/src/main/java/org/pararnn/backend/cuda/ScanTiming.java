@@ -25,12 +25,13 @@ public final class ScanTiming {
 
     /** One measured shape. */
     record Row(String structure, boolean reverse, int steps, int lanes, double kernelMs, double floorMs, double callMs,
-               double windowedMs, String layout) {
+               double windowedMs, String layout, KernelCounts counts) {
         String markdown() {
             double elementSteps = (double) steps * lanes;
-            return String.format(Locale.ROOT, "| %s | %s | 2^%d | %d | %s | %.4f | %.4f | %.3gx | %.4f | %.0f %% | %.1f | %.3f |", structure,
+            String counted = counts == null ? "- | -" : String.format(Locale.ROOT, "%d | %.2f", counts.phases(), counts.bytes() / elementSteps);
+            return String.format(Locale.ROOT, "| %s | %s | 2^%d | %d | %s | %.4f | %.4f | %.3gx | %.4f | %.0f %% | %.1f | %.3f | %s |", structure,
                     reverse ? "reverse" : "forward", Integer.numberOfTrailingZeros(steps), lanes, layout, kernelMs, windowedMs,
-                    windowedMs / kernelMs, floorMs, 100 * floorMs / kernelMs, elementSteps / (kernelMs * 1e6), callMs);
+                    windowedMs / kernelMs, floorMs, 100 * floorMs / kernelMs, elementSteps / (kernelMs * 1e6), callMs, counted);
         }
     }
 
@@ -48,8 +49,8 @@ public final class ScanTiming {
         out.println("device: " + backend.device());
         out.println();
         out.println("| structure | direction | T | lanes (B·S) | layout chosen | kernel ms | windowed layout ms | windowed / chosen "
-                + "| copy floor ms | floor / kernel | G element-steps/s | whole call ms |");
-        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+                + "| copy floor ms | floor / kernel | G element-steps/s | whole call ms | dependent phases (emulator) | B / element-step (emulator) |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         List<Row> rows = new ArrayList<>();
         for (JacobianStructure s : new JacobianStructure[] {JacobianStructure.diagonal(), JacobianStructure.blockDiagonal(2)}) {
             int k = s instanceof JacobianStructure.BlockDiagonal bd ? bd.blocks() : 1;
@@ -102,13 +103,20 @@ public final class ScanTiming {
         int k = data.k();
         int steps = data.steps();
         int lanes = data.lanes();
+        KernelCounts before = backend.counts();
         double[] chosen = best(backend, backend.scan(), p, reverse);
+        // Counts of one call (best() makes four), where the device counts them.
+        KernelCounts counts = before == null ? null : divide(backend.counts().since(before), 4);
         double[] windowed = best(backend, backend.scan(backend.geometry().windowedOnly()), p, reverse);
         String layout = backend.geometry().plan(lanes, steps, backend.geometry().chunk()).describe();
         // Bytes the kernel must move: A (k² floats per lane-step), b in and h out (k each).
         long floats = (long) steps * lanes * (k * k + 2L * k);
         double floor = backend.copyNanos((floats + 1) / 2) / 1e6; // a copy reads and writes: half the floats each way
-        return new Row(data.structure().describe(), reverse, steps, lanes, chosen[0], floor, chosen[1], windowed[0], layout);
+        return new Row(data.structure().describe(), reverse, steps, lanes, chosen[0], floor, chosen[1], windowed[0], layout, counts);
+    }
+
+    private static KernelCounts divide(KernelCounts c, int calls) {
+        return new KernelCounts(c.launches() / calls, c.phases() / calls, c.bytesRead() / calls, c.bytesWritten() / calls, c.mostBlocks());
     }
 
     /** The best kernel time and whole-call time (ms) of three calls after one that compiles and allocates. */

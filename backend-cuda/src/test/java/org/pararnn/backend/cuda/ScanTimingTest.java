@@ -23,7 +23,10 @@ class ScanTimingTest {
             assertEquals(12, rows.size());
             for (ScanTiming.Row r : rows) {
                 assertTrue(r.kernelMs() > 0 && r.floorMs() > 0 && r.callMs() >= r.kernelMs() && r.windowedMs() > 0, r.toString());
-                assertEquals(ScanGeometry.EMULATED.plan(r.lanes(), r.steps(), ScanGeometry.EMULATED.chunk()).describe(), r.layout());
+                ScanPlan plan = ScanGeometry.EMULATED.plan(r.lanes(), r.steps(), ScanGeometry.EMULATED.chunk());
+                assertEquals(plan.describe(), r.layout());
+                int k = r.structure().equals("diagonal") ? 1 : 2;
+                assertEquals(KernelCostModel.scanPhases(plan, k, r.steps()), r.counts().phases(), "the emulator's count of one call");
             }
         }
         String table = text.toString(StandardCharsets.UTF_8);
