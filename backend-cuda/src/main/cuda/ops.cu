@@ -235,19 +235,42 @@ __global__ void pararnn_ops_rmsnorm_gain_grad(const float* x, int xOff, int ldx,
     gradGain[j] += acc;
 }
 
-// result[0] = the first index whose value lies outside [lo, hi) (−1 if none), result[1] = that value; one block.
-__global__ void pararnn_ops_check_ints(const int* v, int n, int lo, int hi, int* result) {
+// The contiguous range of v[0, n) that block blockIdx.x of gridDim.x looks at (a function of n and the grid).
+__device__ __forceinline__ void blockRange(long long n, long long& from, long long& to) {
+    const long long per = (n + gridDim.x - 1) / gridDim.x;
+    from = min((long long) blockIdx.x * per, n);
+    to = min(from + per, n);
+}
+
+// partial[block] = the first index of the block's range whose value lies outside [lo, hi), or n if none;
+// pararnn_ops_first_index then takes the least over the blocks.
+__global__ void pararnn_ops_check_ints(const int* v, int n, int lo, int hi, int* partial) {
+    long long from, to;
+    blockRange(n, from, to);
     int mine = n;
-    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+    for (long long i = from + threadIdx.x; i < to; i += blockDim.x) {
         if (v[i] < lo || v[i] >= hi) {
-            mine = i;
+            mine = (int) i;
             break;
         }
     }
     int first = blockMin(mine);
     if (threadIdx.x == 0) {
+        partial[blockIdx.x] = first;
+    }
+}
+
+// result[0] = the least of partial[0, count) if below n, else −1; result[1] = values[result[0]] (an int, or a
+// float's bits), 0 if none; one block.
+__global__ void pararnn_ops_first_index(const int* partial, int count, const int* values, int n, int* result) {
+    int mine = n;
+    for (int b = threadIdx.x; b < count; b += blockDim.x) {
+        mine = min(mine, partial[b]);
+    }
+    int first = blockMin(mine);
+    if (threadIdx.x == 0) {
         result[0] = first < n ? first : -1;
-        result[1] = first < n ? v[first] : 0;
+        result[1] = first < n ? values[first] : 0;
     }
 }
 
@@ -580,11 +603,26 @@ __global__ void pararnn_ops_adamw(float* w, const float* g, float* m, float* vv,
     w[e] = w[e] * decay - stepSize * mj / (sqrtf(vj * invBiasCorrection2) + eps);
 }
 
-// out[0] = Σ a², in double, in one block's fixed tree.
-__global__ void pararnn_ops_sum_squares(const float* a, int n, double* out) {
+// partial[block] = Σ a² over the block's range, in double, in the block's fixed tree; pararnn_ops_sum_doubles adds
+// the blocks' sums in its own fixed tree (the partition depends on n and the grid alone: the same bits every call).
+__global__ void pararnn_ops_sum_squares(const float* a, int n, double* partial) {
+    long long from, to;
+    blockRange(n, from, to);
     double mine = 0.0;
-    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+    for (long long i = from + threadIdx.x; i < to; i += blockDim.x) {
         mine += (double) a[i] * (double) a[i];
+    }
+    double total = blockSum(mine);
+    if (threadIdx.x == 0) {
+        partial[blockIdx.x] = total;
+    }
+}
+
+// out[0] = Σ partial[0, count), in one block's fixed tree.
+__global__ void pararnn_ops_sum_doubles(const double* partial, int count, double* out) {
+    double mine = 0.0;
+    for (int b = threadIdx.x; b < count; b += blockDim.x) {
+        mine += partial[b];
     }
     double total = blockSum(mine);
     if (threadIdx.x == 0) {
@@ -624,19 +662,20 @@ __global__ void pararnn_ops_clamp(float* a, int n, float limit) {
     }
 }
 
-// result[0] = the first index of a NaN or infinity (−1 if none), result[1] = its bits; one block.
-__global__ void pararnn_ops_first_nonfinite(const float* v, int n, int* result) {
+// partial[block] = the first index of a NaN or infinity in the block's range, or n if none.
+__global__ void pararnn_ops_first_nonfinite(const float* v, int n, int* partial) {
+    long long from, to;
+    blockRange(n, from, to);
     int mine = n;
-    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+    for (long long i = from + threadIdx.x; i < to; i += blockDim.x) {
         if (!isfinite(v[i])) {
-            mine = i;
+            mine = (int) i;
             break;
         }
     }
     int first = blockMin(mine);
     if (threadIdx.x == 0) {
-        result[0] = first < n ? first : -1;
-        result[1] = first < n ? __float_as_int(v[first]) : 0;
+        partial[blockIdx.x] = first;
     }
 }
 

@@ -11,7 +11,8 @@ PARARNN_OPS_KERNEL void pararnn_ops_matmul_splits(const float* part, int splits,
 PARARNN_OPS_KERNEL void pararnn_ops_rmsnorm(const float* x, int xOff, int ldx, const float* gain, float* y, int yOff, int ldy, float* invRms, int rows, int width, float eps);
 PARARNN_OPS_KERNEL void pararnn_ops_rmsnorm_backward(const float* x, int xOff, int ldx, const float* gain, const float* invRms, const float* dy, int dyOff, int ldy, float* dx, int dxOff, int lddx, int accumulate, int rows, int width);
 PARARNN_OPS_KERNEL void pararnn_ops_rmsnorm_gain_grad(const float* x, int xOff, int ldx, const float* invRms, const float* dy, int dyOff, int ldy, float* gradGain, int rows, int width);
-PARARNN_OPS_KERNEL void pararnn_ops_check_ints(const int* v, int n, int lo, int hi, int* result);
+PARARNN_OPS_KERNEL void pararnn_ops_check_ints(const int* v, int n, int lo, int hi, int* partial);
+PARARNN_OPS_KERNEL void pararnn_ops_first_index(const int* partial, int count, const int* values, int n, int* result);
 PARARNN_OPS_KERNEL void pararnn_ops_embedding(const int* tokens, int steps, const float* table, const float* positions, float* out, int rows, int width);
 PARARNN_OPS_KERNEL void pararnn_ops_embedding_backward(const int* tokens, int steps, const float* dOut, float* gradTable, float* gradPositions, int rows, int width);
 PARARNN_OPS_KERNEL void pararnn_ops_fill(float* a, int n, float value);
@@ -30,11 +31,12 @@ PARARNN_OPS_KERNEL void pararnn_ops_cross_entropy(const float* x, int xOff, int 
 PARARNN_OPS_KERNEL void pararnn_ops_sum_columns_double(const double* parts, int rows, int stride, double* out);
 PARARNN_OPS_KERNEL void pararnn_ops_cross_entropy_backward(const float* x, int xOff, int ldx, const int* targets, float zLoss, int counted, float* dx, int dxOff, int lddx, int rows, int v);
 PARARNN_OPS_KERNEL void pararnn_ops_adamw(float* w, const float* g, float* m, float* vv, int n, float beta1, float beta2, float stepSize, float invBiasCorrection2, float eps, float gradScale, float decay);
-PARARNN_OPS_KERNEL void pararnn_ops_sum_squares(const float* a, int n, double* out);
+PARARNN_OPS_KERNEL void pararnn_ops_sum_squares(const float* a, int n, double* partial);
+PARARNN_OPS_KERNEL void pararnn_ops_sum_doubles(const double* partial, int count, double* out);
 PARARNN_OPS_KERNEL void pararnn_ops_broadcast_rows(const float* row, float* dst, int dstOff, int ldd, int rows, int width);
 PARARNN_OPS_KERNEL void pararnn_ops_add_column_sums(const float* src, int srcOff, int lds, float* dst, int rows, int width);
 PARARNN_OPS_KERNEL void pararnn_ops_clamp(float* a, int n, float limit);
-PARARNN_OPS_KERNEL void pararnn_ops_first_nonfinite(const float* v, int n, int* result);
+PARARNN_OPS_KERNEL void pararnn_ops_first_nonfinite(const float* v, int n, int* partial);
 PARARNN_OPS_KERNEL void pararnn_ops_fused_weight_grads(const float* partials, int batch, int d, int parts, float* gradA, float* gradC);
 
 // Every ops kernel, for tables that list them (the emulator's).
@@ -45,6 +47,7 @@ PARARNN_OPS_KERNEL void pararnn_ops_fused_weight_grads(const float* partials, in
     X(pararnn_ops_rmsnorm_backward) \
     X(pararnn_ops_rmsnorm_gain_grad) \
     X(pararnn_ops_check_ints) \
+    X(pararnn_ops_first_index) \
     X(pararnn_ops_embedding) \
     X(pararnn_ops_embedding_backward) \
     X(pararnn_ops_fill) \
@@ -64,6 +67,7 @@ PARARNN_OPS_KERNEL void pararnn_ops_fused_weight_grads(const float* partials, in
     X(pararnn_ops_cross_entropy_backward) \
     X(pararnn_ops_adamw) \
     X(pararnn_ops_sum_squares) \
+    X(pararnn_ops_sum_doubles) \
     X(pararnn_ops_broadcast_rows) \
     X(pararnn_ops_add_column_sums) \
     X(pararnn_ops_clamp) \

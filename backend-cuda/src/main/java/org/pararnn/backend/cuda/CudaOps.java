@@ -264,6 +264,34 @@ final class CudaOps implements Ops, AutoCloseable {
         stream.launch(kernel, new int[] {1, 1, 1}, new int[] {THREADS, 1, 1}, 0, args);
     }
 
+    /** Blocks a reduction over {@code n} values spreads over: about 16 values a thread, at most 1024, by n alone. */
+    static int reductionBlocks(long n) {
+        return (int) Math.max(1, Math.min(MAX_REDUCTION_BLOCKS, (n + 16L * THREADS - 1) / (16L * THREADS)));
+    }
+
+    static final int MAX_REDUCTION_BLOCKS = 1024;
+
+    /** Per-block results of a spread reduction: 1024 doubles (or ints). */
+    private CudaDevice.Buffer reductionPartials() {
+        return workspace("reduction partials", 2L * MAX_REDUCTION_BLOCKS);
+    }
+
+    /**
+     * The first index of {@code values[0, n)} that {@code kernel} flags, found by blocks over contiguous ranges and
+     * then the least over blocks, with the value's 4 bytes; {@code {−1, 0}} when none. {@code args} are the kernel's
+     * parameters before its partial results.
+     */
+    private int[] firstFlagged(String kernel, KernelArgs args, CudaDevice.Buffer values, int n) {
+        int blocks = reductionBlocks(n);
+        CudaDevice.Buffer partial = reductionPartials();
+        stream.launch(kernel, new int[] {blocks, 1, 1}, new int[] {THREADS, 1, 1}, 0, args.pointer(partial));
+        oneBlock("pararnn_ops_first_index", new KernelArgs().pointer(partial).integer(blocks).pointer(values).integer(n).pointer(checkResult));
+        int[] res = new int[2];
+        stream.downloadInts(checkResult, 0, res, 0, 2);
+        stream.sync();
+        return res;
+    }
+
     private static int off(Matrix m) {
         return Math.toIntExact(m.offset());
     }
@@ -278,11 +306,7 @@ final class CudaOps implements Ops, AutoCloseable {
 
     /** Index of the first value of {@code v[0, n)} outside {@code [lo, hi)} and the value, or {@code {−1, 0}}. */
     private int[] firstOutside(CudaDevice.Buffer v, int n, int lo, int hi) {
-        int[] res = new int[2];
-        oneBlock("pararnn_ops_check_ints", new KernelArgs().pointer(v).integer(n).integer(lo).integer(hi).pointer(checkResult));
-        stream.downloadInts(checkResult, 0, res, 0, 2);
-        stream.sync();
-        return res;
+        return firstFlagged("pararnn_ops_check_ints", new KernelArgs().pointer(v).integer(n).integer(lo).integer(hi), v, n);
     }
 
     // ---- ops ----
@@ -545,7 +569,12 @@ final class CudaOps implements Ops, AutoCloseable {
     @Override
     public synchronized double sumOfSquares(DeviceArray a) {
         open();
-        oneBlock("pararnn_ops_sum_squares", new KernelArgs().pointer(buf(a)).integer(Math.toIntExact(a.length())).pointer(sums));
+        int n = Math.toIntExact(a.length());
+        int blocks = reductionBlocks(n);
+        CudaDevice.Buffer partial = reductionPartials();
+        stream.launch("pararnn_ops_sum_squares", new int[] {blocks, 1, 1}, new int[] {THREADS, 1, 1}, 0,
+                new KernelArgs().pointer(buf(a)).integer(n).pointer(partial));
+        oneBlock("pararnn_ops_sum_doubles", new KernelArgs().pointer(partial).integer(blocks).pointer(sums));
         return readSums(1)[0];
     }
 
@@ -623,10 +652,7 @@ final class CudaOps implements Ops, AutoCloseable {
      * Called inside {@link #onStream}, so its 8 bytes count as the solve's.
      */
     synchronized float[] firstNonFinite(DeviceArray a, int n) {
-        oneBlock("pararnn_ops_first_nonfinite", new KernelArgs().pointer(buf(a)).integer(n).pointer(checkResult));
-        int[] res = new int[2];
-        stream.downloadInts(checkResult, 0, res, 0, 2);
-        stream.sync();
+        int[] res = firstFlagged("pararnn_ops_first_nonfinite", new KernelArgs().pointer(buf(a)).integer(n), buf(a), n);
         return res[0] < 0 ? null : new float[] {res[0], Float.intBitsToFloat(res[1])};
     }
 
