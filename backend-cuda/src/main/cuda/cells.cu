@@ -717,7 +717,6 @@ __device__ void newtonSpreadReduce(const float* a, const float* c, const float* 
     const typename Cell::Weights w = at.active ? Cell::load(a, c, at.d, dw) : typename Cell::Weights{};
     const int seg0 = (int) min((long long) blockIdx.y * segSteps, (long long) steps);
     const int seg1 = (int) min((long long) seg0 + segSteps, (long long) steps);
-    const float zero[K] = {};
     Pair<K> total;
     identity<K>(total);
     float res = 0.f;
@@ -732,12 +731,7 @@ __device__ void newtonSpreadReduce(const float* a, const float* c, const float* 
         if (at.active) {
             mine = linearisedChunk<Cell>(w, u, xs, init, at.b, at.d, dw, steps, s0, s1, res, fmax);
         }
-        float h[K];
-        laneCarryIn<K>(mine, totals, zero, h);
-        for (int g = 0; g < at.groups; g++) {
-            compose<K>(totals[g * at.lanesPerBlock + at.x], total);
-        }
-        __syncthreads();
+        foldWindow<K>(mine, totals, total);
     }
     blockMax2(res, fmax, red);
     if (at.x == 0 && at.y == 0) {
@@ -746,16 +740,7 @@ __device__ void newtonSpreadReduce(const float* a, const float* c, const float* 
         st(stats[2 * blk + 1], fmax);
     }
     if (at.y == 0 && at.active) {
-        const long long row = (long long) at.b * gridDim.y + blockIdx.y;
-        const int sw = K * dw;
-#pragma unroll
-        for (int i = 0; i < K * K; i++) {
-            st(sumA[row * (K * sw) + i * dw + at.d], total.p[i]);
-        }
-#pragma unroll
-        for (int i = 0; i < K; i++) {
-            st(sumB[row * sw + i * dw + at.d], total.v[i]);
-        }
+        storeSummary<K>(sumA, sumB, (long long) at.b * gridDim.y + blockIdx.y, dw, at.d, total);
     }
 }
 
@@ -977,7 +962,6 @@ __device__ void adjointSpreadReduce(const float* a, const float* c, const float*
     const int n = steps;
     const int seg0 = (int) min((long long) blockIdx.y * segSteps, (long long) n);
     const int seg1 = (int) min((long long) seg0 + segSteps, (long long) n);
-    const float zero[K] = {};
     Pair<K> total;
     identity<K>(total);
     const int span = at.ys * chunk;
@@ -987,24 +971,10 @@ __device__ void adjointSpreadReduce(const float* a, const float* c, const float*
         const int cnt = at.active ? max(0, min(chunk, seg1 - s0)) : 0;
         float jn[K * K];
         const Pair<K> mine = adjointChunkPair<Cell>(w, u, init, states, gradStates, at.b, at.d, dw, steps, n - 1 - s0, cnt, jn);
-        float h[K];
-        laneCarryIn<K>(mine, totals, zero, h);
-        for (int g = 0; g < at.groups; g++) {
-            compose<K>(totals[g * at.lanesPerBlock + at.x], total);
-        }
-        __syncthreads();
+        foldWindow<K>(mine, totals, total);
     }
     if (at.y == 0 && at.active) {
-        const long long row = (long long) at.b * gridDim.y + blockIdx.y;
-        const int sw = K * dw;
-#pragma unroll
-        for (int i = 0; i < K * K; i++) {
-            st(sumA[row * (K * sw) + i * dw + at.d], total.p[i]);
-        }
-#pragma unroll
-        for (int i = 0; i < K; i++) {
-            st(sumB[row * sw + i * dw + at.d], total.v[i]);
-        }
+        storeSummary<K>(sumA, sumB, (long long) at.b * gridDim.y + blockIdx.y, dw, at.d, total);
     }
 }
 

@@ -138,6 +138,34 @@ __device__ __forceinline__ int chunkGroups(int lanesPerBlock, int ys) {
     return (ys + perWarp - 1) / perWarp;
 }
 
+// One window of a segment's summary: this thread's chunk pair combined across the block (laneCarryIn from a
+// zero state fills totals), and the window's pairs composed after `total`, in order. Ends with a barrier.
+template <int K>
+__device__ __forceinline__ void foldWindow(const Pair<K>& mine, Pair<K>* totals, Pair<K>& total) {
+    const float zero[K] = {};
+    float h[K];
+    laneCarryIn<K>(mine, totals, zero, h);
+    const int groups = chunkGroups(blockDim.x, blockDim.y);
+    for (int g = 0; g < groups; g++) {
+        compose<K>(totals[g * blockDim.x + threadIdx.x], total);
+    }
+    __syncthreads();
+}
+
+// A segment's summary as step `row` (batch row · segments + segment) of the summaries' K×K scan: the transfer
+// product into sumA [rows][K·K·m] and the response into sumB [rows][K·m], feature p of m.
+template <int K>
+__device__ __forceinline__ void storeSummary(float* sumA, float* sumB, long long row, int m, int p, const Pair<K>& total) {
+#pragma unroll
+    for (int i = 0; i < K * K; i++) {
+        st(sumA[row * (K * K * m) + i * m + p], total.p[i]);
+    }
+#pragma unroll
+    for (int i = 0; i < K; i++) {
+        st(sumB[row * (K * m) + i * m + p], total.v[i]);
+    }
+}
+
 }  // namespace pararnn
 
 #endif

@@ -167,7 +167,6 @@ __device__ void scan_reduce(const float* a, const float* b, float* sumA, float* 
                             int from, int to, int chunk, int reverse, int segSteps) {
     PARARNN_DYNAMIC_SHARED(Pair<K>, totals);
     const ScanLane at(batch, width, K, from, to, segSteps);
-    const float zero[K] = {};
     Pair<K> total;
     identity<K>(total);
     const int span = at.ys * chunk;
@@ -180,63 +179,31 @@ __device__ void scan_reduce(const float* a, const float* b, float* sumA, float* 
         if (at.active) {
             mine = chunkPair<K>(a, b, at.bi, at.p, s0, s1, steps, width, from, to, reverse);
         }
-        float h[K];
-        laneCarryIn<K>(mine, totals, zero, h);
-        for (int g = 0; g < at.groups; g++) {
-            compose<K>(totals[g * at.lanesPerBlock + at.x], total);
-        }
-        __syncthreads();
+        foldWindow<K>(mine, totals, total);
     }
     if (at.y == 0 && at.active) {
-        const long long row = (long long) at.bi * gridDim.y + blockIdx.y;
-#pragma unroll
-        for (int i = 0; i < K * K; i++) {
-            st(sumA[row * (K * width) + i * at.mw + at.p], total.p[i]);
-        }
-#pragma unroll
-        for (int i = 0; i < K; i++) {
-            st(sumB[row * width + i * at.mw + at.p], total.v[i]);
-        }
+        storeSummary<K>(sumA, sumB, (long long) at.bi * gridDim.y + blockIdx.y, at.mw, at.p, total);
     }
 }
 
 }  // namespace pararnn
 
-extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_k1(const float* a, const float* b, const float* init, const float* carries,
-                                           float* out, int batch, int steps, int width, int from, int to, int chunk,
-                                           int reverse, int segSteps) {
-    pararnn::scan_chunked<1>(a, b, init, carries, out, batch, steps, width, from, to, chunk, reverse, segSteps);
-}
+// The chunked scan and its segments' summaries for k×k blocks, k = 1, 2, 3.
+#define PARARNN_SCAN_KERNELS(K)                                                                                       \
+    extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_k##K(                                                 \
+            const float* a, const float* b, const float* init, const float* carries, float* out, int batch, int steps, \
+            int width, int from, int to, int chunk, int reverse, int segSteps) {                                     \
+        pararnn::scan_chunked<K>(a, b, init, carries, out, batch, steps, width, from, to, chunk, reverse, segSteps); \
+    }                                                                                                                 \
+    extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_reduce_k##K(                                          \
+            const float* a, const float* b, float* sumA, float* sumB, int batch, int steps, int width, int from, int to, \
+            int chunk, int reverse, int segSteps) {                                                                   \
+        pararnn::scan_reduce<K>(a, b, sumA, sumB, batch, steps, width, from, to, chunk, reverse, segSteps);         \
+    }
 
-extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_reduce_k1(const float* a, const float* b, float* sumA, float* sumB, int batch,
-                                                  int steps, int width, int from, int to, int chunk, int reverse,
-                                                  int segSteps) {
-    pararnn::scan_reduce<1>(a, b, sumA, sumB, batch, steps, width, from, to, chunk, reverse, segSteps);
-}
-
-extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_k2(const float* a, const float* b, const float* init, const float* carries,
-                                           float* out, int batch, int steps, int width, int from, int to, int chunk,
-                                           int reverse, int segSteps) {
-    pararnn::scan_chunked<2>(a, b, init, carries, out, batch, steps, width, from, to, chunk, reverse, segSteps);
-}
-
-extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_reduce_k2(const float* a, const float* b, float* sumA, float* sumB, int batch,
-                                                  int steps, int width, int from, int to, int chunk, int reverse,
-                                                  int segSteps) {
-    pararnn::scan_reduce<2>(a, b, sumA, sumB, batch, steps, width, from, to, chunk, reverse, segSteps);
-}
-
-extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_k3(const float* a, const float* b, const float* init, const float* carries,
-                                           float* out, int batch, int steps, int width, int from, int to, int chunk,
-                                           int reverse, int segSteps) {
-    pararnn::scan_chunked<3>(a, b, init, carries, out, batch, steps, width, from, to, chunk, reverse, segSteps);
-}
-
-extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_scan_reduce_k3(const float* a, const float* b, float* sumA, float* sumB, int batch,
-                                                  int steps, int width, int from, int to, int chunk, int reverse,
-                                                  int segSteps) {
-    pararnn::scan_reduce<3>(a, b, sumA, sumB, batch, steps, width, from, to, chunk, reverse, segSteps);
-}
+PARARNN_SCAN_KERNELS(1)
+PARARNN_SCAN_KERNELS(2)
+PARARNN_SCAN_KERNELS(3)
 
 // Any k: one thread per lane, in order; the state is read back from out (global memory), so k is unbounded.
 extern "C" __global__ void pararnn_scan_generic(const float* a, const float* b, const float* init, float* out,
