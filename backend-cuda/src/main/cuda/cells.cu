@@ -983,18 +983,20 @@ __device__ void adjointSpreadReduce(const float* a, const float* c, const float*
 // Newton in time keeps a thread's steps in registers, so the kernels come in sizes (MAXC steps at most):
 // the host takes the smallest that holds its chunk, because unused register slots of a larger size still
 // cost registers and so blocks per SM (README, "Where the defaults come from").
-#define PARARNN_NEWTON_KERNEL(name, Cell, MAXC)                                                                     \
-    extern "C" __global__ void name(const float* a, const float* c, const float* u, const float* init, float* states, \
+#define PARARNN_NEWTON_KERNEL(name, Cell, MAXC, BOUNDS)                                                             \
+    extern "C" __global__ void BOUNDS name(const float* a, const float* c, const float* u, const float* init, float* states, \
                                     float* stats, int batch, int steps, int dw, int chunk, int budget, float tol,     \
                                     int patience, int fallback) {                                                     \
         pararnn::newtonInTime<Cell, MAXC>(a, c, u, init, states, stats, batch, steps, dw, chunk, budget, tol,        \
                                           patience, fallback);                                                        \
     }
 
-PARARNN_NEWTON_KERNEL(pararnn_gru_newton_c4, pararnn::GruCell, 4)
-PARARNN_NEWTON_KERNEL(pararnn_gru_newton_c16, pararnn::GruCell, 16)
-PARARNN_NEWTON_KERNEL(pararnn_lstm_newton_c4, pararnn::LstmCell, 4)
-PARARNN_NEWTON_KERNEL(pararnn_lstm_newton_c8, pararnn::LstmCell, 8)
+// ParaGRU's 4-step kernel in 64 registers (80 unbounded): four 256-thread blocks per SM instead of three, without
+// spills (ptxas -v, sm_90). ParaLSTM's spills at 64, and the larger sizes need their registers.
+PARARNN_NEWTON_KERNEL(pararnn_gru_newton_c4, pararnn::GruCell, 4, PARARNN_WINDOWED_BLOCK_X4)
+PARARNN_NEWTON_KERNEL(pararnn_gru_newton_c16, pararnn::GruCell, 16, )
+PARARNN_NEWTON_KERNEL(pararnn_lstm_newton_c4, pararnn::LstmCell, 4, )
+PARARNN_NEWTON_KERNEL(pararnn_lstm_newton_c8, pararnn::LstmCell, 8, )
 
 extern "C" __global__ void PARARNN_WIDE_BLOCK pararnn_gru_adjoint_scan(
         const float* a, const float* u, const float* init, const float* states, const float* gradStates, float* gradU,

@@ -222,17 +222,45 @@ __global__ void pararnn_ops_rmsnorm_backward(const float* x, int xOff, int ldx, 
 }
 
 // gradGain[j] += Σ_r dy[r][j]·x[r][j]·invRms[r], each column's rows in order; one thread per column.
+// The rows of a per-column sum that block row blockIdx.y of gridDim.y adds: contiguous, by rows and the grid alone.
+__device__ __forceinline__ void rowChunk(int rows, int& r0, int& r1) {
+    const int per = (rows + gridDim.y - 1) / gridDim.y;
+    r0 = min((int) blockIdx.y * per, rows);
+    r1 = min(r0 + per, rows);
+}
+
+// gradGain[j] += Σ_r dy[r][j]·x[r][j]·invRms[r], rows in order. With gridDim.y > 1 the rows are cut into
+// contiguous chunks, chunk c's sum goes to partial[c][j], and pararnn_ops_add_partials adds the chunks in order.
 __global__ void pararnn_ops_rmsnorm_gain_grad(const float* x, int xOff, int ldx, const float* invRms, const float* dy,
-                                              int dyOff, int ldy, float* gradGain, int rows, int width) {
+                                              int dyOff, int ldy, float* gradGain, int rows, int width, float* partial) {
+    long long j = element();
+    if (j >= width) {
+        return;
+    }
+    int r0, r1;
+    rowChunk(rows, r0, r1);
+    float acc = 0.0f;
+    for (int r = r0; r < r1; r++) {
+        acc = fmaf(dy[dyOff + (long long) r * ldy + j], x[xOff + (long long) r * ldx + j] * invRms[r], acc);
+    }
+    if (gridDim.y == 1) {
+        gradGain[j] += acc;
+    } else {
+        partial[(long long) blockIdx.y * width + j] = acc;
+    }
+}
+
+// dst[j] += Σ_c partial[c][j], chunks in order; one thread per column.
+__global__ void pararnn_ops_add_partials(const float* partial, int chunks, float* dst, int width) {
     long long j = element();
     if (j >= width) {
         return;
     }
     float acc = 0.0f;
-    for (int r = 0; r < rows; r++) {
-        acc = fmaf(dy[dyOff + (long long) r * ldy + j], x[xOff + (long long) r * ldx + j] * invRms[r], acc);
+    for (int c = 0; c < chunks; c++) {
+        acc += partial[(long long) c * width + j];
     }
-    gradGain[j] += acc;
+    dst[j] += acc;
 }
 
 // The contiguous range of v[0, n) that block blockIdx.x of gridDim.x looks at (a function of n and the grid).
@@ -641,16 +669,29 @@ __global__ void pararnn_ops_broadcast_rows(const float* row, float* dst, int dst
 }
 
 // dst[j] += src[r][j] for r in order; one thread per column (HostOps adds in the same order: the same bits).
-__global__ void pararnn_ops_add_column_sums(const float* src, int srcOff, int lds, float* dst, int rows, int width) {
+// With gridDim.y > 1 (many rows) the rows are cut into contiguous chunks, chunk c's sum goes to partial[c][j]
+// and pararnn_ops_add_partials adds the chunks in order: the same bits on every call, not HostOps'.
+__global__ void pararnn_ops_add_column_sums(const float* src, int srcOff, int lds, float* dst, int rows, int width,
+                                            float* partial) {
     long long j = element();
     if (j >= width) {
         return;
     }
-    float acc = dst[j];
-    for (int r = 0; r < rows; r++) {
+    int r0, r1;
+    rowChunk(rows, r0, r1);
+    if (gridDim.y == 1) {
+        float acc = dst[j];
+        for (int r = 0; r < rows; r++) {
+            acc += src[srcOff + (long long) r * lds + j];
+        }
+        dst[j] = acc;
+        return;
+    }
+    float acc = 0.0f;
+    for (int r = r0; r < r1; r++) {
         acc += src[srcOff + (long long) r * lds + j];
     }
-    dst[j] = acc;
+    partial[(long long) blockIdx.y * width + j] = acc;
 }
 
 // a = clamp(a, −limit, limit), NaN kept (as Java's Math.max(−l, Math.min(l, NaN)) keeps it).

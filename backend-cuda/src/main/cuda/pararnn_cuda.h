@@ -13,10 +13,13 @@
 
 // A kernel that plans may launch with up to 1024 threads a block (time spread over blocks): the compiler must
 // then keep it within 64 registers a thread, or the launch is refused for want of registers.
+// A windowed kernel launched with 256 threads a block that should fit four blocks on an SM (64 registers a thread).
 #ifndef PARARNN_CUDA_EMULATED
 #define PARARNN_WIDE_BLOCK __launch_bounds__(1024)
+#define PARARNN_WINDOWED_BLOCK_X4 __launch_bounds__(256, 4)
 #else
 #define PARARNN_WIDE_BLOCK
+#define PARARNN_WINDOWED_BLOCK_X4
 #endif
 
 #ifndef PARARNN_CUDA_EMULATED

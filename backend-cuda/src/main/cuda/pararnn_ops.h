@@ -10,7 +10,8 @@ PARARNN_OPS_KERNEL void pararnn_ops_matmul(const float* a, int aOff, int lda, in
 PARARNN_OPS_KERNEL void pararnn_ops_matmul_splits(const float* part, int splits, float* c, int cOff, int ldc, int m, int n, float alpha, float beta);
 PARARNN_OPS_KERNEL void pararnn_ops_rmsnorm(const float* x, int xOff, int ldx, const float* gain, float* y, int yOff, int ldy, float* invRms, int rows, int width, float eps);
 PARARNN_OPS_KERNEL void pararnn_ops_rmsnorm_backward(const float* x, int xOff, int ldx, const float* gain, const float* invRms, const float* dy, int dyOff, int ldy, float* dx, int dxOff, int lddx, int accumulate, int rows, int width);
-PARARNN_OPS_KERNEL void pararnn_ops_rmsnorm_gain_grad(const float* x, int xOff, int ldx, const float* invRms, const float* dy, int dyOff, int ldy, float* gradGain, int rows, int width);
+PARARNN_OPS_KERNEL void pararnn_ops_rmsnorm_gain_grad(const float* x, int xOff, int ldx, const float* invRms, const float* dy, int dyOff, int ldy, float* gradGain, int rows, int width, float* partial);
+PARARNN_OPS_KERNEL void pararnn_ops_add_partials(const float* partial, int chunks, float* dst, int width);
 PARARNN_OPS_KERNEL void pararnn_ops_check_ints(const int* v, int n, int lo, int hi, int* partial);
 PARARNN_OPS_KERNEL void pararnn_ops_first_index(const int* partial, int count, const int* values, int n, int* result);
 PARARNN_OPS_KERNEL void pararnn_ops_embedding(const int* tokens, int steps, const float* table, const float* positions, float* out, int rows, int width);
@@ -34,7 +35,7 @@ PARARNN_OPS_KERNEL void pararnn_ops_adamw(float* w, const float* g, float* m, fl
 PARARNN_OPS_KERNEL void pararnn_ops_sum_squares(const float* a, int n, double* partial);
 PARARNN_OPS_KERNEL void pararnn_ops_sum_doubles(const double* partial, int count, double* out);
 PARARNN_OPS_KERNEL void pararnn_ops_broadcast_rows(const float* row, float* dst, int dstOff, int ldd, int rows, int width);
-PARARNN_OPS_KERNEL void pararnn_ops_add_column_sums(const float* src, int srcOff, int lds, float* dst, int rows, int width);
+PARARNN_OPS_KERNEL void pararnn_ops_add_column_sums(const float* src, int srcOff, int lds, float* dst, int rows, int width, float* partial);
 PARARNN_OPS_KERNEL void pararnn_ops_clamp(float* a, int n, float limit);
 PARARNN_OPS_KERNEL void pararnn_ops_first_nonfinite(const float* v, int n, int* partial);
 PARARNN_OPS_KERNEL void pararnn_ops_fused_weight_grads(const float* partials, int batch, int d, int parts, float* gradA, float* gradC);
@@ -46,6 +47,7 @@ PARARNN_OPS_KERNEL void pararnn_ops_fused_weight_grads(const float* partials, in
     X(pararnn_ops_rmsnorm) \
     X(pararnn_ops_rmsnorm_backward) \
     X(pararnn_ops_rmsnorm_gain_grad) \
+    X(pararnn_ops_add_partials) \
     X(pararnn_ops_check_ints) \
     X(pararnn_ops_first_index) \
     X(pararnn_ops_embedding) \

@@ -264,6 +264,30 @@ final class CudaOps implements Ops, AutoCloseable {
         stream.launch(kernel, new int[] {1, 1, 1}, new int[] {THREADS, 1, 1}, 0, args);
     }
 
+    /** Rows one chunk of a per-column sum adds at least; fewer rows stay one chunk (HostOps' order, the same bits). */
+    static final int ROWS_PER_CHUNK = 512;
+
+    /** Chunks the rows of a per-column sum are cut into: by the row count alone, at most 256. */
+    static int rowChunks(int rows) {
+        return Math.max(1, Math.min(256, rows / ROWS_PER_CHUNK));
+    }
+
+    /**
+     * A per-column sum over {@code rows}: one thread per column, and where the rows are many, chunks of them side
+     * by side ({@code gridDim.y}) whose sums {@code pararnn_ops_add_partials} then adds into {@code dst} in order.
+     */
+    private void columnSums(String kernel, int rows, int width, KernelArgs args, CudaDevice.Buffer dst) {
+        if (width <= 0) {
+            return;
+        }
+        int chunks = rowChunks(rows);
+        CudaDevice.Buffer partial = chunks > 1 ? workspace("column partials", (long) chunks * width) : null;
+        stream.launch(kernel, new int[] {blocks(width, THREADS), chunks, 1}, new int[] {THREADS, 1, 1}, 0, args.pointer(partial));
+        if (chunks > 1) {
+            elementwise("pararnn_ops_add_partials", width, new KernelArgs().pointer(partial).integer(chunks).pointer(dst).integer(width));
+        }
+    }
+
     /** Blocks a reduction over {@code n} values spreads over: about 16 values a thread, at most 1024, by n alone. */
     static int reductionBlocks(long n) {
         return (int) Math.max(1, Math.min(MAX_REDUCTION_BLOCKS, (n + 16L * THREADS - 1) / (16L * THREADS)));
@@ -372,7 +396,7 @@ final class CudaOps implements Ops, AutoCloseable {
         OpsShapes.rmsNorm("rmsNormBackward", x, gradGain, dx, invRms);
         KernelArgs g = view(new KernelArgs(), x).pointer(buf(invRms));
         view(g, dy).pointer(buf(gradGain)).integer(x.rows()).integer(x.cols());
-        elementwise("pararnn_ops_rmsnorm_gain_grad", x.cols(), g);
+        columnSums("pararnn_ops_rmsnorm_gain_grad", x.rows(), x.cols(), g, buf(gradGain));
         KernelArgs args = view(new KernelArgs(), x).pointer(buf(gain)).pointer(buf(invRms));
         view(args, dy);
         view(args, dx).integer(accumulate ? 1 : 0).integer(x.rows()).integer(x.cols());
@@ -592,7 +616,7 @@ final class CudaOps implements Ops, AutoCloseable {
         open();
         OpsShapes.perColumn("addColumnSums", dst, src);
         KernelArgs args = view(new KernelArgs(), src).pointer(buf(dst)).integer(src.rows()).integer(src.cols());
-        elementwise("pararnn_ops_add_column_sums", src.cols(), args);
+        columnSums("pararnn_ops_add_column_sums", src.rows(), src.cols(), args, buf(dst));
     }
 
     @Override

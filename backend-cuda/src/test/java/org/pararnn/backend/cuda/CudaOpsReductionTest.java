@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pararnn.api.ops.DeviceArray;
+import org.pararnn.api.ops.Matrix;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.conformance.KitData;
 
@@ -60,6 +61,70 @@ class CudaOpsReductionTest {
             x[0] = Float.POSITIVE_INFINITY;
             ops.upload(x, 0, a, 0, n);
             assertArrayEquals(new float[] {0, Float.POSITIVE_INFINITY}, ops.firstNonFinite(a, n));
+        }
+    }
+
+    private static float[] download(CudaOps ops, DeviceArray a, int n) {
+        float[] x = new float[n];
+        ops.download(a, 0, x, 0, n);
+        return x;
+    }
+
+    /** Column sums over 5000 rows run in 9 chunks side by side, added in order: within the row-sum bound, same bits. */
+    @Test
+    void columnSumsOverManyRowsSpreadOverChunks() {
+        int rows = 5000;
+        int width = 37;
+        assertEquals(9, CudaOps.rowChunks(rows));
+        float[] src = KitData.gaussian(rows * width, 1, 3);
+        float[] dst0 = KitData.gaussian(width, 1, 4);
+        try (Backend b = new CudaEmulatedBackendProvider().create()) {
+            CudaOps ops = (CudaOps) b.ops();
+            DeviceArray s = ops.allocate("src", (long) rows * width);
+            ops.upload(src, 0, s, 0, rows * width);
+            float[][] got = new float[2][];
+            for (int round = 0; round < 2; round++) {
+                DeviceArray d = ops.allocate("dst", width);
+                ops.upload(dst0, 0, d, 0, width);
+                ops.addColumnSums(Matrix.of(s, rows, width), d);
+                got[round] = download(ops, d, width);
+            }
+            assertArrayEquals(got[0], got[1], "the same bits");
+            for (int j = 0; j < width; j++) {
+                double want = dst0[j];
+                double mag = Math.abs(dst0[j]);
+                for (int r = 0; r < rows; r++) {
+                    want += src[r * width + j];
+                    mag += Math.abs(src[r * width + j]);
+                }
+                assertEquals(want, got[0][j], (rows + 2) * 0x1p-24 * mag, "column " + j);
+            }
+
+            // RMSNorm's gain gradient over the same rows: Σ_r dy·x·invRms, added to what the gradient held.
+            DeviceArray gain = ops.allocate("gain", width);
+            ops.upload(KitData.gaussian(width, 1, 5), 0, gain, 0, width);
+            DeviceArray y = ops.allocate("y", (long) rows * width);
+            DeviceArray inv = ops.allocate("invRms", rows);
+            ops.rmsNorm(Matrix.of(s, rows, width), gain, Matrix.of(y, rows, width), inv);
+            float[] invRms = download(ops, inv, rows);
+            float[] dy = KitData.gaussian(rows * width, 1, 6);
+            DeviceArray dyA = ops.allocate("dy", (long) rows * width);
+            ops.upload(dy, 0, dyA, 0, rows * width);
+            DeviceArray gg = ops.allocate("gradGain", width);
+            ops.upload(dst0, 0, gg, 0, width);
+            DeviceArray dx = ops.allocate("dx", (long) rows * width);
+            ops.rmsNormBackward(Matrix.of(s, rows, width), gain, inv, Matrix.of(dyA, rows, width), Matrix.of(dx, rows, width), false, gg);
+            float[] grad = download(ops, gg, width);
+            for (int j = 0; j < width; j++) {
+                double want = dst0[j];
+                double mag = Math.abs(dst0[j]);
+                for (int r = 0; r < rows; r++) {
+                    double t = (double) dy[r * width + j] * src[r * width + j] * invRms[r];
+                    want += t;
+                    mag += Math.abs(t);
+                }
+                assertEquals(want, grad[j], (rows + 4) * 0x1p-24 * mag, "gain gradient " + j);
+            }
         }
     }
 }

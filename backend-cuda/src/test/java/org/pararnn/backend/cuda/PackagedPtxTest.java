@@ -89,6 +89,19 @@ class PackagedPtxTest {
         assertEquals("12.0", JCudaDevice.cudaFor("8.0"));
     }
 
+    /** ParaGRU's 4-step windowed Newton kernel is compiled for four 256-thread blocks an SM (64 registers, no spills). */
+    @Test
+    void theGruNewtonKernelIsBoundedForFourBlocksAnSm() throws IOException {
+        String ptx;
+        try (InputStream in = PackagedPtxTest.class.getResourceAsStream("cells.ptx")) {
+            assertNotNull(in, "the jar packages no cells.ptx");
+            ptx = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        int at = ptx.indexOf(".entry pararnn_gru_newton_c4(");
+        String head = ptx.substring(at, ptx.indexOf('{', at));
+        org.junit.jupiter.api.Assertions.assertTrue(head.contains(".maxntid 256, 1, 1") && head.contains(".minnctapersm 4"), head);
+    }
+
     static final java.util.List<String> WIDE_KERNELS = java.util.List.of("pararnn_scan_k1", "pararnn_scan_k2", "pararnn_scan_k3",
             "pararnn_scan_reduce_k1", "pararnn_scan_reduce_k2", "pararnn_scan_reduce_k3", "pararnn_gru_newton_spread_reduce",
             "pararnn_gru_newton_spread_update", "pararnn_lstm_newton_spread_reduce", "pararnn_lstm_newton_spread_update",
