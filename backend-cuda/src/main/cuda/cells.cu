@@ -147,8 +147,14 @@ struct GruCell {
     // row, the weight partials added to parts, and J of the step (λ before it is g + Jᵀ l).
     __device__ static void adjoint(const Weights& w, const float (&x)[1], const float* ur, int d, int dw,
                                    const float (&l)[1], float* gu, float (&parts)[3], float (&j)[1]) {
+        adjointAt(w, x, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), d, dw, l, gu, parts, j);
+    }
+
+    // The same with the step's inputs given (loaded ahead by the walk).
+    __device__ static void adjointAt(const Weights& w, const float (&x)[1], float u0, float u1, float u2, int d, int dw,
+                                     const float (&l)[1], float* gu, float (&parts)[3], float (&j)[1]) {
         const float h = x[0];
-        const GruGates g = gruGates(h, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), w.az, w.ar, w.ah);
+        const GruGates g = gruGates(h, u0, u1, u2, w.az, w.ar, w.ah);
         const float gz = l[0] * (g.n - h) * g.z * (1.f - g.z);
         const float gn = l[0] * g.z * (1.f - g.n * g.n);
         const float gr = gn * w.ah * h * g.rg * (1.f - g.rg);
@@ -199,9 +205,14 @@ struct LstmCell {
 
     __device__ static void adjoint(const Weights& w, const float (&x)[2], const float* ur, int d, int dw,
                                    const float (&l)[2], float* gu, float (&parts)[5], float (&j)[4]) {
+        adjointAt(w, x, ld(ur[d]), ld(ur[dw + d]), ld(ur[2 * dw + d]), d, dw, l, gu, parts, j);
+    }
+
+    __device__ static void adjointAt(const Weights& w, const float (&x)[2], float u0, float u1, float u2, int d, int dw,
+                                     const float (&l)[2], float* gu, float (&parts)[5], float (&j)[4]) {
         const float cPrev = x[0];
         const float h = x[1];
-        const LstmGates g = lstmGates(cPrev, h, ur, d, dw, w);
+        const LstmGates g = lstmGates(cPrev, h, u0, u1, u2, w);
         const float tc = tanhf(g.cn);
         const float lc = l[0];
         const float lh = l[1];
@@ -306,19 +317,47 @@ __device__ void adjointSequential(const float* __restrict__ a, const float* __re
     for (int g = 0; g < Cell::PARTS; g++) {
         parts[g] = 0.f;
     }
+    // A step's loads (the state before it, its output gradient, its inputs) are issued one step ahead, so that
+    // their latency overlaps the previous step's arithmetic instead of following it.
+    float x[K], g[K], u0 = 0.f, u1 = 0.f, u2 = 0.f;
+    auto loadStep = [&](int t, float (&xs)[K], float (&gs)[K], float& v0, float& v1, float& v2) {
+        const long long row = (long long) b * steps + t;
+        stateBefore<K>(states, init, b, d, dw, steps, t, xs);
+#pragma unroll
+        for (int i = 0; i < K; i++) {
+            gs[i] = ld(gradStates[row * sw + i * dw + d]);
+        }
+        const float* ur = u + row * 3 * dw;
+        v0 = ld(ur[d]);
+        v1 = ld(ur[dw + d]);
+        v2 = ld(ur[2 * dw + d]);
+    };
+    if (steps > 0) {
+        loadStep(steps - 1, x, g, u0, u1, u2);
+    }
     for (int t = steps - 1; t >= 0; t--) {
         PARARNN_DEPENDENT_STEP();
         const long long row = (long long) b * steps + t;
-        float x[K];
-        stateBefore<K>(states, init, b, d, dw, steps, t, x);
+        float nx[K] = {}, ng[K] = {}, n0 = 0.f, n1 = 0.f, n2 = 0.f;
+        if (t > 0) {
+            loadStep(t - 1, nx, ng, n0, n1, n2);
+        }
         float l[K];
 #pragma unroll
         for (int i = 0; i < K; i++) {
-            l[i] = ld(gradStates[row * sw + i * dw + d]) + carry[i];
+            l[i] = g[i] + carry[i];
         }
         float j[K * K];
-        Cell::adjoint(w, x, u + row * 3 * dw, d, dw, l, gradU + row * 3 * dw, parts, j);
+        Cell::adjointAt(w, x, u0, u1, u2, d, dw, l, gradU + row * 3 * dw, parts, j);
         transposedTimes<K>(j, l, carry);
+#pragma unroll
+        for (int i = 0; i < K; i++) {
+            x[i] = nx[i];
+            g[i] = ng[i];
+        }
+        u0 = n0;
+        u1 = n1;
+        u2 = n2;
     }
 #pragma unroll
     for (int g = 0; g < Cell::PARTS; g++) {
