@@ -16,6 +16,14 @@ public interface Backend extends AutoCloseable {
 
     LinearScan scan();
 
+    /**
+     * What this backend's kernels did so far, where it counts them instead of timing them (an emulated device);
+     * empty where it does not (real devices, the CPU).
+     */
+    default Optional<KernelTally> kernelTally() {
+        return Optional.empty();
+    }
+
     /** Threads for the generic solvers' parallel-over-t work; sequential by default. */
     default ParallelLoop loop() {
         return ParallelLoop.SEQUENTIAL;

@@ -208,6 +208,14 @@ final class CudaBackend implements Backend {
         return device.counts();
     }
 
+    @Override
+    public java.util.Optional<org.pararnn.api.spi.KernelTally> kernelTally() {
+        KernelCounts c = device.counts();
+        return c == null ? java.util.Optional.empty()
+                : java.util.Optional.of(new org.pararnn.api.spi.KernelTally(c.launches(), c.phases(), c.bytesRead(), c.bytesWritten(),
+                        c.mostBlocks()));
+    }
+
     long kernelNanos() {
         return device.kernelNanos();
     }

@@ -181,8 +181,19 @@ final class BenchRun {
             PairedTiming.Result t = paired(floor, run);
             figures.add(new Figure(backend.name(), "scan", st.describe(), direction, backend.name(), steps, lanes,
                     (double) batch * steps * s, "element-steps", t.samplesB(), t.medianA(), new double[0],
-                    "B=" + batch + " S=" + s + "; floor reads " + (c + s) + " and writes " + s + " floats per step"));
+                    "B=" + batch + " S=" + s + "; floor reads " + (c + s) + " and writes " + s + " floats per step",
+                    counted(backend, run)));
         }
+    }
+
+    /** One more run of {@code run} between two of the backend's kernel tallies, where it keeps them; else null. */
+    private static org.pararnn.api.spi.KernelTally counted(Backend backend, Runnable run) {
+        java.util.Optional<org.pararnn.api.spi.KernelTally> before = backend.kernelTally();
+        if (before.isEmpty()) {
+            return null;
+        }
+        run.run();
+        return backend.kernelTally().orElseThrow().since(before.get());
     }
 
     private void cell(Backend backend, String name, String pass, int steps, int lanes) {
@@ -256,12 +267,12 @@ final class BenchRun {
             PairedTiming.Result t = paired(sequential, run);
             seqRuns.add(t.samplesA());
             figures.add(new Figure(b, "cell", name, pass, m, steps, lanes, (double) batch * steps * width, "element-steps",
-                    t.samplesB(), floorMs, t.ratios(), detail));
+                    t.samplesB(), floorMs, t.ratios(), detail, counted(backend, run)));
         }
         double[] seqSamples = seqRuns.isEmpty() ? floorPaired
                 : seqRuns.stream().flatMapToDouble(java.util.Arrays::stream).sorted().toArray();
         figures.add(new Figure(b, "cell", name, pass, "sequential", steps, lanes, (double) batch * steps * width, "element-steps",
-                seqSamples, floorMs, new double[0], seqDetail));
+                seqSamples, floorMs, new double[0], seqDetail, counted(backend, sequential)));
     }
 
     /**

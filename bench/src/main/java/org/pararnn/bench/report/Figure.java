@@ -22,9 +22,17 @@ import java.util.Map;
  * @param floorMs   median time of the floor (the same bytes read and written by a plain pass), NaN when none
  * @param ratios    per pair of blocks, baseline time ÷ this time (a speedup), sorted; empty without a baseline
  * @param detail    what the solver said it did (iterations, strategy), or why the figure is missing
+ * @param counts    one run's kernels as the backend counts them (an emulated device), or null
  */
 public record Figure(String backend, String kind, String subject, String pass, String mode, int steps, int lanes,
-                     double units, String unit, double[] samplesMs, double floorMs, double[] ratios, String detail) {
+                     double units, String unit, double[] samplesMs, double floorMs, double[] ratios, String detail,
+                     org.pararnn.api.spi.KernelTally counts) {
+
+    /** A figure whose backend does not count its kernels. */
+    public Figure(String backend, String kind, String subject, String pass, String mode, int steps, int lanes, double units,
+                  String unit, double[] samplesMs, double floorMs, double[] ratios, String detail) {
+        this(backend, kind, subject, pass, mode, steps, lanes, units, unit, samplesMs, floorMs, ratios, detail, null);
+    }
 
     public String id() {
         return id(backend, kind, subject, pass, mode, steps, lanes);
@@ -108,6 +116,16 @@ public record Figure(String backend, String kind, String subject, String pass, S
         m.put("detail", detail);
         m.put("samples_ms", Arrays.stream(samplesMs).boxed().toList());
         m.put("ratios", Arrays.stream(ratios).boxed().toList());
+        if (counts != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("launches", counts.launches());
+            c.put("dependent_phases", counts.phases());
+            c.put("bytes_read", counts.bytesRead());
+            c.put("bytes_written", counts.bytesWritten());
+            c.put("bytes_per_unit", counts.bytes() / units);
+            c.put("most_blocks", counts.mostBlocks());
+            m.put("emulator_counts", c);
+        }
         return m;
     }
 
@@ -117,7 +135,13 @@ public record Figure(String backend, String kind, String subject, String pass, S
                 (String) m.get("mode"), ((Number) m.get("steps")).intValue(), ((Number) m.get("lanes")).intValue(),
                 ((Number) m.get("units")).doubleValue(), (String) m.get("unit"), doubles((List<Object>) m.get("samples_ms")),
                 m.get("floor_ms") == null ? Double.NaN : ((Number) m.get("floor_ms")).doubleValue(),
-                doubles((List<Object>) m.get("ratios")), (String) m.get("detail"));
+                doubles((List<Object>) m.get("ratios")), (String) m.get("detail"), counts((Map<String, Object>) m.get("emulator_counts")));
+    }
+
+    private static org.pararnn.api.spi.KernelTally counts(Map<String, Object> c) {
+        return c == null ? null : new org.pararnn.api.spi.KernelTally(((Number) c.get("launches")).longValue(),
+                ((Number) c.get("dependent_phases")).longValue(), ((Number) c.get("bytes_read")).longValue(),
+                ((Number) c.get("bytes_written")).longValue(), ((Number) c.get("most_blocks")).longValue());
     }
 
     private static double[] doubles(List<Object> list) {

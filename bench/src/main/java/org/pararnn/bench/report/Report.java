@@ -199,6 +199,17 @@ final class Report {
                 sb.append("- `").append(a.get("id")).append("`: ").append(a.get("reason")).append('\n');
             }
         }
+        List<Figure> counted = figures.stream().filter(f -> f.counts() != null).toList();
+        if (!counted.isEmpty()) {
+            sb.append("\n## Kernels as the emulator counts them\n\nOne run of each figure on a backend that counts its kernels "
+                    + "(an emulated device): its dependent phases on the critical path and the distinct global bytes it moved, "
+                    + "which a GPU's depth and traffic follow and its time on this machine does not (docs/design.md §7).\n\n"
+                    + "| figure | launches | dependent phases | most blocks | B / " + "unit |\n|---|---|---|---|---|\n");
+            for (Figure f : counted) {
+                sb.append(String.format(Locale.ROOT, "| `%s` | %d | %d | %d | %.2f |%n", f.id(), f.counts().launches(), f.counts().phases(),
+                        f.counts().mostBlocks(), f.counts().bytes() / f.units()));
+            }
+        }
         sb.append("\n## Plots\n\n");
         if (!canDraw()) {
             sb.append("Not drawn: this Java runtime has no java.desktop module (a jlinked one); results.json holds every figure.\n\n");

@@ -174,6 +174,33 @@ class BenchReportTest {
         assertTrue(report.matches("(?s).*\\d+ figures in both runs; \\d+ moved.*"), report);
     }
 
+    /** On cuda-emulated every figure also carries the emulator's counts of one run, in results.json and report.md; cpu's none. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theEmulatorsCountsAreReportedBesideItsFigures() throws IOException {
+        Path third = tmp.resolve("third");
+        run("--quick", "--shapes", "256:1", "--backends", "cpu,cuda-emulated", "--out", third.toString(), "--warmup-ms", "100");
+        List<Map<String, Object>> figures = (List<Map<String, Object>>) results(third).get("figures");
+        int counted = 0;
+        for (Map<String, Object> f : figures) {
+            Map<String, Object> c = (Map<String, Object>) f.get("emulator_counts");
+            if (f.get("backend").equals("cpu")) {
+                assertEquals(null, c, f.get("id").toString());
+                continue;
+            }
+            if (!f.get("kind").equals("scan") && !f.get("kind").equals("cell")) {
+                continue;
+            }
+            assertTrue(c != null && ((Number) c.get("dependent_phases")).longValue() > 0 && ((Number) c.get("launches")).longValue() > 0
+                    && ((Number) c.get("bytes_per_unit")).doubleValue() > 0, f.get("id") + ": " + c);
+            counted++;
+        }
+        assertTrue(counted >= 6, "counted figures: " + counted);
+        String report = Files.readString(third.resolve("report.md"));
+        assertTrue(report.contains("## Kernels as the emulator counts them") && report.contains("| `cuda-emulated/scan/diagonal/forward/"),
+                report);
+    }
+
     @Test
     void badArgumentsAreRefusedNamingThem() {
         for (String[] args : List.of(new String[] {"--shapes", "64x4"}, new String[] {"--backends", "nope"},
