@@ -451,29 +451,56 @@ __global__ void pararnn_ops_causal_conv_backward_input(const float* weight, cons
 
 // gradWeight[d][q] += Σ_{b,t} dy[b,t,d]·x[b, t−(k−1)+q, d] (zero history), gradBias[d] += Σ dy[b,t,d]; one
 // thread per (d, q), q = k being the bias; rows in order.
+// (gridDim.y > 1: the rows (b, t) in order cut into chunks, chunk c's sums into partial[c][e] for e = d·(k + 1) + q,
+// added in order into gradWeight / gradBias by pararnn_ops_conv_params_add.)
 __global__ void pararnn_ops_causal_conv_backward_params(const float* x, int xOff, int ldx, const float* dy,
                                                         float* gradWeight, float* gradBias, int batch, int steps,
-                                                        int width, int k) {
+                                                        int width, int k, float* partial) {
     long long e = element();
     if (e >= (long long) width * (k + 1)) {
         return;
     }
     int d = (int) (e / (k + 1));
     int q = (int) (e % (k + 1));
+    int r0, r1;
+    rowChunk(batch * steps, r0, r1);
     float acc = 0.0f;
-    for (int b = 0; b < batch; b++) {
-        for (int t = 0; t < steps; t++) {
-            float g = dy[((long long) b * steps + t) * width + d];
-            if (q == k) {
-                acc += g;
-            } else {
-                int ts = t - (k - 1) + q;
-                if (ts >= 0) {
-                    acc = fmaf(g, x[xOff + ((long long) b * steps + ts) * ldx + d], acc);
-                }
+    for (int r = r0; r < r1; r++) {
+        const int b = r / steps;
+        const int t = r % steps;
+        float g = dy[((long long) b * steps + t) * width + d];
+        if (q == k) {
+            acc += g;
+        } else {
+            int ts = t - (k - 1) + q;
+            if (ts >= 0) {
+                acc = fmaf(g, x[xOff + ((long long) b * steps + ts) * ldx + d], acc);
             }
         }
     }
+    if (gridDim.y > 1) {
+        partial[(long long) blockIdx.y * width * (k + 1) + e] = acc;
+    } else if (q == k) {
+        gradBias[d] += acc;
+    } else {
+        gradWeight[d * k + q] += acc;
+    }
+}
+
+// The chunks' sums of pararnn_ops_causal_conv_backward_params added in order into gradWeight [d][k] and gradBias [d].
+__global__ void pararnn_ops_conv_params_add(const float* partial, int chunks, float* gradWeight, float* gradBias, int width,
+                                            int k) {
+    long long e = element();
+    const long long n = (long long) width * (k + 1);
+    if (e >= n) {
+        return;
+    }
+    float acc = 0.0f;
+    for (int c = 0; c < chunks; c++) {
+        acc += partial[(long long) c * n + e];
+    }
+    const int d = (int) (e / (k + 1));
+    const int q = (int) (e % (k + 1));
     if (q == k) {
         gradBias[d] += acc;
     } else {
@@ -506,17 +533,24 @@ __global__ void pararnn_ops_scaled_residual_input_grad(const float* dx, int dxOf
 }
 
 // gradScale[j] += Σ_r dx[r][j]·y[r][j], rows in order; one thread per column.
+// (gridDim.y > 1: chunks of rows into partial[c][j], added in order by pararnn_ops_add_partials.)
 __global__ void pararnn_ops_scaled_residual_scale_grad(const float* dx, int dxOff, int lddx, const float* y, int yOff,
-                                                       int ldy, float* gradScale, int rows, int width) {
+                                                       int ldy, float* gradScale, int rows, int width, float* partial) {
     long long j = element();
     if (j >= width) {
         return;
     }
+    int r0, r1;
+    rowChunk(rows, r0, r1);
     float acc = 0.0f;
-    for (int r = 0; r < rows; r++) {
+    for (int r = r0; r < r1; r++) {
         acc = fmaf(dx[dxOff + (long long) r * lddx + j], y[yOff + (long long) r * ldy + j], acc);
     }
-    gradScale[j] += acc;
+    if (gridDim.y == 1) {
+        gradScale[j] += acc;
+    } else {
+        partial[(long long) blockIdx.y * width + j] = acc;
+    }
 }
 
 }  // extern "C"

@@ -24,10 +24,11 @@ PARARNN_OPS_KERNEL void pararnn_ops_silu_gate(const float* g, int gOff, int gLd,
 PARARNN_OPS_KERNEL void pararnn_ops_silu_gate_backward(const float* g, int gOff, int gLd, const float* u, int uOff, int uLd, const float* sig, const float* dOut, float* dg, int dgOff, int dgLd, float* du, int duOff, int duLd, int rows, int width);
 PARARNN_OPS_KERNEL void pararnn_ops_causal_conv(const float* x, int xOff, int ldx, const float* weight, const float* bias, const float* history, float* y, int batch, int steps, int width, int k);
 PARARNN_OPS_KERNEL void pararnn_ops_causal_conv_backward_input(const float* weight, const float* dy, float* dx, int dxOff, int lddx, int batch, int steps, int width, int k);
-PARARNN_OPS_KERNEL void pararnn_ops_causal_conv_backward_params(const float* x, int xOff, int ldx, const float* dy, float* gradWeight, float* gradBias, int batch, int steps, int width, int k);
+PARARNN_OPS_KERNEL void pararnn_ops_causal_conv_backward_params(const float* x, int xOff, int ldx, const float* dy, float* gradWeight, float* gradBias, int batch, int steps, int width, int k, float* partial);
+PARARNN_OPS_KERNEL void pararnn_ops_conv_params_add(const float* partial, int chunks, float* gradWeight, float* gradBias, int width, int k);
 PARARNN_OPS_KERNEL void pararnn_ops_scaled_residual(const float* y, int yOff, int ldy, const float* scale, float* x, int xOff, int ldx, int rows, int width);
 PARARNN_OPS_KERNEL void pararnn_ops_scaled_residual_input_grad(const float* dx, int dxOff, int lddx, const float* scale, float* dy, int dyOff, int lddy, int rows, int width);
-PARARNN_OPS_KERNEL void pararnn_ops_scaled_residual_scale_grad(const float* dx, int dxOff, int lddx, const float* y, int yOff, int ldy, float* gradScale, int rows, int width);
+PARARNN_OPS_KERNEL void pararnn_ops_scaled_residual_scale_grad(const float* dx, int dxOff, int lddx, const float* y, int yOff, int ldy, float* gradScale, int rows, int width, float* partial);
 PARARNN_OPS_KERNEL void pararnn_ops_cross_entropy(const float* x, int xOff, int ldx, const int* targets, int* predictions, double* parts, int rows, int v);
 PARARNN_OPS_KERNEL void pararnn_ops_sum_columns_double(const double* parts, int rows, int stride, double* out);
 PARARNN_OPS_KERNEL void pararnn_ops_cross_entropy_backward(const float* x, int xOff, int ldx, const int* targets, float zLoss, int counted, float* dx, int dxOff, int lddx, int rows, int v);
@@ -61,6 +62,7 @@ PARARNN_OPS_KERNEL void pararnn_ops_fused_weight_grads(const float* partials, in
     X(pararnn_ops_causal_conv) \
     X(pararnn_ops_causal_conv_backward_input) \
     X(pararnn_ops_causal_conv_backward_params) \
+    X(pararnn_ops_conv_params_add) \
     X(pararnn_ops_scaled_residual) \
     X(pararnn_ops_scaled_residual_input_grad) \
     X(pararnn_ops_scaled_residual_scale_grad) \

@@ -492,7 +492,7 @@ final class CudaOps implements Ops, AutoCloseable {
         OpsShapes.perColumn("scaledResidualBackward", gradScale, y);
         KernelArgs g = view(new KernelArgs(), dx);
         view(g, y).pointer(buf(gradScale)).integer(y.rows()).integer(y.cols());
-        elementwise("pararnn_ops_scaled_residual_scale_grad", y.cols(), g);
+        columnSums("pararnn_ops_scaled_residual_scale_grad", y.rows(), y.cols(), g, buf(gradScale));
         KernelArgs args = view(new KernelArgs(), dx).pointer(buf(scale));
         view(args, dy).integer(y.rows()).integer(y.cols());
         elementwise("pararnn_ops_scaled_residual_input_grad", (long) y.rows() * y.cols(), args);
@@ -519,7 +519,16 @@ final class CudaOps implements Ops, AutoCloseable {
         int d = x.cols();
         KernelArgs p = view(new KernelArgs(), x).pointer(buf(dy.array())).pointer(buf(gradWeight)).pointer(buf(gradBias))
                 .integer(batch).integer(steps).integer(d).integer(k);
-        elementwise("pararnn_ops_causal_conv_backward_params", (long) d * (k + 1), p);
+        // Per (feature, tap) a sum over every (b, t); many rows are cut into chunks side by side, added in order.
+        int n = d * (k + 1);
+        int chunks = rowChunks(batch * steps);
+        CudaDevice.Buffer partial = chunks > 1 ? workspace("column partials", (long) chunks * n) : null;
+        stream.launch("pararnn_ops_causal_conv_backward_params", new int[] {blocks(n, THREADS), chunks, 1}, new int[] {THREADS, 1, 1}, 0,
+                p.pointer(partial));
+        if (chunks > 1) {
+            elementwise("pararnn_ops_conv_params_add", n, new KernelArgs().pointer(partial).integer(chunks).pointer(buf(gradWeight))
+                    .pointer(buf(gradBias)).integer(d).integer(k));
+        }
         KernelArgs in = new KernelArgs().pointer(buf(weight)).pointer(buf(dy.array()));
         view(in, dx).integer(batch).integer(steps).integer(d).integer(k);
         elementwise("pararnn_ops_causal_conv_backward_input", (long) batch * steps * d, in);

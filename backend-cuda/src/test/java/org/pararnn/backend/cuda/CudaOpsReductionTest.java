@@ -127,4 +127,78 @@ class CudaOpsReductionTest {
             }
         }
     }
+
+    /** The residual scale's and the convolution's parameter gradients over 5200 rows: chunks added in order, within bound. */
+    @Test
+    void scaleAndConvolutionGradientsOverManyRows() {
+        int batch = 2;
+        int steps = 2600;
+        int rows = batch * steps;
+        int width = 5;
+        int k = 4;
+        assertTrue(CudaOps.rowChunks(rows) > 1);
+        float[] x = KitData.gaussian(rows * width, 1, 7);
+        float[] dy = KitData.gaussian(rows * width, 1, 8);
+        float[] w0 = KitData.gaussian(width * k, 1, 9);
+        float[] b0 = KitData.gaussian(width, 1, 10);
+        try (Backend b = new CudaEmulatedBackendProvider().create()) {
+            CudaOps ops = (CudaOps) b.ops();
+            DeviceArray xa = ops.allocate("x", (long) rows * width);
+            DeviceArray dya = ops.allocate("dy", (long) rows * width);
+            ops.upload(x, 0, xa, 0, rows * width);
+            ops.upload(dy, 0, dya, 0, rows * width);
+            DeviceArray scale = ops.allocate("scale", width);
+            DeviceArray gs = ops.allocate("gradScale", width);
+            ops.upload(b0, 0, gs, 0, width);
+            DeviceArray dyOut = ops.allocate("dyOut", (long) rows * width);
+            ops.scaledResidualBackward(Matrix.of(xa, rows, width), scale, Matrix.of(dya, rows, width), Matrix.of(dyOut, rows, width), gs);
+            float[] gotScale = download(ops, gs, width);
+            DeviceArray weight = ops.allocate("weight", width * k);
+            DeviceArray gw = ops.allocate("gradWeight", width * k);
+            DeviceArray gb = ops.allocate("gradBias", width);
+            ops.upload(w0, 0, gw, 0, width * k);
+            ops.upload(b0, 0, gb, 0, width);
+            DeviceArray dx = ops.allocate("dx", (long) rows * width);
+            ops.causalConvBackward(Matrix.of(xa, rows, width), batch, steps, weight, Matrix.of(dya, rows, width), Matrix.of(dx, rows, width),
+                    gw, gb);
+            float[] gotW = download(ops, gw, width * k);
+            float[] gotB = download(ops, gb, width);
+            for (int d = 0; d < width; d++) {
+                double scaleWant = b0[d];
+                double scaleMag = Math.abs(b0[d]);
+                double biasWant = b0[d];
+                double biasMag = Math.abs(b0[d]);
+                double[] wWant = new double[k];
+                double[] wMag = new double[k];
+                for (int q = 0; q < k; q++) {
+                    wWant[q] = w0[d * k + q];
+                    wMag[q] = Math.abs(w0[d * k + q]);
+                }
+                for (int bi = 0; bi < batch; bi++) {
+                    for (int t = 0; t < steps; t++) {
+                        int r = bi * steps + t;
+                        double g = dy[r * width + d];
+                        scaleWant += g * x[r * width + d];
+                        scaleMag += Math.abs(g * x[r * width + d]);
+                        biasWant += g;
+                        biasMag += Math.abs(g);
+                        for (int q = 0; q < k; q++) {
+                            int ts = t - (k - 1) + q;
+                            if (ts >= 0) {
+                                double term = g * x[(bi * steps + ts) * width + d];
+                                wWant[q] += term;
+                                wMag[q] += Math.abs(term);
+                            }
+                        }
+                    }
+                }
+                double eps = 0x1p-24;
+                assertEquals(scaleWant, gotScale[d], (rows + 4) * eps * scaleMag, "scale gradient " + d);
+                assertEquals(biasWant, gotB[d], (rows + 4) * eps * biasMag, "bias gradient " + d);
+                for (int q = 0; q < k; q++) {
+                    assertEquals(wWant[q], gotW[d * k + q], (rows + 4) * eps * wMag[q], "weight gradient " + d + "," + q);
+                }
+            }
+        }
+    }
 }
