@@ -17,7 +17,7 @@ mkdir -p .gpu/lib
 # The modules the jars use (jdeps), plus the Vector API the CPU path may load; no debug symbols or docs.
 "$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,java.management,java.sql,jdk.unsupported,jdk.incubator.vector \
   --strip-debug --no-man-pages --no-header-files --compress=zip-9 --output .gpu/jre
-# The JVM's static symbol tables (5 MB of libjvm.so) serve debuggers only; its dynamic symbols stay.
+# The JVM's static symbol tables serve debuggers only; its dynamic symbols, which it links by, stay.
 if command -v strip >/dev/null 2>&1; then
   strip --strip-unneeded .gpu/jre/lib/server/libjvm.so .gpu/jre/lib/*.so
 fi
@@ -29,8 +29,8 @@ done
 cp backend-cuda/target/backend-cuda-*.jar .gpu/lib/
 # The model and the step timing (bench's own classes only: its shaded jar carries OpenBLAS).
 cp lm-model/target/lm-model.jar bench/target/bench-*.jar .gpu/lib/
-# The OpenCL backend and its run-time jars (Aparapi, Scala's library: 8.5 MB) only with GPU_PREPARE_OPENCL=1:
-# the OpenCL check on an NVIDIA GPU is optional, and without them what travels stays under 56 MiB.
+# The OpenCL backend and its run-time jars (Aparapi and Scala's library, the largest jars here) only with
+# GPU_PREPARE_OPENCL=1: the OpenCL check on an NVIDIA GPU is optional, and what travels must stay under 56 MiB.
 if [ "${GPU_PREPARE_OPENCL:-0}" = 1 ]; then
   cp backend-opencl/target/backend-opencl-*.jar .gpu/lib/
   deps="$(mktemp -d)"

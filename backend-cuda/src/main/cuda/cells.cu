@@ -754,8 +754,8 @@ __device__ void newtonSpreadReduce(const float* a, const float* c, const float* 
     Pair<K>* totals = reinterpret_cast<Pair<K>*>(smem);
     float* red = smem + at.groups * at.lanesPerBlock * (K * K + K);
     const typename Cell::Weights w = at.active ? Cell::load(a, c, at.d, dw) : typename Cell::Weights{};
-    const int seg0 = (int) min((long long) blockIdx.y * segSteps, (long long) steps);
-    const int seg1 = (int) min((long long) seg0 + segSteps, (long long) steps);
+    int seg0, seg1;
+    segmentBounds(steps, segSteps, seg0, seg1);
     Pair<K> total;
     identity<K>(total);
     float res = 0.f;
@@ -793,15 +793,10 @@ __device__ void newtonSpreadUpdate(const float* a, const float* c, const float* 
     const ChunkLane at(batch, dw);
     const typename Cell::Weights w = at.active ? Cell::load(a, c, at.d, dw) : typename Cell::Weights{};
     const int sw = K * dw;
-    const int seg0 = (int) min((long long) blockIdx.y * segSteps, (long long) steps);
-    const int seg1 = (int) min((long long) seg0 + segSteps, (long long) steps);
+    int seg0, seg1;
+    segmentBounds(steps, segSteps, seg0, seg1);
     float carry[K];
-#pragma unroll
-    for (int i = 0; i < K; i++) {
-        carry[i] = !at.active ? 0.f
-                 : blockIdx.y > 0 ? ld(carries[((long long) at.b * gridDim.y + blockIdx.y - 1) * sw + i * dw + at.d])
-                 : (init != nullptr ? ld(init[(long long) at.b * sw + i * dw + at.d]) : 0.f);
-    }
+    segmentCarry<K>(init, carries, at.b, at.d, sw, at.active, carry);
     float unused = 0.f;
     const int span = at.ys * chunk;
     for (int w0 = seg0; w0 < seg1; w0 += span) {
@@ -918,14 +913,11 @@ __device__ void adjointInTime(const float* a, const float* c, const float* u, co
     for (int g = 0; g < P; g++) {
         parts[g] = 0.f;
     }
-    float carry[K];
-#pragma unroll
-    for (int i = 0; i < K; i++) {
-        carry[i] = active && blockIdx.y > 0 ? ld(carries[((long long) b * gridDim.y + blockIdx.y - 1) * sw + i * dw + d]) : 0.f;
-    }
+    float carry[K];  // λ after the sequence's last step is zero
+    segmentCarry<K>(nullptr, carries, b, d, sw, active, carry);
     const int n = steps;
-    const int seg0 = (int) min((long long) blockIdx.y * segSteps, (long long) n);
-    const int seg1 = (int) min((long long) seg0 + segSteps, (long long) n);
+    int seg0, seg1;
+    segmentBounds(n, segSteps, seg0, seg1);
     const int span = ys * chunk;
     for (int w0 = seg0; w0 < seg1; w0 += span) {
         PARARNN_DEPENDENT_STEP();
@@ -999,8 +991,8 @@ __device__ void adjointSpreadReduce(const float* a, const float* c, const float*
     const ChunkLane at(batch, dw);
     const typename Cell::Weights w = at.active ? Cell::load(a, c, at.d, dw) : typename Cell::Weights{};
     const int n = steps;
-    const int seg0 = (int) min((long long) blockIdx.y * segSteps, (long long) n);
-    const int seg1 = (int) min((long long) seg0 + segSteps, (long long) n);
+    int seg0, seg1;
+    segmentBounds(n, segSteps, seg0, seg1);
     Pair<K> total;
     identity<K>(total);
     const int span = at.ys * chunk;
@@ -1030,8 +1022,8 @@ __device__ void adjointSpreadReduce(const float* a, const float* c, const float*
                                           patience, fallback);                                                        \
     }
 
-// ParaGRU's 4-step kernel in 64 registers (80 unbounded): four 256-thread blocks per SM instead of three, without
-// spills (ptxas -v, sm_90). ParaLSTM's spills at 64, and the larger sizes need their registers.
+// ParaGRU's 4-step kernel is bounded to 64 registers so that four 256-thread blocks share an SM; ParaLSTM's would
+// spill there and the larger sizes need their registers (README, "Where the defaults come from").
 PARARNN_NEWTON_KERNEL(pararnn_gru_newton_c4, pararnn::GruCell, 4, PARARNN_WINDOWED_BLOCK_X4)
 PARARNN_NEWTON_KERNEL(pararnn_gru_newton_c16, pararnn::GruCell, 16, )
 PARARNN_NEWTON_KERNEL(pararnn_lstm_newton_c4, pararnn::LstmCell, 4, )

@@ -55,22 +55,6 @@ __device__ __forceinline__ void load_step(const float* a, const float* b, int bi
     }
 }
 
-// The lane's state entering this block's segment of time (blockIdx.y; segments follow each other along the
-// direction of the scan): the problem's initial state (or carry) for the first, else the carry the scan of
-// the segments' summaries left at the end of the segment before (carries [B][segments][width]).
-template <int K>
-__device__ __forceinline__ void segmentCarry(const float* init, const float* carries, int bi, int p, int width,
-                                             bool active, float (&carry)[K]) {
-    const int mw = width / K;
-    const int seg = blockIdx.y;
-#pragma unroll
-    for (int i = 0; i < K; i++) {
-        carry[i] = !active ? 0.f
-                 : seg > 0 ? ld(carries[((long long) bi * gridDim.y + seg - 1) * width + i * mw + p])
-                 : (init != nullptr ? ld(init[(long long) bi * width + i * mw + p]) : 0.f);
-    }
-}
-
 // This chunk's pair (transfer product, response from zero) over steps [s0, s1) of the lane.
 template <int K>
 __device__ __forceinline__ Pair<K> chunkPair(const float* a, const float* b, int bi, int p, int s0, int s1, int steps,
@@ -109,8 +93,7 @@ struct ScanLane {
         active = lane < (long long) batch * mw;
         bi = active ? (int) (lane / mw) : 0;
         p = active ? (int) (lane % mw) : 0;
-        seg0 = (int) min((long long) blockIdx.y * segSteps, (long long) n);
-        seg1 = (int) min((long long) seg0 + segSteps, (long long) n);
+        segmentBounds(n, segSteps, seg0, seg1);
     }
 };
 

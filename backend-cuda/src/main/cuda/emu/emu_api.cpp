@@ -137,36 +137,22 @@ emu::Body kernel(const std::string& name, void** p) {
         int patience = arg<int>(p, 12), fallback = arg<int>(p, 13);
         return [=] { fn(a, c, u, init, states, stats, batch, steps, dw, chunk, budget, tol, patience, fallback); };
     }
-    if (name == "pararnn_gru_adjoint_scan") {
-        return bind(pararnn_gru_adjoint_scan, p);
+    // Kernels whose parameters are read by their signature.
+#define PARARNN_BIND_NAMED(k) \
+    if (name == #k) {         \
+        return bind(k, p);    \
     }
-    if (name == "pararnn_lstm_adjoint_scan") {
-        return bind(pararnn_lstm_adjoint_scan, p);
-    }
-    if (name == "pararnn_gru_adjoint_spread_reduce") {
-        return bind(pararnn_gru_adjoint_spread_reduce, p);
-    }
-    if (name == "pararnn_lstm_adjoint_spread_reduce") {
-        return bind(pararnn_lstm_adjoint_spread_reduce, p);
-    }
-    if (name == "pararnn_sum_segments") {
-        return bind(pararnn_sum_segments, p);
-    }
-    if (name == "pararnn_gru_newton_spread_reduce") {
-        return bind(pararnn_gru_newton_spread_reduce, p);
-    }
-    if (name == "pararnn_lstm_newton_spread_reduce") {
-        return bind(pararnn_lstm_newton_spread_reduce, p);
-    }
-    if (name == "pararnn_gru_newton_spread_update") {
-        return bind(pararnn_gru_newton_spread_update, p);
-    }
-    if (name == "pararnn_lstm_newton_spread_update") {
-        return bind(pararnn_lstm_newton_spread_update, p);
-    }
-    if (name == "pararnn_test_counts") {
-        return bind(pararnn_test_counts, p);
-    }
+    PARARNN_BIND_NAMED(pararnn_gru_adjoint_scan)
+    PARARNN_BIND_NAMED(pararnn_lstm_adjoint_scan)
+    PARARNN_BIND_NAMED(pararnn_gru_adjoint_spread_reduce)
+    PARARNN_BIND_NAMED(pararnn_lstm_adjoint_spread_reduce)
+    PARARNN_BIND_NAMED(pararnn_sum_segments)
+    PARARNN_BIND_NAMED(pararnn_gru_newton_spread_reduce)
+    PARARNN_BIND_NAMED(pararnn_lstm_newton_spread_reduce)
+    PARARNN_BIND_NAMED(pararnn_gru_newton_spread_update)
+    PARARNN_BIND_NAMED(pararnn_lstm_newton_spread_update)
+    PARARNN_BIND_NAMED(pararnn_test_counts)
+#undef PARARNN_BIND_NAMED
 #define PARARNN_BIND_OPS(k) \
     if (name == #k) {          \
         return bind(k, p);     \

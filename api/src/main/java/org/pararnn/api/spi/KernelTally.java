@@ -8,6 +8,14 @@ package org.pararnn.api.spi;
  * traffic a device would see (docs/design.md §7).
  */
 public record KernelTally(long launches, long phases, long bytesRead, long bytesWritten, long mostBlocks) {
+    public static final KernelTally ZERO = new KernelTally(0, 0, 0, 0, 0);
+
+    /** These kernels followed by {@code later} on the same stream: everything adds up but the most blocks, the larger. */
+    public KernelTally plus(KernelTally later) {
+        return new KernelTally(launches + later.launches, phases + later.phases, bytesRead + later.bytesRead,
+                bytesWritten + later.bytesWritten, Math.max(mostBlocks, later.mostBlocks));
+    }
+
     /** What happened since {@code before} (the most blocks: of the whole run). */
     public KernelTally since(KernelTally before) {
         return new KernelTally(launches - before.launches, phases - before.phases, bytesRead - before.bytesRead,
@@ -16,5 +24,11 @@ public record KernelTally(long launches, long phases, long bytesRead, long bytes
 
     public long bytes() {
         return bytesRead + bytesWritten;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT, "%d launches, %d dependent phases, %,d B read, %,d B written, up to %d blocks",
+                launches, phases, bytesRead, bytesWritten, mostBlocks);
     }
 }

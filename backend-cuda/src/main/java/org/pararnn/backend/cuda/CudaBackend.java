@@ -1,5 +1,6 @@
 package org.pararnn.backend.cuda;
 
+import org.pararnn.api.spi.KernelTally;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -204,16 +205,13 @@ final class CudaBackend implements Backend {
 
     /** Kernel time on the device since the backend was made. */
     /** What the device's kernels did so far, where the device counts it (the emulator); else null. */
-    KernelCounts counts() {
+    KernelTally counts() {
         return device.counts();
     }
 
     @Override
-    public java.util.Optional<org.pararnn.api.spi.KernelTally> kernelTally() {
-        KernelCounts c = device.counts();
-        return c == null ? java.util.Optional.empty()
-                : java.util.Optional.of(new org.pararnn.api.spi.KernelTally(c.launches(), c.phases(), c.bytesRead(), c.bytesWritten(),
-                        c.mostBlocks()));
+    public java.util.Optional<KernelTally> kernelTally() {
+        return java.util.Optional.ofNullable(device.counts());
     }
 
     long kernelNanos() {

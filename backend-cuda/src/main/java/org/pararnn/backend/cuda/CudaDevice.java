@@ -1,5 +1,6 @@
 package org.pararnn.backend.cuda;
 
+import org.pararnn.api.spi.KernelTally;
 /**
  * The host's view of one CUDA device, the interface the backend's host code is written against. Work goes
  * through a {@link Stream}: each solving thread takes one (its own CUDA stream, host staging and device
@@ -37,7 +38,7 @@ interface CudaDevice extends AutoCloseable {
      * What the kernels launched so far did, on every stream, where this device counts it (the emulator);
      * null where it does not (a GPU: its profiler measures these).
      */
-    default KernelCounts counts() {
+    default KernelTally counts() {
         return null;
     }
 

@@ -197,7 +197,6 @@ final class CudaFusedSolver implements RecurrenceSolver {
             // The first iterate is zero and read from nowhere (null); updates alternate between out and other.
             CudaDevice.Buffer x = null;
             CudaDevice.Buffer next = out;
-            ScanPlan cp = layout.carries();
             java.util.List<Double> history = new java.util.ArrayList<>();
             int it = 0;
             int growth = 0;
@@ -230,9 +229,7 @@ final class CudaFusedSolver implements RecurrenceSolver {
                     break;
                 }
                 previous = res;
-                s.launch("pararnn_scan_k" + k, cp.grid(), cp.block(), cp.pairBytes(k), new KernelArgs().pointer(sumA).pointer(sumB)
-                        .pointer(init).pointer(null).pointer(carries).integer(batch).integer(layout.segments()).integer(k * d)
-                        .integer(0).integer(layout.segments()).integer(cp.chunk()).integer(0).integer(cp.segmentSteps()));
+                CudaScan.scanSummaries(s, layout, k, sumA, sumB, init, carries, batch, k * d);
                 s.launch(kernel + "_update", layout.grid(), layout.block(), layout.pairBytes(k), weights(a, c).pointer(u).pointer(init)
                         .pointer(x).pointer(carries).pointer(next).integer(batch).integer(steps).integer(d).integer(layout.chunk())
                         .integer(layout.segmentSteps()));
@@ -250,8 +247,7 @@ final class CudaFusedSolver implements RecurrenceSolver {
             int fallbackFrom = -1;
             if (code != 0 && opts.onFailure() == NewtonOptions.OnFailure.SEQUENTIAL_FALLBACK) {
                 // The whole sequence walked on the device: one global iterate has no exact prefix to keep.
-                KernelArgs args = weights(a, c).pointer(u).pointer(init).pointer(out).integer(batch).integer(steps).integer(d);
-                s.launch(lstm ? "pararnn_lstm_sequential" : "pararnn_gru_sequential", grid(batch), new int[] {THREADS, 1, 1}, 0, args);
+                launchWalk(s, a, c, u, init, out, batch, steps);
                 fallbackFrom = 0;
             } else if (code != 0) {
                 fallbackFrom = 0;
@@ -376,10 +372,7 @@ final class CudaFusedSolver implements RecurrenceSolver {
             s.launch(cell + "_spread_reduce", layout.grid(), layout.block(), layout.pairBytes(k), weights(a, c).pointer(u).pointer(init)
                     .pointer(h).pointer(g).pointer(sumA).pointer(sumB).integer(batch).integer(steps).integer(d).integer(layout.chunk())
                     .integer(layout.segmentSteps()));
-            ScanPlan cp = layout.carries();
-            s.launch("pararnn_scan_k" + k, cp.grid(), cp.block(), cp.pairBytes(k), new KernelArgs().pointer(sumA).pointer(sumB)
-                    .pointer(null).pointer(null).pointer(carries).integer(batch).integer(layout.segments()).integer(k * d).integer(0)
-                    .integer(layout.segments()).integer(cp.chunk()).integer(0).integer(cp.segmentSteps()));
+            CudaScan.scanSummaries(s, layout, k, sumA, sumB, null, carries, batch, k * d);
         }
         s.launch(cell + "_scan", layout.grid(), layout.block(), shared, weights(a, c).pointer(u).pointer(init).pointer(h).pointer(g)
                 .pointer(gu).pointer(partials).pointer(gi).integer(batch).integer(steps).integer(d).integer(layout.chunk())

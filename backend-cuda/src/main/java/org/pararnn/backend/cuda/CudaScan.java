@@ -114,16 +114,25 @@ final class CudaScan implements LinearScan {
             device.launch("pararnn_scan_reduce_k" + k, plan.grid(), plan.block(), plan.pairBytes(k),
                     new KernelArgs().pointer(a).pointer(b).pointer(sumA).pointer(sumB).integer(batch).integer(steps).integer(width)
                             .integer(from).integer(to).integer(plan.chunk()).integer(reverse ? 1 : 0).integer(plan.segmentSteps()));
-            ScanPlan c = plan.carries();
-            device.launch("pararnn_scan_k" + k, c.grid(), c.block(), c.pairBytes(k),
-                    new KernelArgs().pointer(sumA).pointer(sumB).pointer(init).pointer(null).pointer(carries).integer(batch)
-                            .integer(plan.segments()).integer(width).integer(0).integer(plan.segments()).integer(c.chunk())
-                            .integer(0).integer(c.segmentSteps()));
+            scanSummaries(device, plan, k, sumA, sumB, init, carries, batch, width);
         }
         device.launch("pararnn_scan_k" + k, plan.grid(), plan.block(), plan.pairBytes(k),
                 new KernelArgs().pointer(a).pointer(b).pointer(init).pointer(carries).pointer(out).integer(batch).integer(steps)
                         .integer(width).integer(from).integer(to).integer(plan.chunk()).integer(reverse ? 1 : 0)
                         .integer(plan.segmentSteps()));
+    }
+
+    /**
+     * Queues the scan of a spread plan's segment summaries ({@code sumA}, {@code sumB}: one K×K step per segment,
+     * forward convention) from {@code init} into {@code carries}, the state at the end of every segment.
+     */
+    static void scanSummaries(CudaDevice.Stream device, ScanPlan plan, int k, CudaDevice.Buffer sumA, CudaDevice.Buffer sumB,
+                              CudaDevice.Buffer init, CudaDevice.Buffer carries, int batch, int width) {
+        ScanPlan c = plan.carries();
+        device.launch("pararnn_scan_k" + k, c.grid(), c.block(), c.pairBytes(k),
+                new KernelArgs().pointer(sumA).pointer(sumB).pointer(init).pointer(null).pointer(carries).integer(batch)
+                        .integer(plan.segments()).integer(width).integer(0).integer(plan.segments()).integer(c.chunk())
+                        .integer(0).integer(c.segmentSteps()));
     }
 
     private static void upload(CudaDevice.Stream device, float[] src, long off, long n, DeviceArray dst) {

@@ -1,5 +1,6 @@
 package org.pararnn.backend.cuda;
 
+import org.pararnn.api.spi.KernelTally;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -54,8 +55,8 @@ final class EmulatedDevice implements CudaDevice {
     }
 
     private final java.util.concurrent.atomic.AtomicLong kernelNanos = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicReference<KernelCounts> counts =
-            new java.util.concurrent.atomic.AtomicReference<>(KernelCounts.ZERO);
+    private final java.util.concurrent.atomic.AtomicReference<KernelTally> counts =
+            new java.util.concurrent.atomic.AtomicReference<>(KernelTally.ZERO);
     private volatile boolean closed;
 
     EmulatedDevice() {
@@ -105,7 +106,7 @@ final class EmulatedDevice implements CudaDevice {
 
     /** Every launch's counts added up, over all streams (docs/design.md §7). */
     @Override
-    public KernelCounts counts() {
+    public KernelTally counts() {
         return counts.get();
     }
 
@@ -179,7 +180,7 @@ final class EmulatedDevice implements CudaDevice {
             if (error != null) {
                 throw new IllegalStateException("kernel " + kernel + " failed on the emulated device: " + error);
             }
-            counts.updateAndGet(k -> k.plusLaunch(c[0], c[1], c[2], c[3]));
+            counts.updateAndGet(k -> k.plus(new KernelTally(1, c[0], c[1], c[2], c[3])));
         }
 
         @Override

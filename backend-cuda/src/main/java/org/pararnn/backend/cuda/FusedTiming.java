@@ -51,7 +51,7 @@ public final class FusedTiming {
     }
 
     public static void main(String[] args) {
-        TimingOptions o = TimingOptions.parse(args, 1L << 26);
+        TimingOptions o = TimingOptions.parseOrExit(args, 1L << 26);
         boolean quick = o.quick();
         int[] steps = quick ? new int[] {1 << 9, 1 << 12} : new int[] {1 << 9, 1 << 12, 1 << 16};
         int[] lanes = quick ? new int[] {1, 1 << 5} : new int[] {1, 1 << 6, 1 << 9, 1 << 14};

@@ -20,7 +20,7 @@ final class KernelCostModel {
     static final double PHASE_NS = 50;
     /** Device memory bandwidth, bytes per nanosecond. */
     static final double BYTES_PER_NS = 3_000;
-    /** Newton iterations assumed per window or sequence when choosing (the emulator measures 3-4 at T = 2^16). */
+    /** Newton iterations assumed per window or sequence when choosing (docs/design.md §7 gives the measured counts). */
     static final int ASSUMED_ITERATIONS = 4;
 
     private KernelCostModel() {

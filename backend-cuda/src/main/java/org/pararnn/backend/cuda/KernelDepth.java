@@ -1,5 +1,6 @@
 package org.pararnn.backend.cuda;
 
+import org.pararnn.api.spi.KernelTally;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class KernelDepth {
     }
 
     /** One counted run. */
-    record Row(String computation, long lanes, int steps, String layout, KernelCounts counts, int iterations) {
+    record Row(String computation, long lanes, int steps, String layout, KernelTally counts, int iterations) {
         double bytesPerElementStep() {
             return (double) counts.bytes() / ((double) lanes * steps);
         }
@@ -49,19 +50,27 @@ public final class KernelDepth {
         long[] lanes = {1, 64, 512};
         int bytesLanes = 1 << 14;
         int bytesSteps = 1 << 10;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--steps" -> steps = Integer.parseInt(args[++i]);
-                case "--lanes" -> lanes = java.util.Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
-                case "--bytes-lanes" -> bytesLanes = Integer.parseInt(args[++i]);
-                case "--bytes-steps" -> bytesSteps = Integer.parseInt(args[++i]);
-                case "--auto" -> {
-                    autoTable(System.out);
-                    return;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--steps" -> steps = Integer.parseInt(args[++i]);
+                    case "--lanes" -> lanes = java.util.Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
+                    case "--bytes-lanes" -> bytesLanes = Integer.parseInt(args[++i]);
+                    case "--bytes-steps" -> bytesSteps = Integer.parseInt(args[++i]);
+                    case "--auto" -> {
+                        autoTable(System.out);
+                        return;
+                    }
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i]
+                            + "'; options: --steps T, --lanes L1,L2,..., --bytes-lanes N, --bytes-steps T, --auto");
                 }
-                default -> throw new IllegalArgumentException("unknown option '" + args[i]
-                        + "'; options: --steps T, --lanes L1,L2,..., --bytes-lanes N, --bytes-steps T, --auto");
             }
+            if (steps < 1 || bytesLanes < 1 || bytesSteps < 1 || java.util.Arrays.stream(lanes).anyMatch(l -> l < 1)) {
+                throw new IllegalArgumentException("--steps, --lanes, --bytes-lanes and --bytes-steps must be at least 1");
+            }
+        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+            System.err.println("error: KernelDepth: " + TimingOptions.usageError(e));
+            System.exit(2);
         }
         String why = EmulatedDevice.unavailableReason();
         if (why != null) {
@@ -123,7 +132,7 @@ public final class KernelDepth {
     static Row count(CudaBackend backend, String computation, long lanes, int steps, String layout) {
         if (computation.equals("diagonal scan")) {
             ScanProblem p = new ScanTiming.Problem(JacobianStructure.diagonal(), 1, steps, Math.toIntExact(lanes)).problem();
-            KernelCounts before = backend.counts();
+            KernelTally before = backend.counts();
             backend.scan().forward(p);
             return new Row(computation, lanes, steps, layout, backend.counts().since(before), 0);
         }
@@ -135,7 +144,7 @@ public final class KernelDepth {
         Recurrence p = new Recurrence(cell, batch, steps, u, null, NewtonOptions.defaults());
         float[] states = new float[p.stateElements()];
         CudaFusedSolver solver = backend.fused(fusable, FusedStrategy.NEWTON);
-        KernelCounts before = backend.counts();
+        KernelTally before = backend.counts();
         SolveReport r = solver.forward(p, states);
         if (!r.converged()) {
             throw new IllegalStateException(computation + " at " + lanes + " lanes, T = " + steps + " did not converge: " + r);

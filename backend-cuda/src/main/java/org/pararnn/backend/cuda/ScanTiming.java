@@ -1,5 +1,6 @@
 package org.pararnn.backend.cuda;
 
+import org.pararnn.api.spi.KernelTally;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class ScanTiming {
 
     /** One measured shape. */
     record Row(String structure, boolean reverse, int steps, int lanes, double kernelMs, double floorMs, double callMs,
-               double windowedMs, String layout, KernelCounts counts) {
+               double windowedMs, String layout, KernelTally counts) {
         String markdown() {
             double elementSteps = (double) steps * lanes;
             String counted = counts == null ? "- | -" : String.format(Locale.ROOT, "%d | %.2f", counts.phases(), counts.bytes() / elementSteps);
@@ -36,7 +37,7 @@ public final class ScanTiming {
     }
 
     public static void main(String[] args) {
-        TimingOptions o = TimingOptions.parse(args, 1L << 30);
+        TimingOptions o = TimingOptions.parseOrExit(args, 1L << 30);
         boolean quick = o.quick();
         int[] steps = quick ? new int[] {1 << 9, 1 << 12} : new int[] {1 << 9, 1 << 12, 1 << 16, 1 << 20};
         int[] lanes = quick ? new int[] {1, 1 << 5} : new int[] {1, 1 << 9, 1 << 14};
@@ -103,10 +104,10 @@ public final class ScanTiming {
         int k = data.k();
         int steps = data.steps();
         int lanes = data.lanes();
-        KernelCounts before = backend.counts();
+        KernelTally before = backend.counts();
         double[] chosen = best(backend, backend.scan(), p, reverse);
         // Counts of one call (best() makes four), where the device counts them.
-        KernelCounts counts = before == null ? null : divide(backend.counts().since(before), 4);
+        KernelTally counts = before == null ? null : divide(backend.counts().since(before), 4);
         double[] windowed = best(backend, backend.scan(backend.geometry().windowedOnly()), p, reverse);
         String layout = backend.geometry().plan(lanes, steps, backend.geometry().chunk()).describe();
         // Bytes the kernel must move: A (k² floats per lane-step), b in and h out (k each).
@@ -115,8 +116,8 @@ public final class ScanTiming {
         return new Row(data.structure().describe(), reverse, steps, lanes, chosen[0], floor, chosen[1], windowed[0], layout, counts);
     }
 
-    private static KernelCounts divide(KernelCounts c, int calls) {
-        return new KernelCounts(c.launches() / calls, c.phases() / calls, c.bytesRead() / calls, c.bytesWritten() / calls, c.mostBlocks());
+    private static KernelTally divide(KernelTally c, int calls) {
+        return new KernelTally(c.launches() / calls, c.phases() / calls, c.bytesRead() / calls, c.bytesWritten() / calls, c.mostBlocks());
     }
 
     /** The best kernel time and whole-call time (ms) of three calls after one that compiles and allocates. */

@@ -10,6 +10,28 @@ import org.pararnn.api.spi.BackendProvider;
  */
 record TimingOptions(BackendProvider provider, String backend, long maxElementSteps, boolean quick) {
 
+    /** {@link #parse}, or the problem in one line on standard error and exit status 2 (a usage error). */
+    static TimingOptions parseOrExit(String[] args, long defaultMaxElementSteps) {
+        try {
+            return parse(args, defaultMaxElementSteps);
+        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+            System.err.println("error: " + usageError(e));
+            System.exit(2);
+            return null;
+        }
+    }
+
+    /** A usage error in words: a bad number names the value, a missing value says so. */
+    static String usageError(RuntimeException e) {
+        if (e instanceof NumberFormatException n) {
+            return "not a whole number: " + n.getMessage().replace("For input string: ", "");
+        }
+        if (e instanceof ArrayIndexOutOfBoundsException) {
+            return "the last option needs a value";
+        }
+        return e.getMessage();
+    }
+
     static TimingOptions parse(String[] args, long defaultMaxElementSteps) {
         String backend = "cuda";
         long maxElementSteps = defaultMaxElementSteps;

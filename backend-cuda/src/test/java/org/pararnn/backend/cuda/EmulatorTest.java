@@ -1,5 +1,6 @@
 package org.pararnn.backend.cuda;
 
+import org.pararnn.api.spi.KernelTally;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,13 +76,13 @@ class EmulatorTest {
             CudaDevice.Buffer in = s.alloc(128);
             CudaDevice.Buffer out = s.alloc(128);
             try {
-                KernelCounts before = d.counts();
+                KernelTally before = d.counts();
                 s.launch("pararnn_test_counts", new int[] {2, 1, 1}, new int[] {64, 1, 1}, 0, new KernelArgs().pointer(in).pointer(out));
-                KernelCounts c = d.counts().since(before);
+                KernelTally c = d.counts().since(before);
                 // 3 barriers + 2 shuffles + 7 marked steps in the deepest thread, plus the launch; blocks side by side.
-                assertEquals(new KernelCounts(1, 13, 512, 512, 2), c);
+                assertEquals(new KernelTally(1, 13, 512, 512, 2), c);
                 s.launch("pararnn_test_counts", new int[] {1, 1, 1}, new int[] {64, 1, 1}, 0, new KernelArgs().pointer(in).pointer(out));
-                assertEquals(new KernelCounts(2, 26, 768, 768, 2), d.counts().since(before), "launches add up");
+                assertEquals(new KernelTally(2, 26, 768, 768, 2), d.counts().since(before), "launches add up");
             } finally {
                 s.free(in);
                 s.free(out);

@@ -1,5 +1,6 @@
 package org.pararnn.backend.cuda;
 
+import org.pararnn.api.spi.KernelTally;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -60,9 +61,9 @@ class KernelCostModelTest {
         JacobianStructure s = k == 1 ? JacobianStructure.diagonal() : JacobianStructure.blockDiagonal(k);
         try (CudaBackend b = backend(g)) {
             ScanTiming.Problem data = new ScanTiming.Problem(s, k, steps, lanes);
-            KernelCounts before = b.counts();
+            KernelTally before = b.counts();
             b.scan().forward(data.problem());
-            KernelCounts c = b.counts().since(before);
+            KernelTally c = b.counts().since(before);
             ScanPlan p = g.plan(lanes, steps, g.chunk());
             assertEquals(KernelCostModel.scanPhases(p, k, steps), c.phases(), p.describe());
             assertEquals(p.spread() ? 3 : 1, c.launches(), p.describe());
@@ -95,9 +96,9 @@ class KernelCostModelTest {
         try (CudaBackend b = backend(g)) {
             CudaFusedSolver solver = b.fused(FusableCell.of(cell).orElseThrow(), FusedStrategy.NEWTON);
             float[] states = new float[p.stateElements()];
-            KernelCounts before = b.counts();
+            KernelTally before = b.counts();
             SolveReport r = solver.forward(p, states);
-            KernelCounts fwd = b.counts().since(before);
+            KernelTally fwd = b.counts().since(before);
             ScanPlan plan = g.plan(lanes, steps, lstm ? CudaFusedSolver.MAX_LSTM_NEWTON_CHUNK : CudaFusedSolver.MAX_GRU_NEWTON_CHUNK);
             String what = plan.describe() + " " + r;
             if (plan.spread()) {
@@ -111,7 +112,7 @@ class KernelCostModelTest {
             }
             before = b.counts();
             solver.backward(p, states, KitData.gaussian(p.stateElements(), 1, 5), new float[u.length], Gradients.of(cell), null);
-            KernelCounts bwd = b.counts().since(before);
+            KernelTally bwd = b.counts().since(before);
             ScanPlan back = g.plan(lanes, steps, g.chunk());
             assertEquals(KernelCostModel.adjointPhases(back, k, steps), bwd.phases(), back.describe());
         }
@@ -129,10 +130,10 @@ class KernelCostModelTest {
             for (FusedStrategy s : new FusedStrategy[] {FusedStrategy.SEQUENTIAL, FusedStrategy.NEWTON}) {
                 CudaFusedSolver solver = b.fused(f, s);
                 float[] states = new float[p.stateElements()];
-                KernelCounts before = b.counts();
+                KernelTally before = b.counts();
                 SolveReport r = solver.forward(p, states);
                 solver.backward(p, states, KitData.gaussian(p.stateElements(), 1, 5), new float[u.length], Gradients.of(cell), null);
-                KernelCounts c = b.counts().since(before);
+                KernelTally c = b.counts().since(before);
                 KernelCostModel.Cost model = s == FusedStrategy.SEQUENTIAL ? KernelCostModel.walk(false, 128, steps)
                         : KernelCostModel.inTime(ScanGeometry.GPU, false, 128, steps, r.iterations());
                 if (s == FusedStrategy.SEQUENTIAL) {

@@ -32,4 +32,19 @@ class ScanTimingTest {
         String table = text.toString(StandardCharsets.UTF_8);
         assertTrue(table.contains("| diagonal | forward | 2^6 | 1 |") && table.contains("| block-diagonal(2) | reverse | 2^9 | 1 |"), table);
     }
+
+    @Test
+    void usageErrorsAreOneLineNamingTheProblem() {
+        assertEquals("not a whole number: \"abc\"", TimingOptions.usageError(assertThrowsIae(() -> TimingOptions.parse(
+                new String[] {"--max-element-steps", "abc"}, 1))));
+        assertEquals("the last option needs a value", TimingOptions.usageError(
+                org.junit.jupiter.api.Assertions.assertThrows(ArrayIndexOutOfBoundsException.class,
+                        () -> TimingOptions.parse(new String[] {"--backend"}, 1))));
+        assertEquals("--backend must be cuda or cuda-emulated, got 'nope'", TimingOptions.usageError(assertThrowsIae(
+                () -> TimingOptions.parse(new String[] {"--backend", "nope"}, 1))));
+    }
+
+    private static IllegalArgumentException assertThrowsIae(org.junit.jupiter.api.function.Executable e) {
+        return org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, e);
+    }
 }
