@@ -19,6 +19,11 @@ import java.util.ServiceLoader;
 public final class Backends {
     public static final String PROPERTY = "pararnn.backend";
     public static final String ENV = "PARARNN_BACKEND";
+    /** Why the reference backend, chosen by priority, is worth a warning, and what to add. */
+    static final String REFERENCE_ONLY = "no faster backend is usable on the class path, so everything runs on one thread "
+            + "of plain Java (meant for checking, not for training); add org.pararnn:backend-cpu (multithreaded, SIMD, "
+            + "OpenBLAS) at runtime, or backend-cuda / backend-opencl for a device, or force this one with -D" + PROPERTY
+            + "=reference to silence this";
 
     private final List<BackendProvider> providers;
     private final List<BackendStatus> broken;
@@ -152,7 +157,13 @@ public final class Backends {
             }
             try {
                 Backend backend = best.create();
-                log.info("Using backend '" + name + "' (priority " + safePriority(best) + ") on " + backend.device());
+                if (name.equals(org.pararnn.api.reference.ReferenceBackend.NAME)) {
+                    // Chosen because nothing faster is here: correct, but one thread of scalar Java. Say so louder
+                    // than the usual INFO, with what to add.
+                    log.warn("Using backend '" + name + "' on " + backend.device() + ": " + REFERENCE_ONLY);
+                } else {
+                    log.info("Using backend '" + name + "' (priority " + safePriority(best) + ") on " + backend.device());
+                }
                 return backend;
             } catch (RuntimeException | LinkageError e) {
                 String why = "probe said available but it failed to start: " + describe(e);

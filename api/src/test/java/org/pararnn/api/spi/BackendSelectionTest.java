@@ -24,6 +24,55 @@ class BackendSelectionTest {
         assertEquals(List.of("Skipping backend 'cuda': no libcuda.so.1"), log.warns);
     }
 
+    /** Falling back to the reference backend is a warning that names the jar to add, not an INFO line. */
+    @Test
+    void fallingBackToTheReferenceBackendIsAWarningNamingTheJarToAdd() {
+        StubProviders.Log log = new StubProviders.Log();
+        Backend b = Backends.of(List.of(StubProviders.unavailable("cuda", 300, "no libcuda.so.1"),
+                StubProviders.available("reference", 0)), null, null, log).choose();
+        assertEquals("reference", b.name());
+        assertEquals(List.of(), log.infos);
+        assertEquals(2, log.warns.size(), log.warns.toString());
+        assertTrue(log.warns.get(1).startsWith("Using backend 'reference' on stub device of reference: no faster backend")
+                && log.warns.get(1).contains("org.pararnn:backend-cpu"), log.warns.get(1));
+        StubProviders.Log forced = new StubProviders.Log();
+        Backends.of(List.of(StubProviders.available("reference", 0)), "reference", null, forced).choose();
+        assertEquals(List.of(), forced.warns, "chosen on purpose: no warning");
+    }
+
+    /** Records carry the logger's name and Backends.choose as their source, not an adapter's inner class. */
+    @Test
+    void theSystemLogAttributesRecordsToTheSelection() {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(SelectionLog.LOGGER);
+        List<java.util.logging.LogRecord> records = new java.util.ArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(h);
+        try {
+            Backends.of(providers, null, null, SelectionLog.system()).choose();
+        } finally {
+            logger.removeHandler(h);
+        }
+        assertEquals(2, records.size());
+        for (java.util.logging.LogRecord r : records) {
+            assertEquals("org.pararnn.backend", r.getLoggerName());
+            assertEquals(Backends.class.getName(), r.getSourceClassName());
+            assertEquals("choose", r.getSourceMethodName());
+        }
+    }
+
     /** A provider whose priority is an estimate until probed; counts its probes. */
     static final class Estimating implements BackendProvider {
         final BackendProvider real;
@@ -143,6 +192,8 @@ class BackendSelectionTest {
         StubProviders.Log log = new StubProviders.Log();
         Backend chosen = Backends.of(survey.stream().map(BackendStatus::provider).toList(), null, null, log).choose();
         assertEquals("reference", chosen.name());
-        assertEquals(List.of("Skipping backend 'test-unavailable': test provider: never available"), log.warns);
+        assertEquals("Skipping backend 'test-unavailable': test provider: never available", log.warns.get(0));
+        assertTrue(log.warns.get(1).startsWith("Using backend 'reference'"), log.warns.toString());
+        assertEquals(2, log.warns.size(), log.warns.toString());
     }
 }

@@ -35,7 +35,7 @@ public final class BenchMain {
             solve with a plain pass over the same bytes (the memory floor). Writes DIR/report.md (tables and a
             short reading), DIR/results.json (every run's time) and DIR/*.png. --compare marks every figure that
             moved by more than its measured noise against an earlier run's DIR.
-              --quick      about 3 minutes on 2 cores (default sweep: about 20)
+              --quick      about 3 minutes on 2 cores (default sweep: about 11) with cpu and opencl
               --backends   which backends (default: every available one except the testing backends
                            reference and cuda-emulated); unavailable ones are listed with their probe's reason
               --out        where to write (default: bench-report)
@@ -132,6 +132,7 @@ public final class BenchMain {
         out.printf(Locale.ROOT, "bench: %s sweep on %s; %d shapes (T:B·D %s); writing %s%n", quick ? "quick" : "full",
                 String.join(", ", runs), sweep.shapes().size(),
                 String.join(" ", sweep.shapes().stream().map(s -> s[0] + ":" + s[1]).toList()), dir.toAbsolutePath());
+        long started = System.nanoTime();
         BenchRun run = new BenchRun(sweep, out);
         run.expect(runs.size());
         for (String b : runs) {
@@ -148,10 +149,13 @@ public final class BenchMain {
                 + " runs per figure, fewer where runs are slow (about " + sweep.secondsPerFigure() + " s a figure; each figure's "
                 + "samples in results.json), " + sweep.modelRuns() + " runs per model figure");
         meta.put("quick", quick);
+        double minutes = (System.nanoTime() - started) / 60e9;
+        meta.put("minutes", Math.round(minutes * 10) / 10.0);
         Compare.Result comparison = older == null ? null : Compare.compare(compareDir, older, run.figures);
         new Report(dir, meta, lines, run.figures, run.absent, comparison).write();
         out.println("bench: wrote " + dir.resolve("report.md") + ", results.json" + (Report.canDraw() ? " and the plots"
                 : " (no plots: this runtime has no java.desktop module)"));
+        out.printf(Locale.ROOT, "bench: measured for %.1f minutes%n", minutes);
         if (comparison != null) {
             out.printf(Locale.ROOT, "compared with %s: %d of %d common figures moved beyond their noise%n", compareDir,
                     comparison.moved().size(), comparison.common());

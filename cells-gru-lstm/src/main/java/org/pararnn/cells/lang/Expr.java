@@ -72,6 +72,7 @@ public final class Expr {
         return new Expr(op, 0, -1, null, a, b, c);
     }
 
+    /** The constant {@code v} (finite; a NaN or infinity is refused here, naming it). */
     public static Expr constant(double v) {
         if (!Double.isFinite(v)) {
             throw new IllegalArgumentException("a cell's constant must be finite, got " + v);
@@ -107,6 +108,7 @@ public final class Expr {
         return op == Op.CONST && value == v;
     }
 
+    /** {@code this + o}; constants fold and a zero operand disappears. */
     public Expr plus(Expr o) {
         if (op == Op.CONST && o.op == Op.CONST) {
             return constant(value + o.value);
@@ -117,10 +119,12 @@ public final class Expr {
         return o.isConst(0) ? this : node(Op.ADD, this, o, null);
     }
 
+    /** {@code this + v}. */
     public Expr plus(double v) {
         return plus(constant(v));
     }
 
+    /** {@code this − o}; constants fold and a zero operand disappears. */
     public Expr minus(Expr o) {
         if (op == Op.CONST && o.op == Op.CONST) {
             return constant(value - o.value);
@@ -131,6 +135,7 @@ public final class Expr {
         return isConst(0) ? o.neg() : node(Op.SUB, this, o, null);
     }
 
+    /** {@code this · o}, elementwise at this feature; constants fold, a zero factor gives zero, a one disappears. */
     public Expr times(Expr o) {
         if (op == Op.CONST && o.op == Op.CONST) {
             return constant(value * o.value);
@@ -144,6 +149,7 @@ public final class Expr {
         return o.isConst(1) ? this : node(Op.MUL, this, o, null);
     }
 
+    /** {@code this · v}. */
     public Expr times(double v) {
         return times(constant(v));
     }
@@ -159,6 +165,7 @@ public final class Expr {
         return o.isConst(1) ? this : node(Op.DIV, this, o, null);
     }
 
+    /** {@code −this}; {@code −(−x)} is {@code x}. */
     public Expr neg() {
         if (op == Op.CONST) {
             return constant(-value);
@@ -171,18 +178,22 @@ public final class Expr {
         return constant(1).minus(this);
     }
 
+    /** {@code eˣ}. */
     public static Expr exp(Expr x) {
         return x.op == Op.CONST ? constant(Math.exp(x.value)) : node(Op.EXP, x, null, null);
     }
 
+    /** {@code ln x}; the argument must stay positive on the cell's inputs (a NaN it makes is reported by the solve). */
     public static Expr log(Expr x) {
         return node(Op.LOG, x, null, null);
     }
 
+    /** {@code tanh x}. */
     public static Expr tanh(Expr x) {
         return x.op == Op.CONST ? constant(Math.tanh(x.value)) : node(Op.TANH, x, null, null);
     }
 
+    /** {@code σ(x) = 1 / (1 + e⁻ˣ)}. */
     public static Expr sigmoid(Expr x) {
         return node(Op.SIGMOID, x, null, null);
     }
@@ -197,10 +208,12 @@ public final class Expr {
         return node(Op.SILU, x, null, null);
     }
 
+    /** The larger of {@code x} and {@code y}; its derivative follows the larger one ({@code y} on a tie). */
     public static Expr max(Expr x, Expr y) {
         return node(Op.MAX, x, y, null);
     }
 
+    /** The smaller of {@code x} and {@code y}; its derivative follows the smaller one ({@code y} on a tie). */
     public static Expr min(Expr x, Expr y) {
         return node(Op.MIN, x, y, null);
     }
@@ -293,6 +306,7 @@ public final class Expr {
         }
     }
 
+    /** The expression as written in cell-language notation: {@code h0} state, {@code u1} input, {@code A[0]} parameter row. */
     @Override
     public String toString() {
         return switch (op) {

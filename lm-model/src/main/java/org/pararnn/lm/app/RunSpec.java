@@ -6,6 +6,7 @@ import org.pararnn.api.Mode;
 import org.pararnn.lm.data.BatchSource;
 import org.pararnn.lm.model.ModelConfig;
 import org.pararnn.lm.train.Checkpoint;
+import org.pararnn.lm.train.RunDirectory;
 import org.pararnn.lm.train.TrainConfig;
 
 /**
@@ -18,8 +19,9 @@ import org.pararnn.lm.train.TrainConfig;
  * @param stopAtAccuracy stop once held-out exact match reaches this (0: run all steps)
  * @param shards         replicas side by side in this process ({@code org.pararnn.lm.train.Shards}); 0: the
  *                       checkpoint's count when resuming, else one per thread where the backend can divide itself
+ * @param claim          how the run takes {@code runDir} (fresh, continuing the run in it, replacing it)
  */
 public record RunSpec(String backend, Mode mode, ModelConfig model, TrainConfig train, BatchSource source, Path runDir,
                       Path resume, Checkpoint.State resumeState, double stopAtAccuracy, String title,
-                      PrintStream out, boolean terminal, int shards) {
+                      PrintStream out, boolean terminal, int shards, RunDirectory.Claim claim) {
 }

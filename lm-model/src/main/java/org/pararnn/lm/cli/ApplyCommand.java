@@ -60,11 +60,14 @@ final class ApplyCommand implements Command {
     public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         Options o = new Options("apply", args, Set.of("cell", "weights", "input", "grad-output", "out", "backend", "mode"));
         String cellName = o.require("cell").toLowerCase(Locale.ROOT);
+        if (!cellName.equals("paragru") && !cellName.equals("paralstm")) {
+            throw new UsageException("apply: unknown --cell '" + cellName + "'; use paragru or paralstm");
+        }
         Path weights = o.requirePath("weights");
         Path input = o.requirePath("input");
         Path outFile = o.requirePath("out");
         Path gradFile = o.get("grad-output") == null ? null : Path.of(o.get("grad-output"));
-        Mode mode = Mode.parse(o.get("mode", "auto"));
+        Mode mode = o.parse("mode", "auto", Mode::parse);
         ParaCell cell = loadCell(cellName, weights);
         SafeTensors.Contents in = SafeTensors.read(input);
         Tensor x = in.require("x", input);
@@ -133,7 +136,7 @@ final class ApplyCommand implements Command {
         ParaCell cell = switch (name) {
             case "paragru" -> new ParaGRU(n, d, heads);
             case "paralstm" -> new ParaLSTM(n, d, heads);
-            default -> throw new IllegalArgumentException("apply: unknown --cell '" + name + "'; use paragru or paralstm");
+            default -> throw new UsageException("apply: unknown --cell '" + name + "'; use paragru or paralstm");
         };
         SafeTensors.loadInto(weights, cell.parameters());
         return cell;

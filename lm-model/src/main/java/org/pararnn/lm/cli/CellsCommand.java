@@ -45,7 +45,14 @@ final class CellsCommand implements Command {
     public int run(List<String> args, PrintStream out, PrintStream err) {
         List<String> names = args.isEmpty() ? CellKinds.names() : args;
         for (String n : names) {
-            CellKinds.require(n);
+            if (n.startsWith("--")) {
+                throw new UsageException("cells: unknown option " + n + " (cells takes cell names only)");
+            }
+            try {
+                CellKinds.require(n);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("cells: " + e.getMessage());
+            }
         }
         int failed = 0;
         out.println(String.format(Locale.ROOT, "%-10s %-18s %-24s %s", "CELL", "TYPE", "STRUCTURE", "CHECK"));

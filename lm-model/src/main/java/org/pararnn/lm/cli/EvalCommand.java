@@ -2,6 +2,7 @@ package org.pararnn.lm.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.pararnn.api.Mode;
@@ -34,19 +35,28 @@ final class EvalCommand implements Command {
 
                 Evaluates a run directory's latest checkpoint (or a checkpoint directory) on the held-out
                 part of its data: the contiguous last 10 %% of a text corpus (N random windows, default 200),
-                or N fresh held-out sequences of a task (default 1000). Same fixed windows every time.
+                or N fresh held-out sequences of a task (default 1000), in whole batches of --batch (default:
+                the run's), so N is rounded up to a multiple of it: 200 windows at batch 12 are 204, 1000
+                sequences at batch 32 are 1024. Same fixed windows every time.
                 """.formatted();
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         Options o = new Options("eval", args, Set.of("checkpoint", "sequences", "batch", "backend", "mode"));
-        SolverSettings settings = SolverSettings.of(o.get("backend"), Mode.parse(o.get("mode", "AUTO")));
-        try (Session session = Session.open(settings, new CheckpointModule(o.requirePath("checkpoint")))) {
+        SolverSettings settings = SolverSettings.of(o.get("backend"), o.parse("mode", "AUTO", Mode::parse));
+        Path checkpoint = o.requirePath("checkpoint");
+        // Checked before the checkpoint is read: a mistyped number is the command line's fault.
+        int givenBatch = o.getInt("batch", 0);
+        int givenSequences = o.getInt("sequences", 0);
+        if (o.get("batch") != null && givenBatch < 1 || o.get("sequences") != null && givenSequences < 1) {
+            throw new UsageException("eval: --batch and --sequences must be at least 1");
+        }
+        try (Session session = Session.open(settings, new CheckpointModule(checkpoint))) {
             LoadedModel m = session.get(LoadedModel.class);
             boolean task = m.source() instanceof SyntheticTask;
-            int batch = o.getInt("batch", m.state().train() != null ? m.state().train().batch() : 16);
-            int sequences = o.getInt("sequences", task ? 1000 : 200);
+            int batch = givenBatch > 0 ? givenBatch : m.state().train() != null ? m.state().train().batch() : 16;
+            int sequences = givenSequences > 0 ? givenSequences : task ? 1000 : 200;
             long t0 = System.nanoTime();
             Evaluation e = Evaluation.run(m.model(), m.source(), sequences, batch);
             double secs = (System.nanoTime() - t0) / 1e9;

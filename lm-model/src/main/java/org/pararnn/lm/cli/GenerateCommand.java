@@ -41,21 +41,25 @@ final class GenerateCommand implements Command {
         Options o = new Options("generate", args, Set.of("checkpoint", "prompt", "tokens", "temperature", "top-k",
                 "seed", "backend"));
         SolverSettings settings = SolverSettings.of(o.get("backend"), Mode.AUTO);
-        try (Session session = Session.open(settings, new CheckpointModule(o.requirePath("checkpoint")))) {
+        // Checked before the checkpoint is read: a mistyped number is the command line's fault.
+        java.nio.file.Path checkpoint = o.requirePath("checkpoint");
+        String prompt = o.require("prompt");
+        int n = o.getInt("tokens", 200);
+        if (n <= 0) {
+            throw new UsageException("generate: --tokens must be positive, got " + n);
+        }
+        int seed = o.getInt("seed", 1);
+        float temperature = (float) o.getDouble("temperature", 0.8);
+        int topK = o.getInt("top-k", 0);
+        try (Session session = Session.open(settings, new CheckpointModule(checkpoint))) {
             // One token at a time: AUTO solves T = 1 sequentially, which is exact and cheapest.
             LoadedModel m = session.get(LoadedModel.class);
             if (!(m.source() instanceof TextCorpus text)) {
                 throw new IllegalArgumentException(m.checkpoint() + " was trained on a synthetic task; generate needs a "
                         + "language model trained with --data (use ./pararnn eval for tasks)");
             }
-            String prompt = o.require("prompt");
             int[] ids = text.vocabulary().encode(prompt);
-            int n = o.getInt("tokens", 200);
-            if (n <= 0) {
-                throw new IllegalArgumentException("generate: --tokens must be positive, got " + n);
-            }
-            Generator g = new Generator(m.model(), o.getInt("seed", 1), (float) o.getDouble("temperature", 0.8),
-                    o.getInt("top-k", 0));
+            Generator g = new Generator(m.model(), seed, temperature, topK);
             long t0 = System.nanoTime();
             int[] gen = g.generate(ids, n);
             double secs = (System.nanoTime() - t0) / 1e9;

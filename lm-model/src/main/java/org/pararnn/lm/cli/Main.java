@@ -24,25 +24,64 @@ public final class Main {
      * Commands that the {@code ./pararnn} launcher runs from another module's jar, listed here so that the
      * help tells of them (the application itself carries no test engine).
      */
-    static final Map<String, String> LAUNCHER_COMMANDS = Map.of(
+    static final Map<String, String> LAUNCHER_COMMANDS = ordered(
             "conformance", "run the shared conformance suite on every backend found (or one) and print the results table",
-            "bench", "measure every backend side by side and write a report (tables, plots, every run's time)");
+            "bench", "measure every backend side by side and write a report (tables, plots, every run's time)",
+            "test", "build and run every test of the project (mvn verify; needs Maven)",
+            "build", "build the jars (mvn package, tests skipped; done on first use and after source changes)");
 
     /** Where each launcher command runs from, for the error when one reaches this jar. */
-    private static final Map<String, String> LAUNCHER_JARS = Map.of(
-            "conformance", "the conformance module's jar (java -cp 'conformance-tests/target/conformance-tests.jar:"
+    private static final Map<String, String> LAUNCHER_JARS = ordered(
+            "conformance", "runs from the conformance module's jar (java -cp 'conformance-tests/target/conformance-tests.jar:"
                     + "conformance-tests/target/lib/*:lm-model/target/lib/*' org.pararnn.conformance.ConformanceMain)",
-            "bench", "the benchmarks jar (java -cp bench/target/benchmarks.jar org.pararnn.bench.report.BenchMain)");
+            "bench", "runs from the benchmarks jar (java -cp bench/target/benchmarks.jar org.pararnn.bench.report.BenchMain)",
+            "test", "is the launcher's (it runs Maven in the source tree)",
+            "build", "is the launcher's (it runs Maven in the source tree)");
+
+    /** One-line log records ({@code WARNING: message}); a format the user set wins. */
+    static final String LOG_FORMAT = "%4$s: %5$s%6$s%n";
+
+    private static Map<String, String> ordered(String... pairs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put(pairs[i], pairs[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     private void register(Command c) {
         commands.put(c.name(), c);
     }
 
     public static void main(String[] args) {
+        // Before anything logs: java.util.logging reads the format once. The launcher passes the same; a JVM started
+        // by hand gets it too.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", LOG_FORMAT);
+        }
         System.exit(new Main().run(List.of(args), System.out, System.err));
     }
 
+    /** This build's version ({@code ./pararnn --version}), from the jar's resources. */
+    static String version() {
+        try (var in = Main.class.getResourceAsStream("version.properties")) {
+            if (in == null) {
+                return "unknown (no version.properties in the build)";
+            }
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
     int run(List<String> args, PrintStream out, PrintStream err) {
+        if (!args.isEmpty() && (args.get(0).equals("--version") || args.get(0).equals("-V") || args.get(0).equals("version"))) {
+            out.println("ParaRNN-J " + version() + " (Java " + Runtime.version() + ", " + System.getProperty("java.vm.name")
+                    + ", " + System.getProperty("os.arch") + ")");
+            return 0;
+        }
         if (args.isEmpty() || isHelp(args.get(0)) || args.get(0).equals("help")) {
             if (args.size() > 1 && LAUNCHER_COMMANDS.containsKey(args.get(1))) {
                 out.println("./pararnn " + args.get(1) + " --help tells more.");
@@ -55,13 +94,16 @@ public final class Main {
         }
         Command c = commands.get(args.get(0));
         if (c == null && LAUNCHER_COMMANDS.containsKey(args.get(0))) {
-            err.println("error: '" + args.get(0) + "' runs from " + LAUNCHER_JARS.get(args.get(0)) + ": use ./pararnn " + args.get(0));
+            err.println("error: '" + args.get(0) + "' " + LAUNCHER_JARS.get(args.get(0)) + ": use ./pararnn " + args.get(0));
             return 2;
         }
         if (c == null) {
-            err.println("unknown command '" + args.get(0) + "'; commands: " + String.join(", ", commands.keySet()) + ", "
-                    + String.join(", ", LAUNCHER_COMMANDS.keySet())
-                    + " (./pararnn --help)");
+            List<String> all = new java.util.ArrayList<>(commands.keySet());
+            all.addAll(LAUNCHER_COMMANDS.keySet());
+            String hint = Suggest.closest(args.get(0).replaceFirst("^-+", ""), all).map(s -> "; did you mean '" + s + "'?")
+                    .orElse("");
+            err.println("error: unknown command '" + args.get(0) + "'" + hint + " (commands: " + String.join(", ", all)
+                    + "; ./pararnn --help)");
             return 2;
         }
         List<String> rest = args.subList(1, args.size());
@@ -71,6 +113,9 @@ public final class Main {
         }
         try {
             return c.run(rest, out, err);
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
         } catch (Exception | OutOfMemoryError | StackOverflowError e) {
             err.println("error: " + CliErrors.message(e));
             if (Boolean.getBoolean(CliErrors.DEBUG_PROPERTY)) {
@@ -89,6 +134,7 @@ public final class Main {
                 ParaRNN-J: nonlinear RNNs solved in parallel along the sequence.
 
                 Usage: ./pararnn COMMAND [OPTIONS]    (./pararnn COMMAND --help for details)
+                       ./pararnn --version
 
                 Commands:
                 """);
@@ -100,6 +146,8 @@ public final class Main {
 
                 Backends: -Dpararnn.backend=NAME (via JAVA_OPTS) or PARARNN_BACKEND=NAME forces one;
                 extra jars (your own backends or cells) go in PARARNN_CLASSPATH.
+                Exit status: 0 done, 1 the run failed (the line after "error:" says why), 2 the command line
+                is wrong (unknown command or option, bad value), 130 interrupted (Ctrl-C).
                 """);
         return sb.toString();
     }

@@ -45,8 +45,9 @@ final class NewtonCommand implements Command {
                 of the Jacobian only; ELK: Levenberg-Marquardt steps as Kalman smoothers, from lambda = 1;
                 quasi-ELK) and prints the iterations each needed to reach the tolerance (1e-6), or why it
                 stopped, with its time. Every method gets a budget of T iterations and no sequential fallback.
-                Cells: paragru, paralstm, gru (dense), rotation (2x2), and two hard ones: hard.tanh-gain2 (a
-                dense tanh RNN with recurrent gain 2) and hard.chaotic (a chaotic map per feature).
+                Cells: paragru, paralstm, gru (dense), rotation (2x2), and three hard ones: hard.tanh-gain2 and
+                hard.tanh-gain3 (dense tanh RNNs with recurrent gain 2 and 3) and hard.chaotic (a chaotic map
+                per feature).
                 Defaults: T = 1024, B = 4, D = 16, the backend chosen as for training.
                 """;
     }
@@ -58,14 +59,14 @@ final class NewtonCommand implements Command {
         int batch = o.getInt("batch", 4);
         int width = o.getInt("width", 16);
         if (steps < 2 || batch < 1 || width < 2 || width % 2 != 0) {
-            throw new IllegalArgumentException("newton: needs --steps >= 2, --batch >= 1 and an even --width >= 2; got "
+            throw new UsageException("newton: needs --steps >= 2, --batch >= 1 and an even --width >= 2; got "
                     + steps + ", " + batch + ", " + width);
         }
         Map<String, Cell> cells = cells(width);
         List<String> names = o.get("cells") == null ? new ArrayList<>(cells.keySet()) : List.of(o.get("cells").split(","));
         for (String n : names) {
             if (!cells.containsKey(n)) {
-                throw new IllegalArgumentException("newton: no cell '" + n + "' here; choose from " + cells.keySet());
+                throw new UsageException("newton: no cell '" + n + "' here; choose from " + cells.keySet());
             }
         }
         Backends backends = Backends.fromEnvironment().forcing(o.get("backend"), "--backend");

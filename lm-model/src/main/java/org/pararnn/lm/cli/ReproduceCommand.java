@@ -21,6 +21,7 @@ import org.pararnn.lm.reproduce.Table6Run;
 import org.pararnn.lm.reproduce.Table6Task;
 import org.pararnn.lm.tasks.TaskDataset;
 import org.pararnn.lm.train.Progress;
+import org.pararnn.lm.train.RunDirectory;
 
 /** {@code ./pararnn reproduce table6}: the paper's synthetic-task table on this machine, within a time budget. */
 final class ReproduceCommand implements Command {
@@ -69,22 +70,25 @@ final class ReproduceCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         if (args.isEmpty() || !args.get(0).equals("table6")) {
-            throw new IllegalArgumentException("reproduce: say what to reproduce: ./pararnn reproduce table6 [OPTIONS]"
+            throw new UsageException("reproduce: say what to reproduce: ./pararnn reproduce table6 [OPTIONS]"
                     + (args.isEmpty() ? "" : " (got '" + args.get(0) + "')"));
         }
         Options o = new Options("reproduce table6", args.subList(1, args.size()), OPTIONS);
         List<String> cells = new ArrayList<>();
         for (String c : o.get("cells", "paragru,paralstm").split(",")) {
             String cell = c.trim();
-            CellKinds.require(cell);
+            o.parse("cells", cell, name -> {
+                CellKinds.require(name);
+                return name;
+            });
             if (!cell.equals("paragru") && !cell.equals("paralstm")) {
-                throw new IllegalArgumentException("reproduce table6: the table has paragru and paralstm, not " + cell);
+                throw new UsageException("reproduce table6: the table has paragru and paralstm, not " + cell);
             }
             cells.add(cell);
         }
         List<Table6Task> tasks = new ArrayList<>();
         for (String t : o.get("tasks", String.join(",", Table6Task.ids())).split(",")) {
-            tasks.add(Table6Task.parse(t));
+            tasks.add(o.parse("tasks", t, Table6Task::parse));
         }
         int seeds = o.getInt("seeds", 3);
         double minutes = o.getDouble("budget-minutes", 30);
@@ -93,13 +97,13 @@ final class ReproduceCommand implements Command {
         int testCount = o.getInt("test", 100_000);
         long dataSeed = o.getInt("data-seed", 2025);
         if (seeds < 1) {
-            throw new IllegalArgumentException("reproduce table6: --seeds must be at least 1, got " + seeds);
+            throw new UsageException("reproduce table6: --seeds must be at least 1, got " + seeds);
         }
         if (!(minutes > 0) || Double.isInfinite(minutes)) {
-            throw new IllegalArgumentException("reproduce table6: --budget-minutes must be a positive number, got " + minutes);
+            throw new UsageException("reproduce table6: --budget-minutes must be a positive number, got " + minutes);
         }
         if (!(target > 0 && target <= 1)) {
-            throw new IllegalArgumentException("reproduce table6: --target must be in (0, 1], got " + target);
+            throw new UsageException("reproduce table6: --target must be in (0, 1], got " + target);
         }
         // Each task's recipe with what the options override, checked before anything is built.
         Map<Table6Task, Table6Task.Recipe> recipes = new LinkedHashMap<>();
@@ -109,20 +113,23 @@ final class ReproduceCommand implements Command {
                     o.getDouble("weight-decay", base.weightDecay()), (float) o.getDouble("retention", base.retention()),
                     onOff(o, "relabel", base.relabel()));
             if (!(recipe.lr() > 0) || recipe.batch() < 1 || !(recipe.weightDecay() >= 0) || !(recipe.retention() >= 0)) {
-                throw new IllegalArgumentException("reproduce table6: --lr must be positive, --batch at least 1, --weight-decay"
+                throw new UsageException("reproduce table6: --lr must be positive, --batch at least 1, --weight-decay"
                         + " and --retention at least 0; got " + recipe.lr() + ", " + recipe.batch() + ", "
                         + recipe.weightDecay() + ", " + recipe.retention());
             }
             if (recipe.relabel() && !task.task().relabels()) {
-                throw new IllegalArgumentException("reproduce table6: --relabel on: " + task.id()
+                throw new UsageException("reproduce table6: --relabel on: " + task.id()
                         + " has no symbol renaming that keeps its answers");
             }
             recipes.put(task, recipe);
         }
-        Mode mode = Mode.parse(o.get("mode", "AUTO"));
+        Mode mode = o.parse("mode", "AUTO", Mode::parse);
         Path dir = Path.of(o.get("out", "runs/table6-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
         boolean terminal = Progress.stdoutIsTerminal();
-        try (Session session = Session.open(SolverSettings.of(o.get("backend"), mode))) {
+        // Several runs may add to one table, one after another: each holds the directory while it writes.
+        try (RunDirectory held = RunDirectory.claim(dir, RunDirectory.Claim.CONTINUE, "./pararnn reproduce table6");
+             Session session = Session.open(SolverSettings.of(o.get("backend"), mode))) {
+            held.takenOver().ifPresent(out::println);
             var solver = session.solver();
             String machine = String.format(Locale.ROOT, "%s, %d cores, backend %s (%s), %s", LocalDate.now(),
                     Runtime.getRuntime().availableProcessors(), solver.backend().name(), solver.backend().device(),
@@ -169,7 +176,7 @@ final class ReproduceCommand implements Command {
         return switch (v) {
             case "on" -> true;
             case "off" -> false;
-            default -> throw new IllegalArgumentException("reproduce table6: --" + name + " takes on or off, got '" + v + "'");
+            default -> throw new UsageException("reproduce table6: --" + name + " takes on or off, got '" + v + "'");
         };
     }
 }

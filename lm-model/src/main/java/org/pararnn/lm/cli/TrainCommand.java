@@ -3,6 +3,7 @@ package org.pararnn.lm.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -22,12 +23,14 @@ import org.pararnn.lm.data.Sources;
 import org.pararnn.lm.data.TextCorpus;
 import org.pararnn.lm.data.Vocabulary;
 import org.pararnn.lm.model.Architecture;
+import org.pararnn.lm.model.CellKinds;
 import org.pararnn.lm.model.Footprint;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.ModelConfig;
 import org.pararnn.lm.tasks.SyntheticTask;
 import org.pararnn.lm.train.Checkpoint;
 import org.pararnn.lm.train.Progress;
+import org.pararnn.lm.train.RunDirectory;
 import org.pararnn.lm.train.TrainConfig;
 import org.pararnn.lm.train.Shards;
 import org.pararnn.lm.train.Trainer;
@@ -40,6 +43,8 @@ final class TrainCommand implements Command {
             "layers", "heads", "context", "batch", "accum", "steps", "lr", "min-lr", "warmup", "weight-decay",
             "beta2", "clip-norm", "clip", "z-loss", "retention", "eval-every", "eval-sequences", "checkpoint-every", "seed",
             "supervise", "backend", "mode", "out", "resume", "until-accuracy", "shards");
+    /** Options that take no value. */
+    private static final Set<String> FLAGS = Set.of("overwrite");
 
     @Override
     public String name() {
@@ -93,8 +98,12 @@ final class TrainCommand implements Command {
                                        thread where the backend can divide itself and N divides the batch;
                                        a resumed run keeps its count)
                 Run:
-                  --out DIR            run directory (default runs/<time>-<task|data>-<cell>)
+                  --out DIR            run directory (default runs/<time>-<task|data>-<cell>); one that holds a
+                                       run is refused, and one run at a time holds it (run.lock names the holder)
+                  --overwrite          replace the run in --out (its metrics, plot and checkpoints are removed)
                   --resume DIR         continue a run exactly from its latest checkpoint (--steps may extend it)
+                Ctrl-C stops after the step in progress, saves a checkpoint and the loss plot, and prints the
+                command that continues the run.
                 """.formatted(DEFAULT_TASK, String.join(", ", SyntheticTask.NAMES));
     }
 
@@ -129,13 +138,20 @@ final class TrainCommand implements Command {
 
     /** The run the arguments describe (a fresh one, or the continuation of a checkpoint). */
     RunSpec spec(List<String> args, PrintStream out) throws IOException {
-        Options o = new Options("train", args, OPTIONS);
+        Options o = new Options("train", args, OPTIONS, FLAGS);
         return o.get("resume") != null ? resumeSpec(o, out) : freshSpec(o, out);
     }
 
     private RunSpec freshSpec(Options o, PrintStream out) throws IOException {
-        String cell = o.get("cell", "paragru");
-        Mode mode = Mode.parse(o.get("mode", "AUTO"));
+        RunDirectory.Claim claim = o.flag("overwrite") ? RunDirectory.Claim.REPLACE : RunDirectory.Claim.FRESH;
+        if (o.get("out") != null) { // before the data is read or anything is said
+            refuseIfHoldingARun(Path.of(o.get("out")), claim);
+        }
+        String cell = o.parse("cell", "paragru", name -> {
+            CellKinds.require(name);
+            return name;
+        });
+        Mode mode = o.parse("mode", "AUTO", Mode::parse);
         long seed = o.getInt("seed", 1);
         BatchSource source;
         ModelConfig model;
@@ -144,42 +160,52 @@ final class TrainCommand implements Command {
         double until;
         if (o.get("data") != null) {
             if (o.get("task") != null || o.get("length") != null || o.get("supervise") != null) {
-                throw new IllegalArgumentException("train: give either --data or --task (--length, --supervise), not both");
+                throw new UsageException("train: give either --data or --task (--length, --supervise), not both");
             }
             Path data = Path.of(o.get("data"));
             int context = o.getInt("context", 64);
-            source = TextCorpus.load(data, Vocabulary.parseKind(o.get("vocab", "char")), null, context, 0.1);
+            source = TextCorpus.load(data, o.parse("vocab", "char", Vocabulary::parseKind), null, context, 0.1);
             int dim = o.getInt("dim", 128);
-            ModelConfig base = ModelConfig.languageModel(source.vocab(), dim, o.getInt("layers", 4), o.getInt("heads", 2), cell, seed);
-            model = withOverrides(o, base, Architecture.parse(o.get("arch", "lm")), 0.5f);
+            Architecture arch = o.parse("arch", "lm", Architecture::parse);
+            int vocab = source.vocab();
+            model = Options.asUsage(() -> withOverrides(o, ModelConfig.languageModel(vocab, dim, o.getInt("layers", 4),
+                    o.getInt("heads", 2), cell, seed), arch, 0.5f));
             double lr = o.getDouble("lr", 1e-3);
-            train = new TrainConfig(o.getInt("steps", 2000), o.getInt("batch", 12), o.getInt("accum", 1), lr,
-                    o.getDouble("min-lr", lr / 10), o.getInt("warmup", 100), 0.9, o.getDouble("beta2", 0.99), 1e-8,
+            train = Options.asUsage(() -> new TrainConfig(o.getInt("steps", 2000), o.getInt("batch", 12), o.getInt("accum", 1),
+                    lr, o.getDouble("min-lr", lr / 10), o.getInt("warmup", 100), 0.9, o.getDouble("beta2", 0.99), 1e-8,
                     o.getDouble("weight-decay", 0.1), o.getDouble("clip-norm", 1.0), o.getInt("eval-every", 500),
-                    o.getInt("eval-sequences", 200), o.getInt("checkpoint-every", 500), seed);
+                    o.getInt("eval-sequences", 200), o.getInt("checkpoint-every", 500), seed));
             label = data.getFileName() + "-" + cell;
             until = 0;
         } else {
-            String taskName = o.get("task", DEFAULT_TASK);
+            String taskName = o.parse("task", DEFAULT_TASK, name -> {
+                if (!SyntheticTask.NAMES.contains(name)) {
+                    throw new IllegalArgumentException("train: unknown task '" + name + "'"
+                            + Suggest.closest(name, SyntheticTask.NAMES).map(s -> "; did you mean " + s + "?").orElse("")
+                            + " (tasks: " + String.join(", ", SyntheticTask.NAMES) + ")");
+                }
+                return name;
+            });
             if (o.get("context") != null || o.get("vocab") != null) {
-                throw new IllegalArgumentException("train: --context and --vocab are for --data; tasks take --length");
+                throw new UsageException("train: --context and --vocab are for --data; tasks take --length");
             }
             TaskDefaults d = defaultsFor(taskName);
-            SyntheticTask task = SyntheticTask.define(taskName, o.getInt("length", d.length()), supervisesEveryStep(o));
+            boolean everyStep = supervisesEveryStep(o);
+            SyntheticTask task = Options.asUsage(() -> SyntheticTask.define(taskName, o.getInt("length", d.length()), everyStep));
             source = task;
-            Architecture arch = Architecture.parse(o.get("arch", d.arch().name()));
+            Architecture arch = o.parse("arch", d.arch().name(), Architecture::parse);
             int dim = o.getInt("dim", d.dim());
-            ModelConfig base = arch == Architecture.CELL
+            model = Options.asUsage(() -> withOverrides(o, arch == Architecture.CELL
                     ? new ModelConfig(arch, task.vocab(), dim, 1, o.getInt("heads", d.heads()), cell, 0, 4, task.steps(), 0.9f, 0f, seed)
-                    : ModelConfig.languageModel(task.vocab(), dim, o.getInt("layers", d.layers()), o.getInt("heads", d.heads()), cell, seed);
-            model = withOverrides(o, base, arch, 0.9f);
+                    : ModelConfig.languageModel(task.vocab(), dim, o.getInt("layers", d.layers()), o.getInt("heads", d.heads()), cell,
+                    seed), arch, 0.9f));
             double lr = o.getDouble("lr", d.lr());
             int steps = o.getInt("steps", d.steps());
-            train = new TrainConfig(steps, o.getInt("batch", d.batch()), o.getInt("accum", 1), lr,
+            train = Options.asUsage(() -> new TrainConfig(steps, o.getInt("batch", d.batch()), o.getInt("accum", 1), lr,
                     o.getDouble("min-lr", lr / 10), o.getInt("warmup", Math.min(100, steps / 10)), 0.9,
                     o.getDouble("beta2", 0.999), 1e-8, o.getDouble("weight-decay", 0.0), o.getDouble("clip-norm", 1.0),
                     o.getInt("eval-every", d.evalEvery()), o.getInt("eval-sequences", 1000),
-                    o.getInt("checkpoint-every", 0), seed);
+                    o.getInt("checkpoint-every", 0), seed));
             label = taskName + "-L" + task.steps() + "-" + cell;
             // Before the task samples its first sequence, which grows with --length; before the backend is chosen,
             // so counting the activations as if they were on the heap (train() checks again knowing where they are).
@@ -190,8 +216,23 @@ final class TrainCommand implements Command {
         }
         Path runDir = o.get("out") != null ? Path.of(o.get("out"))
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + label);
+        refuseIfHoldingARun(runDir, claim);
         return new RunSpec(o.get("backend"), mode, model, train, source, runDir, null, null, until, label, out,
-                Progress.stdoutIsTerminal(), shards(o, train));
+                Progress.stdoutIsTerminal(), shards(o, train), claim);
+    }
+
+    /**
+     * A fresh run into a directory that holds one is a mistake on the command line (checked again under the
+     * directory's lock, {@link RunDirectory#claim}).
+     */
+    private static void refuseIfHoldingARun(Path runDir, RunDirectory.Claim claim) throws IOException {
+        if (claim == RunDirectory.Claim.FRESH) {
+            var held = RunDirectory.describeRun(runDir);
+            if (held.isPresent()) {
+                throw new UsageException("train: --out " + runDir + " already holds a run (" + held.get() + "); give --resume "
+                        + runDir + " to continue it, --overwrite to replace it, or another --out");
+            }
+        }
     }
 
     /** {@code --shards}: a count that divides the batch, or 0 for automatic. */
@@ -207,7 +248,7 @@ final class TrainCommand implements Command {
             n = 0;
         }
         if (n < 1 || train.batch() % n != 0) {
-            throw new IllegalArgumentException("train: --shards must be 'auto' or a whole number ≥ 1 that divides --batch "
+            throw new UsageException("train: --shards must be 'auto' or a whole number ≥ 1 that divides --batch "
                     + train.batch() + ", got '" + s + "'");
         }
         return n;
@@ -218,13 +259,13 @@ final class TrainCommand implements Command {
         return switch (s) {
             case "last" -> false;
             case "every" -> true;
-            default -> throw new IllegalArgumentException("train: --supervise must be 'last' or 'every', got '" + s + "'");
+            default -> throw new UsageException("train: --supervise must be 'last' or 'every', got '" + s + "'");
         };
     }
 
     private static ModelConfig withOverrides(Options o, ModelConfig b, Architecture arch, float defaultClip) {
         if (arch != Architecture.LM && o.get("layers") != null && o.getInt("layers", 1) != 1) {
-            throw new IllegalArgumentException("train: --arch " + arch.name().toLowerCase(java.util.Locale.ROOT)
+            throw new UsageException("train: --arch " + arch.name().toLowerCase(java.util.Locale.ROOT)
                     + " has exactly one layer");
         }
         int positions = arch == Architecture.CELL ? Math.max(b.positions(), 1) : 0;
@@ -238,7 +279,7 @@ final class TrainCommand implements Command {
         for (String fixed : List.of("task", "length", "supervise", "data", "vocab", "arch", "cell", "dim", "layers", "heads", "context",
                 "batch", "accum", "lr", "min-lr", "warmup", "weight-decay", "beta2", "clip-norm", "clip", "z-loss", "retention", "seed")) {
             if (o.get(fixed) != null) {
-                throw new IllegalArgumentException("train --resume continues the run as it was configured; --" + fixed
+                throw new UsageException("train --resume continues the run as it was configured; --" + fixed
                         + " cannot change (only --steps, --backend, --mode, --until-accuracy, --eval-every, --out)");
             }
         }
@@ -250,21 +291,33 @@ final class TrainCommand implements Command {
         }
         TrainConfig train = st.train();
         if (o.get("steps") != null) {
-            train = train.withSteps(o.getInt("steps", train.steps()));
+            TrainConfig saved = train;
+            train = Options.asUsage(() -> saved.withSteps(o.getInt("steps", saved.steps())));
         }
         if (st.step() >= train.steps()) {
             throw new IllegalArgumentException(ck + " is at step " + st.step() + " of " + train.steps()
                     + ": nothing to resume (give a larger --steps to continue)");
         }
         BatchSource source = Sources.fromDescription(st.data());
-        Path runDir = o.get("out") != null ? Path.of(o.get("out")) : ck.getParent().getParent();
+        Path own = ck.getParent().getParent();
+        Path runDir = o.get("out") != null ? Path.of(o.get("out")) : own;
+        // Continuing in the checkpoint's own run directory; elsewhere the run starts a new directory (or replaces one).
+        boolean elsewhere = Files.isDirectory(runDir) ? !Files.isSameFile(runDir, own) : !runDir.toAbsolutePath().normalize()
+                .equals(own.toAbsolutePath().normalize());
+        if (o.flag("overwrite") && !elsewhere) {
+            throw new UsageException("train: --overwrite replaces a run and --resume continues it; give one (or --out another"
+                    + " directory with --overwrite)");
+        }
+        RunDirectory.Claim claim = !elsewhere ? RunDirectory.Claim.CONTINUE
+                : o.flag("overwrite") ? RunDirectory.Claim.REPLACE : RunDirectory.Claim.FRESH;
+        refuseIfHoldingARun(runDir, claim);
         String label = st.data().get("kind").equals("task") ? st.data().get("task") + "-" + st.model().cell()
                 : "text-" + st.model().cell();
         out.println("resuming " + ck + " at step " + st.step() + " of " + train.steps());
-        Mode mode = Mode.parse(o.get("mode", String.valueOf(st.extra().getOrDefault("mode", "AUTO"))));
+        Mode mode = o.parse("mode", String.valueOf(st.extra().getOrDefault("mode", "AUTO")), Mode::parse);
         double until = o.getDouble("until-accuracy", st.data().get("kind").equals("task") ? 0.99 : 0);
         return new RunSpec(o.get("backend"), mode, st.model(), train, source, runDir, ck, st, until, label, out,
-                Progress.stdoutIsTerminal(), shards(o, train));
+                Progress.stdoutIsTerminal(), shards(o, train), claim);
     }
 
     static int train(RunSpec spec, PrintStream out) throws IOException {
@@ -272,13 +325,22 @@ final class TrainCommand implements Command {
     }
 
     static int train(RunSpec spec, PrintStream out, Collective world) throws IOException {
-        try (Session session = Session.open(SolverSettings.of(spec.backend(), spec.mode()), new TrainingModule(spec, world))) {
+        // Rank 0 alone writes the run directory, so it alone holds it.
+        try (RunDirectory dir = world.rank() == 0 ? RunDirectory.claim(spec.runDir(), spec.claim(), "./pararnn train, "
+                + spec.title()) : null;
+             Session session = Session.open(SolverSettings.of(spec.backend(), spec.mode()), new TrainingModule(spec, world))) {
+            if (dir != null) {
+                dir.takenOver().ifPresent(out::println);
+            }
             // Before the model is made; on a backend whose ops keep the activations in device memory they do not count.
             refuseIfLargerThanTheHeap(spec.model(), spec.train(), spec.source(), Runtime.getRuntime(),
                     session.solver().backend().ops().takesHostArrays());
-            return train(session, spec, out, world);
+            return train(session, spec, out, world, dir);
         }
     }
+
+    /** Exit status of a run stopped by SIGINT (128 + 2), as a shell reports it. */
+    static final int INTERRUPTED = 130;
 
     /**
      * The run's replicas ({@code --shards}, else a resumed run's count, else {@link Shards#automatic}), with a header
@@ -365,7 +427,8 @@ final class TrainCommand implements Command {
                 Footprint.bytes(max), shrink));
     }
 
-    private static int train(Session session, RunSpec spec, PrintStream out, Collective world) throws IOException {
+    private static int train(Session session, RunSpec spec, PrintStream out, Collective world, RunDirectory dir)
+            throws IOException {
         LanguageModel model = session.get(LanguageModel.class);
         RnnSolver solver = session.solver();
         Trainer trainer = session.get(Trainer.class);
@@ -382,10 +445,31 @@ final class TrainCommand implements Command {
         }
         Trainer.Result r;
         var trafficBefore = solver.backend().traffic();
-        try (Shards shards = shards(spec, model, out)) {
+        try (Shards shards = shards(spec, model, out);
+             StopOnInterrupt stop = world.size() == 1 ? new StopOnInterrupt(trainer, out) : null) {
             trainer.shards(shards);
             out.println("run directory: " + spec.runDir().toAbsolutePath());
-            r = trainer.run();
+            try {
+                r = trainer.run();
+                if (trainer.stopped()) {
+                    if (dir != null) {
+                        dir.close();
+                    }
+                    out.println("interrupted at step " + r.steps() + " of " + t.steps() + " (" + Progress.duration(r.trainSeconds())
+                            + " of training)");
+                    out.println("loss curve: " + r.plot().toAbsolutePath());
+                    out.println("checkpoint: " + (r.checkpoint() == null ? "none" : r.checkpoint().toAbsolutePath()));
+                    if (r.checkpoint() != null) {
+                        out.println("continue with: ./pararnn train --resume " + spec.runDir());
+                    }
+                    out.flush();
+                    return INTERRUPTED;
+                }
+            } finally {
+                if (stop != null) {
+                    stop.reported();
+                }
+            }
         }
         var e = r.finalEvaluation();
         out.println();

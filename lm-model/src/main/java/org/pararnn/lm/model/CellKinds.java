@@ -36,7 +36,9 @@ public final class CellKinds {
 
     public static void require(String name) {
         if (!names().contains(name)) {
-            throw new IllegalArgumentException("unknown cell '" + name + "'; expected one of " + String.join(", ", names()));
+            throw new IllegalArgumentException("unknown cell '" + name + "'; expected one of " + String.join(", ", names())
+                    + " (a cell from your own jar is found when the jar is on the class path: PARARNN_CLASSPATH=path/to/"
+                    + "your-cells.jar ./pararnn ..., for eval and generate of its checkpoints too)");
         }
     }
 

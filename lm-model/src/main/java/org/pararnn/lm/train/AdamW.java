@@ -11,7 +11,7 @@ import org.pararnn.lm.model.Loss;
 import org.pararnn.lm.nn.Parameter;
 
 /**
- * Adam with decoupled weight decay (Loshchilov & Hutter): {@code θ ← θ − lr·(m̂/(√v̂+ε) + wd·θ)} where
+ * Adam with decoupled weight decay (Loshchilov and Hutter): {@code θ ← θ − lr·(m̂/(√v̂+ε) + wd·θ)} where
  * {@code wd} applies only to parameters marked for decay. Moments are float32 tensors named
  * {@code m.<param>} / {@code v.<param>} so checkpoints can store them beside the weights. The update
  * itself is {@link Ops#adamW} on the ops each parameter lives on, the moments beside it (the schedule and

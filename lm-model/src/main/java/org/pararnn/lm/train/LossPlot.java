@@ -28,6 +28,22 @@ public final class LossPlot {
     private LossPlot() {
     }
 
+    /**
+     * Starts the imaging this class uses (fonts, the PNG writer). Java2D registers shutdown hooks when it starts,
+     * which the JVM refuses once it is shutting down; a run calls this first so that the plot can still be drawn
+     * after Ctrl-C.
+     */
+    public static void prepare() {
+        System.setProperty("java.awt.headless", "true");
+        BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.drawString("0", 0, 8);
+        g.getFontMetrics().stringWidth("0");
+        g.dispose();
+        ImageIO.getImageWritersByFormatName("png").hasNext();
+    }
+
     public static void write(Path file, String title, List<double[]> train, List<double[]> eval) throws IOException {
         System.setProperty("java.awt.headless", "true");
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
@@ -130,7 +146,17 @@ public final class LossPlot {
             g.drawString("held-out accuracy", lx + 26, ly + 40);
         }
         g.dispose();
-        AtomicFiles.write(file, ch -> ImageIO.write(img, "png", java.nio.channels.Channels.newOutputStream(ch)));
+        // Encoded in memory, then written atomically: ImageIO's default disk cache makes a temporary file to be deleted on
+        // exit, which the JVM refuses while it shuts down (the plot written after Ctrl-C).
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream(1 << 16);
+        ImageIO.setUseCache(false);
+        ImageIO.write(img, "png", png);
+        AtomicFiles.write(file, ch -> {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(png.toByteArray());
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+        });
     }
 
     private static int y(double v, double lo, double hi, int ph) {

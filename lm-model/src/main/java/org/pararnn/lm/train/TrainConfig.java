@@ -83,6 +83,12 @@ public record TrainConfig(int steps, int batch, int accumulation, double lr, dou
         return (int) d(m, k);
     }
 
+    /** The same run planned to {@code newSteps} steps with an evaluation every {@code newEvalEvery}. */
+    public TrainConfig withSteps(int newSteps, int newEvalEvery) {
+        return new TrainConfig(newSteps, batch, accumulation, lr, minLr, warmup, beta1, beta2, eps, weightDecay,
+                clipNorm, newEvalEvery, evalSequences, checkpointEvery, seed);
+    }
+
     public TrainConfig withSteps(int newSteps) {
         return new TrainConfig(newSteps, batch, accumulation, lr, minLr, warmup, beta1, beta2, eps, weightDecay,
                 clipNorm, evalEvery, evalSequences, checkpointEvery, seed);

@@ -23,7 +23,8 @@ import org.pararnn.lm.model.Loss;
 public final class Trainer {
     private final LanguageModel model;
     private final BatchSource source;
-    private final TrainConfig config;
+    /** The run's settings; its steps and evaluation interval change when the run fills the time to its deadline. */
+    private TrainConfig config;
     private final AdamW optimizer;
     private final Path runDir;
     private final Progress progress;
@@ -41,13 +42,22 @@ public final class Trainer {
     private long deadline;
     private boolean hasDeadline;
     private boolean outOfTime;
+    /** Whether the steps are re-planned at each evaluation so that the run trains until its deadline. */
+    private boolean fillTime;
+    /** Seconds spent in evaluations during this call of {@link #run()}, and how many. */
+    private double evalSeconds;
+    private int evals;
     private int step;
     private double elapsed;
-    private Path lastCheckpoint;
+    private volatile Path lastCheckpoint;
+    /** Set from another thread (an interrupt): the loop saves after the step in progress and ends. */
+    private volatile boolean stopRequested;
+    /** Whether the last {@link #run()} ended on {@link #requestStop()}. */
+    private volatile boolean stopped;
     /** Replicas that run each micro-batch side by side, or null: the model alone. */
     private Shards shards;
 
-    /** Result of a run (or of the part of it that this call trained). */
+    /** Result of a run (or of the part of it that this call trained); no final evaluation (null) when it was stopped. */
     public record Result(int steps, Evaluation finalEvaluation, double trainSeconds, double tokensPerSecond,
                          int stepReached, double secondsReached, Path plot, Path checkpoint) {
     }
@@ -127,6 +137,46 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Asks the running loop, from any thread, to end after the step in progress: it saves a checkpoint and the loss
+     * plot (rank 0) and returns as if its last step had come, without the final evaluation ({@link #stopped()}).
+     * Meant for an interrupt; with several ranks every rank must be asked at the same step, which a signal cannot
+     * promise.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Whether the last {@link #run()} ended on {@link #requestStop()}. */
+    public boolean stopped() {
+        return stopped;
+    }
+
+    /** The newest checkpoint this trainer wrote (or resumed from), or null. */
+    public Path lastCheckpoint() {
+        return lastCheckpoint;
+    }
+
+    /**
+     * With {@link #until}: the planned steps are only a first estimate; at every evaluation the steps left are planned
+     * again from the measured time of a step and of an evaluation so that training ends at the deadline rather than
+     * when the estimate runs out (a first estimate from a few seconds of timing was seen to be 20 times too small). The
+     * cosine schedule stretches with the plan; each new plan moves the current point of the schedule back a little,
+     * which a plan made early (the first evaluation comes after 5 % of the first estimate) keeps small.
+     */
+    public Trainer fillingTheTimeToTheDeadline() {
+        if (!hasDeadline) {
+            throw new IllegalStateException("fillingTheTimeToTheDeadline needs a deadline (until)");
+        }
+        this.fillTime = true;
+        return this;
+    }
+
+    /** The steps the run plans now (its settings' {@code steps}; changed by {@link #fillingTheTimeToTheDeadline}). */
+    public int plannedSteps() {
+        return config.steps();
+    }
+
     /** Whether the last {@link #run()} ended at its deadline, before its steps and before reaching its accuracy. */
     public boolean ranOutOfTime() {
         return outOfTime;
@@ -140,6 +190,12 @@ public final class Trainer {
         long tokensPerStep = (long) config.batch() * source.steps() * config.accumulation() * world.size();
         int firstStep = step;
         double startElapsed = elapsed;
+        stopped = false;
+        evalSeconds = 0;
+        evals = 0;
+        if (world.rank() == 0) {
+            LossPlot.prepare();
+        }
         try (Metrics metrics = world.rank() == 0 ? new Metrics(metricsFile, step) : Metrics.inMemory()) {
             while (step < config.steps()) {
                 long t0 = System.nanoTime();
@@ -206,23 +262,36 @@ public final class Trainer {
                     rec.put("allreduce_bytes", 4L * flatGradients.length);
                 }
                 metrics.log(rec);
-                progress.step(step, loss, rate, solves, (config.steps() - step) * (elapsed - startElapsed) / (step - firstStep));
+                progress.step(step, loss, rate, solves);
 
                 // nanoTime's origin is arbitrary (it may be negative): compare differences, and only to a deadline set.
                 boolean late = hasDeadline && step < config.steps() && System.nanoTime() - deadline >= 0;
+                if (stopRequested && step < config.steps()) {
+                    stopped = true;
+                    progress.line(String.format("interrupted: stopping after step %d of %d (%s of training)", step,
+                            config.steps(), Progress.duration(elapsed)));
+                    save();
+                    break;
+                }
                 boolean end = step == config.steps() || late;
                 if (end || (config.evalEvery() > 0 && step % config.evalEvery() == 0)) {
+                    long e0 = System.nanoTime();
                     last = evaluate(metrics);
+                    evalSeconds += (System.nanoTime() - e0) / 1e9;
+                    evals++;
                     double reached = stopOnTokenAccuracy ? last.accuracy() : last.exactMatch();
                     if (stepReached < 0 && stopAtAccuracy > 0 && reached >= stopAtAccuracy) {
                         stepReached = step;
                         secondsReached = elapsed;
-                        progress.line(String.format("reached %.1f %% held-out %s at step %d after %s of training",
+                        progress.line(String.format("reached %.2f %% held-out %s at step %d after %s of training",
                                 100 * reached, stopOnTokenAccuracy ? "accuracy" : "exact match", step,
                                 Progress.duration(elapsed)));
                         end = true;
                         late = false;
                     }
+                }
+                if (fillTime && !end) {
+                    replan((elapsed - startElapsed) / (step - firstStep));
                 }
                 if (late) {
                     outOfTime = true;
@@ -237,16 +306,53 @@ public final class Trainer {
                 }
             }
             progress.finish();
-            if (last == null) {
+            if (last == null && !stopped) {
                 last = evaluate(metrics);
             }
             Path plot = runDir.resolve("loss.png");
             if (world.rank() == 0) {
-                LossPlot.write(plot, title, metrics.trainCurve(), metrics.evalCurve());
+                try {
+                    LossPlot.write(plot, title, metrics.trainCurve(), metrics.evalCurve());
+                } catch (IOException | RuntimeException e) {
+                    if (!stopped) {
+                        throw e;
+                    }
+                    // Stopping on an interrupt: the checkpoint is what matters; say why the plot is missing.
+                    progress.line("could not write " + plot + " while stopping: " + e);
+                }
             }
             double rate = step == firstStep ? 0 : (step - firstStep) * tokensPerStep / Math.max(1e-9, elapsed - startElapsed);
             return new Result(step, last, elapsed, rate, stepReached, secondsReached, plot, lastCheckpoint);
         }
+    }
+
+    /**
+     * Plans the steps left so that they, and the evaluations every {@code E} of them, end at the deadline:
+     * {@code k·step + (k/E)·evaluation ≤ time left}, with {@code E} a twentieth of the new total (at least 25) as the
+     * first plan had it, and 3 % kept back; the schedule and the progress line follow. Called after an evaluation.
+     */
+    private void replan(double secondsPerStep) {
+        double left = (deadline - System.nanoTime()) / 1e9;
+        if (!(secondsPerStep > 0) || evals == 0 || left <= 0) {
+            return;
+        }
+        double perEval = evalSeconds / evals;
+        int every = Math.max(25, config.steps() / 20);
+        long k = 0;
+        for (int i = 0; i < 3; i++) { // E depends on the total, which depends on E: a few rounds settle it
+            k = (long) (0.97 * left / (secondsPerStep + perEval / every));
+            every = (int) Math.max(25, Math.min(Integer.MAX_VALUE / 2, (step + k) / 20));
+        }
+        int total = (int) Math.max(step + 1, Math.min(Integer.MAX_VALUE / 2, step + k));
+        if (Math.abs(total - config.steps()) <= 0.01 * config.steps()) {
+            return;
+        }
+        if (Math.abs(total - config.steps()) > 0.1 * config.steps()) {
+            progress.line(String.format("re-planned at step %d: %,d steps in all to the deadline (a step %.1f ms, an evaluation"
+                    + " %.2f s, measured)", step, total, 1e3 * secondsPerStep, perEval));
+        }
+        config = config.withSteps(total, every);
+        progress.total(total);
     }
 
     private Evaluation evaluate(Metrics metrics) throws IOException {

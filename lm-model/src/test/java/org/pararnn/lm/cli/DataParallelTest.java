@@ -2,6 +2,7 @@ package org.pararnn.lm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -49,11 +50,16 @@ class DataParallelTest {
 
     /** One rank's command: this JVM's java, the test class path with the Java 22 classes of the multi-release build first. */
     static List<String> java(List<String> args) {
+        return java(args, false);
+    }
+
+    /** {@code tty}: as the launcher passes it when stdout is a terminal (under mpirun every rank's is a pseudo-terminal). */
+    static List<String> java(List<String> args, boolean tty) {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path classes = Path.of("target", "classes").toAbsolutePath();
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-cp",
+        cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Dpararnn.tty=" + tty, "-cp",
                 classes.resolve("META-INF/versions/22") + File.pathSeparator + cp, "org.pararnn.lm.cli.Main"));
         cmd.addAll(args);
         return cmd;
@@ -87,12 +93,14 @@ class DataParallelTest {
         Path again = tmp.resolve("again");
         Path one = tmp.resolve("one");
         List<String> np2 = new ArrayList<>(List.of("-np", "2"));
-        Ran r = mpirun(with(np2, java(with(RUN, "--batch", "4", "--out", two.toString())).toArray(String[]::new)));
+        Ran r = mpirun(with(np2, java(with(RUN, "--batch", "4", "--out", two.toString()), true).toArray(String[]::new)));
         assertEquals(0, r.code(), r.output());
         assertTrue(r.output().contains("data parallel: MPI, 2 ranks (Open MPI"), r.output());
         assertTrue(r.output().contains("global batch 8 (batch 4 per rank)"), r.output());
         assertTrue(r.output().contains("tok/s (2 ranks)"), "the progress line counts every rank's tokens: " + r.output());
         assertEquals(1, r.output().lines().filter(l -> l.startsWith("done: ")).count(), "only rank 0 speaks: " + r.output());
+        assertFalse(r.output().contains("\r") || r.output().contains("\u001b"),
+                "a log of mpirun's output has no carriage returns or escape codes: " + r.output());
         Ran r2 = mpirun(with(np2, java(with(RUN, "--batch", "4", "--out", again.toString())).toArray(String[]::new)));
         assertEquals(0, r2.code(), r2.output());
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -20,8 +20,17 @@ import org.pararnn.api.io.Json;
  * 1-hop is learned (the paper's 100 %, to within 1 %).
  */
 class ReproduceCommandTest {
+    /**
+     * The issue's command twice in a row (each into its own directory): ≥ 99 % both times. It was 49.19 % once, when a
+     * pessimistic timing planned 262 steps and the seed stopped there with most of its budget unused.
+     */
     @Test
     void oneHopWithParaGruKeepsItsBudgetAndWritesTheTable(@TempDir Path dir) throws Exception {
+        check(dir.resolve("first"));
+        check(dir.resolve("second"));
+    }
+
+    private static void check(Path dir) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
@@ -65,9 +74,9 @@ class ReproduceCommandTest {
     void relabellingAndTheRecipeOverridesAreCheckedBeforeAnythingRuns() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        assertEquals(1, new Main().run(List.of("reproduce", "table6", "--relabel", "yes"), out, out));
-        assertEquals(1, new Main().run(List.of("reproduce", "table6", "--tasks", "parity", "--relabel", "on"), out, out));
-        assertEquals(1, new Main().run(List.of("reproduce", "table6", "--tasks", "mqar", "--lr", "0"), out, out));
+        assertEquals(2, new Main().run(List.of("reproduce", "table6", "--relabel", "yes"), out, out));
+        assertEquals(2, new Main().run(List.of("reproduce", "table6", "--tasks", "parity", "--relabel", "on"), out, out));
+        assertEquals(2, new Main().run(List.of("reproduce", "table6", "--tasks", "mqar", "--lr", "0"), out, out));
         String log = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("--relabel takes on or off, got 'yes'") && log.contains("parity has no symbol renaming")
                 && log.contains("--lr must be positive"), log);
@@ -78,9 +87,9 @@ class ReproduceCommandTest {
     void refusesWhatIsNotInTheTable() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        assertEquals(1, new Main().run(List.of("reproduce", "table5"), out, out));
-        assertEquals(1, new Main().run(List.of("reproduce", "table6", "--tasks", "3-hop"), out, out));
-        assertEquals(1, new Main().run(List.of("reproduce", "table6", "--cells", "mingru"), out, out));
+        assertEquals(2, new Main().run(List.of("reproduce", "table5"), out, out));
+        assertEquals(2, new Main().run(List.of("reproduce", "table6", "--tasks", "3-hop"), out, out));
+        assertEquals(2, new Main().run(List.of("reproduce", "table6", "--cells", "mingru"), out, out));
         String log = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("say what to reproduce") && log.contains("unknown table6 task '3-hop'")
                 && log.contains("paragru and paralstm, not mingru"), log);

@@ -126,7 +126,7 @@ class TrainingRunTest {
         RunSpec spec = new TrainCommand().spec(args(b).subList(1, args(b).size()), sink);
         RunSpec crashing = new RunSpec(spec.backend(), spec.mode(), spec.model(), spec.train(),
                 new Interrupting(spec.source(), 6), spec.runDir(), null, null, spec.stopAtAccuracy(), spec.title(), sink, false,
-                spec.shards());
+                spec.shards(), spec.claim());
         assertThrows(IllegalStateException.class, () -> TrainCommand.train(crashing, sink));
         assertEquals("step-0000004", Files.readString(b.resolve("checkpoints/latest")).trim());
 
@@ -172,7 +172,7 @@ class TrainingRunTest {
         assertEquals(0, run(List.of("eval", "--checkpoint", r.toString())), this::text);
         assertTrue(text().contains("exact match 99") || text().contains("exact match 100"), text());
         err.reset();
-        assertEquals(1, run(List.of("train", "--cell", "nope", "--out", dir.resolve("nope").toString())));
+        assertEquals(2, run(List.of("train", "--cell", "nope", "--out", dir.resolve("nope").toString())));
         String unknown = err.toString(StandardCharsets.UTF_8);
         assertTrue(unknown.contains("unknown cell 'nope'; expected one of paragru, paralstm, ") && unknown.contains("mingru")
                 && unknown.strip().lines().count() == 1, unknown);
@@ -194,7 +194,7 @@ class TrainingRunTest {
 
     /**
      * Keep-nth at the paper's length 100 (the 50th of 100 symbols): with a retention bias a one-layer ParaGRU
-     * solves it within 1000 steps (measured: 100 % at step 250, ~6 s on 2 cores); without one it stays at
+     * solves it within 1000 steps (measured 2026-12-07: 99.71 % at step 200, 3 s of training on 2 cores); without one it stays at
      * chance (6 %) for thousands of steps. The retention range is saved with the model.
      */
     @Test
@@ -209,15 +209,15 @@ class TrainingRunTest {
             assertTrue(json.contains("\"retention\":4.0"), json);
         }
         out.reset();
-        assertEquals(1, run(List.of("train", "--task", "keep-nth", "--retention", "-1", "--steps", "1")));
+        assertEquals(2, run(List.of("train", "--task", "keep-nth", "--retention", "-1", "--steps", "1")));
         assertTrue(text().contains("--retention must be finite and >= 0"), text());
     }
 
     /**
      * Parity at the paper's length 100: trained on the running parity of every prefix and with the cell's
      * {@code A} allowed past 1 (so a feature can flip a stored sign without shrinking it), a one-layer
-     * ParaGRU solves it within 1500 steps (measured: 100 % held-out, judged on the final bit, at step 700,
-     * ~13 s on 2 cores); with either change alone it stays at chance for 3000 steps.
+     * ParaGRU solves it within 1500 steps (measured 2026-12-07: 99.90 % held-out, judged on the final bit, at step 600,
+     * 6 s of training on 2 cores); with either change alone it stays at chance for 3000 steps.
      */
     @Test
     void parityAtLength100IsSolvedWhenTrainedOnEveryPrefix() throws IOException {
@@ -226,10 +226,10 @@ class TrainingRunTest {
                 "--clip", "2", "--steps", "1500", "--out", r.toString())), this::text);
         assertTrue(text().contains("reached ≥ 99 % exact match"), text());
         out.reset();
-        assertEquals(1, run(List.of("train", "--task", "parity", "--supervise", "all", "--steps", "1")));
+        assertEquals(2, run(List.of("train", "--task", "parity", "--supervise", "all", "--steps", "1")));
         assertTrue(text().contains("--supervise must be 'last' or 'every'"), text());
         out.reset();
-        assertEquals(1, run(List.of("train", "--task", "mqar", "--supervise", "every", "--steps", "1")));
+        assertEquals(2, run(List.of("train", "--task", "mqar", "--supervise", "every", "--steps", "1")));
         assertTrue(text().contains("parity only"), text());
     }
 
@@ -328,7 +328,7 @@ class TrainingRunTest {
         assertTrue(text().contains("shards: 2 replicas side by side") && text().contains("(as the checkpoint was trained)"), text());
 
         err.reset();
-        assertEquals(1, run(List.of("train", "--steps", "2", "--shards", "5", "--out", dir.resolve("shards-5").toString())));
+        assertEquals(2, run(List.of("train", "--steps", "2", "--shards", "5", "--out", dir.resolve("shards-5").toString())));
         assertTrue(text().contains("--shards must be 'auto' or a whole number ≥ 1 that divides --batch 32, got '5'"), text());
         if (org.pararnn.api.spi.Backends.fromEnvironment().survey().stream()
                 .anyMatch(pr -> pr.name().equals("cuda-emulated") && pr.available())) {
@@ -405,7 +405,7 @@ class TrainingRunTest {
         assertEquals(1, run(List.of("train", "--resume", r.toString())));
         assertTrue(text().contains("nothing to resume"), text());
         err.reset();
-        assertEquals(1, run(List.of("train", "--resume", r.toString(), "--dim", "32")));
+        assertEquals(2, run(List.of("train", "--resume", r.toString(), "--dim", "32")));
         assertTrue(text().contains("--dim cannot change"), text());
         err.reset();
         assertEquals(1, run(List.of("eval", "--checkpoint", dir.resolve("nowhere").toString())));

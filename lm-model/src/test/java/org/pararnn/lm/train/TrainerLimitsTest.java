@@ -63,4 +63,21 @@ class TrainerLimitsTest {
         assertTrue(r.finalEvaluation().accuracy() >= 0.99, "accuracy " + r.finalEvaluation().accuracy());
         assertFalse(t.ranOutOfTime());
     }
+
+    /**
+     * A first plan far too small for the time (20 steps for 4 s, the Table 6 case: 262 steps planned where 5,470 fit):
+     * filling the time to the deadline keeps training until the deadline, planned again at each evaluation, where the
+     * plan alone stops at step 20 with nearly all the time unused.
+     */
+    @Test
+    void aPessimisticPlanIsStretchedToTheDeadline() throws Exception {
+        long start = System.nanoTime();
+        Trainer t = trainer(20, 0).until(start + 4_000_000_000L).fillingTheTimeToTheDeadline();
+        Trainer.Result r = t.run();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(r.steps() > 200, "trained " + r.steps() + " steps in " + seconds + " s");
+        assertTrue(seconds >= 3.0, "the run used its time: " + seconds + " s of 4");
+        assertTrue(seconds <= 4.0 + 1.5, "and ended near its deadline (its last evaluation and save after it): " + seconds);
+        assertTrue(t.plannedSteps() > 200, "the plan grew: " + t.plannedSteps());
+    }
 }
