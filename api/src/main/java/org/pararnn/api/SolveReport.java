@@ -18,13 +18,33 @@ import java.util.Locale;
  * @param fallbackFromStep first time step solved sequentially after Newton failed; -1 when none
  * @param fallbackReason   why Newton was abandoned ({@code null} when it was not)
  * @param nanos            wall time of the solve
+ * @param outcome          how Newton ended, as a value to switch on ({@code null} when no Newton ran: a sequential
+ *                         solve, a fused walk); {@code fallbackReason} is its words, with where it happened
  */
 public record SolveReport(Mode requested, Mode used, String backend, String detail, int iterations,
                           double[] residuals, boolean converged, int fallbackFromStep, String fallbackReason,
-                          long nanos) {
+                          long nanos, NewtonOutcome outcome) {
 
     public SolveReport {
         residuals = residuals == null ? new double[0] : residuals.clone();
+        if (outcome != null && outcome.converged() != converged) {
+            throw new IllegalArgumentException("a report that " + (converged ? "converged" : "did not converge")
+                    + " cannot carry the outcome " + outcome);
+        }
+    }
+
+    /** A report of a solve that ran no Newton iteration (sequential, a fused walk): no {@link #outcome()}. */
+    public SolveReport(Mode requested, Mode used, String backend, String detail, int iterations, double[] residuals,
+                       boolean converged, int fallbackFromStep, String fallbackReason, long nanos) {
+        this(requested, used, backend, detail, iterations, residuals, converged, fallbackFromStep, fallbackReason, nanos,
+                null);
+    }
+
+    /** The report of a Newton solve that ended with {@code outcome} ({@code reason}: its words and where, or null). */
+    public static SolveReport newton(Mode requested, Mode used, String backend, String detail, double[] residuals,
+                                     NewtonOutcome outcome, String reason, long nanos) {
+        return new SolveReport(requested, used, backend, detail, outcome.iterations(), residuals, outcome.converged(), -1,
+                outcome.converged() ? null : reason != null ? reason : outcome.describe(), nanos, outcome);
     }
 
     @Override
@@ -44,12 +64,12 @@ public record SolveReport(Mode requested, Mode used, String backend, String deta
     public SolveReport withRequested(Mode mode, String extraDetail) {
         String d = extraDetail == null ? detail : extraDetail + "; " + detail;
         return new SolveReport(mode, used, backend, d, iterations, residuals, converged, fallbackFromStep,
-                fallbackReason, nanos);
+                fallbackReason, nanos, outcome);
     }
 
     public SolveReport withNanos(long n) {
         return new SolveReport(requested, used, backend, detail, iterations, residuals, converged,
-                fallbackFromStep, fallbackReason, n);
+                fallbackFromStep, fallbackReason, n, outcome);
     }
 
     /** One line for logs and the CLI. */

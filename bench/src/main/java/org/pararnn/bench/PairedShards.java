@@ -5,6 +5,7 @@ import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.Backends;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.train.AdamW;
+import org.pararnn.lm.train.TrainConfig;
 import org.pararnn.lm.train.Shards;
 
 /**
@@ -33,8 +34,8 @@ public final class PairedShards {
         try (Backend engine = Backends.fromEnvironment().forcing("cpu", "PairedShards").choose()) {
             LanguageModel alone = RecipeStep.model(engine, cell);
             LanguageModel sharded = RecipeStep.model(engine, cell);
-            AdamW aloneOpt = new AdamW(alone.parameters(), 0.9, 0.99, 1e-8, 0.1);
-            AdamW shardedOpt = new AdamW(sharded.parameters(), 0.9, 0.99, 1e-8, 0.1);
+            AdamW aloneOpt = AdamW.of(alone.parameters(), TrainConfig.textDefaults());
+            AdamW shardedOpt = AdamW.of(sharded.parameters(), TrainConfig.textDefaults());
             int[][] batch = RecipeStep.batch();
             int[] tokens = batch[0];
             int[] targets = batch[1];

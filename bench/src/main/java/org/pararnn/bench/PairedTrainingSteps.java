@@ -6,6 +6,7 @@ import org.pararnn.api.spi.Backends;
 import org.pararnn.backend.cpu.blas.Gemm;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.train.AdamW;
+import org.pararnn.lm.train.TrainConfig;
 
 /**
  * The training step of {@link TrainingStepBenchmark} with OpenBLAS on the Java arrays in place against
@@ -35,7 +36,7 @@ public final class PairedTrainingSteps {
         }
         try (Backend engine = Backends.fromEnvironment().forcing("cpu", "PairedTrainingSteps").choose()) {
             LanguageModel model = RecipeStep.model(engine, cell);
-            AdamW optimizer = new AdamW(model.parameters(), 0.9, 0.99, 1e-8, 0.1);
+            AdamW optimizer = AdamW.of(model.parameters(), TrainConfig.textDefaults());
             int[][] batch = RecipeStep.batch();
             int[] tokens = batch[0];
             int[] targets = batch[1];

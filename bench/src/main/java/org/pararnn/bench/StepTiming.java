@@ -18,6 +18,7 @@ import org.pararnn.api.spi.Backends;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.ModelConfig;
 import org.pararnn.lm.train.AdamW;
+import org.pararnn.lm.train.TrainConfig;
 
 /**
  * A language model's training step next to the same step's products alone, paired in one JVM on one
@@ -131,7 +132,7 @@ public final class StepTiming {
             Ops ops = (Ops) Proxy.newProxyInstance(Ops.class.getClassLoader(), new Class<?>[] {Ops.class}, recorder);
             LanguageModel model = new LanguageModel(ModelConfig.languageModel(vocab, dim, layers, heads, cell, 1))
                     .solver(RnnSolver.on(recording(backend, ops)).mode(Mode.AUTO));
-            AdamW optimizer = new AdamW(model.parameters(), 0.9, 0.99, 1e-8, 0.1);
+            AdamW optimizer = AdamW.of(model.parameters(), TrainConfig.textDefaults());
             int[] tokens = new int[batch * context];
             int[] targets = new int[batch * context];
             Random r = new Random(1);

@@ -23,6 +23,7 @@ import org.pararnn.backend.cpu.blas.Gemm;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.ModelConfig;
 import org.pararnn.lm.train.AdamW;
+import org.pararnn.lm.train.TrainConfig;
 
 /**
  * One training step of the language model in issue #6's TinyShakespeare recipe (character vocabulary of
@@ -72,7 +73,7 @@ public class TrainingStepBenchmark {
         engine = Backends.fromEnvironment().forcing(backend, "benchmark parameter").choose();
         model = new LanguageModel(ModelConfig.languageModel(VOCAB, 128, 4, 2, cell, 1))
                 .solver(RnnSolver.on(engine).mode(Mode.AUTO));
-        optimizer = new AdamW(model.parameters(), 0.9, 0.99, 1e-8, 0.1);
+        optimizer = AdamW.of(model.parameters(), TrainConfig.textDefaults());
         Random r = new Random(1);
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = r.nextInt(VOCAB);

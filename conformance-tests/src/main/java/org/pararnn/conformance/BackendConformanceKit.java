@@ -34,6 +34,7 @@ import org.pararnn.api.JacobianStructure;
 import org.pararnn.api.LayerSolve;
 import org.pararnn.api.Mode;
 import org.pararnn.api.NewtonOptions;
+import org.pararnn.api.NewtonOutcome;
 import org.pararnn.api.ops.DeviceArray;
 import org.pararnn.api.ops.DeviceInts;
 import org.pararnn.api.ops.HostOps;
@@ -1379,6 +1380,9 @@ public abstract class BackendConformanceKit {
                 assertFalse(r.converged(), what);
                 assertTrue(r.fellBack() && r.fallbackFromStep() >= 0 && r.fallbackFromStep() < steps, what);
                 assertTrue(r.fallbackReason() != null && !r.fallbackReason().isBlank(), what);
+                // The outcome as a value: one iteration allowed, so the budget was spent (or the residual misbehaved).
+                assertTrue(r.outcome() != null && !r.outcome().converged() && r.outcome().iterations() == r.iterations(), what);
+                assertTrue(r.fallbackReason().startsWith(r.outcome().describe()), what);
                 assertTrue(selfResidual(cell, x, 2, steps, f.states()) <= 2e-6, what + ": fallback states do not satisfy the recurrence");
             }
         }
@@ -1394,6 +1398,8 @@ public abstract class BackendConformanceKit {
             SolveReport r = RnnSolver.on(backend).mode(Mode.PARALLEL).forward(cell, x, 2, steps).report();
             assertFalse(r.converged(), r.toString());
             assertTrue(r.fellBack(), r.toString());
+            assertTrue(r.outcome() instanceof NewtonOutcome.Diverged || r.outcome() instanceof NewtonOutcome.NonFinite,
+                    "a diverging cell ends Newton as diverged or overflowed: " + r);
             ForwardPass f = RnnSolver.on(backend).mode(Mode.PARALLEL).forward(cell, x, 2, steps);
             assertTrue(selfResidual(cell, x, 2, steps, f.states()) <= 1e-5, "fallback states do not satisfy the recurrence");
             Optional<RecurrenceSolver> fused = backend.fused(cell);

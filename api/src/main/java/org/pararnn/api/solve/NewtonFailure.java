@@ -33,7 +33,8 @@ public final class NewtonFailure {
             case SEQUENTIAL_FALLBACK -> {
                 int from = rest.solve();
                 return new SolveReport(failed.requested(), failed.used(), failed.backend(), failed.detail(),
-                        failed.iterations(), failed.residuals(), false, from, failed.fallbackReason(), System.nanoTime() - t0);
+                        failed.iterations(), failed.residuals(), false, from, failed.fallbackReason(), System.nanoTime() - t0,
+                        failed.outcome());
             }
             case THROW -> throw new SolveFailedException("Newton failed: " + failed.fallbackReason(), failed);
             default -> {

@@ -1,11 +1,13 @@
 package org.pararnn.api.solve;
 
 import java.util.Arrays;
+import java.util.Optional;
 import org.pararnn.api.Cell;
 import org.pararnn.api.Gradients;
 import org.pararnn.api.JacobianStructure;
 import org.pararnn.api.Mode;
 import org.pararnn.api.NewtonOptions;
+import org.pararnn.api.NewtonOutcome;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.LinearScan;
@@ -70,12 +72,12 @@ public final class NewtonSolver implements RecurrenceSolver {
         NewtonStopping stopping = new NewtonStopping(opts, steps);
         int start = 0;
         int iterations = 0;
-        String failure = null;
+        NewtonOutcome outcome;
         while (true) {
             float scale = evaluate(cell, quasi, rows, u, states, f, jac, rowResidual, start);
             Judged j = judge(rows, rowResidual, scale, start, frontier, stopping, iterations, opts.tolerance());
-            if (j.converged() || j.failure() != null) {
-                failure = j.failure();
+            if (j.end() != null) {
+                outcome = j.end();
                 break;
             }
             start = j.start();
@@ -85,7 +87,7 @@ public final class NewtonSolver implements RecurrenceSolver {
         double[] residuals = stopping.history(iterations);
         String detail = (quasi ? "quasi-Newton (diag J of a " + cell.jacobianStructure().describe() + " cell)"
                 : "generic Newton") + ", " + structure.describe() + " scan";
-        return finish(p, w, states, residuals, iterations, failure, detail, "Newton", t0);
+        return finish(p, w, states, residuals, outcome, detail, "Newton", t0);
     }
 
     /**
@@ -123,12 +125,12 @@ public final class NewtonSolver implements RecurrenceSolver {
         int start = 0;
         int iterations = 0;
         int undone = 0;
-        String failure = null;
+        NewtonOutcome outcome;
         float scale = evaluate(cell, quasi, rows, u, states, f, jac, rowResidual, start);
         while (true) {
             Judged j = judge(rows, rowResidual, scale, start, frontier, stopping, iterations, opts.tolerance());
-            if (j.converged() || j.failure() != null) {
-                failure = j.failure();
+            if (j.end() != null) {
+                outcome = j.end();
                 break;
             }
             start = j.start();
@@ -166,7 +168,7 @@ public final class NewtonSolver implements RecurrenceSolver {
                 + ": Levenberg–Marquardt steps as Kalman smoothers, " + structure.describe() + " scans, "
                 + undone + " of " + iterations + " steps undone (not finite), λ " + String.format(java.util.Locale.ROOT, "%.0e", opts.elkLambda())
                 + " → " + String.format(java.util.Locale.ROOT, "%.0e", lambda);
-        return finish(p, w, states, residuals, iterations, failure, detail, "ELK", t0);
+        return finish(p, w, states, residuals, outcome, detail, "ELK", t0);
     }
 
     /** What every Newton solve over the sequence works with: checked, allocated, and the initial guess in the states. */
@@ -199,23 +201,23 @@ public final class NewtonSolver implements RecurrenceSolver {
     }
 
     /** The converged report (after checking the states are finite), or the failure settled by the options. */
-    private SolveReport finish(Recurrence p, Work w, float[] states, double[] residuals, int iterations, String failure,
+    private SolveReport finish(Recurrence p, Work w, float[] states, double[] residuals, NewtonOutcome outcome,
                                String detail, String what, long t0) {
-        if (failure == null) {
-            SolveReport report = new SolveReport(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, iterations,
-                    residuals, true, -1, null, System.nanoTime() - t0);
+        if (outcome.converged()) {
+            SolveReport report = SolveReport.newton(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, residuals, outcome, null,
+                    System.nanoTime() - t0);
             NonFinite.check(states, p.steps(), w.rows.width, report, what);
             return report;
         }
-        return fail(p, w.rows, states, w.frontier, residuals, iterations, failure, detail, t0);
+        return fail(p, w.rows, states, w.frontier, residuals, outcome, detail, t0);
     }
 
     /** ELK's {@code λ} stays within these: below, the step is Newton's to rounding; above, it is no step. */
     private static final double MIN_LAMBDA = 1e-8;
     private static final double MAX_LAMBDA = 1e12;
 
-    /** After evaluating an iterate: converged, failed (why), or the next window's start. */
-    private record Judged(boolean converged, String failure, int start) {
+    /** After evaluating an iterate: how the solve ends (null: it goes on) and the next window's start. */
+    private record Judged(NewtonOutcome end, int start) {
     }
 
     /**
@@ -226,11 +228,11 @@ public final class NewtonSolver implements RecurrenceSolver {
                                 int iterations, float tolerance) {
         double residual = windowResidual(rows, rowResidual, start);
         int newStart = frontier(rows, rowResidual, tolerance * Math.max(1f, scale), start, frontier);
-        String verdict = stopping.judge(iterations, residual, scale);
+        Optional<NewtonOutcome> verdict = stopping.judge(iterations, residual, scale);
         if (newStart == rows.steps) {
-            return new Judged(true, null, newStart);
+            return new Judged(new NewtonOutcome.Converged(iterations), newStart);
         }
-        return new Judged(false, verdict != null && !verdict.isEmpty() ? verdict : null, newStart);
+        return new Judged(verdict.filter(v -> !v.converged()).orElse(null), newStart);
     }
 
     /** {@code max} of the rows' residuals on the window, NaN when any is not finite. */
@@ -265,9 +267,9 @@ public final class NewtonSolver implements RecurrenceSolver {
     }
 
     private SolveReport fail(Recurrence p, Rows rows, float[] states, int[] frontier, double[] residuals,
-                             int iterations, String failure, String detail, long t0) {
-        SolveReport failed = new SolveReport(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, iterations,
-                residuals, false, -1, failure, System.nanoTime() - t0);
+                             NewtonOutcome outcome, String detail, long t0) {
+        SolveReport failed = SolveReport.newton(Mode.PARALLEL, Mode.PARALLEL, backendName, detail, residuals, outcome, null,
+                System.nanoTime() - t0);
         SolveReport report = NewtonFailure.settle(failed, p.newton().onFailure(), () -> {
             int tasks = Rows.tasks(p.batch(), loop.parallelism());
             loop.forEach(tasks, task -> {

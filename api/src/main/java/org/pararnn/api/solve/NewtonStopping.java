@@ -1,6 +1,8 @@
 package org.pararnn.api.solve;
 
 import java.util.Arrays;
+import java.util.Optional;
+import org.pararnn.api.NewtonOutcome;
 import org.pararnn.api.NewtonOptions;
 
 /**
@@ -22,27 +24,27 @@ public final class NewtonStopping {
     }
 
     /**
-     * Records the residual of iterate {@code iteration} (0 is the initial guess) and says how to go on:
-     * {@code null} to take another step, {@code ""} when converged, otherwise why the solve failed.
+     * Records the residual of iterate {@code iteration} (0 is the initial guess) and says how the solve ends, or empty
+     * to take another step.
      */
-    public String judge(int iteration, double residual, float scale) {
+    public Optional<NewtonOutcome> judge(int iteration, double residual, float scale) {
         boolean finite = Double.isFinite(residual);
         history[iteration] = finite ? residual : Double.NaN;
         if (finite && residual <= options.tolerance() * Math.max(1f, scale)) {
-            return "";
+            return Optional.of(new NewtonOutcome.Converged(iteration));
         }
         if (!finite) {
-            return "non-finite residual at iteration " + iteration;
+            return Optional.of(new NewtonOutcome.NonFinite(iteration));
         }
         // ELK keeps only steps that lower the sum of squares; its maximum may rise on the way (ELK has its own rule).
         growth = !options.elk() && iteration > 0 && residual > history[iteration - 1] ? growth + 1 : 0;
         if (growth >= options.growthPatience()) {
-            return "residual grew " + growth + " times in a row (diverging)";
+            return Optional.of(new NewtonOutcome.Diverged(iteration, growth));
         }
         if (iteration == budget) {
-            return "not converged after " + budget + " iterations";
+            return Optional.of(new NewtonOutcome.BudgetSpent(budget));
         }
-        return null;
+        return Optional.empty();
     }
 
     /** The residuals of iterates {@code 0..iterations}. */

@@ -2,9 +2,11 @@ package org.pararnn.backend.cpu;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import org.pararnn.api.Cell;
 import org.pararnn.api.Mode;
 import org.pararnn.api.NewtonOptions;
+import org.pararnn.api.NewtonOutcome;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.solve.NewtonFailure;
 import org.pararnn.api.solve.NewtonStopping;
@@ -157,7 +159,7 @@ final class ChunkedNewton {
         float[] y = states;
         int iterations = 0;
         float scale = 0f;
-        String failure;
+        NewtonOutcome outcome;
         boolean speculative = pass.checks() && undamped && speculation != Speculation.NEVER;
         boolean check = false;
         boolean judged = false;
@@ -188,9 +190,9 @@ final class ChunkedNewton {
                 }
                 lastWasCheck = checkOnly;
                 if (!judged) {
-                    failure = stopping.judge(iterations, residual, scale);
-                    if (failure != null) {
-                        failure = failure.isEmpty() ? null : failure;
+                    Optional<NewtonOutcome> end = stopping.judge(iterations, residual, scale);
+                    if (end.isPresent()) {
+                        outcome = end.get();
                         break;
                     }
                     previous = latest;
@@ -227,14 +229,14 @@ final class ChunkedNewton {
         double[] residuals = stopping.history(iterations);
         String detail = pass.describe() + (lastWasCheck ? ", last residual from a check-only pass" : "")
                 + (missed > 0 ? ", " + missed + " check-only pass(es) found the iterate short" : "");
-        if (failure == null) {
+        if (outcome.converged()) {
             // No finiteness scan needed: f is finite by construction (FastMath clamps), and a finite
             // residual |h − f| then proves every returned state finite.
-            return new SolveReport(Mode.FUSED, Mode.FUSED, CpuBackend.NAME, detail, iterations, residuals, true, -1,
-                    null, System.nanoTime() - t0);
+            return SolveReport.newton(Mode.FUSED, Mode.FUSED, CpuBackend.NAME, detail, residuals, outcome, null,
+                    System.nanoTime() - t0);
         }
-        SolveReport failed = new SolveReport(Mode.FUSED, Mode.FUSED, CpuBackend.NAME, detail, iterations, residuals,
-                false, -1, failure, System.nanoTime() - t0);
+        SolveReport failed = SolveReport.newton(Mode.FUSED, Mode.FUSED, CpuBackend.NAME, detail, residuals, outcome, null,
+                System.nanoTime() - t0);
         float tol = opts.tolerance() * Math.max(1f, Float.isFinite(scale) ? scale : 1f);
         SolveReport report = NewtonFailure.settle(failed, opts.onFailure(), () -> {
             // Keep each sequence's converged prefix: its first step whose residual exceeds the tolerance.

@@ -4,6 +4,7 @@ import java.util.Locale;
 import org.pararnn.api.Gradients;
 import org.pararnn.api.Mode;
 import org.pararnn.api.NewtonOptions;
+import org.pararnn.api.NewtonOutcome;
 import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.solve.NewtonFailure;
@@ -291,18 +292,20 @@ final class CudaFusedSolver implements RecurrenceSolver {
     private SolveReport newtonReport(Outcome o, NewtonOptions opts, String why, String traffic, long t0) {
         String detail = String.format(Locale.ROOT, "fused %s on %s, Newton in time (%s), %s, initial guess 0, most iterations %d; %s",
                 label(), backend.name(), why, o.layout(), o.iterations(), traffic);
-        if (o.code() == 0) {
-            return new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, o.iterations(), o.residuals(), true, -1, null,
+        // The kernels' codes, as the host's stopping rules name them (NewtonStopping).
+        NewtonOutcome outcome = switch (o.code()) {
+            case 0 -> new NewtonOutcome.Converged(o.iterations());
+            case 1 -> new NewtonOutcome.NonFinite(o.iterations());
+            case 2 -> new NewtonOutcome.Diverged(o.iterations(), opts.growthPatience());
+            default -> new NewtonOutcome.BudgetSpent(o.iterations());
+        };
+        if (outcome.converged()) {
+            return SolveReport.newton(Mode.FUSED, Mode.FUSED, backend.name(), detail, o.residuals(), outcome, null,
                     System.nanoTime() - t0);
         }
         String where = o.whole() ? " over the whole sequence" : " in the window from step " + o.fallbackFrom();
-        String failure = switch (o.code()) {
-            case 1 -> "non-finite residual" + where;
-            case 2 -> "residual grew " + opts.growthPatience() + " times in a row (diverging)" + where;
-            default -> "not converged after " + o.iterations() + " iterations" + where;
-        };
-        SolveReport failed = new SolveReport(Mode.FUSED, Mode.FUSED, backend.name(), detail, o.iterations(), o.residuals(), false,
-                -1, failure, System.nanoTime() - t0);
+        SolveReport failed = SolveReport.newton(Mode.FUSED, Mode.FUSED, backend.name(), detail, o.residuals(), outcome,
+                outcome.describe() + where, System.nanoTime() - t0);
         int from = o.fallbackFrom();
         return NewtonFailure.settle(failed, opts.onFailure(), () -> from, t0); // the device already re-solved
     }

@@ -2,9 +2,11 @@ package org.pararnn.backend.opencl;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import org.pararnn.api.Gradients;
 import org.pararnn.api.Mode;
 import org.pararnn.api.NewtonOptions;
+import org.pararnn.api.NewtonOutcome;
 import org.pararnn.api.SolveFailedException;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.Tensor;
@@ -151,7 +153,7 @@ final class FusedCellSolver implements RecurrenceSolver {
         NewtonOptions opts = p.newton();
         NewtonStopping stopping = new NewtonStopping(opts, p.steps());
         int iterations = 0;
-        String failure;
+        NewtonOutcome outcome;
         while (true) {
             k.dst = iterations % 2;
             k.zeroGuess = iterations == 0 ? 1 : 0;
@@ -166,9 +168,9 @@ final class FusedCellSolver implements RecurrenceSolver {
                 residual = Double.isNaN(residual) || Float.isNaN(r) ? Double.NaN : Math.max(residual, r);
                 scale = Math.max(scale, cd.fmax[i]);
             }
-            failure = stopping.judge(iterations, residual, scale);
-            if (failure != null) {
-                failure = failure.isEmpty() ? null : failure;
+            Optional<NewtonOutcome> end = stopping.judge(iterations, residual, scale);
+            if (end.isPresent()) {
+                outcome = end.get();
                 break;
             }
             backend.combineAndFixUp(dk, lanes, chunks, kb);
@@ -189,8 +191,9 @@ final class FusedCellSolver implements RecurrenceSolver {
             dk.download(x);
             System.arraycopy(x, 0, states, 0, states.length);
         }
-        SolveReport r = report(what, cd, iterations, residuals, failure == null, -1, failure, t0);
-        if (failure == null) {
+        SolveReport r = SolveReport.newton(Mode.FUSED, Mode.FUSED, OpenClBackend.NAME, detail(what, cd), residuals, outcome,
+                null, System.nanoTime() - t0);
+        if (outcome.converged()) {
             return r;
         }
         SolveReport settled = NewtonFailure.settle(r, opts.onFailure(), () -> {
@@ -278,9 +281,12 @@ final class FusedCellSolver implements RecurrenceSolver {
 
     private SolveReport report(String what, CellDevice cd, int iterations, double[] residuals, boolean converged,
                                int fallbackFrom, String failure, long t0) {
-        String detail = "fused " + label + " on OpenCL, " + what + "; " + cd.device.traffic();
-        return new SolveReport(Mode.FUSED, Mode.FUSED, OpenClBackend.NAME, detail, iterations, residuals, converged,
+        return new SolveReport(Mode.FUSED, Mode.FUSED, OpenClBackend.NAME, detail(what, cd), iterations, residuals, converged,
                 fallbackFrom, failure, System.nanoTime() - t0);
+    }
+
+    private String detail(String what, CellDevice cd) {
+        return "fused " + label + " on OpenCL, " + what + "; " + cd.device.traffic();
     }
 
     private void requireFinite(Recurrence p, float[] states, SolveReport report) {

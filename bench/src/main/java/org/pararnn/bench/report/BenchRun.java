@@ -31,6 +31,7 @@ import org.pararnn.lm.model.Generator;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.ModelConfig;
 import org.pararnn.lm.train.AdamW;
+import org.pararnn.lm.train.TrainConfig;
 
 /**
  * Measures one backend: the scan per structure (forward, reverse) beside a plain pass over the same bytes; ParaGRU
@@ -328,7 +329,7 @@ final class BenchRun {
         int vocab = 65;
         LanguageModel model = new LanguageModel(ModelConfig.languageModel(vocab, dim, layers, 2, "paragru", 1))
                 .solver(RnnSolver.on(backend).mode(Mode.AUTO));
-        AdamW optimizer = new AdamW(model.parameters(), 0.9, 0.99, 1e-8, 0.1);
+        AdamW optimizer = AdamW.of(model.parameters(), TrainConfig.textDefaults());
         Random r = new Random(5);
         int[] tokens = new int[batch * context];
         int[] targets = new int[batch * context];

@@ -63,7 +63,7 @@ public final class TrainingModule extends AbstractModule {
     @Provides
     @Singleton
     AdamW optimizer(LanguageModel model, TrainConfig t) {
-        AdamW adam = new AdamW(model.parameters(), t.beta1(), t.beta2(), t.eps(), t.weightDecay());
+        AdamW adam = AdamW.of(model.parameters(), t);
         if (spec.resume() != null) {
             try {
                 Checkpoint.loadOptimizer(spec.resume(), adam);

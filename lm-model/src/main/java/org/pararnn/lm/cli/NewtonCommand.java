@@ -105,10 +105,7 @@ final class NewtonCommand implements Command {
         if (r.converged()) {
             return r.iterations() + " (" + ms + " ms)";
         }
-        String why = r.fallbackReason() == null ? "failed"
-                : r.fallbackReason().startsWith("non-finite") ? "overflow"
-                : r.fallbackReason().startsWith("residual grew") ? "diverged"
-                : r.fallbackReason().startsWith("not converged") ? "budget" : "failed";
+        String why = r.outcome() == null ? "failed" : r.outcome().label();
         return why + "@" + r.iterations() + " (" + ms + " ms)";
     }
 

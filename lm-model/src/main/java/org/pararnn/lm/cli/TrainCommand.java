@@ -28,6 +28,7 @@ import org.pararnn.lm.model.Footprint;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.ModelConfig;
 import org.pararnn.lm.tasks.SyntheticTask;
+import org.pararnn.lm.tasks.TaskKind;
 import org.pararnn.lm.train.Checkpoint;
 import org.pararnn.lm.train.Progress;
 import org.pararnn.lm.train.RunDirectory;
@@ -43,6 +44,8 @@ final class TrainCommand implements Command {
             "layers", "heads", "context", "batch", "accum", "steps", "lr", "min-lr", "warmup", "weight-decay",
             "beta2", "clip-norm", "clip", "z-loss", "retention", "eval-every", "eval-sequences", "checkpoint-every", "seed",
             "supervise", "backend", "mode", "out", "resume", "until-accuracy", "shards");
+    /** The text recipe, whose values the help prints. */
+    private static final TrainConfig TEXT = TrainConfig.textDefaults();
     /** Options that take no value. */
     private static final Set<String> FLAGS = Set.of("overwrite");
 
@@ -85,9 +88,9 @@ final class TrainCommand implements Command {
                   --retention R        bias the cells' state-keeping gate at init: memory lengths spread up to
                                        ~e^R steps (default 0; Keep-nth at --length 100 needs ~4)
                 Training:
-                  --context T --batch B --accum K --steps N   (text defaults 64, 12, 1, 2000)
-                  --lr LR --min-lr LR --warmup N    peak lr, cosine floor, warmup steps (text: 1e-3, 1e-4, 100)
-                  --weight-decay W --beta2 B2 --clip-norm C   (text: 0.1, 0.99, 1.0)
+                  --context T --batch B --accum K --steps N   (text defaults 64, %d, %d, %d)
+                  --lr LR --min-lr LR --warmup N    peak lr, cosine floor, warmup steps (text: %s, %s, %d)
+                  --weight-decay W --beta2 B2 --clip-norm C   (text: %s, %s, %s)
                   --eval-every N --eval-sequences N --checkpoint-every N --seed S
                   --until-accuracy A   stop when held-out exact match ≥ A (tasks; default 0.99, 0: never)
                 Solver:
@@ -104,21 +107,14 @@ final class TrainCommand implements Command {
                   --resume DIR         continue a run exactly from its latest checkpoint (--steps may extend it)
                 Ctrl-C stops after the step in progress, saves a checkpoint and the loss plot, and prints the
                 command that continues the run.
-                """.formatted(DEFAULT_TASK, String.join(", ", SyntheticTask.NAMES));
+                """.formatted(DEFAULT_TASK, String.join(", ", SyntheticTask.NAMES), TEXT.batch(), TEXT.accumulation(), TEXT.steps(),
+                plain(TEXT.lr()), plain(TEXT.minLr()), TEXT.warmup(), plain(TEXT.weightDecay()), plain(TEXT.beta2()),
+                plain(TEXT.clipNorm()));
     }
 
-    /** Per-task defaults: what converges in minutes on 2 cores (see README for the measurements). */
-    record TaskDefaults(int length, Architecture arch, int dim, int heads, int layers, int batch, int steps,
-                        double lr, int evalEvery) {
-    }
-
-    static TaskDefaults defaultsFor(String task) {
-        return switch (task) {
-            case "keep-nth" -> new TaskDefaults(32, Architecture.CELL, 64, 4, 1, 32, 3000, 1e-2, 50);
-            case "parity" -> new TaskDefaults(16, Architecture.CELL, 64, 4, 1, 32, 3000, 3e-3, 100);
-            case "mqar" -> new TaskDefaults(32, Architecture.LM, 64, 4, 2, 32, 3000, 3e-3, 100);
-            default -> new TaskDefaults(32, Architecture.LM, 64, 4, 2, 32, 3000, 3e-3, 100);
-        };
+    /** {@code 0.001}, {@code 0.99}, {@code 1}: as a user would type it. */
+    private static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     @Override
@@ -170,11 +166,7 @@ final class TrainCommand implements Command {
             int vocab = source.vocab();
             model = Options.asUsage(() -> withOverrides(o, ModelConfig.languageModel(vocab, dim, o.getInt("layers", 4),
                     o.getInt("heads", 2), cell, seed), arch, 0.5f));
-            double lr = o.getDouble("lr", 1e-3);
-            train = Options.asUsage(() -> new TrainConfig(o.getInt("steps", 2000), o.getInt("batch", 12), o.getInt("accum", 1),
-                    lr, o.getDouble("min-lr", lr / 10), o.getInt("warmup", 100), 0.9, o.getDouble("beta2", 0.99), 1e-8,
-                    o.getDouble("weight-decay", 0.1), o.getDouble("clip-norm", 1.0), o.getInt("eval-every", 500),
-                    o.getInt("eval-sequences", 200), o.getInt("checkpoint-every", 500), seed));
+            train = Options.asUsage(() -> overridden(o, TrainConfig.textDefaults(), seed));
             label = data.getFileName() + "-" + cell;
             until = 0;
         } else {
@@ -189,7 +181,7 @@ final class TrainCommand implements Command {
             if (o.get("context") != null || o.get("vocab") != null) {
                 throw new UsageException("train: --context and --vocab are for --data; tasks take --length");
             }
-            TaskDefaults d = defaultsFor(taskName);
+            TaskKind.Defaults d = TaskKind.named(taskName).defaults();
             boolean everyStep = supervisesEveryStep(o);
             SyntheticTask task = Options.asUsage(() -> SyntheticTask.define(taskName, o.getInt("length", d.length()), everyStep));
             source = task;
@@ -199,13 +191,8 @@ final class TrainCommand implements Command {
                     ? new ModelConfig(arch, task.vocab(), dim, 1, o.getInt("heads", d.heads()), cell, 0, 4, task.steps(), 0.9f, 0f, seed)
                     : ModelConfig.languageModel(task.vocab(), dim, o.getInt("layers", d.layers()), o.getInt("heads", d.heads()), cell,
                     seed), arch, 0.9f));
-            double lr = o.getDouble("lr", d.lr());
             int steps = o.getInt("steps", d.steps());
-            train = Options.asUsage(() -> new TrainConfig(steps, o.getInt("batch", d.batch()), o.getInt("accum", 1), lr,
-                    o.getDouble("min-lr", lr / 10), o.getInt("warmup", Math.min(100, steps / 10)), 0.9,
-                    o.getDouble("beta2", 0.999), 1e-8, o.getDouble("weight-decay", 0.0), o.getDouble("clip-norm", 1.0),
-                    o.getInt("eval-every", d.evalEvery()), o.getInt("eval-sequences", 1000),
-                    o.getInt("checkpoint-every", 0), seed));
+            train = Options.asUsage(() -> overridden(o, TrainConfig.taskDefaults(steps, d.batch(), d.lr(), d.evalEvery()), seed));
             label = taskName + "-L" + task.steps() + "-" + cell;
             // Before the task samples its first sequence, which grows with --length; before the backend is chosen,
             // so counting the activations as if they were on the heap (train() checks again knowing where they are).
@@ -233,6 +220,20 @@ final class TrainCommand implements Command {
                         + runDir + " to continue it, --overwrite to replace it, or another --out");
             }
         }
+    }
+
+    /**
+     * The recipe {@code base} with what the options set instead; the cosine's floor and the warm-up follow a changed
+     * peak or length unless they are given too ({@link TrainConfig#defaultMinLr}).
+     */
+    private static TrainConfig overridden(Options o, TrainConfig base, long seed) {
+        double lr = o.getDouble("lr", base.lr());
+        int steps = o.getInt("steps", base.steps());
+        return new TrainConfig(steps, o.getInt("batch", base.batch()), o.getInt("accum", base.accumulation()), lr,
+                o.getDouble("min-lr", TrainConfig.defaultMinLr(lr)), o.getInt("warmup", base.warmup()), base.beta1(),
+                o.getDouble("beta2", base.beta2()), base.eps(), o.getDouble("weight-decay", base.weightDecay()),
+                o.getDouble("clip-norm", base.clipNorm()), o.getInt("eval-every", base.evalEvery()),
+                o.getInt("eval-sequences", base.evalSequences()), o.getInt("checkpoint-every", base.checkpointEvery()), seed);
     }
 
     /** {@code --shards}: a count that divides the batch, or 0 for automatic. */

@@ -3,12 +3,9 @@ package org.pararnn.lm.data;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
-import org.pararnn.lm.tasks.KHop;
-import org.pararnn.lm.tasks.KeepNth;
-import org.pararnn.lm.tasks.Mqar;
-import org.pararnn.lm.tasks.Parity;
 import org.pararnn.lm.tasks.SyntheticTask;
 import org.pararnn.lm.tasks.TaskDataset;
+import org.pararnn.lm.tasks.TaskKind;
 
 /** Rebuilds a {@link BatchSource} from the description a checkpoint stores. */
 public final class Sources {
@@ -24,16 +21,7 @@ public final class Sources {
                     ((Number) d.get("val_fraction")).doubleValue());
         }
         if ("task".equals(kind)) {
-            String task = (String) d.get("task");
-            int length = num(d, "length");
-            SyntheticTask t = switch (task) {
-                case "parity" -> new Parity(length, "every".equals(d.get("supervise")));
-                case "keep-nth" -> new KeepNth(length, num(d, "n"), num(d, "symbols"));
-                case "mqar" -> new Mqar(length, num(d, "pairs"), num(d, "keys"), num(d, "values"));
-                case "1-hop", "2-hop" -> new KHop(length, num(d, "hops"), num(d, "symbols"));
-                default -> throw new IllegalArgumentException("unknown task '" + task + "' in " + d
-                        + "; tasks: " + String.join(", ", SyntheticTask.NAMES));
-            };
+            SyntheticTask t = TaskKind.named((String) d.get("task")).fromDescription(d);
             if (d.get("dataset") instanceof Map<?, ?> set) {
                 // The paper's fixed sets: regenerated exactly from their seed and sizes.
                 Map<String, Object> s = (Map<String, Object>) set;

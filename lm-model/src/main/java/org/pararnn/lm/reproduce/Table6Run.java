@@ -116,13 +116,13 @@ public final class Table6Run {
             // Validation (about 20 times a seed) costs a few % of the steps; the deadline catches an optimistic timing.
             int planned = Math.max(50, (int) (share / secondsPerStep * 0.95));
             int evalEvery = Math.max(25, planned / 20);
-            TrainConfig train = new TrainConfig(planned, batch, 1, recipe.lr(), recipe.lr() / 10, Math.min(100, planned / 10),
-                    0.9, 0.999, 1e-8, recipe.weightDecay(), 1.0, evalEvery, VALIDATION, 0, seed);
+            TrainConfig train = new TrainConfig(planned, batch, 1, recipe.lr(), TrainConfig.defaultMinLr(recipe.lr()),
+                    TrainConfig.defaultWarmup(planned), 0.9, 0.999, 1e-8, recipe.weightDecay(), 1.0, evalEvery, VALIDATION, 0, seed);
             Path runDir = dir.resolve(task.id() + "-" + cell + "-seed" + seed);
             Files.createDirectories(runDir);
             out.printf(Locale.ROOT, "  seed %d: %,d parameters, about %,d steps (%.1f epochs) in %s, planned again as it goes%n",
                     seed, parameters, planned, (double) planned * batch / data.training().count(), Progress.duration(share));
-            AdamW adam = new AdamW(model.parameters(), train.beta1(), train.beta2(), train.eps(), train.weightDecay());
+            AdamW adam = AdamW.of(model.parameters(), train);
             Trainer trainer = new Trainer(model, data, train, adam, runDir, new Progress(out, terminal, planned), target,
                     task.id() + " " + cell + " seed " + seed).stoppingOnTokenAccuracy()
                     .until(System.nanoTime() + (long) (share * 1e9)).fillingTheTimeToTheDeadline();
@@ -175,7 +175,7 @@ public final class Table6Run {
     private double timeSteps(ModelConfig config, Table6Task.Recipe recipe, double seconds) {
         int batch = recipe.batch();
         LanguageModel probe = new LanguageModel(task.model(cell, config.seed() + 1000, recipe)).solver(solver);
-        AdamW adam = new AdamW(probe.parameters(), 0.9, 0.999, 1e-8, 0);
+        AdamW adam = AdamW.of(probe.parameters(), TrainConfig.taskDefaults(1, batch, recipe.lr(), 0));
         Batch b = new Batch(batch, data.steps());
         Rng rng = new Rng(7);
         long begin = System.nanoTime();

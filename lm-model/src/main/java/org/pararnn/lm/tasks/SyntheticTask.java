@@ -213,20 +213,9 @@ public abstract class SyntheticTask implements BatchSource {
      * call {@link #checkSplit()} before training on it.
      */
     public static SyntheticTask define(String name, int length, boolean everyStep) {
-        if (everyStep && !name.equals("parity")) {
-            throw new IllegalArgumentException("--supervise every is defined for parity only (the running parity of"
-                    + " each prefix), not for " + name);
-        }
-        SyntheticTask task = switch (name) {
-            case "parity" -> new Parity(length, everyStep);
-            case "keep-nth" -> new KeepNth(length, Math.max(1, length / 2), 16);
-            case "mqar" -> new Mqar(length, Math.max(1, Math.min(8, length / 4)), 16, 16);
-            case "1-hop" -> new KHop(length, 1, 8);
-            case "2-hop" -> new KHop(length, 2, 8);
-            default -> throw new IllegalArgumentException("unknown task '" + name + "'; tasks: " + String.join(", ", NAMES));
-        };
-        return task;
+        return TaskKind.named(name).define(length, everyStep);
     }
 
-    public static final java.util.List<String> NAMES = java.util.List.of("keep-nth", "parity", "mqar", "1-hop", "2-hop");
+    /** Every task's name ({@link TaskKind}). */
+    public static final java.util.List<String> NAMES = TaskKind.names();
 }

@@ -32,6 +32,11 @@ public final class AdamW {
     private final double weightDecay;
     private long t;
 
+    /** With {@code config}'s β₁, β₂, ε and weight decay. */
+    public static AdamW of(List<Parameter> params, TrainConfig config) {
+        return new AdamW(params, config.beta1(), config.beta2(), config.eps(), config.weightDecay());
+    }
+
     /** For {@code params} placed where they will be trained (their moments are made beside them). */
     public AdamW(List<Parameter> params, double beta1, double beta2, double eps, double weightDecay) {
         this.params = params;

@@ -36,6 +36,35 @@ public record TrainConfig(int steps, int batch, int accumulation, double lr, dou
         }
     }
 
+    /**
+     * The text recipe (README, "Training models"; the reference's): what {@code ./pararnn train --data} uses where the
+     * command line says nothing, and the optimiser settings the benchmarks' training steps use.
+     */
+    public static TrainConfig textDefaults() {
+        double lr = 1e-3;
+        return new TrainConfig(2000, 12, 1, lr, defaultMinLr(lr), 100, 0.9, 0.99, 1e-8, 0.1, 1.0, 500, 200, 500, 1);
+    }
+
+    /**
+     * A synthetic task's recipe around its {@code steps}, {@code batch}, peak {@code lr} and {@code evalEvery}: AdamW with
+     * β₂ 0.999 and no decay, the cosine floor a tenth of the peak, warm-up over a tenth of the steps (at most 100),
+     * 1,000 held-out sequences per evaluation, a checkpoint at the end only.
+     */
+    public static TrainConfig taskDefaults(int steps, int batch, double lr, int evalEvery) {
+        return new TrainConfig(steps, batch, 1, lr, defaultMinLr(lr), defaultWarmup(steps), 0.9, 0.999, 1e-8, 0.0, 1.0,
+                evalEvery, 1000, 0, 1);
+    }
+
+    /** The cosine's floor when none is given: a tenth of the peak. */
+    public static double defaultMinLr(double lr) {
+        return lr / 10;
+    }
+
+    /** Warm-up steps when none are given for a task: a tenth of the steps, at most 100. */
+    public static int defaultWarmup(int steps) {
+        return Math.min(100, steps / 10);
+    }
+
     /** Learning rate at optimiser step {@code step} (0-based): linear warmup, then cosine to {@code minLr}. */
     public double learningRate(int step) {
         if (step < warmup) {
