@@ -13,66 +13,31 @@ import org.pararnn.lm.model.Architecture;
  * find tasks here instead of each switching on the names.
  */
 public enum TaskKind {
-    KEEP_NTH("keep-nth", new Defaults(32, Architecture.CELL, 64, 4, 1, 32, 3000, 1e-2, 50)) {
-        @Override
-        SyntheticTask make(int length, boolean everyStep) {
-            return new KeepNth(length, Math.max(1, length / 2), 16);
-        }
+    KEEP_NTH("keep-nth", new Defaults(32, Architecture.CELL, 64, 4, 1, 32, 3000, 1e-2, 50), false,
+            (length, every) -> new KeepNth(length, Math.max(1, length / 2), 16),
+            (length, d) -> new KeepNth(length, num(d, "n"), num(d, "symbols"))),
+    PARITY("parity", new Defaults(16, Architecture.CELL, 64, 4, 1, 32, 3000, 3e-3, 100), true,
+            Parity::new,
+            (length, d) -> new Parity(length, "every".equals(d.get("supervise")))),
+    MQAR("mqar", new Defaults(32, Architecture.LM, 64, 4, 2, 32, 3000, 3e-3, 100), false,
+            (length, every) -> new Mqar(length, Math.max(1, Math.min(8, length / 4)), 16, 16),
+            (length, d) -> new Mqar(length, num(d, "pairs"), num(d, "keys"), num(d, "values"))),
+    ONE_HOP("1-hop", new Defaults(32, Architecture.LM, 64, 4, 2, 32, 3000, 3e-3, 100), false,
+            (length, every) -> new KHop(length, 1, 8), TaskKind::kHop),
+    TWO_HOP("2-hop", new Defaults(32, Architecture.LM, 64, 4, 2, 32, 3000, 3e-3, 100), false,
+            (length, every) -> new KHop(length, 2, 8), TaskKind::kHop);
 
-        @Override
-        SyntheticTask rebuild(int length, Map<String, Object> d) {
-            return new KeepNth(length, num(d, "n"), num(d, "symbols"));
-        }
-    },
-    PARITY("parity", new Defaults(16, Architecture.CELL, 64, 4, 1, 32, 3000, 3e-3, 100)) {
-        @Override
-        SyntheticTask make(int length, boolean everyStep) {
-            return new Parity(length, everyStep);
-        }
+    /** The task at a length, as the command line defines it ({@code everyStep}: a target at every step). */
+    @FunctionalInterface
+    private interface Maker {
+        SyntheticTask make(int length, boolean everyStep);
+    }
 
-        @Override
-        SyntheticTask rebuild(int length, Map<String, Object> d) {
-            return new Parity(length, "every".equals(d.get("supervise")));
-        }
-
-        @Override
-        boolean supervisesEveryStep() {
-            return true;
-        }
-    },
-    MQAR("mqar", new Defaults(32, Architecture.LM, 64, 4, 2, 32, 3000, 3e-3, 100)) {
-        @Override
-        SyntheticTask make(int length, boolean everyStep) {
-            return new Mqar(length, Math.max(1, Math.min(8, length / 4)), 16, 16);
-        }
-
-        @Override
-        SyntheticTask rebuild(int length, Map<String, Object> d) {
-            return new Mqar(length, num(d, "pairs"), num(d, "keys"), num(d, "values"));
-        }
-    },
-    ONE_HOP("1-hop", new Defaults(32, Architecture.LM, 64, 4, 2, 32, 3000, 3e-3, 100)) {
-        @Override
-        SyntheticTask make(int length, boolean everyStep) {
-            return new KHop(length, 1, 8);
-        }
-
-        @Override
-        SyntheticTask rebuild(int length, Map<String, Object> d) {
-            return new KHop(length, num(d, "hops"), num(d, "symbols"));
-        }
-    },
-    TWO_HOP("2-hop", new Defaults(32, Architecture.LM, 64, 4, 2, 32, 3000, 3e-3, 100)) {
-        @Override
-        SyntheticTask make(int length, boolean everyStep) {
-            return new KHop(length, 2, 8);
-        }
-
-        @Override
-        SyntheticTask rebuild(int length, Map<String, Object> d) {
-            return new KHop(length, num(d, "hops"), num(d, "symbols"));
-        }
-    };
+    /** The task at a length, from the rest of a checkpoint's description. */
+    @FunctionalInterface
+    private interface Rebuilder {
+        SyntheticTask rebuild(int length, Map<String, Object> description);
+    }
 
     /**
      * What trains a task when the command line says nothing else: its length, the model ({@code arch}, {@code dim},
@@ -84,10 +49,16 @@ public enum TaskKind {
 
     private final String id;
     private final Defaults defaults;
+    private final boolean everyStep;
+    private final Maker maker;
+    private final Rebuilder rebuilder;
 
-    TaskKind(String id, Defaults defaults) {
+    TaskKind(String id, Defaults defaults, boolean everyStep, Maker maker, Rebuilder rebuilder) {
         this.id = id;
         this.defaults = defaults;
+        this.everyStep = everyStep;
+        this.maker = maker;
+        this.rebuilder = rebuilder;
     }
 
     /** The name {@code --task} takes. */
@@ -120,25 +91,20 @@ public enum TaskKind {
      * every step) is refused for a task that has none to give.
      */
     public SyntheticTask define(int length, boolean everyStep) {
-        if (everyStep && !supervisesEveryStep()) {
+        if (everyStep && !this.everyStep) {
             throw new IllegalArgumentException("--supervise every is defined for parity only (the running parity of"
                     + " each prefix), not for " + id);
         }
-        return make(length, everyStep);
+        return maker.make(length, everyStep);
     }
 
     /** The task a checkpoint described ({@link SyntheticTask#describe()}). */
     public SyntheticTask fromDescription(Map<String, Object> d) {
-        return rebuild(num(d, "length"), d);
+        return rebuilder.rebuild(num(d, "length"), d);
     }
 
-    abstract SyntheticTask make(int length, boolean everyStep);
-
-    abstract SyntheticTask rebuild(int length, Map<String, Object> d);
-
-    /** Whether the task can train on a target at every step ({@code --supervise every}). */
-    boolean supervisesEveryStep() {
-        return false;
+    private static SyntheticTask kHop(int length, Map<String, Object> d) {
+        return new KHop(length, num(d, "hops"), num(d, "symbols"));
     }
 
     static int num(Map<String, Object> d, String k) {

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.spi.Backend;
+import org.pararnn.lm.data.Batch;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.Loss;
 import org.pararnn.lm.model.SolveActivity;
@@ -27,7 +28,7 @@ import org.pararnn.lm.nn.Parameter;
  * order the gradients are added in, depend on the shard count alone, never on timing; a run's shard count is
  * saved with its checkpoints.
  */
-public final class Shards implements AutoCloseable {
+public final class Shards implements MicroBatches, AutoCloseable {
     private final LanguageModel model;
     private final List<Backend> backends;
     private final List<LanguageModel> replicas = new ArrayList<>();
@@ -100,6 +101,16 @@ public final class Shards implements AutoCloseable {
 
     public int count() {
         return replicas.size();
+    }
+
+    @Override
+    public int replicas() {
+        return count();
+    }
+
+    @Override
+    public Loss forwardBackward(Batch b) {
+        return forwardBackward(b.tokens, b.targets, b.batch, b.steps);
     }
 
     /** For the run header. */
@@ -219,6 +230,7 @@ public final class Shards implements AutoCloseable {
     }
 
     /** What the replicas' cell solves did in the last micro-batch, together. */
+    @Override
     public SolveActivity lastSolves() {
         return lastSolves;
     }

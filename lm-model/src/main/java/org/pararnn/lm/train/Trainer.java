@@ -3,13 +3,11 @@ package org.pararnn.lm.train;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.pararnn.lm.data.Batch;
 import org.pararnn.lm.data.BatchSource;
 import org.pararnn.lm.data.Rng;
 import org.pararnn.lm.dist.Collective;
-import org.pararnn.lm.nn.Parameter;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.SolveActivity;
 import org.pararnn.lm.model.Loss;
@@ -33,9 +31,8 @@ public final class Trainer {
     private final double stopAtAccuracy;
     private final String title;
     private final Collective world;
-    /** The global batch every rank draws (the same sequences on every rank), of which each keeps its own rows. */
-    private final Batch global;
-    private float[] flatGradients;
+    /** What the ranks share each step: nothing alone, the batch and the gradients over MPI. */
+    private final RankExchange ranks;
     /** Whether {@link #stopAtAccuracy} is judged on token accuracy rather than exact match. */
     private boolean stopOnTokenAccuracy;
     /** {@link System#nanoTime()} after which no further step starts (the run evaluates and saves, then ends), if set. */
@@ -54,8 +51,8 @@ public final class Trainer {
     private volatile boolean stopRequested;
     /** Whether the last {@link #run()} ended on {@link #requestStop()}. */
     private volatile boolean stopped;
-    /** Replicas that run each micro-batch side by side, or null: the model alone. */
-    private Shards shards;
+    /** Where each micro-batch's forward and backward run: the model, or replicas side by side. */
+    private MicroBatches micro;
 
     /** Result of a run (or of the part of it that this call trained); no final evaluation (null) when it was stopped. */
     public record Result(int steps, Evaluation finalEvaluation, double trainSeconds, double tokensPerSecond,
@@ -76,7 +73,8 @@ public final class Trainer {
     public Trainer(LanguageModel model, BatchSource source, TrainConfig config, AdamW optimizer, Path runDir,
                    Progress progress, double stopAtAccuracy, String title, Collective world) {
         this.world = world;
-        this.global = world.size() == 1 ? null : new Batch(config.batch() * world.size(), source.steps());
+        this.ranks = world.size() == 1 ? RankExchange.alone() : RankExchange.across(world, config.batch(), source.steps());
+        this.micro = MicroBatches.onModel(model);
         this.model = model;
         this.source = source;
         this.config = config;
@@ -92,12 +90,12 @@ public final class Trainer {
     /** Continues from a checkpoint's state (weights and moments must already be loaded). */
     public Trainer resumeFrom(Checkpoint.State state, Path checkpoint) {
         Object saved = state.extra().get("ranks");
-        int ranks = saved instanceof Number n ? n.intValue() : 1;
-        if (ranks != world.size()) {
-            throw new IllegalArgumentException("this checkpoint was trained by " + ranks + " rank(s) × batch " + config.batch()
-                    + " (global batch " + ranks * config.batch() + "); resuming with " + world.size()
-                    + " would change the global batch and the data each step sees: resume with mpirun -np " + ranks
-                    + (ranks == 1 ? " (or without mpirun)" : ""));
+        int trainedBy = saved instanceof Number n ? n.intValue() : 1;
+        if (trainedBy != world.size()) {
+            throw new IllegalArgumentException("this checkpoint was trained by " + trainedBy + " rank(s) × batch "
+                    + config.batch() + " (global batch " + trainedBy * config.batch() + "); resuming with " + world.size()
+                    + " would change the global batch and the data each step sees: resume with mpirun -np " + trainedBy
+                    + (trainedBy == 1 ? " (or without mpirun)" : ""));
         }
         this.step = state.step();
         this.lastCheckpoint = checkpoint;
@@ -113,11 +111,11 @@ public final class Trainer {
     }
 
     /**
-     * Runs every micro-batch's forward and backward on {@code shards} (null: on the model itself); the step's
-     * gradient and everything after it are the model's as before. The count is saved with checkpoints.
+     * Runs every micro-batch's forward and backward on {@code shards} (null: on the model itself, {@link MicroBatches});
+     * the step's gradient and everything after it are the model's as before. The count is saved with checkpoints.
      */
     public Trainer shards(Shards shards) {
-        this.shards = shards;
+        this.micro = shards != null ? shards : MicroBatches.onModel(model);
         return this;
     }
 
@@ -200,69 +198,13 @@ public final class Trainer {
             while (step < config.steps()) {
                 long t0 = System.nanoTime();
                 double lr = config.learningRate(step);
-                model.zeroGradients();
-                double loss = 0;
-                SolveActivity solves = SolveActivity.NONE;
-                int correct = 0;
-                int counted = 0;
-                for (int micro = 0; micro < config.accumulation(); micro++) {
-                    draw();
-                    Loss l = shards != null ? shards.forwardBackward(batch.tokens, batch.targets, batch.batch, batch.steps)
-                            : model.forward(batch.tokens, batch.targets, batch.batch, batch.steps);
-                    if (!Double.isFinite(l.total())) {
-                        throw diverged("the loss is " + l.total() + " at step " + (step + 1));
-                    }
-                    if (shards == null) {
-                        model.backward();
-                    }
-                    loss += l.crossEntropy() / config.accumulation();
-                    solves = solves.plus(shards != null ? shards.lastSolves() : model.lastSolves());
-                    correct += l.correct();
-                    counted += l.counted();
-                }
-                double scale = 1.0 / config.accumulation();
-                double reduceSeconds = 0;
-                if (world.size() > 1) {
-                    double[] stats = {loss, correct, counted};
-                    long r0 = System.nanoTime();
-                    sumGradients();
-                    reduceSeconds = (System.nanoTime() - r0) / 1e9;
-                    world.sum(stats);
-                    loss = stats[0] / world.size();
-                    correct = (int) stats[1];
-                    counted = (int) stats[2];
-                    scale /= world.size();
-                }
-                double norm = AdamW.gradientNorm(model.parameters()) * scale;
-                if (!Double.isFinite(norm)) {
-                    throw diverged("the gradient norm is " + norm + " at step " + (step + 1));
-                }
-                if (config.clipNorm() > 0 && norm > config.clipNorm()) {
-                    scale *= config.clipNorm() / norm;
-                }
-                optimizer.step(lr, scale);
-                model.clipRecurrent();
+                Stepped s = trainStep(lr);
                 step++;
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 elapsed += seconds;
                 double rate = (step - firstStep) * tokensPerStep / Math.max(1e-9, elapsed - startElapsed);
-                Map<String, Object> rec = Metrics.record("train", step);
-                rec.put("loss", loss);
-                rec.put("accuracy", counted == 0 ? 0.0 : (double) correct / counted);
-                rec.put("lr", lr);
-                rec.put("grad_norm", norm);
-                rec.put("newton_iterations", solves.meanNewtonIterations());
-                rec.put("sequential_solves", solves.solves() - solves.newtonSolves());
-                rec.put("step_seconds", seconds);
-                rec.put("tokens_per_second", tokensPerStep / seconds);
-                rec.put("train_seconds", elapsed);
-                if (world.size() > 1) {
-                    rec.put("ranks", world.size());
-                    rec.put("allreduce_seconds", reduceSeconds);
-                    rec.put("allreduce_bytes", 4L * flatGradients.length);
-                }
-                metrics.log(rec);
-                progress.step(step, loss, rate, solves);
+                metrics.log(record(s, lr, seconds, tokensPerStep));
+                progress.step(step, s.shared().loss(), rate, s.solves());
 
                 // nanoTime's origin is arbitrary (it may be negative): compare differences, and only to a deadline set.
                 boolean late = hasDeadline && step < config.steps() && System.nanoTime() - deadline >= 0;
@@ -355,6 +297,67 @@ public final class Trainer {
         progress.total(total);
     }
 
+    /** One optimiser step's numbers: the ranks' shared loss and counts, the gradient's norm, the solves. */
+    private record Stepped(RankExchange.Step shared, double norm, SolveActivity solves) {
+    }
+
+    /**
+     * One optimiser step: the micro-batches' forward and backward (gradients accumulated), the exchange across ranks,
+     * the gradient's global norm and clipping, AdamW at {@code lr}, the cells' recurrent weights clipped. A non-finite
+     * loss or norm stops the run before the update.
+     */
+    private Stepped trainStep(double lr) {
+        model.zeroGradients();
+        double loss = 0;
+        SolveActivity solves = SolveActivity.NONE;
+        int correct = 0;
+        int counted = 0;
+        for (int m = 0; m < config.accumulation(); m++) {
+            ranks.draw(source, rng, batch);
+            Loss l = micro.forwardBackward(batch);
+            if (!Double.isFinite(l.total())) {
+                throw diverged("the loss is " + l.total() + " at step " + (step + 1));
+            }
+            loss += l.crossEntropy() / config.accumulation();
+            solves = solves.plus(micro.lastSolves());
+            correct += l.correct();
+            counted += l.counted();
+        }
+        RankExchange.Step shared = ranks.exchange(model.parameters(), loss, correct, counted);
+        double scale = 1.0 / config.accumulation() / shared.ranks();
+        double norm = AdamW.gradientNorm(model.parameters()) * scale;
+        if (!Double.isFinite(norm)) {
+            throw diverged("the gradient norm is " + norm + " at step " + (step + 1));
+        }
+        if (config.clipNorm() > 0 && norm > config.clipNorm()) {
+            scale *= config.clipNorm() / norm;
+        }
+        optimizer.step(lr, scale);
+        model.clipRecurrent();
+        return new Stepped(shared, norm, solves);
+    }
+
+    /** The step's line of {@code metrics.jsonl}. */
+    private Map<String, Object> record(Stepped s, double lr, double seconds, long tokensPerStep) {
+        RankExchange.Step shared = s.shared();
+        Map<String, Object> rec = Metrics.record("train", step);
+        rec.put("loss", shared.loss());
+        rec.put("accuracy", shared.counted() == 0 ? 0.0 : (double) shared.correct() / shared.counted());
+        rec.put("lr", lr);
+        rec.put("grad_norm", s.norm());
+        rec.put("newton_iterations", s.solves().meanNewtonIterations());
+        rec.put("sequential_solves", s.solves().solves() - s.solves().newtonSolves());
+        rec.put("step_seconds", seconds);
+        rec.put("tokens_per_second", tokensPerStep / seconds);
+        rec.put("train_seconds", elapsed);
+        if (shared.ranks() > 1) {
+            rec.put("ranks", shared.ranks());
+            rec.put("allreduce_seconds", shared.seconds());
+            rec.put("allreduce_bytes", shared.bytes());
+        }
+        return rec;
+    }
+
     private Evaluation evaluate(Metrics metrics) throws IOException {
         Evaluation e = Evaluation.run(model, source, config.evalSequences(), config.batch());
         Map<String, Object> rec = Metrics.record("eval", step);
@@ -371,51 +374,13 @@ public final class Trainer {
         return e;
     }
 
-    /** This rank's rows of the step's batch: all of it alone, else its share of the global batch every rank draws. */
-    private void draw() {
-        if (global == null) {
-            source.trainBatch(rng, batch);
-            return;
-        }
-        source.trainBatch(rng, global);
-        int n = batch.tokens.length;
-        System.arraycopy(global.tokens, world.rank() * n, batch.tokens, 0, n);
-        System.arraycopy(global.targets, world.rank() * n, batch.targets, 0, n);
-    }
-
-    /**
-     * Every parameter's gradient summed across ranks: gathered into one buffer (downloaded where the ops keep them on a
-     * device), one all-reduce, and put back; the same order on every rank.
-     */
-    private void sumGradients() {
-        List<Parameter> params = model.parameters();
-        int total = 0;
-        for (Parameter p : params) {
-            total += p.value().size();
-        }
-        if (flatGradients == null || flatGradients.length != total) {
-            flatGradients = new float[total];
-        }
-        int off = 0;
-        for (Parameter p : params) {
-            p.ops().download(p.gradArray(), 0, flatGradients, off, p.value().size());
-            off += p.value().size();
-        }
-        world.sum(flatGradients, total);
-        off = 0;
-        for (Parameter p : params) {
-            p.ops().upload(flatGradients, off, p.gradArray(), 0, p.value().size());
-            off += p.value().size();
-        }
-    }
-
     private void save() throws IOException {
         if (world.rank() != 0) {
             return;
         }
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("ranks", world.size());
-        extra.put("shards", shards == null ? 1 : shards.count());
+        extra.put("shards", micro.replicas());
         extra.put("train_seconds", elapsed);
         extra.put("backend", model.solver().backend().name());
         extra.put("mode", model.solver().mode().name());
