@@ -83,8 +83,8 @@ final class VectorFastMath {
      * out on purpose: this method's bytecode then exceeds C2's hot-inlining size, so it is always compiled
      * on its own. Inlined into a kernel next to other vector code, two or three copies of the polynomial
      * push C2 past its inlining node budget; the Vector API calls after that point stay un-intrinsified
-     * and every vector is boxed, several times slower than the arithmetic (measured: ~250 MB of garbage
-     * per 8.4 M element-steps of the GRU forward).
+     * and every vector is boxed, several times slower than the arithmetic (docs/design.md §6, "Kernel
+     * measurements").
      */
     private static void apply(int kind, float[] x, int off, int len) {
         FloatVector one = FloatVector.broadcast(SPECIES, 1f);

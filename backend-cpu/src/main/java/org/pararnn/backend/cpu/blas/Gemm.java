@@ -76,9 +76,9 @@ public final class Gemm {
                 Loader.load(openblas_nolapack.class);
                 if (timeoutNotSet != null) {
                     LOG.log(Level.INFO, THREAD_TIMEOUT + " is not set (" + timeoutNotSet + "): OpenBLAS's idle threads"
-                            + " spin between products and take cores from the Java kernels (an LM training step measured"
-                            + " 84-99 ms instead of 72-81 ms on 2 cores); export " + THREAD_TIMEOUT + "=4 before"
-                            + " starting the JVM (./pararnn does)");
+                            + " spin between products and take cores from the Java kernels (docs/design.md §6,"
+                            + " \"OpenBLAS's kernels\"); export " + THREAD_TIMEOUT + "=4 before starting the JVM"
+                            + " (./pararnn does)");
                 }
                 String running = OpenBlasNative.coreName();
                 String note = OpenBlasCoreType.note(System.getenv(OpenBlasCoreType.ENVIRONMENT), CpuIdentity.read());
