@@ -79,76 +79,68 @@ public final class ConformanceRunner {
     }
 
     private static Map<String, Row> runOne(String backend, List<String> failures, PrintStream verbose) {
-        String previous = System.getProperty(ClasspathBackendConformance.PROPERTY);
-        System.setProperty(ClasspathBackendConformance.PROPERTY, backend);
         Map<String, Row> rows = new LinkedHashMap<>();
-        try {
-            LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                    .selectors(selectClass(ClasspathBackendConformance.class)).build();
-            Launcher launcher = LauncherFactory.create();
-            launcher.execute(request, new TestExecutionListener() {
-                @Override
-                public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-                    if (!id.isTest()) {
-                        if (result.getStatus() == TestExecutionResult.Status.ABORTED && id.getSource().isPresent()
-                                && id.getSource().get() instanceof org.junit.platform.engine.support.descriptor.ClassSource cs
-                                && cs.getJavaClass() == ClasspathBackendConformance.class) {
-                            Row r = rows.computeIfAbsent("(all checks)", k -> new Row());
-                            r.skipReason = result.getThrowable().map(Throwable::getMessage).orElse("aborted")
-                                    .replace("Assumption failed: ", "");
-                        }
-                        if (result.getStatus() == TestExecutionResult.Status.FAILED) {
-                            rows.computeIfAbsent(check(id), k -> new Row()).failed++;
-                            failures.add(backend + " " + id.getDisplayName() + ": "
-                                    + result.getThrowable().map(Throwable::toString).orElse("?"));
-                        }
-                        return;
+        // The backend goes in the launch request, not in a system property another launch could see.
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(ClasspathBackendConformance.class))
+                .configurationParameter(ClasspathBackendConformance.PROPERTY, backend).build();
+        Launcher launcher = LauncherFactory.create();
+        launcher.execute(request, new TestExecutionListener() {
+            @Override
+            public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                if (!id.isTest()) {
+                    if (result.getStatus() == TestExecutionResult.Status.ABORTED && id.getSource().isPresent()
+                            && id.getSource().get() instanceof org.junit.platform.engine.support.descriptor.ClassSource cs
+                            && cs.getJavaClass() == ClasspathBackendConformance.class) {
+                        Row r = rows.computeIfAbsent("(all checks)", k -> new Row());
+                        r.skipReason = result.getThrowable().map(Throwable::getMessage).orElse("aborted")
+                                .replace("Assumption failed: ", "");
                     }
-                    Row r = rows.computeIfAbsent(check(id), k -> new Row());
-                    switch (result.getStatus()) {
-                        case SUCCESSFUL -> r.passed++;
-                        case ABORTED -> {
-                            r.skipped++;
-                            r.skipReason = result.getThrowable().map(Throwable::getMessage).orElse("aborted")
-                                    .replace("Assumption failed: ", "");
-                        }
-                        case FAILED -> {
-                            r.failed++;
-                            failures.add(backend + " " + id.getDisplayName() + ": "
-                                    + result.getThrowable().map(Throwable::getMessage).orElse("?"));
-                        }
+                    if (result.getStatus() == TestExecutionResult.Status.FAILED) {
+                        rows.computeIfAbsent(check(id), k -> new Row()).failed++;
+                        failures.add(backend + " " + id.getDisplayName() + ": "
+                                + result.getThrowable().map(Throwable::toString).orElse("?"));
                     }
-                    if (verbose != null) {
-                        verbose.println("  " + backend + " " + result.getStatus() + " " + id.getDisplayName());
+                    return;
+                }
+                Row r = rows.computeIfAbsent(check(id), k -> new Row());
+                switch (result.getStatus()) {
+                    case SUCCESSFUL -> r.passed++;
+                    case ABORTED -> {
+                        r.skipped++;
+                        r.skipReason = result.getThrowable().map(Throwable::getMessage).orElse("aborted")
+                                .replace("Assumption failed: ", "");
+                    }
+                    case FAILED -> {
+                        r.failed++;
+                        failures.add(backend + " " + id.getDisplayName() + ": "
+                                + result.getThrowable().map(Throwable::getMessage).orElse("?"));
                     }
                 }
-
-                @Override
-                public void executionSkipped(TestIdentifier id, String reason) {
-                    rows.computeIfAbsent(check(id), k -> new Row()).skipped++;
+                if (verbose != null) {
+                    verbose.println("  " + backend + " " + result.getStatus() + " " + id.getDisplayName());
                 }
-
-                @Override
-                public void reportingEntryPublished(TestIdentifier id, ReportEntry entry) {
-                    Row r = rows.computeIfAbsent(check(id), k -> new Row());
-                    for (Map.Entry<String, String> e : entry.getKeyValuePairs().entrySet()) {
-                        if (e.getKey().startsWith("error")) {
-                            try {
-                                r.worst = Math.max(r.worst, Double.parseDouble(e.getValue()));
-                            } catch (NumberFormatException ignored) {
-                                // not a number: nothing to aggregate
-                            }
-                        }
-                    }
-                }
-            });
-        } finally {
-            if (previous == null) {
-                System.clearProperty(ClasspathBackendConformance.PROPERTY);
-            } else {
-                System.setProperty(ClasspathBackendConformance.PROPERTY, previous);
             }
-        }
+
+            @Override
+            public void executionSkipped(TestIdentifier id, String reason) {
+                rows.computeIfAbsent(check(id), k -> new Row()).skipped++;
+            }
+
+            @Override
+            public void reportingEntryPublished(TestIdentifier id, ReportEntry entry) {
+                Row r = rows.computeIfAbsent(check(id), k -> new Row());
+                for (Map.Entry<String, String> e : entry.getKeyValuePairs().entrySet()) {
+                    if (e.getKey().startsWith("error")) {
+                        try {
+                            r.worst = Math.max(r.worst, Double.parseDouble(e.getValue()));
+                        } catch (NumberFormatException ignored) {
+                            // not a number: nothing to aggregate
+                        }
+                    }
+                }
+            }
+        });
         return rows;
     }
 
