@@ -203,7 +203,9 @@ final class TrainCommand implements Command {
         }
         Path runDir = o.get("out") != null ? Path.of(o.get("out"))
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + label);
-        refuseIfHoldingARun(runDir, claim);
+        if (o.get("out") == null) { // an explicit --out was checked first thing
+            refuseIfHoldingARun(runDir, claim);
+        }
         return new RunSpec(o.get("backend"), mode, model, train, source, runDir, null, null, until, label, out,
                 Progress.stdoutIsTerminal(), shards(o, train), claim);
     }
