@@ -30,24 +30,39 @@ public final class RnnSolver {
     private final Backend backend;
     private final Mode mode;
     private final NewtonOptions newton;
+    /** How fused solvers run in time; null: as the backend's options say. */
+    private final org.pararnn.api.spi.FusedStrategy strategy;
 
-    private RnnSolver(Backend backend, Mode mode, NewtonOptions newton) {
+    private RnnSolver(Backend backend, Mode mode, NewtonOptions newton, org.pararnn.api.spi.FusedStrategy strategy) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.mode = Objects.requireNonNull(mode, "mode");
         this.newton = Objects.requireNonNull(newton, "newton");
+        this.strategy = strategy;
     }
 
     /** AUTO mode with default Newton options. */
     public static RnnSolver on(Backend backend) {
-        return new RnnSolver(backend, Mode.AUTO, NewtonOptions.defaults());
+        return new RnnSolver(backend, Mode.AUTO, NewtonOptions.defaults(), null);
     }
 
     public RnnSolver mode(Mode m) {
-        return new RnnSolver(backend, m, newton);
+        return new RnnSolver(backend, m, newton, strategy);
     }
 
     public RnnSolver newton(NewtonOptions options) {
-        return new RnnSolver(backend, mode, options);
+        return new RnnSolver(backend, mode, options, strategy);
+    }
+
+    /**
+     * Fused solvers that run in time as {@code s} says, whatever the backend's own option
+     * ({@link Backend#fused(Cell, org.pararnn.api.spi.FusedStrategy)}); null: as the backend's options say.
+     */
+    public RnnSolver fused(org.pararnn.api.spi.FusedStrategy s) {
+        return new RnnSolver(backend, mode, newton, s);
+    }
+
+    private Optional<RecurrenceSolver> fusedSolver(Cell cell) {
+        return strategy == null ? backend.fused(cell) : backend.fused(cell, strategy);
     }
 
     public Backend backend() {
@@ -174,7 +189,7 @@ public final class RnnSolver {
         if (pick.isPresent()) {
             return new Choice(solverFor(pick.get().mode(), cell), "AUTO: " + pick.get().reason());
         }
-        Optional<RecurrenceSolver> fused = backend.fused(cell);
+        Optional<RecurrenceSolver> fused = fusedSolver(cell);
         if (fused.isPresent()) {
             return new Choice(fused.get(), "AUTO: backend has fused kernels for " + cell.type());
         }
@@ -199,7 +214,7 @@ public final class RnnSolver {
                     throw new UnsupportedOperationException("fused kernels run plain Newton (DEER), not the "
                             + newton.method() + " the Newton options ask for; use mode PARALLEL (or AUTO)");
                 }
-                yield backend.fused(cell).orElseThrow(() -> new UnsupportedOperationException(
+                yield fusedSolver(cell).orElseThrow(() -> new UnsupportedOperationException(
                     "backend '" + backend.name() + "' has no fused solver for cell type '" + cell.type()
                             + "'; use mode PARALLEL or SEQUENTIAL"));
             }

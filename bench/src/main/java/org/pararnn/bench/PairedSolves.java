@@ -10,6 +10,7 @@ import org.pararnn.api.solve.NewtonSolver;
 import org.pararnn.api.solve.SequentialSolver;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.Backends;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Recurrence;
 import org.pararnn.api.spi.RecurrenceSolver;
 import org.pararnn.cells.ParaGRU;
@@ -73,27 +74,27 @@ public final class PairedSolves {
     }
 
     /**
-     * One solver per mode, as {@link GruRecurrenceBenchmark} makes them: the fused strategy property is
-     * read by the backends when the solver is made; AUTO follows the backend's own choice for the shape.
+     * One solver per mode, as {@link GruRecurrenceBenchmark} makes them: the fused ones with the strategy the
+     * mode names ({@link Backend#fused(org.pararnn.api.Cell, FusedStrategy)}); AUTO follows the backend's own
+     * choice for the shape.
      */
     private static RecurrenceSolver solver(Backend engine, ParaGRU cell, String mode, int batch, int steps) {
-        String strategy = switch (mode) {
-            case "FUSED_SEQUENTIAL" -> "sequential";
-            case "FUSED_NEWTON" -> "newton";
-            case "AUTO", "PARALLEL" -> "auto";
+        FusedStrategy strategy = switch (mode) {
+            case "FUSED_SEQUENTIAL" -> FusedStrategy.SEQUENTIAL;
+            case "FUSED_NEWTON" -> FusedStrategy.NEWTON;
+            case "AUTO", "PARALLEL" -> FusedStrategy.AUTO;
             default -> throw new IllegalArgumentException("mode " + mode + ": FUSED_SEQUENTIAL, FUSED_NEWTON, AUTO or PARALLEL");
         };
-        System.setProperty("pararnn.cpu.fused", strategy);
-        System.setProperty("pararnn.opencl.fused", strategy);
         if (mode.equals("PARALLEL")) {
             return new NewtonSolver(engine);
         }
         if (mode.equals("AUTO")) {
             return engine.autoChoice(cell, batch, steps)
-                    .map(c -> c.mode() == Mode.FUSED ? engine.fused(cell).orElseThrow() : (RecurrenceSolver) new NewtonSolver(engine))
+                    .map(c -> c.mode() == Mode.FUSED ? engine.fused(cell, strategy).orElseThrow()
+                            : (RecurrenceSolver) new NewtonSolver(engine))
                     .orElseGet(() -> new SequentialSolver(engine.name(), engine.loop()));
         }
-        return engine.fused(cell).orElseThrow(() -> new IllegalStateException(engine.name() + " has no fused ParaGRU"));
+        return engine.fused(cell, strategy).orElseThrow(() -> new IllegalStateException(engine.name() + " has no fused ParaGRU"));
     }
 
     static String compare(Backend engine, int steps, int lanes, String modeA, String modeB, int pairs, int per) {

@@ -23,6 +23,7 @@ import org.pararnn.api.solve.NewtonSolver;
 import org.pararnn.api.solve.SequentialSolver;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.Backends;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Recurrence;
 import org.pararnn.api.spi.RecurrenceSolver;
 
@@ -100,23 +101,19 @@ public abstract class RecurrenceBenchmark {
         }
         gradU = new float[u.length];
         grads = Gradients.of(cell);
-        String strategy = switch (mode) {
-            case "FUSED_SEQUENTIAL" -> "sequential";
-            case "FUSED_NEWTON" -> "newton";
-            default -> "auto";
+        FusedStrategy strategy = switch (mode) {
+            case "FUSED_SEQUENTIAL" -> FusedStrategy.SEQUENTIAL;
+            case "FUSED_NEWTON" -> FusedStrategy.NEWTON;
+            default -> FusedStrategy.AUTO;
         };
-        // Set before the backend and its solver are made: backends read their strategy when a fused solver is made.
-        System.setProperty("pararnn.cpu.fused", strategy);
-        System.setProperty("pararnn.opencl.fused", strategy);
-        System.setProperty("pararnn.cuda.fused", strategy);
         engine = Backends.fromEnvironment().forcing(backend, "benchmark parameter").choose();
         solver = switch (mode) {
             case "floor" -> null;
-            case "FUSED", "FUSED_SEQUENTIAL", "FUSED_NEWTON" -> engine.fused(cell).orElseThrow();
+            case "FUSED", "FUSED_SEQUENTIAL", "FUSED_NEWTON" -> engine.fused(cell, strategy).orElseThrow();
             case "PARALLEL" -> new NewtonSolver(engine);
             case "SEQUENTIAL" -> new SequentialSolver(engine.name(), engine.loop());
             case "AUTO" -> engine.autoChoice(cell, batch, steps)
-                    .map(c -> c.mode() == org.pararnn.api.Mode.FUSED ? engine.fused(cell).orElseThrow()
+                    .map(c -> c.mode() == org.pararnn.api.Mode.FUSED ? engine.fused(cell, strategy).orElseThrow()
                             : (RecurrenceSolver) new NewtonSolver(engine))
                     .orElseGet(() -> new SequentialSolver(engine.name(), engine.loop()));
             default -> throw new IllegalArgumentException("mode " + mode);

@@ -19,7 +19,6 @@ import org.pararnn.api.Mode;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.Backends;
-import org.pararnn.backend.cpu.blas.Gemm;
 import org.pararnn.lm.model.LanguageModel;
 import org.pararnn.lm.model.ModelConfig;
 import org.pararnn.lm.train.AdamW;
@@ -65,12 +64,8 @@ public class TrainingStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        Gemm.setInPlaceAllowed(gemm.equals("inPlace"));
-        if (gemm.equals("inPlace") && !Gemm.blasInPlace()) {
-            throw new IllegalStateException("gemm=inPlace is not available here: " + Gemm.blasPath());
-        }
-        System.out.println("[" + cell + " " + gemm + "] GEMM: " + Gemm.blasPath());
-        engine = Backends.fromEnvironment().forcing(backend, "benchmark parameter").choose();
+        engine = PairedTrainingSteps.withProducts(backend, gemm.equals("inPlace"), "benchmark parameter");
+        System.out.println("[" + cell + " " + gemm + "] ops: " + engine.ops().describe());
         model = new LanguageModel(ModelConfig.languageModel(VOCAB, 128, 4, 2, cell, 1))
                 .solver(RnnSolver.on(engine).mode(Mode.AUTO));
         optimizer = AdamW.of(model.parameters(), TrainConfig.textDefaults());
@@ -83,7 +78,6 @@ public class TrainingStepBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        Gemm.setInPlaceAllowed(Boolean.getBoolean("pararnn.blas.inPlace"));
         engine.close();
     }
 

@@ -50,6 +50,14 @@ public abstract class BackendConformanceKit {
     /** The backend under test. */
     protected abstract BackendProvider provider();
 
+    /**
+     * The options the backend under test is made with: by default this test JVM's ({@code -Dpararnn.*},
+     * {@code PARARNN_*}), read once when the kit starts the backend.
+     */
+    protected org.pararnn.api.spi.BackendOptions options() {
+        return org.pararnn.api.spi.BackendOptions.fromSystem();
+    }
+
     /** Why the backend cannot run here, or null once it has started. */
     private String unavailable;
 
@@ -61,12 +69,13 @@ public abstract class BackendConformanceKit {
     @BeforeAll
     void startBackend() {
         BackendProvider p = provider();
-        Probe probe = p.probe();
+        org.pararnn.api.spi.BackendOptions options = options();
+        Probe probe = p.probe(options);
         if (!probe.available()) {
             unavailable = "backend '" + p.name() + "' is unavailable here: " + probe.reason();
             return;
         }
-        backend = p.create();
+        backend = p.create(options);
     }
 
     /** Runs before every check, nested groups' included (their own set-up comes after it). */

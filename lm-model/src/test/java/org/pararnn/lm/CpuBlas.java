@@ -3,7 +3,7 @@ package org.pararnn.lm;
 import java.lang.reflect.Method;
 
 /**
- * The {@code cpu} backend's GEMM settings, for tests of the model: lm-model has that backend at run time
+ * Whether the {@code cpu} backend's OpenBLAS loads here, for tests of the model: lm-model has that backend at run time
  * only (the model is written against the ops SPI, never against a backend), so they are reached by name.
  */
 public final class CpuBlas {
@@ -32,14 +32,6 @@ public final class CpuBlas {
     /** Null when OpenBLAS loads, else why not. */
     public static String unavailableReason() {
         return (String) call("blasUnavailableReason", new Class<?>[0]);
-    }
-
-    public static long threshold() {
-        return (Long) call("blasThreshold", new Class<?>[0]);
-    }
-
-    public static void setThreshold(long macs) {
-        call("setBlasThreshold", new Class<?>[] {long.class}, macs);
     }
 
     /** True when the Gemm class comes from the multi-release jar (its Java 22 classes can be used). */

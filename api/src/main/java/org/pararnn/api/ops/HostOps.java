@@ -38,18 +38,20 @@ public final class HostOps implements Ops {
     }
 
     /** The host ops standing in for {@code backend}, which has none of its own, on its threads and activations. */
-    public static HostOps standingIn(String backend, ParallelLoop loop, Activations activations) {
+    public static HostOps standingIn(String backend, ParallelLoop loop, Activations activations,
+                                     org.pararnn.api.spi.BackendOptions options) {
         return new HostOps(loop, activations, "host (Java loops); backend " + backend + " offers no ops of its own",
-                HostGemm.installed());
+                HostGemm.installed(options));
     }
 
     /**
      * The host ops standing in for {@code backend}, whose own ops take only its device arrays, for work
      * whose data is in Java arrays.
      */
-    public static HostOps besideDeviceOps(String backend, ParallelLoop loop, Activations activations) {
+    public static HostOps besideDeviceOps(String backend, ParallelLoop loop, Activations activations,
+                                          org.pararnn.api.spi.BackendOptions options) {
         return new HostOps(loop, activations, "host (Java loops) on Java arrays; backend " + backend
-                + "'s own ops take its device arrays only", HostGemm.installed());
+                + "'s own ops take its device arrays only", HostGemm.installed(options));
     }
 
     @Override

@@ -40,7 +40,7 @@ public interface Backend extends AutoCloseable {
      * backend offers none of its own: never a silent stand-in.
      */
     default org.pararnn.api.ops.Ops ops() {
-        return org.pararnn.api.ops.HostOps.standingIn(name(), loop(), activations());
+        return org.pararnn.api.ops.HostOps.standingIn(name(), loop(), activations(), options());
     }
 
     /**
@@ -50,7 +50,7 @@ public interface Backend extends AutoCloseable {
      */
     default org.pararnn.api.ops.Ops hostOps() {
         org.pararnn.api.ops.Ops own = ops();
-        return own.takesHostArrays() ? own : org.pararnn.api.ops.HostOps.besideDeviceOps(name(), loop(), activations());
+        return own.takesHostArrays() ? own : org.pararnn.api.ops.HostOps.besideDeviceOps(name(), loop(), activations(), options());
     }
 
     /**
@@ -59,6 +59,20 @@ public interface Backend extends AutoCloseable {
      */
     default Optional<RecurrenceSolver> fused(Cell cell) {
         return Optional.empty();
+    }
+
+    /**
+     * As {@link #fused(Cell)}, running in time as {@code strategy} says rather than as this backend's option
+     * ({@link FusedStrategy#key(String)}) does: one backend, several strategies side by side (benchmarks). A
+     * backend with one way of running its fused solvers returns that one whatever the strategy (the default).
+     */
+    default Optional<RecurrenceSolver> fused(Cell cell, FusedStrategy strategy) {
+        return fused(cell);
+    }
+
+    /** The options this backend was made with ({@link BackendProvider#create(BackendOptions)}). */
+    default BackendOptions options() {
+        return BackendOptions.defaults();
     }
 
     /**

@@ -4,8 +4,10 @@ package org.pararnn.api.spi;
  * The {@link java.util.ServiceLoader} entry point of a backend
  * ({@code META-INF/services/org.pararnn.api.spi.BackendProvider}).
  *
- * <p>A provider is cheap: its constructor never throws and touches no native library; {@link #probe()}
- * does the checking (and should cache its answer); {@link #create()} builds the engine lazily.
+ * <p>A provider is cheap: its constructor never throws and touches no native library; {@link #probe(BackendOptions)}
+ * does the checking (and should cache its answer); {@link #create(BackendOptions)} builds the engine lazily. Both take
+ * the options the backend is to be made with (its device choice, threads, ...), read once by the caller
+ * ({@link Backends}); a provider implements one form of each method, with options or without.
  */
 public interface BackendProvider {
 
@@ -18,9 +20,27 @@ public interface BackendProvider {
      */
     int priority();
 
-    /** Whether the backend can run here, and if not, why. Must not throw. */
-    Probe probe();
+    /** Whether the backend can run here with {@code options}, and if not, why. Must not throw. */
+    default Probe probe(BackendOptions options) {
+        return probe();
+    }
 
-    /** Builds the backend; throws {@link BackendUnavailableException} with the reason when it cannot. */
-    Backend create();
+    /** {@link #probe(BackendOptions)} with every option at its default. */
+    default Probe probe() {
+        return probe(BackendOptions.defaults());
+    }
+
+    /**
+     * Builds the backend with {@code options}, which it reads now and never again; throws
+     * {@link BackendUnavailableException} with the reason when it cannot, {@link IllegalArgumentException} naming
+     * an option whose value it cannot use.
+     */
+    default Backend create(BackendOptions options) {
+        return create();
+    }
+
+    /** {@link #create(BackendOptions)} with every option at its default. */
+    default Backend create() {
+        return create(BackendOptions.defaults());
+    }
 }

@@ -14,7 +14,8 @@ import java.util.ServiceLoader;
  * <p>{@code -Dpararnn.backend=NAME} (first) or {@code PARARNN_BACKEND=NAME} forces a backend and fails
  * loudly with its probe's reason when it cannot run. Otherwise the available backend with the highest
  * priority wins; one INFO line names it and one WARN line names each higher-priority backend that was
- * skipped, with the reason. Nothing is ever chosen silently.
+ * skipped, with the reason. Nothing is ever chosen silently. The backend chosen is made with the
+ * {@link BackendOptions} this selection holds ({@link #fromEnvironment()}: the JVM's, read once).
  */
 public final class Backends {
     public static final String PROPERTY = "pararnn.backend";
@@ -30,21 +31,28 @@ public final class Backends {
     private final String forcedName;
     private final String forcedBy;
     private final SelectionLog log;
+    private final BackendOptions options;
 
     private Backends(List<BackendProvider> providers, List<BackendStatus> broken, String forcedName,
-                     String forcedBy, SelectionLog log) {
+                     String forcedBy, SelectionLog log, BackendOptions options) {
         this.providers = providers;
         this.broken = broken;
         this.forcedName = forcedName;
         this.forcedBy = forcedBy;
         this.log = log;
+        this.options = options;
     }
 
-    /** Providers from the class path, the choice from the system property or environment. */
+    /** Providers from the class path; the choice and the backends' options from this JVM's ({@link BackendOptions#fromSystem()}). */
     public static Backends fromEnvironment() {
+        return onClassPath(BackendOptions.fromSystem());
+    }
+
+    /** Providers from the class path; the choice ({@link BackendOptions#BACKEND}) and the backends' settings from {@code options}. */
+    public static Backends onClassPath(BackendOptions options) {
         List<BackendStatus> broken = new ArrayList<>();
         List<BackendProvider> found = discover(Thread.currentThread().getContextClassLoader(), broken);
-        return configured(found, broken, System.getProperty(PROPERTY), System.getenv(ENV), SelectionLog.system());
+        return configured(found, broken, options, SelectionLog.system());
     }
 
     /**
@@ -52,21 +60,29 @@ public final class Backends {
      * the values of {@code -Dpararnn.backend} and {@code PARARNN_BACKEND}, either may be null.
      */
     public static Backends of(List<BackendProvider> providers, String property, String env, SelectionLog log) {
-        return configured(List.copyOf(providers), List.of(), property, env, log);
+        java.util.Properties p = new java.util.Properties();
+        if (property != null) {
+            p.setProperty(PROPERTY, property);
+        }
+        return configured(List.copyOf(providers), List.of(),
+                BackendOptions.from(p, env == null ? java.util.Map.of() : java.util.Map.of(ENV, env)), log);
     }
 
     private static Backends configured(List<BackendProvider> providers, List<BackendStatus> broken,
-                                       String property, String env, SelectionLog log) {
-        String name = null;
-        String by = null;
-        if (property != null && !property.isBlank()) {
-            name = property.trim();
-            by = "-D" + PROPERTY + "=" + name;
-        } else if (env != null && !env.isBlank()) {
-            name = env.trim();
-            by = ENV + "=" + name;
-        }
-        return new Backends(providers, broken, name, by, log);
+                                       BackendOptions options, SelectionLog log) {
+        String name = options.find(BackendOptions.BACKEND).orElse(null);
+        String by = name == null ? null : options.origin(BackendOptions.BACKEND).orElseThrow() + "=" + name;
+        return new Backends(providers, broken, name, by, log, options);
+    }
+
+    /** The same selection, the backend made with {@code other} (its {@link BackendOptions#BACKEND} not consulted). */
+    public Backends withOptions(BackendOptions other) {
+        return new Backends(providers, broken, forcedName, forcedBy, log, other);
+    }
+
+    /** The options the chosen backend is made with. */
+    public BackendOptions options() {
+        return options;
     }
 
     /** Selects with the class path and the environment of this JVM. */
@@ -100,7 +116,7 @@ public final class Backends {
         if (name == null || name.isBlank()) {
             return this;
         }
-        return new Backends(providers, broken, name.trim(), source, log);
+        return new Backends(providers, broken, name.trim(), source, log, options);
     }
 
     /** The name forced by property or environment, or null. */
@@ -112,7 +128,7 @@ public final class Backends {
     public List<BackendStatus> survey() {
         List<BackendStatus> out = new ArrayList<>();
         for (BackendProvider p : providers) {
-            out.add(new BackendStatus(safeName(p), safePriority(p), safeProbe(p), p));
+            out.add(new BackendStatus(safeName(p), safePriority(p), safeProbe(p, options), p));
         }
         out.sort(Comparator.comparingInt(BackendStatus::priority).reversed().thenComparing(BackendStatus::name));
         out.addAll(broken);
@@ -142,7 +158,7 @@ public final class Backends {
             }
             if (!probes.containsKey(best)) {
                 int before = safePriority(best);
-                probes.put(best, safeProbe(best));
+                probes.put(best, safeProbe(best, options));
                 if (safePriority(best) != before) {
                     continue;
                 }
@@ -156,7 +172,7 @@ public final class Backends {
                 continue;
             }
             try {
-                Backend backend = best.create();
+                Backend backend = best.create(options);
                 if (name.equals(org.pararnn.api.reference.ReferenceBackend.NAME)) {
                     // Chosen because nothing faster is here: correct, but one thread of scalar Java. Say so louder
                     // than the usual INFO, with what to add.
@@ -189,7 +205,7 @@ public final class Backends {
         for (BackendProvider p : ranked) {
             names.add(safeName(p));
             if (safeName(p).toLowerCase(Locale.ROOT).equals(wanted)) {
-                all.add(new BackendStatus(safeName(p), safePriority(p), safeProbe(p), p));
+                all.add(new BackendStatus(safeName(p), safePriority(p), safeProbe(p, options), p));
             }
         }
         for (BackendStatus s : broken) {
@@ -204,7 +220,7 @@ public final class Backends {
                         + " but is unavailable: " + s.probe().reason());
             }
             try {
-                Backend backend = s.provider().create();
+                Backend backend = s.provider().create(options);
                 log.info("Using backend '" + s.name() + "' (forced by " + forcedBy + ") on " + backend.device());
                 return backend;
             } catch (RuntimeException | LinkageError e) {
@@ -236,9 +252,9 @@ public final class Backends {
         }
     }
 
-    private static Probe safeProbe(BackendProvider p) {
+    private static Probe safeProbe(BackendProvider p, BackendOptions options) {
         try {
-            Probe probe = p.probe();
+            Probe probe = p.probe(options);
             return probe == null ? Probe.unavailable("probe returned nothing") : probe;
         } catch (RuntimeException | LinkageError e) {
             return Probe.unavailable("probe failed: " + describe(e));

@@ -9,6 +9,7 @@ import org.pararnn.api.ops.HostOps;
 import org.pararnn.api.ops.Ops;
 import org.pararnn.backend.cpu.blas.OpenBlasProducts;
 import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.BackendOptions;
 import org.pararnn.api.spi.FusableCell;
 import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.LinearScan;
@@ -18,34 +19,44 @@ import org.pararnn.api.spi.RecurrenceSolver;
 /** The multithreaded pure-Java backend: a work-stealing pool, chunked scans, SIMD row kernels. */
 final class CpuBackend implements Backend {
     static final String NAME = "cpu";
-    /** {@code -Dpararnn.cpu.fused=sequential|newton|auto}: the fused solvers' strategy. */
-    static final String FUSED_PROPERTY = "pararnn.cpu.fused";
     private final CpuLoop loop;
     private final DiagonalKernels kernels;
     private final CpuScan scan;
-    /** The fused ParaGRU strategy, or null to read {@code -Dpararnn.cpu.fused} whenever a solver is made. */
+    /** How the fused solvers run in time unless a caller asks ({@link #fused(Cell, FusedStrategy)}). */
     private final FusedStrategy strategy;
     private final Ops ops;
     private final boolean alwaysChunkScans;
+    private final BackendOptions options;
+    private final OpenBlasProducts products;
 
+    /** A backend as {@code options} set it up ({@link CpuOptions}, the products' {@link org.pararnn.api.ops.HostGemm} options). */
+    CpuBackend(BackendOptions options, boolean alwaysChunkScans) {
+        this(options, CpuOptions.threads(options), DiagonalKernels.best(options.get(CpuOptions.SIMD)),
+                options.get(CpuOptions.FUSED), alwaysChunkScans, OpenBlasProducts.of(options));
+    }
+
+    /** Tests: {@code threads}, {@code kernels} and {@code strategy} (null: AUTO), every other option at its default. */
     CpuBackend(int threads, DiagonalKernels kernels, FusedStrategy strategy) {
-        this(threads, kernels, strategy, false);
+        this(BackendOptions.defaults().with(CpuOptions.THREADS, threads), threads, kernels,
+                strategy == null ? FusedStrategy.AUTO : strategy, false, OpenBlasProducts.of(BackendOptions.defaults()));
     }
 
-    /** {@code alwaysChunkScans}: scans cut sequences into chunks whenever threads are idle, even where it does not pay (tests). */
-    CpuBackend(int threads, DiagonalKernels kernels, FusedStrategy strategy, boolean alwaysChunkScans) {
-        this(threads, kernels, strategy, alwaysChunkScans, OpenBlasProducts.INSTANCE);
-    }
-
-    private CpuBackend(int threads, DiagonalKernels kernels, FusedStrategy strategy, boolean alwaysChunkScans,
-                       OpenBlasProducts products) {
-        this.loop = new CpuLoop(threads);
+    private CpuBackend(BackendOptions options, int threads, DiagonalKernels kernels, FusedStrategy strategy,
+                       boolean alwaysChunkScans, OpenBlasProducts products) {
+        this.options = options;
+        this.loop = new CpuLoop(threads, options.get(CpuOptions.CALLER_RUNS), options.get(CpuOptions.BURSTS));
         this.kernels = kernels;
         this.scan = new CpuScan(loop, kernels, alwaysChunkScans);
         this.strategy = strategy;
         this.alwaysChunkScans = alwaysChunkScans;
+        this.products = products;
         this.ops = new HostOps(loop, kernels.activations(), "cpu (Java kernels on " + loop.parallelism() + " thread"
                 + (loop.parallelism() == 1 ? "" : "s") + ")", products);
+    }
+
+    @Override
+    public BackendOptions options() {
+        return options;
     }
 
     /**
@@ -61,7 +72,8 @@ final class CpuBackend implements Backend {
         int each = Math.max(1, loop.parallelism() / parts);
         List<Backend> out = new ArrayList<>(parts);
         for (int i = 0; i < parts; i++) {
-            out.add(new CpuBackend(each, kernels, strategy, alwaysChunkScans, OpenBlasProducts.onThreads(each)));
+            out.add(new CpuBackend(options.with(CpuOptions.THREADS, each), each, kernels, strategy, alwaysChunkScans,
+                    products.onThreads(each)));
         }
         return Optional.of(out);
     }
@@ -110,8 +122,12 @@ final class CpuBackend implements Backend {
      */
     @Override
     public Optional<RecurrenceSolver> fused(Cell cell) {
+        return fused(cell, strategy);
+    }
+
+    @Override
+    public Optional<RecurrenceSolver> fused(Cell cell, FusedStrategy s) {
         return FusableCell.of(cell).map(f -> {
-            FusedStrategy s = strategy != null ? strategy : FusedStrategy.configured(CpuBackend.FUSED_PROPERTY);
             return f.kind() == FusableCell.Kind.PARAGRU ? new FusedParaGru(loop, kernels, f.features(), f.a(), s)
                     : new FusedParaLstm(loop, kernels.fusedRows(), f.features(), f.a(), f.c(), s);
         });

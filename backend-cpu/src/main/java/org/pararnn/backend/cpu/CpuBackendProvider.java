@@ -3,6 +3,7 @@ package org.pararnn.backend.cpu;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.BackendOptions;
 import org.pararnn.api.spi.BackendProvider;
 import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Probe;
@@ -21,8 +22,8 @@ public final class CpuBackendProvider implements BackendProvider {
     }
 
     /**
-     * A provider whose backend always uses {@code strategy} for fused ParaGRU and, with
-     * {@code alwaysChunkScans}, chunks every scan it can (tests of each path).
+     * A provider whose backend always uses {@code strategy} for its fused solvers (null: as its options say) and,
+     * with {@code alwaysChunkScans}, chunks every scan it can (tests of each path).
      */
     CpuBackendProvider(FusedStrategy strategy, boolean alwaysChunkScans) {
         this.strategy = strategy;
@@ -40,14 +41,16 @@ public final class CpuBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Probe probe() {
+    public Probe probe(BackendOptions options) {
         int threads;
+        boolean simd;
         try {
-            threads = CpuLoop.configuredThreads();
+            threads = CpuOptions.threads(options);
+            simd = options.get(CpuOptions.SIMD);
         } catch (IllegalArgumentException e) {
             return Probe.unavailable(e.getMessage());
         }
-        DiagonalKernels k = DiagonalKernels.best();
+        DiagonalKernels k = DiagonalKernels.best(simd);
         Map<String, String> details = new LinkedHashMap<>();
         details.put("threads", Integer.toString(threads));
         details.put("simdLanes", Integer.toString(k.lanes()));
@@ -55,7 +58,7 @@ public final class CpuBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend create() {
-        return new CpuBackend(CpuLoop.configuredThreads(), DiagonalKernels.best(), strategy, alwaysChunkScans);
+    public Backend create(BackendOptions options) {
+        return new CpuBackend(strategy == null ? options : options.with(CpuOptions.FUSED, strategy), alwaysChunkScans);
     }
 }

@@ -10,44 +10,35 @@ import org.pararnn.api.spi.ParallelLoop;
 
 /**
  * A work-stealing pool of daemon threads; {@code forEach} blocks until every task is done, and the
- * calling thread takes tasks itself ({@code -Dpararnn.cpu.callerRuns=false}: it only waits).
+ * calling thread takes tasks itself ({@link CpuOptions#CALLER_RUNS} false: it only waits).
  */
 final class CpuLoop implements ParallelLoop, AutoCloseable {
     private final ForkJoinPool pool;
     private final int threads;
     private final boolean callerRuns;
+    /** Whether bursts keep helpers spinning ({@link CpuOptions#BURSTS} false: each call recruits anew). */
+    private final boolean bursts;
 
+    /** The defaults: the caller runs tasks, bursts spin. */
     CpuLoop(int threads) {
-        this(threads, Boolean.parseBoolean(System.getProperty("pararnn.cpu.callerRuns", "true")));
+        this(threads, true, true);
     }
 
     /** {@code callerRuns}: the calling thread takes tasks too (default); false: it waits for the pool. */
     CpuLoop(int threads, boolean callerRuns) {
+        this(threads, callerRuns, true);
+    }
+
+    CpuLoop(int threads, boolean callerRuns, boolean bursts) {
         this.threads = threads;
         this.callerRuns = callerRuns;
+        this.bursts = bursts;
         this.pool = new ForkJoinPool(threads, p -> {
             ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
             t.setName("pararnn-cpu-" + t.getPoolIndex());
             t.setDaemon(true);
             return t;
         }, null, false);
-    }
-
-    /** Threads from {@code -Dpararnn.cpu.threads}, else the available processors. */
-    static int configuredThreads() {
-        String v = System.getProperty("pararnn.cpu.threads");
-        if (v == null || v.isBlank()) {
-            return Runtime.getRuntime().availableProcessors();
-        }
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n < 1) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-Dpararnn.cpu.threads must be a positive whole number, got '" + v + "'");
-        }
     }
 
     @Override
@@ -105,9 +96,6 @@ final class CpuLoop implements ParallelLoop, AutoCloseable {
     Burst burst() {
         return new Burst(bursts);
     }
-
-    /** Whether bursts keep helpers spinning ({@code -Dpararnn.cpu.burst=false}: each call recruits anew). */
-    static volatile boolean bursts = Boolean.parseBoolean(System.getProperty("pararnn.cpu.burst", "true"));
 
     /**
      * The calls of one burst. Deadlock-free for the same reason as {@link #forEach}: the caller only waits

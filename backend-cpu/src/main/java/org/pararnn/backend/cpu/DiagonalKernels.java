@@ -4,7 +4,7 @@ package org.pararnn.backend.cpu;
  * The row kernels of diagonal scans, over {@code n} contiguous features. Two implementations give
  * bit-identical results (both use fused multiply-add): {@link ScalarDiagonalKernels}, and
  * {@code VectorDiagonalKernels} on the Vector API, loaded only when {@code jdk.incubator.vector} is in
- * the boot layer (and {@code -Dpararnn.cpu.simd} is not {@code false}).
+ * the boot layer (and {@link CpuOptions#SIMD} is not {@code false}).
  */
 interface DiagonalKernels {
 
@@ -48,8 +48,14 @@ interface DiagonalKernels {
         return ScalarFusedRows.INSTANCE;
     }
 
+    /** {@link #best(boolean)} with SIMD allowed. */
     static DiagonalKernels best() {
-        boolean wanted = Boolean.parseBoolean(System.getProperty("pararnn.cpu.simd", "true"));
+        return best(true);
+    }
+
+    /** The Vector API's kernels where the JVM has its module and {@code simd} allows, else scalar ones that say why. */
+    static DiagonalKernels best(boolean simd) {
+        boolean wanted = simd;
         if (wanted && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
             try {
                 return (DiagonalKernels) Class.forName("org.pararnn.backend.cpu.VectorDiagonalKernels")
@@ -59,6 +65,6 @@ interface DiagonalKernels {
             }
         }
         return new ScalarDiagonalKernels(wanted ? "scalar (start the JVM with --add-modules jdk.incubator.vector for SIMD)"
-                : "scalar (-Dpararnn.cpu.simd=false)");
+                : "scalar (" + CpuOptions.SIMD.name() + "=false)");
     }
 }

@@ -60,14 +60,15 @@ final class CudaBackend implements Backend {
         }
     }
 
-    /** {@code -Dpararnn.cuda.fused=sequential|newton|auto}: how the fused cell kernels run in time. */
-    static final String FUSED_PROPERTY = "pararnn.cuda.fused";
+    /** {@code -Dpararnn.cuda.fused=sequential|newton|auto}: how the fused cell kernels run in time unless a caller asks. */
+    static final org.pararnn.api.spi.BackendOptions.Key<FusedStrategy> FUSED = FusedStrategy.key("cuda");
 
     private final String name;
     private final CudaDevice device;
     private final ScanGeometry geometry;
-    /** The fused strategy, or null to read {@code -Dpararnn.cuda.fused} whenever a fused solver is made. */
+    /** How the fused kernels run in time unless a caller asks ({@link #fused(Cell, FusedStrategy)}). */
     private final FusedStrategy strategy;
+    private final org.pararnn.api.spi.BackendOptions options;
     private final CudaScan scan;
     private final ConcurrentLinkedQueue<Lane> idle = new ConcurrentLinkedQueue<>();
     private final List<Lane> all = new CopyOnWriteArrayList<>();
@@ -75,11 +76,17 @@ final class CudaBackend implements Backend {
     /** Made on first use: its stream and buffers are the backend's until it closes. */
     private CudaOps ops;
 
+    /** Tests and timings: fused kernels running {@code strategy}, every other option at its default. */
     CudaBackend(String name, CudaDevice device, ScanGeometry geometry, FusedStrategy strategy) {
+        this(name, device, geometry, org.pararnn.api.spi.BackendOptions.defaults().with(FUSED, strategy));
+    }
+
+    CudaBackend(String name, CudaDevice device, ScanGeometry geometry, org.pararnn.api.spi.BackendOptions options) {
         this.name = name;
         this.device = device;
         this.geometry = geometry;
-        this.strategy = strategy;
+        this.options = options;
+        this.strategy = options.get(FUSED);
         this.scan = new CudaScan(this, geometry);
     }
 
@@ -105,7 +112,17 @@ final class CudaBackend implements Backend {
 
     @Override
     public java.util.Optional<RecurrenceSolver> fused(Cell cell) {
-        return FusableCell.of(cell).map(f -> new CudaFusedSolver(this, f, strategyNow(), geometry));
+        return fused(cell, strategy);
+    }
+
+    @Override
+    public java.util.Optional<RecurrenceSolver> fused(Cell cell, FusedStrategy s) {
+        return FusableCell.of(cell).map(f -> new CudaFusedSolver(this, f, s, geometry));
+    }
+
+    @Override
+    public org.pararnn.api.spi.BackendOptions options() {
+        return options;
     }
 
     /**
@@ -115,7 +132,7 @@ final class CudaBackend implements Backend {
     @Override
     public java.util.Optional<ResidentSolver> resident(Cell cell) {
         return FusableCell.of(cell).map(f -> {
-            CudaFusedSolver fused = new CudaFusedSolver(this, f, strategyNow(), geometry);
+            CudaFusedSolver fused = new CudaFusedSolver(this, f, strategy, geometry);
             return new ResidentSolver() {
                 @Override
                 public SolveReport forward(ResidentRecurrence p, DeviceArray states) {
@@ -139,12 +156,6 @@ final class CudaBackend implements Backend {
         return (CudaOps) ops();
     }
 
-    /** The fused strategy: the one the backend was made with, else {@code -Dpararnn.cuda.fused} read now, as every backend does. */
-    private FusedStrategy strategyNow() {
-        return strategy != null ? strategy : FusedStrategy.configured(FUSED_PROPERTY);
-    }
-
-    /** The fused solver for {@code cell} with a strategy of the caller's (timings put strategies side by side). */
     /** The layouts this backend's kernels are planned by. */
     ScanGeometry geometry() {
         return geometry;

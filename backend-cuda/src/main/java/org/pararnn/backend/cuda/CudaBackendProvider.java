@@ -5,24 +5,25 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.BackendOptions;
 import org.pararnn.api.spi.BackendProvider;
 import org.pararnn.api.spi.BackendUnavailableException;
-import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.Probe;
 
 /**
  * {@code cuda}: the kernels on an NVIDIA GPU through the JCuda driver API. Priority 300 on a machine with
  * a usable GPU (above every other backend); before its probe, the estimate is 300 only where an NVIDIA
  * driver is installed, so a machine without one never probes it (and never logs a skip) unless asked.
- * {@code -Dpararnn.cuda.device=N} or {@code PARARNN_CUDA_DEVICE=N} picks the device (default 0).
+ * The option {@link #DEVICE} ({@code -Dpararnn.cuda.device=N} or {@code PARARNN_CUDA_DEVICE=N}) picks the device
+ * (default 0).
  */
 public final class CudaBackendProvider implements BackendProvider {
     public static final String NAME = "cuda";
     public static final int GPU_PRIORITY = 300;
     /** Without a usable GPU: below {@code cpu}, so that it is never chosen and never probed before it. */
     public static final int UNAVAILABLE_PRIORITY = 90;
-    static final String DEVICE_PROPERTY = "pararnn.cuda.device";
-    static final String DEVICE_ENV = "PARARNN_CUDA_DEVICE";
+    /** The device ordinal (default 0). */
+    static final BackendOptions.Key<Integer> DEVICE = BackendOptions.Key.whole("pararnn.cuda.device", "PARARNN_CUDA_DEVICE", 0, 0);
 
     /** Probes by device ordinal, per process: the driver library loads (or fails to) once per JVM. */
     private static final Map<Integer, Probe> PROBES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -32,9 +33,12 @@ public final class CudaBackendProvider implements BackendProvider {
         return NAME;
     }
 
+    /** The ordinal of the last probe, for {@link #priority()}: 0 until one ran. */
+    private volatile int lastOrdinal;
+
     @Override
     public int priority() {
-        Probe p = cachedProbe();
+        Probe p = PROBES.get(lastOrdinal);
         if (p != null) {
             return p.available() ? GPU_PRIORITY : UNAVAILABLE_PRIORITY;
         }
@@ -54,40 +58,20 @@ public final class CudaBackendProvider implements BackendProvider {
         return false;
     }
 
-    /** The device ordinal asked for; a value that is not a number is an error naming it. */
-    static int ordinal() {
-        String v = System.getProperty(DEVICE_PROPERTY);
-        String source = "-D" + DEVICE_PROPERTY;
-        if (v == null || v.isBlank()) {
-            v = System.getenv(DEVICE_ENV);
-            source = DEVICE_ENV;
-        }
-        if (v == null || v.isBlank()) {
-            return 0;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(source + "='" + v + "' is not a device number (0, 1, ...)");
-        }
-    }
-
-    private static Probe cachedProbe() {
-        try {
-            return PROBES.get(ordinal());
-        } catch (IllegalArgumentException e) {
-            return Probe.unavailable(e.getMessage());
-        }
+    /** The device ordinal {@code options} ask for; a value that is not a number is an error naming it. */
+    static int ordinal(BackendOptions options) {
+        return options.get(DEVICE);
     }
 
     @Override
-    public Probe probe() {
+    public Probe probe(BackendOptions options) {
         int ordinal;
         try {
-            ordinal = ordinal();
+            ordinal = ordinal(options);
         } catch (IllegalArgumentException e) {
             return Probe.unavailable(e.getMessage());
         }
+        lastOrdinal = ordinal;
         return PROBES.computeIfAbsent(ordinal, CudaBackendProvider::doProbe);
     }
 
@@ -142,13 +126,13 @@ public final class CudaBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend create() {
-        Probe p = probe();
+    public Backend create(BackendOptions options) {
+        Probe p = probe(options);
         if (!p.available()) {
             throw new BackendUnavailableException(p.reason());
         }
         try {
-            return new CudaBackend(NAME, new JCudaDevice(ordinal()), ScanGeometry.GPU, null);
+            return new CudaBackend(NAME, new JCudaDevice(ordinal(options)), ScanGeometry.GPU, options);
         } catch (IllegalStateException e) {
             throw new BackendUnavailableException(e.getMessage());
         }

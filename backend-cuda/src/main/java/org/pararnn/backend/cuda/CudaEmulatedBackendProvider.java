@@ -2,6 +2,7 @@ package org.pararnn.backend.cuda;
 
 import java.util.Map;
 import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.BackendOptions;
 import org.pararnn.api.spi.BackendProvider;
 import org.pararnn.api.spi.BackendUnavailableException;
 import org.pararnn.api.spi.FusedStrategy;
@@ -29,7 +30,7 @@ public final class CudaEmulatedBackendProvider implements BackendProvider {
         this(geometry, null);
     }
 
-    /** ... and whose fused kernels run {@code strategy} (null: {@code -Dpararnn.cuda.fused}). */
+    /** ... and whose fused kernels run {@code strategy} (null: as its options say). */
     CudaEmulatedBackendProvider(ScanGeometry geometry, FusedStrategy strategy) {
         this.geometry = geometry;
         this.strategy = strategy;
@@ -46,7 +47,7 @@ public final class CudaEmulatedBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Probe probe() {
+    public Probe probe(BackendOptions options) {
         String why = EmulatedDevice.unavailableReason();
         if (why != null) {
             return Probe.unavailable(why);
@@ -57,11 +58,12 @@ public final class CudaEmulatedBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend create() {
+    public Backend create(BackendOptions options) {
         String why = EmulatedDevice.unavailableReason();
         if (why != null) {
             throw new BackendUnavailableException(why);
         }
-        return new CudaBackend(NAME, new EmulatedDevice(), geometry, strategy);
+        return new CudaBackend(NAME, new EmulatedDevice(), geometry,
+                strategy == null ? options : options.with(CudaBackend.FUSED, strategy));
     }
 }

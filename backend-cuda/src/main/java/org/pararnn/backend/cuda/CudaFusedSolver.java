@@ -70,7 +70,7 @@ final class CudaFusedSolver implements RecurrenceSolver {
     String inTimeReason(int batch, int steps) {
         long lanes = (long) batch * d;
         return switch (strategy) {
-            case NEWTON -> "forced by -D" + CudaBackend.FUSED_PROPERTY;
+            case NEWTON -> "asked for (strategy newton: the option " + CudaBackend.FUSED.name() + " or the caller)";
             case SEQUENTIAL -> null;
             case AUTO -> {
                 if (!backend.name().equals(CudaBackendProvider.NAME)) {

@@ -55,11 +55,13 @@ record TimingOptions(BackendProvider provider, String backend, long maxElementSt
 
     /** The backend, made; or the probe's reason on standard error and exit status 1. */
     CudaBackend open() {
-        if (!provider.probe().available()) {
-            System.err.println("error: backend '" + backend + "' is unavailable: " + provider.probe().reason());
+        org.pararnn.api.spi.BackendOptions options = org.pararnn.api.spi.BackendOptions.fromSystem();
+        org.pararnn.api.spi.Probe probe = provider.probe(options);
+        if (!probe.available()) {
+            System.err.println("error: backend '" + backend + "' is unavailable: " + probe.reason());
             System.exit(1);
         }
-        Backend b = provider.create();
+        Backend b = provider.create(options);
         return (CudaBackend) b;
     }
 }

@@ -30,18 +30,15 @@ class CudaProbeTest {
 
     @Test
     void aDeviceThatIsNotANumberIsRefusedByName() {
-        String old = System.getProperty(CudaBackendProvider.DEVICE_PROPERTY);
-        System.setProperty(CudaBackendProvider.DEVICE_PROPERTY, "first");
-        try {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, CudaBackendProvider::ordinal);
-            assertTrue(e.getMessage().contains("-Dpararnn.cuda.device='first'"), e.getMessage());
-        } finally {
-            if (old == null) {
-                System.clearProperty(CudaBackendProvider.DEVICE_PROPERTY);
-            } else {
-                System.setProperty(CudaBackendProvider.DEVICE_PROPERTY, old);
-            }
-        }
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("pararnn.cuda.device", "first");
+        org.pararnn.api.spi.BackendOptions options = org.pararnn.api.spi.BackendOptions.from(p, java.util.Map.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackendProvider.ordinal(options));
+        assertTrue(e.getMessage().contains("-Dpararnn.cuda.device='first'"), e.getMessage());
+        assertTrue(new CudaBackendProvider().probe(options).reason().contains("-Dpararnn.cuda.device='first' is not a whole number"));
+        java.util.Map<String, String> env = java.util.Map.of("PARARNN_CUDA_DEVICE", "-1");
+        assertTrue(new CudaBackendProvider().probe(org.pararnn.api.spi.BackendOptions.from(new java.util.Properties(), env))
+                .reason().contains("PARARNN_CUDA_DEVICE='-1' is not a whole number ≥ 0"));
     }
 
     @Test

@@ -21,27 +21,29 @@ import org.pararnn.api.spi.SignalChaining;
  */
 final class OpenClBackend implements Backend {
     static final String NAME = "opencl";
-    /** {@code -Dpararnn.opencl.fused=sequential|newton|auto}: the fused solvers' strategy. */
-    static final String FUSED_PROPERTY = "pararnn.opencl.fused";
+    /** {@code -Dpararnn.opencl.fused=sequential|newton|auto}: the fused solvers' strategy unless a caller asks. */
+    static final org.pararnn.api.spi.BackendOptions.Key<FusedStrategy> FUSED = FusedStrategy.key(NAME);
 
 
     private final OpenClDevices.Choice choice;
     private final OpenCLDevice device;
     private final ReentrantLock lock = new ReentrantLock();
     private final Chunking chunking;
-    /** The fused strategy, or null to read {@code -Dpararnn.opencl.fused} whenever a fused solver is made. */
+    /** How the fused solvers run in time unless a caller asks ({@link #fused(Cell, FusedStrategy)}). */
     private final FusedStrategy strategy;
+    private final org.pararnn.api.spi.BackendOptions options;
     private final int group;
     private final OpenClScan scan;
     private CellDevice gru;
     private CellDevice lstm;
     private boolean closed;
 
-    OpenClBackend(OpenClDevices.Choice choice, Chunking chunking, FusedStrategy strategy) {
+    OpenClBackend(OpenClDevices.Choice choice, Chunking chunking, org.pararnn.api.spi.BackendOptions options) {
+        this.options = options;
         this.choice = choice;
         this.device = choice.device();
         this.chunking = chunking;
-        this.strategy = strategy;
+        this.strategy = options.get(FUSED);
         this.group = Math.max(1, Math.min(64, device.getMaxWorkGroupSize()));
         DeviceKernel<LinearScanKernel> scanKernel = new DeviceKernel<>(new LinearScanKernel(), device);
         scanKernel.compile();
@@ -160,9 +162,17 @@ final class OpenClBackend implements Backend {
 
     @Override
     public Optional<RecurrenceSolver> fused(Cell cell) {
-        // A strategy the caller did not fix is read now, when the solver is made, as every backend does.
-        FusedStrategy s = strategy != null ? strategy : FusedStrategy.configured(FUSED_PROPERTY);
+        return fused(cell, strategy);
+    }
+
+    @Override
+    public Optional<RecurrenceSolver> fused(Cell cell, FusedStrategy s) {
         return FusableCell.of(cell).map(f -> new FusedCellSolver(this, f, s));
+    }
+
+    @Override
+    public org.pararnn.api.spi.BackendOptions options() {
+        return options;
     }
 
     /** AUTO: the fused kernels for the cells that have them (one device pass per step or per Newton iteration). */

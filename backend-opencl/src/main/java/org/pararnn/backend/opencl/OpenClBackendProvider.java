@@ -1,6 +1,7 @@
 package org.pararnn.backend.opencl;
 
 import org.pararnn.api.spi.Backend;
+import org.pararnn.api.spi.BackendOptions;
 import org.pararnn.api.spi.BackendProvider;
 import org.pararnn.api.spi.BackendUnavailableException;
 import org.pararnn.api.spi.FusedStrategy;
@@ -19,6 +20,9 @@ public final class OpenClBackendProvider implements BackendProvider {
 
     private final FusedStrategy strategy;
     private final int forcedChunks;
+    /** The device chosen per value of the device option ("" when unset): the loader is asked once for each. */
+    private final java.util.Map<String, OpenClDevices.Choice> choices = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The last choice made, for {@link #priority()}. */
     private volatile OpenClDevices.Choice choice;
     private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -26,7 +30,10 @@ public final class OpenClBackendProvider implements BackendProvider {
         this(null, 0);
     }
 
-    /** A provider whose backend uses {@code strategy} for the fused cells and {@code forcedChunks} time chunks (tests). */
+    /**
+     * A provider whose backend uses {@code strategy} for the fused cells (null: as its options say) and
+     * {@code forcedChunks} time chunks (tests).
+     */
     OpenClBackendProvider(FusedStrategy strategy, int forcedChunks) {
         this.strategy = strategy;
         this.forcedChunks = forcedChunks;
@@ -37,16 +44,17 @@ public final class OpenClBackendProvider implements BackendProvider {
         return OpenClBackend.NAME;
     }
 
-    private OpenClDevices.Choice choice() {
-        OpenClDevices.Choice c = choice;
-        if (c == null) {
-            synchronized (this) {
-                if (choice == null) {
-                    choice = OpenClDevices.choose();
-                }
-                c = choice;
-            }
+    private OpenClDevices.Choice choice(BackendOptions options) {
+        String wanted;
+        try {
+            wanted = options.find(OpenClDevices.DEVICE).orElse("");
+        } catch (IllegalArgumentException e) {
+            return new OpenClDevices.Choice(null, null, e.getMessage(), java.util.Map.of());
         }
+        String origin = options.origin(OpenClDevices.DEVICE).orElse(null);
+        OpenClDevices.Choice c = choices.computeIfAbsent(wanted,
+                w -> OpenClDevices.choose(w.isEmpty() ? null : w, origin, options.get(OpenClDevices.VERBOSE)));
+        choice = c;
         return c;
     }
 
@@ -66,14 +74,14 @@ public final class OpenClBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Probe probe() {
-        OpenClDevices.Choice c = choice();
+    public Probe probe(BackendOptions options) {
+        OpenClDevices.Choice c = choice(options);
         return c.usable() ? Probe.available(c.describe(), c.details()) : Probe.unavailable(c.reason());
     }
 
     @Override
-    public Backend create() {
-        OpenClDevices.Choice c = choice();
+    public Backend create(BackendOptions options) {
+        OpenClDevices.Choice c = choice(options);
         if (!c.usable()) {
             throw new BackendUnavailableException(c.reason());
         }
@@ -85,7 +93,7 @@ public final class OpenClBackendProvider implements BackendProvider {
         int perUnit = c.accelerator() ? 2048 : 8;
         Chunking chunking = new Chunking(Math.max(1, c.device().getMaxComputeUnits()) * perUnit, forcedChunks);
         try {
-            return new OpenClBackend(c, chunking, strategy);
+            return new OpenClBackend(c, chunking, strategy == null ? options : options.with(OpenClBackend.FUSED, strategy));
         } catch (OpenClException e) {
             throw new BackendUnavailableException(e.getMessage());
         }

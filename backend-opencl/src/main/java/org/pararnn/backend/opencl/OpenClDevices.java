@@ -9,18 +9,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.pararnn.api.spi.BackendOptions;
 import org.pararnn.api.spi.SignalChaining;
 
 /**
  * Finds the OpenCL device to run on: the first GPU, else the first accelerator, else the first CPU
- * device (PoCL), unless {@code -Dpararnn.opencl.device} or {@code PARARNN_OPENCL_DEVICE} names one
- * by a case-insensitive substring of its name. Never throws: a machine without a usable device gets
+ * device (PoCL), unless the option {@link #DEVICE} ({@code -Dpararnn.opencl.device} or
+ * {@code PARARNN_OPENCL_DEVICE}) names one by a case-insensitive substring of its name. Never throws: a machine without a usable device gets
  * a {@link Choice} that says why.
  */
 final class OpenClDevices {
-    static final String PROPERTY = "pararnn.opencl.device";
-    static final String ENV = "PARARNN_OPENCL_DEVICE";
-    static final String VERBOSE_PROPERTY = "pararnn.opencl.verbose";
+    /** The device wanted, by a part of its name; unset: the best one found. */
+    static final BackendOptions.Key<String> DEVICE = BackendOptions.Key.text("pararnn.opencl.device", "PARARNN_OPENCL_DEVICE");
+    /** Whether Aparapi's own log lines are shown (default off: this backend reports its device itself). */
+    static final BackendOptions.Key<Boolean> VERBOSE = BackendOptions.Key.flag("pararnn.opencl.verbose", false);
 
     /** Aparapi's loggers, held so the levels set here stick (JUL keeps loggers weakly). */
     private static final List<Logger> QUIETED = new ArrayList<>();
@@ -44,8 +46,19 @@ final class OpenClDevices {
         }
     }
 
+    /** The best device; none of Aparapi's log lines. */
     static Choice choose() {
-        quietAparapi();
+        return choose(null, null, false);
+    }
+
+    /**
+     * The device whose name contains {@code wanted} (null: the best one), {@code origin} naming where that
+     * came from in the refusal; {@code verbose}: Aparapi's own log lines stay.
+     */
+    static Choice choose(String wanted, String origin, boolean verbose) {
+        if (!verbose) {
+            quietAparapi();
+        }
         List<OpenCLDevice> all = new ArrayList<>();
         List<Device.TYPE> types = new ArrayList<>();
         try {
@@ -65,12 +78,7 @@ final class OpenClDevices {
             return new Choice(null, null, "the OpenCL loader found no platform with a GPU, accelerator or CPU device;"
                     + " install an ICD such as pocl-opencl-icd (CPU) or a GPU vendor's driver", Map.of());
         }
-        String wanted = System.getProperty(PROPERTY);
-        String source = "-D" + PROPERTY;
-        if (wanted == null || wanted.isBlank()) {
-            wanted = System.getenv(ENV);
-            source = ENV;
-        }
+        String source = origin == null ? DEVICE.name() : origin;
         int pick = 0;
         if (wanted != null && !wanted.isBlank()) {
             pick = -1;
@@ -107,10 +115,10 @@ final class OpenClDevices {
     /**
      * Aparapi logs a warning for every class attribute it does not know (Java 11+ nest attributes), for
      * platforms it has not tested, and before each fallback; this backend reports its device itself and
-     * turns a fallback into an error, so those lines are noise unless {@code -Dpararnn.opencl.verbose=true}.
+     * turns a fallback into an error, so those lines are noise unless {@link #VERBOSE} asks for them.
      */
     private static synchronized void quietAparapi() {
-        if (!QUIETED.isEmpty() || Boolean.getBoolean(VERBOSE_PROPERTY)) {
+        if (!QUIETED.isEmpty()) {
             return;
         }
         // Aparapi's Config sets its logger's level when the class initialises: initialise it first.

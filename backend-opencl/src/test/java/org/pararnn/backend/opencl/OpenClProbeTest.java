@@ -55,18 +55,10 @@ class OpenClProbeTest {
         // Only meaningful where some device exists to be listed; every other state skips with the probe's reason.
         Probe plain = new OpenClBackendProvider().probe();
         assumeTrue(plain.available(), () -> "opencl unavailable here: " + plain.reason());
-        String old = System.getProperty(OpenClDevices.PROPERTY);
-        System.setProperty(OpenClDevices.PROPERTY, "no-such-device-xyz");
-        try {
-            OpenClDevices.Choice c = OpenClDevices.choose();
-            assertFalse(c.usable());
-            assertTrue(c.reason().contains("no-such-device-xyz") && c.reason().contains("matches no OpenCL device"), c.reason());
-        } finally {
-            if (old == null) {
-                System.clearProperty(OpenClDevices.PROPERTY);
-            } else {
-                System.setProperty(OpenClDevices.PROPERTY, old);
-            }
-        }
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("pararnn.opencl.device", "no-such-device-xyz");
+        Probe c = new OpenClBackendProvider().probe(org.pararnn.api.spi.BackendOptions.from(p, java.util.Map.of()));
+        assertFalse(c.available());
+        assertTrue(c.reason().contains("-Dpararnn.opencl.device='no-such-device-xyz' matches no OpenCL device"), c.reason());
     }
 }

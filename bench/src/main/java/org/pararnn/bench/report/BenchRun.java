@@ -19,6 +19,7 @@ import org.pararnn.api.solve.NewtonSolver;
 import org.pararnn.api.solve.SequentialSolver;
 import org.pararnn.api.spi.Backend;
 import org.pararnn.api.spi.Backends;
+import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.LinearScan;
 import org.pararnn.api.spi.Recurrence;
 import org.pararnn.api.spi.RecurrenceSolver;
@@ -70,7 +71,7 @@ final class BenchRun {
     }
 
     void run(String name) {
-        // One instance for every mode: backends read the fused strategy when a fused solver is made (withStrategy).
+        // One instance for every mode: each fused solver is made with the strategy it measures.
         Backend backend = Backends.fromEnvironment().forcing(name, "bench --backends").choose();
         try {
             for (JacobianStructure st : STRUCTURES) {
@@ -89,31 +90,6 @@ final class BenchRun {
             model(backend);
         } finally {
             backend.close();
-        }
-    }
-
-    private static final String[] STRATEGY_KEYS = {"pararnn.cpu.fused", "pararnn.opencl.fused", "pararnn.cuda.fused"};
-
-    /**
-     * {@code make} run while {@code strategy} is every backend's fused strategy ({@code -Dpararnn.*.fused}), the old
-     * values put back after: backends read it when a fused solver is made.
-     */
-    private static <T> T withStrategy(String strategy, java.util.function.Supplier<T> make) {
-        String[] old = new String[STRATEGY_KEYS.length];
-        for (int i = 0; i < STRATEGY_KEYS.length; i++) {
-            old[i] = System.getProperty(STRATEGY_KEYS[i]);
-            System.setProperty(STRATEGY_KEYS[i], strategy);
-        }
-        try {
-            return make.get();
-        } finally {
-            for (int i = 0; i < STRATEGY_KEYS.length; i++) {
-                if (old[i] == null) {
-                    System.clearProperty(STRATEGY_KEYS[i]);
-                } else {
-                    System.setProperty(STRATEGY_KEYS[i], old[i]);
-                }
-            }
         }
     }
 
@@ -232,12 +208,12 @@ final class BenchRun {
             }
         });
         Map<String, Optional<RecurrenceSolver>> solvers = new LinkedHashMap<>();
-        solvers.put("sequential", Optional.of(withStrategy("sequential", () -> backend.fused(cell))
+        solvers.put("sequential", Optional.of(backend.fused(cell, FusedStrategy.SEQUENTIAL)
                 .orElseGet(() -> new SequentialSolver(backend.name(), backend.loop()))));
-        solvers.put("newton-in-time", withStrategy("newton", () -> backend.fused(cell)));
+        solvers.put("newton-in-time", backend.fused(cell, FusedStrategy.NEWTON));
         solvers.put("parallel", backend.scan().supports(cell.jacobianStructure()) ? Optional.of(new NewtonSolver(backend))
                 : Optional.empty());
-        solvers.put("auto", Optional.of(withStrategy("auto", () -> RnnSolver.on(backend).mode(Mode.AUTO).solverFor(cell, batch, steps))));
+        solvers.put("auto", Optional.of(RnnSolver.on(backend).mode(Mode.AUTO).fused(FusedStrategy.AUTO).solverFor(cell, batch, steps)));
         Runnable sequential = runner(solvers.get("sequential").orElseThrow(), problem, states, gradStates, gradU, grads, backward);
         double floorMs = Double.NaN;
         double[] floorPaired = null;
@@ -297,9 +273,9 @@ final class BenchRun {
                 float[] gradU = new float[u.length];
                 Gradients grads = Gradients.of(cell);
                 List<RecurrenceSolver> solvers = new ArrayList<>();
-                withStrategy("sequential", () -> backend.fused(cell)).ifPresent(solvers::add);
-                withStrategy("newton", () -> backend.fused(cell)).ifPresent(solvers::add);
-                solvers.add(withStrategy("auto", () -> RnnSolver.on(backend).mode(Mode.AUTO).solverFor(cell, 1, steps)));
+                backend.fused(cell, FusedStrategy.SEQUENTIAL).ifPresent(solvers::add);
+                backend.fused(cell, FusedStrategy.NEWTON).ifPresent(solvers::add);
+                solvers.add(RnnSolver.on(backend).mode(Mode.AUTO).fused(FusedStrategy.AUTO).solverFor(cell, 1, steps));
                 for (RecurrenceSolver solver : solvers) {
                     warm(runner(solver, problem, states, gradStates, gradU, grads, true), each);
                 }

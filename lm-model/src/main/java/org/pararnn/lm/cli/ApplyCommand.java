@@ -40,25 +40,33 @@ final class ApplyCommand implements Command {
         return "run a ParaGRU/ParaLSTM layer from safetensors weights over an input file (forward, optional backward)";
     }
 
-    @Override
-    public String usage() {
-        return """
-                Usage: ./pararnn apply --cell paragru|paralstm --weights W.safetensors --input X.safetensors
-                                       [--grad-output G.safetensors] --out OUT.safetensors
-                                       [--backend NAME] [--mode sequential|parallel|fused|auto]
+    /** The options, declared once. */
+    static final CliSpec SPEC = CliSpec.command("apply", """
+            ./pararnn apply --cell paragru|paralstm --weights W.safetensors --input X.safetensors
+                                   [--grad-output G.safetensors] --out OUT.safetensors
+                                   [--backend NAME] [--mode sequential|parallel|fused|auto]""", """
+            Weights: A [3,D], B [H,N/H,3,D/H], b [3,D] (and C [2,D] for paralstm), as saved by the
+            PyTorch reference; H, N and D are read off the shapes. Input: x [B,T,N]; gradient: gy
+            [B,T,D] (tensor 'gy', in --grad-output or else in the input file when present there).
+            Output: y [B,T,D] and, with a gradient, grad_x, grad_A, grad_B, grad_b (and grad_C).
+            float32 or float64 (also F16/BF16) tensors are read; float32 is written.
+            The solve reports (mode, Newton iterations, residual, fallback) go to stdout.""")
+            .option("cell", "paragru|paralstm", "the cell the weights are for")
+            .option("weights", "W.safetensors", "the cell's parameters")
+            .option("input", "X.safetensors", "the input x (and the gradient gy, if not in --grad-output)")
+            .option("grad-output", "G.safetensors", "the gradient gy of a loss by the output: the backward runs too")
+            .option("out", "OUT.safetensors", "where the output (and the gradients) are written")
+            .backendOption()
+            .modeOption();
 
-                Weights: A [3,D], B [H,N/H,3,D/H], b [3,D] (and C [2,D] for paralstm), as saved by the
-                PyTorch reference; H, N and D are read off the shapes. Input: x [B,T,N]; gradient: gy
-                [B,T,D] (tensor 'gy', in --grad-output or else in the input file when present there).
-                Output: y [B,T,D] and, with a gradient, grad_x, grad_A, grad_B, grad_b (and grad_C).
-                float32 or float64 (also F16/BF16) tensors are read; float32 is written.
-                The solve reports (mode, Newton iterations, residual, fallback) go to stdout.
-                """;
+    @Override
+    public CliSpec spec() {
+        return SPEC;
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        Options o = new Options("apply", args, Set.of("cell", "weights", "input", "grad-output", "out", "backend", "mode"));
+        Options o = new Options(SPEC, args);
         String cellName = o.require("cell").toLowerCase(Locale.ROOT);
         if (!cellName.equals("paragru") && !cellName.equals("paralstm")) {
             throw new UsageException("apply: unknown --cell '" + cellName + "'; use paragru or paralstm");

@@ -21,18 +21,18 @@ final class BackendsCommand implements Command {
         return "list the compute backends found on the class path, with availability and reasons";
     }
 
+    /** Its usage, declared as the other commands' are (it takes no options). */
+    static final CliSpec SPEC = CliSpec.command("backends", "./pararnn backends", """
+            Lists every backend found on the class path (ServiceLoader), highest priority first:
+            its name, priority, whether it can run here, and the device it would use or the
+            reason it cannot. The last line says which one a run would pick.
+
+            Force a choice with -Dpararnn.backend=NAME (in JAVA_OPTS) or PARARNN_BACKEND=NAME;
+            add jars of your own backends with PARARNN_CLASSPATH=path/to/my-backend.jar.""");
+
     @Override
-    public String usage() {
-        return """
-                Usage: ./pararnn backends
-
-                Lists every backend found on the class path (ServiceLoader), highest priority first:
-                its name, priority, whether it can run here, and the device it would use or the
-                reason it cannot. The last line says which one a run would pick.
-
-                Force a choice with -Dpararnn.backend=NAME (in JAVA_OPTS) or PARARNN_BACKEND=NAME;
-                add jars of your own backends with PARARNN_CLASSPATH=path/to/my-backend.jar.
-                """;
+    public CliSpec spec() {
+        return SPEC;
     }
 
     @Override

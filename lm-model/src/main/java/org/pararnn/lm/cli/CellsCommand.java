@@ -27,18 +27,18 @@ final class CellsCommand implements Command {
         return "list the cells --cell takes, with their Jacobian structure and a finite-difference check of each";
     }
 
-    @Override
-    public String usage() {
-        return """
-                Usage: ./pararnn cells [NAME ...]
+    /** Its usage, declared as the other commands' are (it takes names, no options). */
+    static final CliSpec SPEC = CliSpec.command("cells", "./pararnn cells [NAME ...]", """
+            Lists every cell ./pararnn train --cell takes (or only the NAMEs given): the hand-written
+            paragru and paralstm, the cell language's library, and cells named by a CellSpecProvider on
+            the class path (add your jar with PARARNN_CLASSPATH=path/to/my-cells.jar). For each, its type,
+            Jacobian structure and the result of CellCheck: f, the Jacobian entry by entry and every
+            vector-Jacobian product against finite differences of its own step, at D = 6. Exits 1 if any
+            cell disagrees, listing where.""");
 
-                Lists every cell ./pararnn train --cell takes (or only the NAMEs given): the hand-written
-                paragru and paralstm, the cell language's library, and cells named by a CellSpecProvider on
-                the class path (add your jar with PARARNN_CLASSPATH=path/to/my-cells.jar). For each, its type,
-                Jacobian structure and the result of CellCheck: f, the Jacobian entry by entry and every
-                vector-Jacobian product against finite differences of its own step, at D = 6. Exits 1 if any
-                cell disagrees, listing where.
-                """;
+    @Override
+    public CliSpec spec() {
+        return SPEC;
     }
 
     @Override

@@ -11,8 +11,13 @@ interface Command {
     /** One line for the command list. */
     String summary();
 
-    /** Full help text, shown by {@code --help}. */
-    String usage();
+    /** Its options, declared once: what it parses, its help and its completions are made from them. */
+    CliSpec spec();
+
+    /** Full help text, shown by {@code --help}, generated from {@link #spec()}. */
+    default String usage() {
+        return spec().usage();
+    }
 
     /**
      * Runs with the arguments after the command name; returns the process exit code. Failures are

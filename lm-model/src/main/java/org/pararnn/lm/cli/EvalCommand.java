@@ -28,22 +28,28 @@ final class EvalCommand implements Command {
         return "held-out loss, bits per byte/char, perplexity (accuracy for tasks) of a checkpoint";
     }
 
-    @Override
-    public String usage() {
-        return """
-                Usage: ./pararnn eval --checkpoint DIR [--sequences N] [--batch B] [--backend NAME] [--mode MODE]
+    /** The options, declared once. */
+    static final CliSpec SPEC = CliSpec.command("eval",
+            "./pararnn eval --checkpoint DIR [--sequences N] [--batch B] [--backend NAME] [--mode MODE]", """
+            Evaluates a run directory's latest checkpoint (or a checkpoint directory) on the held-out
+            part of its data: the contiguous last 10 % of a text corpus (N random windows, default 200),
+            or N fresh held-out sequences of a task (default 1000), in whole batches of --batch (default:
+            the run's), so N is rounded up to a multiple of it: 200 windows at batch 12 are 204, 1000
+            sequences at batch 32 are 1024. Same fixed windows every time.""")
+            .checkpointOption()
+            .option("sequences", "N", "held-out windows or sequences (default 200 for text, 1000 for a task)")
+            .option("batch", "B", "sequences per batch (default: the run's)")
+            .backendOption()
+            .modeOption();
 
-                Evaluates a run directory's latest checkpoint (or a checkpoint directory) on the held-out
-                part of its data: the contiguous last 10 %% of a text corpus (N random windows, default 200),
-                or N fresh held-out sequences of a task (default 1000), in whole batches of --batch (default:
-                the run's), so N is rounded up to a multiple of it: 200 windows at batch 12 are 204, 1000
-                sequences at batch 32 are 1024. Same fixed windows every time.
-                """.formatted();
+    @Override
+    public CliSpec spec() {
+        return SPEC;
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        Options o = new Options("eval", args, Set.of("checkpoint", "sequences", "batch", "backend", "mode"));
+        Options o = new Options(SPEC, args);
         SolverSettings settings = SolverSettings.of(o.get("backend"), o.parse("mode", "AUTO", Mode::parse));
         Path checkpoint = o.requirePath("checkpoint");
         // Checked before the checkpoint is read: a mistyped number is the command line's fault.

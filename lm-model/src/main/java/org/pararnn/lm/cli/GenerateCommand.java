@@ -24,22 +24,29 @@ final class GenerateCommand implements Command {
         return "sample text from a checkpoint, stepping the recurrence with O(1) state";
     }
 
-    @Override
-    public String usage() {
-        return """
-                Usage: ./pararnn generate --checkpoint DIR --prompt TEXT [--tokens N] [--temperature T]
-                                          [--top-k K] [--seed S] [--backend NAME]
+    /** The options, declared once. */
+    static final CliSpec SPEC = CliSpec.command("generate", """
+            ./pararnn generate --checkpoint DIR --prompt TEXT [--tokens N] [--temperature T]
+                                      [--top-k K] [--seed S] [--backend NAME]""", """
+            Runs the prompt through the model as one sequence, then generates N tokens (default 200)
+            one at a time, carrying only each layer's conv history and cell state. Temperature 0 is
+            greedy; top-k 0 samples from all tokens. Prints the text and tokens/s.""")
+            .checkpointOption()
+            .option("prompt", "TEXT", "the text to continue")
+            .option("tokens", "N", "tokens to generate (default 200)")
+            .option("temperature", "T", "sampling temperature (default 0.8; 0: greedy)")
+            .option("top-k", "K", "sample among the K likeliest tokens (default 0: all)")
+            .option("seed", "S", "sampling seed (default 1)")
+            .backendOption();
 
-                Runs the prompt through the model as one sequence, then generates N tokens (default 200)
-                one at a time, carrying only each layer's conv history and cell state. Temperature 0 is
-                greedy; top-k 0 samples from all tokens. Prints the text and tokens/s.
-                """;
+    @Override
+    public CliSpec spec() {
+        return SPEC;
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        Options o = new Options("generate", args, Set.of("checkpoint", "prompt", "tokens", "temperature", "top-k",
-                "seed", "backend"));
+        Options o = new Options(SPEC, args);
         SolverSettings settings = SolverSettings.of(o.get("backend"), Mode.AUTO);
         // Checked before the checkpoint is read: a mistyped number is the command line's fault.
         java.nio.file.Path checkpoint = o.requirePath("checkpoint");

@@ -8,16 +8,23 @@ import java.util.Map;
 /** The {@code ./pararnn} command line: dispatches to subcommands, each with its own {@code --help}. */
 public final class Main {
     private final Map<String, Command> commands = new LinkedHashMap<>();
+    private final Startup startup;
 
+    /** As this JVM was started ({@link Startup#fromSystem()}). */
     Main() {
-        register(new TrainCommand());
+        this(Startup.fromSystem());
+    }
+
+    Main(Startup startup) {
+        this.startup = startup;
+        register(new TrainCommand(startup.terminal()));
         register(new EvalCommand());
         register(new GenerateCommand());
         register(new BackendsCommand());
         register(new ApplyCommand());
         register(new CellsCommand());
         register(new NewtonCommand());
-        register(new ReproduceCommand());
+        register(new ReproduceCommand(startup.terminal()));
     }
 
     /**
@@ -49,6 +56,11 @@ public final class Main {
         return java.util.Collections.unmodifiableMap(m);
     }
 
+    /** The commands this jar runs, in the order the help lists them. */
+    java.util.Collection<Command> commands() {
+        return java.util.Collections.unmodifiableCollection(commands.values());
+    }
+
     private void register(Command c) {
         commands.put(c.name(), c);
     }
@@ -58,6 +70,10 @@ public final class Main {
         // by hand gets it too.
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", LOG_FORMAT);
+        }
+        // The loss plot draws off screen: never reach for a display (the launcher passes the same).
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
         }
         System.exit(new Main().run(List.of(args), System.out, System.err));
     }
@@ -118,7 +134,7 @@ public final class Main {
             return 2;
         } catch (Exception | OutOfMemoryError | StackOverflowError e) {
             err.println("error: " + CliErrors.message(e));
-            if (Boolean.getBoolean(CliErrors.DEBUG_PROPERTY)) {
+            if (startup.debug()) {
                 e.printStackTrace(err);
             }
             return 1;

@@ -14,7 +14,8 @@ import org.pararnn.api.NewtonOptions;
 import org.pararnn.api.RnnSolver;
 import org.pararnn.api.SolveReport;
 import org.pararnn.api.spi.Backend;
-import org.pararnn.api.spi.Backends;
+import org.pararnn.lm.app.Session;
+import org.pararnn.lm.app.SolverSettings;
 import org.pararnn.cells.lang.HardCells;
 import org.pararnn.lm.model.CellKinds;
 
@@ -36,25 +37,30 @@ final class NewtonCommand implements Command {
         return "iterations of DEER, quasi-DEER, ELK and quasi-ELK per cell, on easy and hard cells";
     }
 
-    @Override
-    public String usage() {
-        return """
-                Usage: ./pararnn newton [--steps T] [--batch B] [--width D] [--backend NAME] [--cells a,b,...]
+    /** The options, declared once. */
+    static final CliSpec SPEC = CliSpec.command("newton",
+            "./pararnn newton [--steps T] [--batch B] [--width D] [--backend NAME] [--cells a,b,...]", """
+            Solves each cell forward with Newton over the sequence four ways (DEER; quasi-DEER: diagonal
+            of the Jacobian only; ELK: Levenberg-Marquardt steps as Kalman smoothers, from lambda = 1;
+            quasi-ELK) and prints the iterations each needed to reach the tolerance (1e-6), or why it
+            stopped, with its time. Every method gets a budget of T iterations and no sequential fallback.""")
+            .option("steps", "T", "sequence length, and each method's iteration budget (default 1024)")
+            .option("batch", "B", "sequences (default 4)")
+            .option("width", "D", "state width, even (default 16)")
+            .backendOption()
+            .option("cells", "a,b,...", """
+                    paragru, paralstm, gru (dense), rotation (2x2), and three hard ones: hard.tanh-gain2 and
+                    hard.tanh-gain3 (dense tanh RNNs with recurrent gain 2 and 3) and hard.chaotic (a chaotic
+                    map per feature) (default all)""");
 
-                Solves each cell forward with Newton over the sequence four ways (DEER; quasi-DEER: diagonal
-                of the Jacobian only; ELK: Levenberg-Marquardt steps as Kalman smoothers, from lambda = 1;
-                quasi-ELK) and prints the iterations each needed to reach the tolerance (1e-6), or why it
-                stopped, with its time. Every method gets a budget of T iterations and no sequential fallback.
-                Cells: paragru, paralstm, gru (dense), rotation (2x2), and three hard ones: hard.tanh-gain2 and
-                hard.tanh-gain3 (dense tanh RNNs with recurrent gain 2 and 3) and hard.chaotic (a chaotic map
-                per feature).
-                Defaults: T = 1024, B = 4, D = 16, the backend chosen as for training.
-                """;
+    @Override
+    public CliSpec spec() {
+        return SPEC;
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
-        Options o = new Options(name(), args, Set.of("steps", "batch", "width", "backend", "cells"));
+        Options o = new Options(SPEC, args);
         int steps = o.getInt("steps", 1024);
         int batch = o.getInt("batch", 4);
         int width = o.getInt("width", 16);
@@ -69,8 +75,8 @@ final class NewtonCommand implements Command {
                 throw new UsageException("newton: no cell '" + n + "' here; choose from " + cells.keySet());
             }
         }
-        Backends backends = Backends.fromEnvironment().forcing(o.get("backend"), "--backend");
-        try (Backend backend = backends.choose()) {
+        try (Session session = Session.open(SolverSettings.of(o.get("backend"), Mode.PARALLEL))) {
+            Backend backend = session.get(Backend.class);
             out.println(String.format(Locale.ROOT, "backend %s; B = %d, T = %d, D = %d; tolerance 1e-6; budget %d iterations",
                     backend.name(), batch, steps, width, steps));
             StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-16s %-18s", "CELL", "STRUCTURE"));

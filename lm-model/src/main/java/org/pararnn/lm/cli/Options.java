@@ -1,63 +1,91 @@
 package org.pararnn.lm.cli;
 
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * {@code --name value} options and {@code --flag} switches of one command, checked against the names it accepts;
- * every mistake (unknown option, missing value, bad number, a value its parser refuses) is a {@link UsageException}
- * naming the option.
+ * The options one command was given, parsed by picocli from the command's declarations ({@link CliSpec}). Every
+ * mistake (unknown option, missing value, an option given twice, a value for a switch, a stray argument, a bad
+ * number, a value its parser refuses) is a {@link UsageException} of one line naming the option, in the user's terms.
  */
 final class Options {
+    private static final Pattern VALUE_MISSING = Pattern.compile("Expected parameter for option '--([^']+)'");
+    private static final Pattern SWITCH_WITH_VALUE = Pattern.compile("option '--([^']+)' should be specified without '(.*)' parameter");
     private final String command;
-    private final Map<String, String> values = new LinkedHashMap<>();
+    private final CommandLine.ParseResult parsed;
 
-    Options(String command, List<String> args, Set<String> accepted) {
-        this(command, args, accepted, Set.of());
+    Options(CliSpec declared, List<String> args) {
+        this.command = declared.name();
+        CommandLine line = new CommandLine(declared.spec());
+        try {
+            parsed = line.parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new UsageException(explain(declared, e));
+        }
+        refuseRepeats(declared, args);
     }
 
-    /** {@code flags}: names that take no value ({@code --overwrite}); {@link #flag} tells whether one was given. */
-    Options(String command, List<String> args, Set<String> accepted, Set<String> flags) {
-        this.command = command;
+    /**
+     * An option given twice is a mistake (which value was meant?). picocli says so for options outside a section; those
+     * in a help section (an argument group) it would quietly take twice, so the arguments, parsed, are counted here.
+     */
+    private void refuseRepeats(CliSpec declared, List<String> args) {
+        Set<String> flags = Set.copyOf(declared.flags());
+        Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (!a.startsWith("--")) {
-                throw new UsageException(command + ": unexpected argument '" + a + "'");
+                continue;
             }
-            String name = a.substring(2);
-            String value = null;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
-            // The name first: a mistyped option is reported as such, not as one missing its value.
-            if (!accepted.contains(name) && !flags.contains(name)) {
-                Set<String> known = new HashSet<>(accepted);
-                known.addAll(flags);
-                throw new UsageException(unknown(command, name, known));
-            }
-            if (flags.contains(name)) {
-                if (value != null) {
-                    throw new UsageException(command + ": --" + name + " takes no value (got '" + value + "')");
-                }
-                value = "true";
-            } else if (value == null) {
-                if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
-                    throw new UsageException(command + ": option --" + name + " needs a value");
-                }
-                value = args.get(++i);
-            }
-            if (values.put(name, value) != null) {
+            int eq = a.indexOf('=');
+            String name = eq < 0 ? a.substring(2) : a.substring(2, eq);
+            if (!seen.add(name)) {
                 throw new UsageException(command + ": option --" + name + " given twice");
             }
+            if (eq < 0 && !flags.contains(name)) {
+                i++; // its value
+            }
         }
+    }
+
+    /** picocli's refusal in this project's words (the tests pin them). */
+    private String explain(CliSpec declared, CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String first = u.getUnmatched().get(0);
+            if (!first.startsWith("--")) {
+                return command + ": unexpected argument '" + first + "'";
+            }
+            String name = first.substring(2);
+            int eq = name.indexOf('=');
+            return unknown(command, eq < 0 ? name : name.substring(0, eq), Set.copyOf(declared.names()));
+        }
+        if (e instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()) {
+            return command + ": option " + optionName(m.getMissing().get(0)) + " needs a value";
+        }
+        if (e instanceof CommandLine.OverwrittenOptionException o) {
+            return command + ": option " + optionName(o.getOverwritten()) + " given twice";
+        }
+        Matcher missing = VALUE_MISSING.matcher(String.valueOf(e.getMessage()));
+        if (missing.find()) {
+            return command + ": option --" + missing.group(1) + " needs a value";
+        }
+        Matcher sw = SWITCH_WITH_VALUE.matcher(String.valueOf(e.getMessage()));
+        if (sw.find()) {
+            return command + ": --" + sw.group(1) + " takes no value (got '" + sw.group(2) + "')";
+        }
+        return command + ": " + e.getMessage();
+    }
+
+    private static String optionName(ArgSpec a) {
+        return a instanceof OptionSpec o ? o.longestName() : a.paramLabel();
     }
 
     /** "unknown option --x; did you mean --y? (accepted: sorted list)". */
@@ -68,20 +96,21 @@ final class Options {
     }
 
     String get(String name) {
-        return values.get(name);
+        return parsed.matchedOptionValue("--" + name, (String) null);
     }
 
     String get(String name, String fallback) {
-        return values.getOrDefault(name, fallback);
+        String v = get(name);
+        return v == null ? fallback : v;
     }
 
     /** Whether the switch {@code --name} was given. */
     boolean flag(String name) {
-        return values.containsKey(name);
+        return parsed.hasMatchedOption("--" + name);
     }
 
     String require(String name) {
-        String v = values.get(name);
+        String v = get(name);
         if (v == null) {
             throw new UsageException(command + ": missing required option --" + name);
         }
@@ -97,7 +126,7 @@ final class Options {
      * {@link IllegalArgumentException} is a usage error carrying the parser's message.
      */
     <T> T parse(String name, String fallback, Function<String, T> parser) {
-        String v = values.getOrDefault(name, fallback);
+        String v = get(name, fallback);
         try {
             return parser.apply(v);
         } catch (UsageException e) {
@@ -108,7 +137,7 @@ final class Options {
     }
 
     int getInt(String name, int fallback) {
-        String v = values.get(name);
+        String v = get(name);
         if (v == null) {
             return fallback;
         }
@@ -120,7 +149,7 @@ final class Options {
     }
 
     double getDouble(String name, double fallback) {
-        String v = values.get(name);
+        String v = get(name);
         if (v == null) {
             return fallback;
         }

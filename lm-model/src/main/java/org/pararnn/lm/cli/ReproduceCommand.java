@@ -25,8 +25,12 @@ import org.pararnn.lm.train.RunDirectory;
 
 /** {@code ./pararnn reproduce table6}: the paper's synthetic-task table on this machine, within a time budget. */
 final class ReproduceCommand implements Command {
-    private static final Set<String> OPTIONS = Set.of("cells", "tasks", "seeds", "budget-minutes", "out", "backend", "mode",
-            "train", "test", "target", "data-seed", "lr", "batch", "weight-decay", "retention", "relabel");
+    /** Whether standard output is a terminal to redraw progress on ({@link Startup}). */
+    private final boolean terminal;
+
+    ReproduceCommand(boolean terminal) {
+        this.terminal = terminal;
+    }
 
     @Override
     public String name() {
@@ -38,33 +42,39 @@ final class ReproduceCommand implements Command {
         return "reproduce the paper's Table 6 (five synthetic tasks, one layer) within a time budget";
     }
 
+    /** The options of {@code reproduce table6}, declared once. */
+    static final CliSpec SPEC = CliSpec.command("reproduce table6", "./pararnn reproduce table6 [OPTIONS]", """
+            Trains each (task, cell) of the ParaRNN paper's Table 6 on the paper's task definitions and
+            models (L = 100, width 64, 4 heads; the cell alone for keep-nth and parity, one full block for
+            mqar and k-hop): a fixed training set, a disjoint test set, the best of the seeds by a disjoint
+            validation set. Writes table6.md (ours beside the paper's, time, steps, every deviation from the
+            paper's recipe) and table6.json to the output directory, after every (task, cell). An output
+            directory that already has a table6.json is added to (a (task, cell) run again is replaced), so a
+            table can be built by several runs.""")
+            .option("cells", "LIST", "paragru,paralstm (default both)")
+            .option("tasks", "LIST", String.join(",", Table6Task.ids()) + " (default all)")
+            .option("seeds", "N", "seeds per (task, cell), best kept (default 3, as the paper)")
+            .option("budget-minutes", "M", "wall-clock budget per (task, cell), all seeds and the test included (default 30)")
+            .option("target", "A", "validation token accuracy that ends a seed and the search (default 0.999)")
+            .option("train", "N", "training sequences (default 10000, as the paper)")
+            .option("test", "N", "test sequences (default 100000, as the paper)")
+            .option("data-seed", "S", "seed of the three sets (default 2025)")
+            .section("Each task's recipe, overridden (reported among the deviations):")
+            .option("lr", "LR", "peak learning rate")
+            .option("batch", "B", "sequences per step")
+            .option("weight-decay", "WD", "AdamW's decoupled weight decay")
+            .option("retention", "R", "the state-keeping gate's spread of memory lengths at init")
+            .option("relabel", "on|off", """
+                    rename each training sequence's symbols afresh whenever it is read (a symmetry of the
+                    task; not parity)""")
+            .section("Solver and output:")
+            .backendOption()
+            .modeOption()
+            .option("out", "DIR", "output directory (default runs/table6-<time>)");
+
     @Override
-    public String usage() {
-        return """
-                Usage: ./pararnn reproduce table6 [OPTIONS]
-
-                Trains each (task, cell) of the ParaRNN paper's Table 6 on the paper's task definitions and
-                models (L = 100, width 64, 4 heads; the cell alone for keep-nth and parity, one full block for
-                mqar and k-hop): a fixed training set, a disjoint test set, the best of the seeds by a disjoint
-                validation set. Writes table6.md (ours beside the paper's, time, steps, every deviation from the
-                paper's recipe) and table6.json to the output directory, after every (task, cell). An output
-                directory that already has a table6.json is added to (a (task, cell) run again is replaced), so a
-                table can be built by several runs.
-
-                  --cells LIST          paragru,paralstm (default both)
-                  --tasks LIST          %s (default all)
-                  --seeds N             seeds per (task, cell), best kept (default 3, as the paper)
-                  --budget-minutes M    wall-clock budget per (task, cell), all seeds and the test included (default 30)
-                  --target A            validation token accuracy that ends a seed and the search (default 0.999)
-                  --train N --test N    training and test sequences (default 10000 and 100000, as the paper)
-                  --data-seed S         seed of the three sets (default 2025)
-                  --lr LR --batch B --weight-decay WD --retention R --relabel on|off
-                                        override each task's recipe (reported among the deviations);
-                                        --relabel renames each training sequence's symbols afresh
-                                        whenever it is read (a symmetry of the task; not parity)
-                  --backend NAME --mode MODE   as for train (default: the usual choice, AUTO)
-                  --out DIR             output directory (default runs/table6-<time>)
-                """.formatted(String.join(",", Table6Task.ids()));
+    public CliSpec spec() {
+        return SPEC;
     }
 
     @Override
@@ -73,7 +83,7 @@ final class ReproduceCommand implements Command {
             throw new UsageException("reproduce: say what to reproduce: ./pararnn reproduce table6 [OPTIONS]"
                     + (args.isEmpty() ? "" : " (got '" + args.get(0) + "')"));
         }
-        Options o = new Options("reproduce table6", args.subList(1, args.size()), OPTIONS);
+        Options o = new Options(SPEC, args.subList(1, args.size()));
         List<String> cells = new ArrayList<>();
         for (String c : o.get("cells", "paragru,paralstm").split(",")) {
             String cell = c.trim();
@@ -125,7 +135,6 @@ final class ReproduceCommand implements Command {
         }
         Mode mode = o.parse("mode", "AUTO", Mode::parse);
         Path dir = Path.of(o.get("out", "runs/table6-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-        boolean terminal = Progress.stdoutIsTerminal();
         // Several runs may add to one table, one after another: each holds the directory while it writes.
         try (RunDirectory held = RunDirectory.claim(dir, RunDirectory.Claim.CONTINUE, "./pararnn reproduce table6");
              Session session = Session.open(SolverSettings.of(o.get("backend"), mode))) {

@@ -38,16 +38,85 @@ import org.pararnn.lm.train.Trainer;
 
 /** {@code ./pararnn train}: trains on a synthetic task (the default) or on text, then shows the result. */
 final class TrainCommand implements Command {
+    /** Whether standard output is a terminal to redraw progress on ({@link Startup}). */
+    private final boolean terminal;
+
+    TrainCommand(boolean terminal) {
+        this.terminal = terminal;
+    }
+
+    /** Progress as plain lines. */
+    TrainCommand() {
+        this(false);
+    }
     static final String DEFAULT_TASK = "keep-nth";
 
-    private static final Set<String> OPTIONS = Set.of("task", "length", "data", "vocab", "arch", "cell", "dim",
-            "layers", "heads", "context", "batch", "accum", "steps", "lr", "min-lr", "warmup", "weight-decay",
-            "beta2", "clip-norm", "clip", "z-loss", "retention", "eval-every", "eval-sequences", "checkpoint-every", "seed",
-            "supervise", "backend", "mode", "out", "resume", "until-accuracy", "shards");
     /** The text recipe, whose values the help prints. */
     private static final TrainConfig TEXT = TrainConfig.textDefaults();
-    /** Options that take no value. */
-    private static final Set<String> FLAGS = Set.of("overwrite");
+    /** The options, declared once: parsed from these, the help written from these. */
+    static final CliSpec SPEC = CliSpec.command("train",
+            "./pararnn train [--task NAME [--length L] | --data PATH [--vocab char|byte]] [OPTIONS]", """
+            Trains a model and shows what it learned. Without --data it trains on a synthetic
+            state-tracking task generated on the fly (default: %s) and stops once held-out exact
+            match reaches --until-accuracy; with --data it trains a character/byte language model.
+            Output goes to a run directory: metrics.jsonl, loss.png, checkpoints/.
+            """.formatted(DEFAULT_TASK))
+            .section("Data:")
+            .option("task", "NAME", String.join(", ", SyntheticTask.NAMES))
+            .option("length", "L", "task sequence length (default per task)")
+            .option("supervise", "last|every", """
+                    parity: train on the final bit only (default) or on the running parity of every prefix;
+                    held-out accuracy is always the final bit""")
+            .option("data", "PATH", "UTF-8 text file or directory (language modelling)")
+            .option("vocab", "char|byte", "text vocabulary (default char)")
+            .section("Model:")
+            .option("arch", "lm|cell|block", """
+                    full LM blocks, the cell alone, or one block without MLP (the paper's MQAR and k-hop model)
+                    (default: cell for keep-nth/parity, else lm)""")
+            .option("cell", "NAME", """
+                    paragru, paralstm, mingru, minlstm, tanhrnn, gru, rotation (default paragru; the last five
+                    are written in the cell language, their Jacobians derived: gru's is dense, rotation's 2x2
+                    blocks); or a name a CellSpecProvider gives (./pararnn cells lists them)""")
+            .option("dim", "D", "model width (text default 128; per task otherwise)")
+            .option("layers", "L", "layers (text default 4)")
+            .option("heads", "H", "heads (text default 2)")
+            .option("clip", "C", "bound on the cells' A and C after each update (0.5 text, 0.9 tasks)")
+            .option("z-loss", "W", "z-loss weight (default 0)")
+            .option("retention", "R", """
+                    bias the cells' state-keeping gate at init: memory lengths spread up to ~e^R steps
+                    (default 0; Keep-nth at --length 100 needs ~4)""")
+            .section("Training (text defaults; a task's own recipe otherwise):")
+            .option("context", "T", "text window in tokens (default 64)")
+            .option("batch", "B", "sequences per step (text " + TEXT.batch() + ")")
+            .option("accum", "K", "micro-batches summed per step (text " + TEXT.accumulation() + ")")
+            .option("steps", "N", "training steps (text " + TEXT.steps() + ")")
+            .option("lr", "LR", "peak learning rate (text " + plain(TEXT.lr()) + ")")
+            .option("min-lr", "LR", "the cosine's floor (default a tenth of --lr)")
+            .option("warmup", "N", "warm-up steps (text " + TEXT.warmup() + "; tasks: a tenth of the steps, at most 100)")
+            .option("weight-decay", "W", "AdamW's decoupled weight decay (text " + plain(TEXT.weightDecay()) + ")")
+            .option("beta2", "B2", "AdamW's second-moment decay (text " + plain(TEXT.beta2()) + ")")
+            .option("clip-norm", "C", "global gradient-norm clip (text " + plain(TEXT.clipNorm()) + ")")
+            .option("eval-every", "N", "steps between held-out evaluations (text " + TEXT.evalEvery() + ")")
+            .option("eval-sequences", "N", "held-out sequences per evaluation (text " + TEXT.evalSequences() + ")")
+            .option("checkpoint-every", "N", "steps between checkpoints (text " + TEXT.checkpointEvery() + "; 0: at the end)")
+            .option("seed", "S", "seed of the weights and the data (default 1)")
+            .option("until-accuracy", "A", "stop when held-out exact match >= A (tasks; default 0.99, 0: never)")
+            .section("Solver:")
+            .backendOption()
+            .modeOption()
+            .option("shards", "N|auto", """
+                    replicas of the model side by side, each on a slice of every batch and a share of the
+                    threads, gradients summed (default auto: one per thread where the backend can divide
+                    itself and N divides the batch; a resumed run keeps its count)""")
+            .section("Run:")
+            .option("out", "DIR", """
+                    run directory (default runs/<time>-<task|data>-<cell>); one that holds a run is refused,
+                    and one run at a time holds it (run.lock names the holder)""")
+            .flag("overwrite", "replace the run in --out (its metrics, plot and checkpoints are removed)")
+            .option("resume", "DIR", "continue a run exactly from its latest checkpoint (--steps may extend it)")
+            .footer("""
+                    Ctrl-C stops after the step in progress, saves a checkpoint and the loss plot, and prints the
+                    command that continues the run.""");
 
     @Override
     public String name() {
@@ -60,56 +129,8 @@ final class TrainCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return """
-                Usage: ./pararnn train [--task NAME [--length L] | --data PATH [--vocab char|byte]] [OPTIONS]
-
-                Trains a model and shows what it learned. Without --data it trains on a synthetic
-                state-tracking task generated on the fly (default: %s) and stops once held-out exact
-                match reaches --until-accuracy; with --data it trains a character/byte language model.
-                Output goes to a run directory: metrics.jsonl, loss.png, checkpoints/.
-
-                Data:
-                  --task NAME          %s
-                  --length L           task sequence length (default per task)
-                  --supervise last|every   parity: train on the final bit only (default) or on the running
-                                       parity of every prefix; held-out accuracy is always the final bit
-                  --data PATH          UTF-8 text file or directory (language modelling)
-                  --vocab char|byte    text vocabulary (default char)
-                Model:
-                  --arch lm|cell|block full LM blocks, the cell alone, or one block without MLP (the paper's MQAR
-                                       and k-hop model) (default: cell for keep-nth/parity, else lm)
-                  --cell paragru|paralstm|mingru|minlstm|tanhrnn|gru|rotation   (default paragru; the last five
-                                       are written in the cell language, their Jacobians derived: gru's is
-                                       dense, rotation's 2x2 blocks; or a name a CellSpecProvider gives)
-                  --dim D --layers L --heads H   (text defaults 128, 4, 2)
-                  --clip C             bound on the cells' A and C after each update (0.5 text, 0.9 tasks)
-                  --z-loss W           z-loss weight (default 0)
-                  --retention R        bias the cells' state-keeping gate at init: memory lengths spread up to
-                                       ~e^R steps (default 0; Keep-nth at --length 100 needs ~4)
-                Training:
-                  --context T --batch B --accum K --steps N   (text defaults 64, %d, %d, %d)
-                  --lr LR --min-lr LR --warmup N    peak lr, cosine floor, warmup steps (text: %s, %s, %d)
-                  --weight-decay W --beta2 B2 --clip-norm C   (text: %s, %s, %s)
-                  --eval-every N --eval-sequences N --checkpoint-every N --seed S
-                  --until-accuracy A   stop when held-out exact match ≥ A (tasks; default 0.99, 0: never)
-                Solver:
-                  --backend NAME       force a backend (else -Dpararnn.backend, PARARNN_BACKEND, priority)
-                  --mode MODE          SEQUENTIAL, PARALLEL, FUSED or AUTO (default AUTO)
-                  --shards N|auto      replicas of the model side by side, each on a slice of every batch
-                                       and a share of the threads, gradients summed (default auto: one per
-                                       thread where the backend can divide itself and N divides the batch;
-                                       a resumed run keeps its count)
-                Run:
-                  --out DIR            run directory (default runs/<time>-<task|data>-<cell>); one that holds a
-                                       run is refused, and one run at a time holds it (run.lock names the holder)
-                  --overwrite          replace the run in --out (its metrics, plot and checkpoints are removed)
-                  --resume DIR         continue a run exactly from its latest checkpoint (--steps may extend it)
-                Ctrl-C stops after the step in progress, saves a checkpoint and the loss plot, and prints the
-                command that continues the run.
-                """.formatted(DEFAULT_TASK, String.join(", ", SyntheticTask.NAMES), TEXT.batch(), TEXT.accumulation(), TEXT.steps(),
-                plain(TEXT.lr()), plain(TEXT.minLr()), TEXT.warmup(), plain(TEXT.weightDecay()), plain(TEXT.beta2()),
-                plain(TEXT.clipNorm()));
+    public CliSpec spec() {
+        return SPEC;
     }
 
     /** {@code 0.001}, {@code 0.99}, {@code 1}: as a user would type it. */
@@ -134,7 +155,7 @@ final class TrainCommand implements Command {
 
     /** The run the arguments describe (a fresh one, or the continuation of a checkpoint). */
     RunSpec spec(List<String> args, PrintStream out) throws IOException {
-        Options o = new Options("train", args, OPTIONS, FLAGS);
+        Options o = new Options(SPEC, args);
         return o.get("resume") != null ? resumeSpec(o, out) : freshSpec(o, out);
     }
 
@@ -207,7 +228,7 @@ final class TrainCommand implements Command {
             refuseIfHoldingARun(runDir, claim);
         }
         return new RunSpec(o.get("backend"), mode, model, train, source, runDir, null, null, until, label, out,
-                Progress.stdoutIsTerminal(), shards(o, train), claim);
+                terminal, shards(o, train), claim);
     }
 
     /**
@@ -320,7 +341,7 @@ final class TrainCommand implements Command {
         Mode mode = o.parse("mode", String.valueOf(st.extra().getOrDefault("mode", "AUTO")), Mode::parse);
         double until = o.getDouble("until-accuracy", st.data().get("kind").equals("task") ? 0.99 : 0);
         return new RunSpec(o.get("backend"), mode, st.model(), train, source, runDir, ck, st, until, label, out,
-                Progress.stdoutIsTerminal(), shards(o, train), claim);
+                terminal, shards(o, train), claim);
     }
 
     static int train(RunSpec spec, PrintStream out) throws IOException {

@@ -116,8 +116,8 @@ public final class Table6Run {
             // Validation (about 20 times a seed) costs a few % of the steps; the deadline catches an optimistic timing.
             int planned = Math.max(50, (int) (share / secondsPerStep * 0.95));
             int evalEvery = Math.max(25, planned / 20);
-            TrainConfig train = new TrainConfig(planned, batch, 1, recipe.lr(), TrainConfig.defaultMinLr(recipe.lr()),
-                    TrainConfig.defaultWarmup(planned), 0.9, 0.999, 1e-8, recipe.weightDecay(), 1.0, evalEvery, VALIDATION, 0, seed);
+            TrainConfig train = TrainConfig.taskDefaults(planned, batch, recipe.lr(), evalEvery)
+                    .withWeightDecay(recipe.weightDecay()).withEvalSequences(VALIDATION).withSeed(seed);
             Path runDir = dir.resolve(task.id() + "-" + cell + "-seed" + seed);
             Files.createDirectories(runDir);
             out.printf(Locale.ROOT, "  seed %d: %,d parameters, about %,d steps (%.1f epochs) in %s, planned again as it goes%n",

@@ -34,7 +34,6 @@ public final class LossPlot {
      * after Ctrl-C.
      */
     public static void prepare() {
-        System.setProperty("java.awt.headless", "true");
         BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
@@ -45,7 +44,6 @@ public final class LossPlot {
     }
 
     public static void write(Path file, String title, List<double[]> train, List<double[]> eval) throws IOException {
-        System.setProperty("java.awt.headless", "true");
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);

@@ -35,16 +35,12 @@ public final class Progress {
     }
 
     /**
-     * Whether standard output is a terminal to redraw in place (the launcher tells: {@code -Dpararnn.tty=true}). Never
-     * under an MPI launcher: Open MPI hands each rank a pseudo-terminal even when {@code mpirun}'s own output goes to a
-     * file, so a redrawn line would fill the log with carriage returns and escape codes.
+     * Whether standard output is a terminal to redraw in place, given what the launcher says
+     * ({@code -Dpararnn.tty=true}) and the environment. Never under an MPI launcher: Open MPI hands each rank a
+     * pseudo-terminal even when {@code mpirun}'s own output goes to a file, so a redrawn line would fill the log with
+     * carriage returns and escape codes.
      */
-    public static boolean stdoutIsTerminal() {
-        return stdoutIsTerminal(Boolean.getBoolean("pararnn.tty"), System.getenv());
-    }
-
-    /** {@link #stdoutIsTerminal()} for a given launcher answer and environment. */
-    static boolean stdoutIsTerminal(boolean launcherSaysTerminal, java.util.Map<String, String> env) {
+    public static boolean stdoutIsTerminal(boolean launcherSaysTerminal, java.util.Map<String, String> env) {
         for (String v : MPI_RANK_VARIABLES) {
             if (env.containsKey(v)) {
                 return false;

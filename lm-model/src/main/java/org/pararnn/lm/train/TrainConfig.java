@@ -118,6 +118,24 @@ public record TrainConfig(int steps, int batch, int accumulation, double lr, dou
                 clipNorm, newEvalEvery, evalSequences, checkpointEvery, seed);
     }
 
+    /** The same recipe with AdamW's decoupled weight decay {@code decay}. */
+    public TrainConfig withWeightDecay(double decay) {
+        return new TrainConfig(steps, batch, accumulation, lr, minLr, warmup, beta1, beta2, eps, decay,
+                clipNorm, evalEvery, evalSequences, checkpointEvery, seed);
+    }
+
+    /** The same recipe evaluating on {@code sequences} held-out sequences each time. */
+    public TrainConfig withEvalSequences(int sequences) {
+        return new TrainConfig(steps, batch, accumulation, lr, minLr, warmup, beta1, beta2, eps, weightDecay,
+                clipNorm, evalEvery, sequences, checkpointEvery, seed);
+    }
+
+    /** The same recipe seeded with {@code newSeed} (weights and data order). */
+    public TrainConfig withSeed(long newSeed) {
+        return new TrainConfig(steps, batch, accumulation, lr, minLr, warmup, beta1, beta2, eps, weightDecay,
+                clipNorm, evalEvery, evalSequences, checkpointEvery, newSeed);
+    }
+
     public TrainConfig withSteps(int newSteps) {
         return new TrainConfig(newSteps, batch, accumulation, lr, minLr, warmup, beta1, beta2, eps, weightDecay,
                 clipNorm, evalEvery, evalSequences, checkpointEvery, seed);

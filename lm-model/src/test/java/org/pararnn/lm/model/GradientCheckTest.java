@@ -86,12 +86,12 @@ class GradientCheckTest {
     void gradientsThroughOpenBlasAfterAnUpdateMatchFloat64(String cell) {
         org.junit.jupiter.api.Assumptions.assumeTrue(BACKEND.name().equals("cpu"), "the OpenBLAS path is the cpu backend's");
         assertNull(CpuBlas.unavailableReason(), "OpenBLAS must load here");
-        long threshold = CpuBlas.threshold();
-        CpuBlas.setThreshold(0);
-        try {
-            check(BACKEND, cell, Architecture.LM, Mode.AUTO, true);
-        } finally {
-            CpuBlas.setThreshold(threshold);
+        org.pararnn.api.spi.Backends found = org.pararnn.api.spi.Backends.fromEnvironment();
+        try (Backend everyProduct = found.withOptions(found.options().with(org.pararnn.api.ops.HostGemm.BLAS_THRESHOLD, 0L))
+                .forcing("cpu", "this test").choose()) {
+            assertTrue(everyProduct.ops().describe().contains("products of ≥ 0 multiply-adds: OpenBLAS"),
+                    everyProduct.ops().describe());
+            check(everyProduct, cell, Architecture.LM, Mode.AUTO, true);
         }
     }
 

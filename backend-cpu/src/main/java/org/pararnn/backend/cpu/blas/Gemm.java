@@ -4,43 +4,67 @@ import java.lang.System.Logger.Level;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
+import org.pararnn.api.ops.HostGemm;
 import org.pararnn.api.ops.JavaGemm;
+import org.pararnn.api.spi.BackendOptions;
 import org.pararnn.api.spi.SignalChaining;
 
 /**
  * Row-major single-precision matrix product on Java arrays with offsets and leading dimensions:
  * {@code C = alpha · op(A) · op(B) + beta · C}, {@code op(A)} of shape {@code M×K}, {@code op(B)} {@code K×N};
- * the products of the {@code cpu} backend's ops ({@link OpenBlasProducts}).
+ * the products of the {@code cpu} backend's ops ({@link OpenBlasProducts}). An instance holds the settings of the
+ * backend it serves ({@link #of(BackendOptions)}: {@link HostGemm#BLAS}, {@link HostGemm#BLAS_THRESHOLD},
+ * {@link HostGemm#BLAS_IN_PLACE}); the OpenBLAS library itself is one per process, loaded on first use.
  *
- * <p>Large products, above {@link #blasThreshold()} multiply-adds, go to OpenBLAS (bytedeco/JavaCPP). On
- * Java 22+, where allowed ({@link #setInPlaceAllowed}, {@code -Dpararnn.blas.inPlace}; by default wherever
- * the JDK's signal-chaining library is preloaded, see below), OpenBLAS works on the Java arrays in place
- * ({@link HeapBlas}, from the multi-release jar); otherwise the touched spans of the operands are copied to
- * native memory per call, which costs {@code O(MK + KN + MN)} against {@code O(MNK)} of work.
- * {@link #blasPath()} says which. Small ones run in plain Java loops ({@code JavaGemm}), whose innermost
- * loop is a contiguous AXPY that the JIT vectorises. {@code -Dpararnn.blas=false} disables OpenBLAS; if its
- * natives cannot load, a warning names the reason once and Java loops are used.
+ * <p>Large products, above {@link #threshold()} multiply-adds, go to OpenBLAS (bytedeco/JavaCPP). On Java 22+,
+ * where allowed (the in-place option; by default wherever the JDK's signal-chaining library is preloaded, see
+ * below), OpenBLAS works on the Java arrays in place ({@link HeapBlas}, from the multi-release jar); otherwise
+ * the touched spans of the operands are copied to native memory per call, which costs {@code O(MK + KN + MN)}
+ * against {@code O(MNK)} of work. {@link #path()} says which. Small ones run in plain Java loops
+ * ({@code JavaGemm}), whose innermost loop is a contiguous AXPY that the JIT vectorises. With OpenBLAS off, or
+ * if its natives cannot load (a warning names the reason once), Java loops run every product.
  */
 public final class Gemm {
-    private static final long DEFAULT_THRESHOLD = 1L << 20;
     private static final String THREAD_TIMEOUT = "OPENBLAS_THREAD_TIMEOUT";
     private static final System.Logger LOG = System.getLogger("org.pararnn.backend.cpu.blas");
-    private static volatile long threshold = Long.getLong("pararnn.blas.threshold", DEFAULT_THRESHOLD);
-    /** {@code -Dpararnn.blas.inPlace=true|false}: the in-place path's setting at start-up. */
-    public static final String IN_PLACE_PROPERTY = "pararnn.blas.inPlace";
+    /** Every option at its default. */
+    private static final Gemm DEFAULT = of(BackendOptions.defaults());
+
+    /** Null when OpenBLAS may be used, else the option that turned it off, in words. */
+    private final String disabledBy;
+    private final long threshold;
     /**
      * Working on the Java heap from native code is safe only while the JVM's own signal handlers are in
      * charge, which a library cannot know about the process it is loaded in (an OpenCL driver compiling with
      * LLVM in the process replaces them unless they are chained; see {@code SignalChaining} and the README's
-     * benchmark section for the crashes measured). So: the property when it is set, else on exactly where
+     * benchmark section for the crashes measured). So: the option when it is set, else on exactly where
      * the JDK's {@code libjsig} is preloaded ({@code ./pararnn} and the build's test JVMs do that), which
      * keeps the JVM's handlers first whatever else is loaded.
      */
-    private static volatile boolean inPlaceAllowed = System.getProperty(IN_PLACE_PROPERTY) != null
-            ? Boolean.getBoolean(IN_PLACE_PROPERTY)
-            : SignalChaining.state() == SignalChaining.State.LOADED;
+    private final boolean inPlaceAllowed;
+    /** Where the in-place option was set ("-Dpararnn.blas.inPlace"), or null when it was not. */
+    private final String inPlaceSetBy;
 
-    private Gemm() {
+    private Gemm(String disabledBy, long threshold, boolean inPlaceAllowed, String inPlaceSetBy) {
+        this.disabledBy = disabledBy;
+        this.threshold = threshold;
+        this.inPlaceAllowed = inPlaceAllowed;
+        this.inPlaceSetBy = inPlaceSetBy;
+    }
+
+    /** Products as {@code options} set them up. */
+    public static Gemm of(BackendOptions options) {
+        String disabledBy = options.get(HostGemm.BLAS) ? null
+                : "disabled by " + options.origin(HostGemm.BLAS).orElse(HostGemm.BLAS.name()) + "=false";
+        Boolean inPlace = options.find(HostGemm.BLAS_IN_PLACE).orElse(null);
+        return new Gemm(disabledBy, options.get(HostGemm.BLAS_THRESHOLD),
+                inPlace != null ? inPlace : SignalChaining.state() == SignalChaining.State.LOADED,
+                inPlace != null ? options.origin(HostGemm.BLAS_IN_PLACE).orElseThrow() : null);
+    }
+
+    /** Every option at its default. */
+    public static Gemm defaults() {
+        return DEFAULT;
     }
 
     /** Holder: OpenBLAS is loaded on first use of a large product, never at class-load time. */
@@ -66,9 +90,6 @@ public final class Gemm {
         }
 
         private static String load() {
-            if (!Boolean.parseBoolean(System.getProperty("pararnn.blas", "true"))) {
-                return "disabled by -Dpararnn.blas=false";
-            }
             try {
                 // OpenBLAS reads it once, when it initialises: set before the library is loaded.
                 String timeoutNotSet = System.getenv(THREAD_TIMEOUT) != null ? null
@@ -92,9 +113,14 @@ public final class Gemm {
         }
     }
 
-    /** Null when OpenBLAS is usable, else why not. Loads it if needed. */
+    /** Null when OpenBLAS is usable in this process, else why not. Loads it if needed. */
     public static String blasUnavailableReason() {
         return Blas.UNAVAILABLE;
+    }
+
+    /** Null when these products may use OpenBLAS, else why not (turned off, or it does not load here). */
+    public String unavailableReason() {
+        return disabledBy != null ? disabledBy : Blas.UNAVAILABLE;
     }
 
     /** OpenBLAS's thread count now, as OpenBLAS reports it; 0 when OpenBLAS is unavailable. */
@@ -103,16 +129,11 @@ public final class Gemm {
     }
 
     /** Multiply-adds from which OpenBLAS is used. */
-    public static long blasThreshold() {
+    public long threshold() {
         return threshold;
     }
 
-    /** For tests and benchmarks: route products of at least {@code macs} multiply-adds to OpenBLAS. */
-    public static void setBlasThreshold(long macs) {
-        threshold = macs;
-    }
-
-    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
         sgemm(0, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
@@ -125,7 +146,7 @@ public final class Gemm {
      * of a model side by side all ask for one thread each, and the full model's products, its evaluations, run
      * between their steps).
      */
-    public static void sgemm(int threads, boolean transA, boolean transB, int m, int n, int k, float alpha,
+    public void sgemm(int threads, boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) {
@@ -158,8 +179,8 @@ public final class Gemm {
     }
 
     /** An empty inner dimension ({@code k = 0}) only scales C: the Java loops do that, OpenBLAS refuses lda 0. */
-    static boolean usesBlas(int m, int n, int k) {
-        return k > 0 && (long) m * n * k >= threshold && Blas.UNAVAILABLE == null;
+    boolean usesBlas(int m, int n, int k) {
+        return k > 0 && (long) m * n * k >= threshold && disabledBy == null && Blas.UNAVAILABLE == null;
     }
 
     /** Holder: whether products can run on the Java arrays in place ({@link HeapBlas}), decided on first use. */
@@ -167,32 +188,24 @@ public final class Gemm {
         static final boolean USABLE = HeapBlas.unavailableReason() == null;
     }
 
-    private static boolean inPlace() {
+    private boolean inPlace() {
         return inPlaceAllowed && Heap.USABLE;
-    }
-
-    /**
-     * Whether OpenBLAS may work on the arrays in place where this JVM allows it (default: the
-     * {@code pararnn.blas.inPlace} property, false); false forces the native copies.
-     */
-    public static void setInPlaceAllowed(boolean allowed) {
-        inPlaceAllowed = allowed;
     }
 
     /**
      * How large products run here, in words: OpenBLAS on the Java arrays in place, OpenBLAS on native
      * copies (and why not in place), or Java loops (and why). Loads OpenBLAS if needed.
      */
-    public static String blasPath() {
-        if (Blas.UNAVAILABLE != null) {
-            return "Java loops: " + Blas.UNAVAILABLE;
+    public String path() {
+        if (unavailableReason() != null) {
+            return "Java loops: " + unavailableReason();
         }
         String kernels = Blas.kernels == null ? "" : ", " + Blas.kernels;
-        if (Heap.USABLE && !inPlaceAllowed) {
+        if (!inPlaceAllowed && Heap.USABLE) {
             return "OpenBLAS on native copies of the operands (in place available but off: "
-                    + (System.getProperty(IN_PLACE_PROPERTY) != null ? "-Dpararnn.blas.inPlace=false"
-                    : "the JDK's libjsig is not preloaded, " + SignalChaining.FIX + "; or -Dpararnn.blas.inPlace=true"
-                    + " where no OpenCL runtime shares the process") + ")" + kernels;
+                    + (inPlaceSetBy != null ? inPlaceSetBy + "=false"
+                    : "the JDK's libjsig is not preloaded, " + SignalChaining.FIX + "; or -D" + HostGemm.BLAS_IN_PLACE.name()
+                    + "=true where no OpenCL runtime shares the process") + ")" + kernels;
         }
         return (Heap.USABLE ? "OpenBLAS on the Java arrays in place (critical downcall)"
                 : "OpenBLAS on native copies of the operands (in place " + HeapBlas.unavailableReason() + ")") + kernels;
@@ -209,8 +222,8 @@ public final class Gemm {
     }
 
     /** True when large products run on the Java arrays in place, without native copies. */
-    public static boolean blasInPlace() {
-        return Blas.UNAVAILABLE == null && inPlace();
+    public boolean inPlaceNow() {
+        return unavailableReason() == null && inPlace();
     }
 
     private static void copying(boolean transA, boolean transB, int m, int n, int k, float alpha,

@@ -33,9 +33,7 @@ final class HeapBlas {
         static {
             MethodHandle handle = null;
             String why = null;
-            if (!Boolean.parseBoolean(System.getProperty("pararnn.blas.heap", "true"))) {
-                why = "disabled by -Dpararnn.blas.heap=false";
-            } else if (Gemm.blasUnavailableReason() != null) {
+            if (Gemm.blasUnavailableReason() != null) {
                 why = Gemm.blasUnavailableReason();
             } else {
                 try {

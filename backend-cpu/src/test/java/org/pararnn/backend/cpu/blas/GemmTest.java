@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
+import org.pararnn.api.ops.HostGemm;
+import org.pararnn.api.spi.BackendOptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,9 +20,14 @@ import org.junit.jupiter.api.Test;
  */
 class GemmTest {
 
-    @AfterEach
-    void restore() {
-        Gemm.setBlasThreshold(1L << 20);
+    /** Products as this test JVM's options set them up (the build turns in place on), with {@code threshold}. */
+    static Gemm withThreshold(long threshold) {
+        return Gemm.of(BackendOptions.fromSystem().with(HostGemm.BLAS_THRESHOLD, threshold));
+    }
+
+    /** This test JVM's products. */
+    private static Gemm configured() {
+        return Gemm.of(BackendOptions.fromSystem());
     }
 
     @Test
@@ -32,11 +38,11 @@ class GemmTest {
     @Test
     void bothPathsMatchFloat64() {
         for (long threshold : new long[] {Long.MAX_VALUE, 0}) {
-            Gemm.setBlasThreshold(threshold);
+            Gemm gemm = withThreshold(threshold);
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) {
                     for (float beta : new float[] {0f, 1f, 0.5f}) {
-                        check(ta, tb, 37, 23, 70, 0.75f, beta, threshold == 0 ? "blas" : "java");
+                        check(gemm, ta, tb, 37, 23, 70, 0.75f, beta, threshold == 0 ? "blas" : "java");
                     }
                 }
             }
@@ -46,7 +52,7 @@ class GemmTest {
     @Test
     void openBlasRunsInPlaceExactlyWhenTheJarAndJvmAllowIt() {
         boolean expected = Boolean.getBoolean("pararnn.test.gemmInPlace") && Runtime.version().feature() >= 22;
-        assertEquals(expected, Gemm.blasInPlace(), Gemm.blasPath());
+        assertEquals(expected, configured().inPlaceNow(), configured().path());
     }
 
     /**
@@ -63,10 +69,10 @@ class GemmTest {
         String timeout = System.getenv("OPENBLAS_THREAD_TIMEOUT");
         if (Boolean.getBoolean("pararnn.test.gemmInPlace") && Runtime.version().feature() >= 22) {
             assertNotNull(running, "the Java 22+ build asks OpenBLAS for its kernels");
-            assertTrue(Gemm.blasPath().contains(running + " kernels"), Gemm.blasPath());
+            assertTrue(configured().path().contains(running + " kernels"), configured().path());
             if (pinned != null && !pinned.isBlank()) {
                 assertEquals(pinned.trim().toLowerCase(java.util.Locale.ROOT), running.toLowerCase(java.util.Locale.ROOT));
-                assertTrue(Gemm.blasPath().contains(OpenBlasCoreType.ENVIRONMENT + "=" + pinned.trim()), Gemm.blasPath());
+                assertTrue(configured().path().contains(OpenBlasCoreType.ENVIRONMENT + "=" + pinned.trim()), configured().path());
             }
             assertEquals(timeout != null ? timeout : "4", Gemm.nativeEnvironment("OPENBLAS_THREAD_TIMEOUT"));
         } else {
@@ -78,10 +84,10 @@ class GemmTest {
     /** Products large enough for OpenBLAS's blocked kernels (several panels along every dimension), against float64. */
     @Test
     void largeProductsMatchFloat64() {
-        Gemm.setBlasThreshold(0);
+        Gemm gemm = withThreshold(0);
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
-                check(ta, tb, 301, 259, 263, 1f, 0.5f, "blas");
+                check(gemm, ta, tb, 301, 259, 263, 1f, 0.5f, "blas");
             }
         }
     }
@@ -93,19 +99,19 @@ class GemmTest {
     @Test
     void malformedProductsAreRefusedBeforeRunning() {
         for (long threshold : new long[] {Long.MAX_VALUE, 0}) {
-            Gemm.setBlasThreshold(threshold);
+            Gemm gemm = withThreshold(threshold);
             float[] a = new float[6 * 4];
             float[] b = new float[4 * 5];
             float[] c = new float[6 * 5];
             java.util.Arrays.fill(c, 7f);
             String[] whys = {
-                thrown(() -> Gemm.sgemm(false, false, 6, 5, 4, 1f, a, 0, 3, b, 0, 5, 0f, c, 0, 5)),
-                thrown(() -> Gemm.sgemm(false, true, 6, 5, 4, 1f, a, 0, 4, b, 0, 3, 0f, c, 0, 5)),
-                thrown(() -> Gemm.sgemm(false, false, 6, 5, 4, 1f, a, 0, 4, b, 0, 5, 0f, c, 0, 4)),
-                thrown(() -> Gemm.sgemm(false, false, 6, 5, 4, 1f, a, 0, 4, b, 0, 5, 0f, c, 1, 5)),
-                thrown(() -> Gemm.sgemm(false, false, 6, 5, 4, 1f, a, 1, 4, b, 0, 5, 0f, c, 0, 5)),
-                thrown(() -> Gemm.sgemm(true, false, 6, 5, 4, 1f, a, 1, 6, b, 0, 5, 0f, c, 0, 5)),
-                thrown(() -> Gemm.sgemm(false, false, 6, 5, -1, 1f, a, 0, 4, b, 0, 5, 0f, c, 0, 5)),
+                thrown(() -> gemm.sgemm(false, false, 6, 5, 4, 1f, a, 0, 3, b, 0, 5, 0f, c, 0, 5)),
+                thrown(() -> gemm.sgemm(false, true, 6, 5, 4, 1f, a, 0, 4, b, 0, 3, 0f, c, 0, 5)),
+                thrown(() -> gemm.sgemm(false, false, 6, 5, 4, 1f, a, 0, 4, b, 0, 5, 0f, c, 0, 4)),
+                thrown(() -> gemm.sgemm(false, false, 6, 5, 4, 1f, a, 0, 4, b, 0, 5, 0f, c, 1, 5)),
+                thrown(() -> gemm.sgemm(false, false, 6, 5, 4, 1f, a, 1, 4, b, 0, 5, 0f, c, 0, 5)),
+                thrown(() -> gemm.sgemm(true, false, 6, 5, 4, 1f, a, 1, 6, b, 0, 5, 0f, c, 0, 5)),
+                thrown(() -> gemm.sgemm(false, false, 6, 5, -1, 1f, a, 0, 4, b, 0, 5, 0f, c, 0, 5)),
             };
             String[] expect = {"lda = 3", "ldb = 3", "ldc = 4", "operand C", "operand A", "operand A", "k=-1"};
             for (int i = 0; i < whys.length; i++) {
@@ -121,9 +127,9 @@ class GemmTest {
     @Test
     void anEmptyInnerDimensionOnlyScalesC() {
         for (long threshold : new long[] {Long.MAX_VALUE, 0}) {
-            Gemm.setBlasThreshold(threshold);
+            Gemm gemm = withThreshold(threshold);
             float[] c = {1f, 2f, 3f, 4f};
-            Gemm.sgemm(false, false, 2, 2, 0, 1f, new float[0], 0, 1, new float[0], 0, 2, 0.5f, c, 0, 2);
+            gemm.sgemm(false, false, 2, 2, 0, 1f, new float[0], 0, 1, new float[0], 0, 2, 0.5f, c, 0, 2);
             assertArrayEquals(new float[] {0.5f, 1f, 1.5f, 2f}, c);
         }
     }
@@ -132,7 +138,7 @@ class GemmTest {
         return assertThrows(IllegalArgumentException.class, call).getMessage();
     }
 
-    static void check(boolean ta, boolean tb, int m, int n, int k, float alpha, float beta, String path) {
+    static void check(Gemm gemm, boolean ta, boolean tb, int m, int n, int k, float alpha, float beta, String path) {
         Random r = new Random(m * 31L + n + (ta ? 7 : 0) + (tb ? 13 : 0));
         int lda = (ta ? m : k) + 3;
         int ldb = (tb ? k : n) + 2;
@@ -147,7 +153,7 @@ class GemmTest {
             }
         }
         float[] c0 = c.clone();
-        Gemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        gemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         double num = 0, den = 0;
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
