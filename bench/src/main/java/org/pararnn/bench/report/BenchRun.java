@@ -18,7 +18,6 @@ import org.pararnn.api.SolveReport;
 import org.pararnn.api.solve.NewtonSolver;
 import org.pararnn.api.solve.SequentialSolver;
 import org.pararnn.api.spi.Backend;
-import org.pararnn.api.spi.Backends;
 import org.pararnn.api.spi.FusedStrategy;
 import org.pararnn.api.spi.LinearScan;
 import org.pararnn.api.spi.Recurrence;
@@ -71,9 +70,11 @@ final class BenchRun {
     }
 
     void run(String name) {
-        // One instance for every mode: each fused solver is made with the strategy it measures.
-        Backend backend = Backends.fromEnvironment().forcing(name, "bench --backends").choose();
-        try {
+        // One instance for every mode: each fused solver is made with the strategy it measures. Opened as every command
+        // opens its backend (the session closes it).
+        try (org.pararnn.lm.app.Session session = org.pararnn.lm.app.Session.open(
+                new org.pararnn.lm.app.SolverSettings(name, "bench --backends", Mode.AUTO))) {
+            Backend backend = session.get(Backend.class);
             for (JacobianStructure st : STRUCTURES) {
                 for (int[] shape : sweep.shapes()) {
                     scan(backend, st, shape[0], shape[1]);
@@ -88,8 +89,6 @@ final class BenchRun {
                 }
             }
             model(backend);
-        } finally {
-            backend.close();
         }
     }
 

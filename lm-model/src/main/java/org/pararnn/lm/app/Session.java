@@ -40,6 +40,14 @@ public final class Session implements AutoCloseable {
         return new Session(Guice.createInjector(all), opened);
     }
 
+    /**
+     * A session for one more piece of work (a seed's training run, {@link TrainingModule}) on this session's backend and
+     * solver: {@code modules} add to this session's bindings; closing it leaves the backend to this session.
+     */
+    public Session with(Module... modules) {
+        return new Session(injector.createChildInjector(modules), new Opened());
+    }
+
     public <T> T get(Class<T> type) {
         return injector.getInstance(type);
     }

@@ -163,7 +163,7 @@ final class ReproduceCommand implements Command {
                     out.printf(Locale.ROOT, "%s × %s%n", task.id(), cell);
                     Table6Task.Recipe recipe = recipes.get(task);
                     TaskDataset training = recipe.relabel() ? data.relabelling() : data;
-                    Table6Run.Result r = new Table6Run(task, cell, training, solver, dir, out, terminal)
+                    Table6Run.Result r = new Table6Run(task, cell, training, session, dir, out, terminal)
                             .run(seeds, minutes * 60, target, recipe);
                     report.add(r);
                     out.printf(Locale.ROOT, "%s × %s: test accuracy %.2f %% (paper %.0f %%), exact match %.2f %%, seed %d of %d tried,"

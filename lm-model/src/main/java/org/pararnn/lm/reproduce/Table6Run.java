@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.pararnn.api.RnnSolver;
+import org.pararnn.lm.app.RunSpec;
+import org.pararnn.lm.app.Session;
+import org.pararnn.lm.app.TrainingModule;
+import org.pararnn.lm.train.RunDirectory;
 import org.pararnn.lm.data.Batch;
 import org.pararnn.lm.data.Rng;
 import org.pararnn.lm.model.LanguageModel;
@@ -54,17 +58,20 @@ public final class Table6Run {
     private final Table6Task task;
     private final String cell;
     private final TaskDataset data;
+    private final Session session;
     private final RnnSolver solver;
     private final Path dir;
     private final PrintStream out;
     private final boolean terminal;
 
-    public Table6Run(Table6Task task, String cell, TaskDataset data, RnnSolver solver, Path dir, PrintStream out,
+    /** Each seed is a training run made by {@code session} ({@link TrainingModule}) on its backend and solver. */
+    public Table6Run(Table6Task task, String cell, TaskDataset data, Session session, Path dir, PrintStream out,
                      boolean terminal) {
         this.task = task;
         this.cell = cell;
         this.data = data;
-        this.solver = solver;
+        this.session = session;
+        this.solver = session.solver();
         this.dir = dir;
         this.out = out;
         this.terminal = terminal;
@@ -106,8 +113,6 @@ public final class Table6Run {
                 break;
             }
             ModelConfig config = task.model(cell, seed, recipe);
-            LanguageModel model = new LanguageModel(config).solver(solver);
-            parameters = model.parameterCount();
             double secondsPerStep = timeSteps(config, recipe, Math.max(2, CALIBRATION_SHARE * share));
             share -= Math.max(2, CALIBRATION_SHARE * share);
             // After its deadline a seed still evaluates on validation and saves: that comes out of its share too.
@@ -120,11 +125,14 @@ public final class Table6Run {
                     .withWeightDecay(recipe.weightDecay()).withEvalSequences(VALIDATION).withSeed(seed);
             Path runDir = dir.resolve(task.id() + "-" + cell + "-seed" + seed);
             Files.createDirectories(runDir);
+            RunSpec spec = new RunSpec(null, solver.mode(), config, train, data, runDir, null, null, target,
+                    task.id() + " " + cell + " seed " + seed, out, terminal, 1, RunDirectory.Claim.FRESH);
+            Session seedRun = session.with(new TrainingModule(spec));
+            LanguageModel model = seedRun.get(LanguageModel.class);
+            parameters = model.parameterCount();
             out.printf(Locale.ROOT, "  seed %d: %,d parameters, about %,d steps (%.1f epochs) in %s, planned again as it goes%n",
                     seed, parameters, planned, (double) planned * batch / data.training().count(), Progress.duration(share));
-            AdamW adam = AdamW.of(model.parameters(), train);
-            Trainer trainer = new Trainer(model, data, train, adam, runDir, new Progress(out, terminal, planned), target,
-                    task.id() + " " + cell + " seed " + seed).stoppingOnTokenAccuracy()
+            Trainer trainer = seedRun.get(Trainer.class).stoppingOnTokenAccuracy()
                     .until(System.nanoTime() + (long) (share * 1e9)).fillingTheTimeToTheDeadline();
             long t0 = System.nanoTime();
             Trainer.Result r = trainer.run();
