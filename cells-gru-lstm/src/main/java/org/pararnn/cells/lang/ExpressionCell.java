@@ -19,7 +19,7 @@ import org.pararnn.cells.HeadProjection;
  * in the parameters), so every mode and every backend solves it. Parameters: the projection's {@code B}
  * and {@code b} (the reference's layout, {@code G} gates), then the spec's, {@code [rows][D]} each.
  */
-public final class ExpressionCell extends HeadProjectedCell {
+public final class ExpressionCell extends HeadProjectedCell implements org.pararnn.api.spi.CellTape.Source {
     private final CellSpec spec;
     private final int inputs;
     private final int width;
@@ -158,6 +158,35 @@ public final class ExpressionCell extends HeadProjectedCell {
 
     public CellSpec spec() {
         return spec;
+    }
+
+    /** The host tapes (step, Jacobian, adjoint) and the parameters' arrays in their order: for tests of {@link #tape()}. */
+    List<Tape> hostTapes() {
+        return List.of(stepTape, jacobianTape, adjointTape);
+    }
+
+    float[][] parameterArrays() {
+        return paramArrays;
+    }
+
+    /**
+     * The step, its Jacobian entries and the adjoint's partials as a portable tape (docs/design.md §4, "Cell tapes"):
+     * what a backend interprets on its device. The same programs this cell runs on the host.
+     */
+    @Override
+    public org.pararnn.api.spi.CellTape tape() {
+        List<String> names = spec.parameterNames();
+        List<org.pararnn.api.spi.CellTape.Param> params = new ArrayList<>();
+        for (String name : names) {
+            boolean matrix = matrices.containsKey(name);
+            params.add(new org.pararnn.api.spi.CellTape.Param(name, matrix ? width : spec.params.get(name), matrix));
+        }
+        List<int[]> products = new ArrayList<>();
+        for (Expr.Var m : spec.matvecs) {
+            products.add(new int[] {names.indexOf(m.name()), m.index()});
+        }
+        return new org.pararnn.api.spi.CellTape(spec.blocks, spec.gates, params, stepTape.portable(),
+                jacobianTape.portable(), List.of(jacobianRoots), adjointTape.portable(), products);
     }
 
     @Override

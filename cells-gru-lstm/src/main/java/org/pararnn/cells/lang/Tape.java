@@ -42,6 +42,29 @@ final class Tape {
         return registers;
     }
 
+    /**
+     * This tape in the portable form backends interpret ({@link org.pararnn.api.spi.CellTape.Program}): the same
+     * instructions, registers and outputs, its constants as floats (as {@link #run} fills them).
+     */
+    org.pararnn.api.spi.CellTape.Program portable() {
+        List<org.pararnn.api.spi.CellTape.Instruction> out = new ArrayList<>(code.size());
+        List<Float> constants = new ArrayList<>();
+        for (Ins in : code) {
+            int constant = -1;
+            if (in.op == Expr.Op.CONST) {
+                constant = constants.size();
+                constants.add((float) in.value);
+            }
+            out.add(new org.pararnn.api.spi.CellTape.Instruction(org.pararnn.api.spi.CellTape.Op.valueOf(in.op.name()), in.out,
+                    in.a, in.b, in.c, in.index, in.param, constant));
+        }
+        float[] c = new float[constants.size()];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = constants.get(i);
+        }
+        return new org.pararnn.api.spi.CellTape.Program(out, registers, outputs, c);
+    }
+
     /** The register holding root {@code i}. */
     int output(int i) {
         return outputs[i];
