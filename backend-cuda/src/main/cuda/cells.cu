@@ -1096,3 +1096,78 @@ extern "C" __global__ void pararnn_sum_segments(const float* parts, int segments
     }
     pararnn::st(out[i], sum);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cell tapes (docs/design.md §4, "Cell tapes"): a cell-language cell's program interpreted per (row, feature).
+// code: 8 words per instruction (op, out, a, b, c, index, param, constant) as CellTape encodes them; consts: the
+// program's constants; params: every parameter's data packed, parameter p at paramOffsets[p] ([rows][D] or [D][D]);
+// h: [rows][hStride] (the state blocks at k·D), u: [rows][uStride] (the gates at g·D); out: [rows][outputs][D].
+// One thread per (row, feature); registers in the thread's own array, so a tape has at most PARARNN_TAPE_REGISTERS.
+// Float arithmetic with the device's expf / tanhf / log1pf: within a few ulp of the host interpreter, not its bits.
+#define PARARNN_TAPE_REGISTERS 128
+
+namespace pararnn {
+
+__device__ __forceinline__ float tapeApply(int op, float x, float y, float z) {
+    switch (op) {
+        case 5: return x + y;
+        case 6: return x - y;
+        case 7: return x * y;
+        case 8: return x / y;
+        case 9: return -x;
+        case 10: return expf(x);
+        case 11: return logf(x);
+        case 12: return tanhf(x);
+        case 13: return 1.f / (1.f + expf(-x));
+        case 14: return x > 20.f ? x : log1pf(expf(x));
+        case 15: return x / (1.f + expf(-x));
+        case 16: return fmaxf(x, y);
+        case 17: return fminf(x, y);
+        case 18: return x > 0.f ? y : z;
+        default: return __int_as_float(0x7fc00000);  // an unknown code: NaN, which the host's checks never let through
+    }
+}
+
+}  // namespace pararnn
+
+extern "C" __global__ void pararnn_tape_run(const int* code, int instructions, const int* outputs, int nOut,
+                                            const float* consts, const float* params, const int* paramOffsets,
+                                            const float* h, int hStride, const float* u, int uStride, int rows, int dw,
+                                            float* out) {
+    const long long lane = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+    if (lane >= (long long) rows * dw) {
+        return;
+    }
+    const long long row = lane / dw;
+    const int i = (int) (lane % dw);
+    const float* hr = h + row * hStride;
+    const float* ur = u + row * uStride;
+    float regs[PARARNN_TAPE_REGISTERS];
+    for (int n = 0; n < instructions; n++) {
+        const int* in = code + 8 * n;
+        const int op = in[0];
+        float v;
+        switch (op) {
+            case 0: v = pararnn::ld(consts[in[7]]); break;
+            case 1: v = pararnn::ld(hr[in[5] * dw + i]); break;
+            case 2: v = pararnn::ld(ur[in[5] * dw + i]); break;
+            case 3: v = pararnn::ld(params[paramOffsets[in[6]] + in[5] * dw + i]); break;
+            case 4: {
+                const float* w = params + paramOffsets[in[6]] + (long long) i * dw;
+                const float* hk = hr + in[5] * dw;
+                float acc = 0.f;
+                for (int e = 0; e < dw; e++) {
+                    acc = fmaf(pararnn::ld(w[e]), pararnn::ld(hk[e]), acc);
+                }
+                v = acc;
+                break;
+            }
+            default:
+                v = pararnn::tapeApply(op, regs[in[2]], in[3] < 0 ? 0.f : regs[in[3]], in[4] < 0 ? 0.f : regs[in[4]]);
+        }
+        regs[in[1]] = v;
+    }
+    for (int o = 0; o < nOut; o++) {
+        pararnn::st(out[(row * nOut + o) * dw + i], regs[outputs[o]]);
+    }
+}

@@ -129,6 +129,11 @@ inline int __float_as_int(float v) {
     std::memcpy(&bits, &v, sizeof bits);
     return bits;
 }
+inline float __int_as_float(int bits) {
+    float v;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+}
 using std::fmaf;
 using std::isfinite;
 using std::isinf;

@@ -41,6 +41,8 @@ void pararnn_gru_adjoint_spread_reduce(const float*, const float*, const float*,
 void pararnn_lstm_adjoint_spread_reduce(const float*, const float*, const float*, const float*, const float*, const float*,
                                         float*, float*, int, int, int, int, int);
 void pararnn_sum_segments(const float*, int, int, float*);
+void pararnn_tape_run(const int*, int, const int*, int, const float*, const float*, const int*, const float*, int,
+                      const float*, int, int, int, float*);
 void pararnn_gru_newton_spread_reduce(const float*, const float*, const float*, const float*, float*, float*, float*, int,
                                       int, int, int, int);
 void pararnn_lstm_newton_spread_reduce(const float*, const float*, const float*, const float*, const float*, float*, float*,
@@ -147,6 +149,7 @@ emu::Body kernel(const std::string& name, void** p) {
     PARARNN_BIND_NAMED(pararnn_gru_adjoint_spread_reduce)
     PARARNN_BIND_NAMED(pararnn_lstm_adjoint_spread_reduce)
     PARARNN_BIND_NAMED(pararnn_sum_segments)
+    PARARNN_BIND_NAMED(pararnn_tape_run)
     PARARNN_BIND_NAMED(pararnn_gru_newton_spread_reduce)
     PARARNN_BIND_NAMED(pararnn_lstm_newton_spread_reduce)
     PARARNN_BIND_NAMED(pararnn_gru_newton_spread_update)

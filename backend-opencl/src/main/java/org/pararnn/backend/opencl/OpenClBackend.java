@@ -36,6 +36,7 @@ final class OpenClBackend implements Backend {
     private final OpenClScan scan;
     private CellDevice gru;
     private CellDevice lstm;
+    private DeviceKernel<TapeKernel> tapes;
     private boolean closed;
 
     OpenClBackend(OpenClDevices.Choice choice, Chunking chunking, org.pararnn.api.spi.BackendOptions options) {
@@ -175,6 +176,74 @@ final class OpenClBackend implements Backend {
         return options;
     }
 
+    /**
+     * {@code program} of a cell tape run on the device for {@code rows} rows of width {@code d} (states
+     * {@code h [rows][K·D]}, inputs {@code u [rows][G·D]}, the parameters' data in the tape's order): its outputs
+     * {@code [rows][outputs][D]}. The first OpenCL interpreter of cell-language cells (issue #34), checked against
+     * {@link org.pararnn.api.spi.CellTape.Program#run}.
+     */
+    float[] runTape(org.pararnn.api.spi.CellTape tape, org.pararnn.api.spi.CellTape.Program program,
+                    java.util.List<float[]> params, float[] hs, float[] us, int rows, int d) {
+        int hStride = tape.blocks() * d;
+        int uStride = tape.gates() * d;
+        if (hs.length < (long) rows * hStride || us.length < (long) rows * uStride) {
+            throw new IllegalArgumentException("tape run: states [" + hs.length + "] or inputs [" + us.length + "] shorter than "
+                    + rows + " rows of " + hStride + " and " + uStride);
+        }
+        int n = program.code().size();
+        int[] code = new int[Math.max(1, 8 * n)];
+        for (int i = 0; i < n; i++) {
+            org.pararnn.api.spi.CellTape.Instruction in = program.code().get(i);
+            int[] w = {in.op().code, in.out(), in.a(), in.b(), in.c(), in.index(), in.param(), in.constant()};
+            System.arraycopy(w, 0, code, 8 * i, 8);
+        }
+        int[] offsets = new int[Math.max(1, params.size())];
+        int total = 0;
+        for (int p = 0; p < params.size(); p++) {
+            org.pararnn.api.spi.CellTape.Param declared = tape.params().get(p);
+            int size = (declared.matrix() ? d : declared.rows()) * d;
+            if (params.get(p).length != size) {
+                throw new IllegalArgumentException("parameter " + declared.name() + " has " + params.get(p).length
+                        + " values; the tape reads " + size);
+            }
+            offsets[p] = total;
+            total += size;
+        }
+        float[] packed = new float[Math.max(1, total)];
+        for (int p = 0; p < params.size(); p++) {
+            System.arraycopy(params.get(p), 0, packed, offsets[p], params.get(p).length);
+        }
+        int outs = program.outputs().length;
+        int lanes = rows * d;
+        float[] result = new float[Math.max(1, rows * outs * d)];
+        exclusive(() -> {
+            if (tapes == null) {
+                tapes = new DeviceKernel<>(new TapeKernel(), device);
+            }
+            TapeKernel k = tapes.kernel();
+            // Fresh arrays: Aparapi copies a newly referenced array to the device at the launch.
+            k.code = code;
+            k.outputs = outs == 0 ? new int[1] : program.outputs().clone();
+            k.offsets = offsets;
+            k.consts = program.constants().length == 0 ? new float[1] : program.constants().clone();
+            k.params = packed;
+            k.h = hs.clone();
+            k.u = us.clone();
+            k.out = result;
+            k.regs = new float[Math.max(1, lanes * Math.max(1, program.registers()))];
+            k.instructions = n;
+            k.nOut = outs;
+            k.hStride = hStride;
+            k.uStride = uStride;
+            k.lanes = lanes;
+            k.dw = d;
+            k.registers = program.registers();
+            tapes.launch(lanes, groupFor(lanes));
+            tapes.download(result);
+        });
+        return rows * outs * d == 0 ? new float[0] : result;
+    }
+
     /** AUTO: the fused kernels for the cells that have them (one device pass per step or per Newton iteration). */
     @Override
     public Optional<AutoChoice> autoChoice(Cell cell, int batch, int steps) {
@@ -197,6 +266,9 @@ final class OpenClBackend implements Backend {
                 }
                 if (lstm != null) {
                     lstm.dispose();
+                }
+                if (tapes != null) {
+                    tapes.dispose();
                 }
             }
         } finally {
