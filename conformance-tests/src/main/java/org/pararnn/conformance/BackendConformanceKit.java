@@ -38,7 +38,7 @@ import org.pararnn.cells.ParaLSTM;
  * }</pre>
  * Each group of checks is a class of its own ({@link ScanChecks}, {@link CellChecks}, {@link BadInputChecks},
  * {@link ConcurrencyChecks}, {@link DividedChecks}, {@link OpsChecks}, {@link LayerSolveChecks},
- * {@link ReportChecks}); this class is the entry point that binds them to the backend as {@code @Nested} groups.
+ * {@link ReportChecks}, {@link TapeChecks}); this class is the entry point that binds them to the backend as {@code @Nested} groups.
  * When the provider's probe says the backend cannot run here, every check is <em>skipped</em> with
  * the probe's reason; nothing passes vacuously. Checks compare against float64 ground truth with the
  * bounds of {@link Tolerances}, and publish the measured error ({@code error} report entries).
@@ -211,6 +211,15 @@ public abstract class BackendConformanceKit {
     @Nested
     @DisplayName("reports")
     class Reports extends ReportChecks {
+        @Override
+        Backend backend() {
+            return backend;
+        }
+    }
+
+    @Nested
+    @DisplayName("cell tapes")
+    class Tapes extends TapeChecks {
         @Override
         Backend backend() {
             return backend;

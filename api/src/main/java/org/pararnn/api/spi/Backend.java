@@ -70,6 +70,14 @@ public interface Backend extends AutoCloseable {
         return fused(cell);
     }
 
+    /**
+     * This backend's interpreter of cell tapes ({@link CellTape}), where it has one on its device; empty by default
+     * (the host runs a cell-language cell's own tapes).
+     */
+    default Optional<TapeRunner> tapeRunner() {
+        return Optional.empty();
+    }
+
     /** The options this backend was made with ({@link BackendProvider#create(BackendOptions)}). */
     default BackendOptions options() {
         return BackendOptions.defaults();

@@ -125,6 +125,17 @@ final class CudaBackend implements Backend {
         return options;
     }
 
+    /** Cell tapes interpreted by {@code pararnn_tape_run}, a stream of their own per call. */
+    @Override
+    public java.util.Optional<org.pararnn.api.spi.TapeRunner> tapeRunner() {
+        return java.util.Optional.of((tape, program, params, h, u, rows, d) -> {
+            if (closed) {
+                throw new IllegalStateException("the " + name + " backend was closed");
+            }
+            return TapeKernel.run(device, tape, program, params, h, u, rows, d);
+        });
+    }
+
     /**
      * The fused kernels on the ops' arrays, for the cells that have them: a training step's cell input, states
      * and gradients stay on the device.

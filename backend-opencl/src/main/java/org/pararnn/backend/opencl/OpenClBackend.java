@@ -176,6 +176,12 @@ final class OpenClBackend implements Backend {
         return options;
     }
 
+    /** Cell tapes interpreted by {@link TapeKernel} under the device lock. */
+    @Override
+    public Optional<org.pararnn.api.spi.TapeRunner> tapeRunner() {
+        return Optional.of(this::runTape);
+    }
+
     /**
      * {@code program} of a cell tape run on the device for {@code rows} rows of width {@code d} (states
      * {@code h [rows][K·D]}, inputs {@code u [rows][G·D]}, the parameters' data in the tape's order): its outputs
