@@ -197,6 +197,27 @@ public record CellTape(int blocks, int gates, List<Param> params, Program step, 
             }
         }
 
+        /**
+         * The instructions as a device reads them: {@link #WORDS_PER_INSTRUCTION} words each (op code, out, a, b, c,
+         * index, param, constant slot of this program's {@link #constants}), at least one word.
+         */
+        public int[] words() {
+            int[] w = new int[Math.max(1, code.size() * WORDS_PER_INSTRUCTION)];
+            for (int i = 0; i < code.size(); i++) {
+                Instruction in = code.get(i);
+                int at = i * WORDS_PER_INSTRUCTION;
+                w[at] = in.op().code;
+                w[at + 1] = in.out();
+                w[at + 2] = in.a();
+                w[at + 3] = in.b();
+                w[at + 4] = in.c();
+                w[at + 5] = in.index();
+                w[at + 6] = in.param();
+                w[at + 7] = in.constant();
+            }
+            return w;
+        }
+
         /** One element of an element-wise operation. */
         static float apply(Op op, float x, float y, float z) {
             return switch (op) {
@@ -276,6 +297,46 @@ public record CellTape(int blocks, int gates, List<Param> params, Program step, 
             r.constantsSeen += consts;
             return new Program(code, registers, outputs, constants);
         }
+    }
+
+    /**
+     * The parameters' data in one array, parameter {@code p} from {@code offsets[p]}: how a device receives them
+     * (at least one element in each array).
+     */
+    public record PackedParams(float[] data, int[] offsets) {
+    }
+
+    /**
+     * {@code params} (the parameters' data in {@link #params} order, for width {@code d}) packed for a device, each
+     * checked against its declared size; {@code h} and {@code u} checked to hold {@code rows} rows of states and
+     * inputs. What every device interpreter needs before it copies anything.
+     */
+    public PackedParams pack(List<float[]> params, float[] h, float[] u, int rows, int d) {
+        if (params.size() != this.params.size()) {
+            throw new IllegalArgumentException("cell tape: " + params.size() + " parameter arrays for " + this.params.size()
+                    + " parameters");
+        }
+        if (h.length < (long) rows * blocks * d || u.length < (long) rows * gates * d) {
+            throw new IllegalArgumentException("cell tape: states [" + h.length + "] or inputs [" + u.length + "] shorter than "
+                    + rows + " rows of " + blocks * d + " and " + gates * d);
+        }
+        int[] offsets = new int[Math.max(1, params.size())];
+        int total = 0;
+        for (int p = 0; p < params.size(); p++) {
+            Param declared = this.params.get(p);
+            int size = (declared.matrix() ? d : declared.rows()) * d;
+            if (params.get(p).length != size) {
+                throw new IllegalArgumentException("cell tape: parameter " + declared.name() + " has " + params.get(p).length
+                        + " values; the tape reads " + size);
+            }
+            offsets[p] = total;
+            total += size;
+        }
+        float[] data = new float[Math.max(1, total)];
+        for (int p = 0; p < params.size(); p++) {
+            System.arraycopy(params.get(p), 0, data, offsets[p], params.get(p).length);
+        }
+        return new PackedParams(data, offsets);
     }
 
     /** Words and constants: what a device holds. */

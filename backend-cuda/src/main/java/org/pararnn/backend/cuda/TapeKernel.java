@@ -14,7 +14,6 @@ final class TapeKernel {
     /** Registers a thread holds ({@code PARARNN_TAPE_REGISTERS}); a tape that needs more is refused, saying so. */
     static final int MAX_REGISTERS = 128;
     private static final int THREADS = 256;
-    private static final int WORDS = CellTape.WORDS_PER_INSTRUCTION;
 
     private TapeKernel() {
     }
@@ -31,33 +30,10 @@ final class TapeKernel {
         }
         int hStride = tape.blocks() * d;
         int uStride = tape.gates() * d;
-        if (h.length < (long) rows * hStride || u.length < (long) rows * uStride) {
-            throw new IllegalArgumentException("tape run: states [" + h.length + "] or inputs [" + u.length + "] shorter than "
-                    + rows + " rows of " + hStride + " and " + uStride);
-        }
+        CellTape.PackedParams packed = tape.pack(params, h, u, rows, d);
         int n = program.code().size();
-        int[] code = new int[Math.max(1, n * WORDS)];
-        for (int i = 0; i < n; i++) {
-            CellTape.Instruction in = program.code().get(i);
-            int[] w = {in.op().code, in.out(), in.a(), in.b(), in.c(), in.index(), in.param(), in.constant()};
-            System.arraycopy(w, 0, code, i * WORDS, WORDS);
-        }
-        int[] offsets = new int[Math.max(1, params.size())];
-        int total = 0;
-        for (int p = 0; p < params.size(); p++) {
-            CellTape.Param declared = tape.params().get(p);
-            int size = (declared.matrix() ? d : declared.rows()) * d;
-            if (params.get(p).length != size) {
-                throw new IllegalArgumentException("parameter " + declared.name() + " has " + params.get(p).length
-                        + " values; the tape reads " + size);
-            }
-            offsets[p] = total;
-            total += size;
-        }
-        float[] packed = new float[Math.max(1, total)];
-        for (int p = 0; p < params.size(); p++) {
-            System.arraycopy(params.get(p), 0, packed, offsets[p], params.get(p).length);
-        }
+        int[] code = program.words();
+        int[] offsets = packed.offsets();
         int outputs = program.outputs().length;
         float[] consts = program.constants().length == 0 ? new float[1] : program.constants();
         float[] result = new float[rows * outputs * d];
@@ -65,7 +41,7 @@ final class TapeKernel {
             CudaDevice.Buffer bCode = s.alloc(code.length);
             CudaDevice.Buffer bOut = s.alloc(Math.max(1, outputs));
             CudaDevice.Buffer bConsts = s.alloc(consts.length);
-            CudaDevice.Buffer bParams = s.alloc(packed.length);
+            CudaDevice.Buffer bParams = s.alloc(packed.data().length);
             CudaDevice.Buffer bOffsets = s.alloc(offsets.length);
             CudaDevice.Buffer bH = s.alloc(Math.max(1, (long) rows * hStride));
             CudaDevice.Buffer bU = s.alloc(Math.max(1, (long) rows * uStride));
@@ -74,7 +50,7 @@ final class TapeKernel {
                 s.uploadInts(code, 0, code.length, bCode, 0);
                 s.uploadInts(program.outputs(), 0, outputs, bOut, 0);
                 s.upload(consts, 0, consts.length, bConsts, 0);
-                s.upload(packed, 0, packed.length, bParams, 0);
+                s.upload(packed.data(), 0, packed.data().length, bParams, 0);
                 s.uploadInts(offsets, 0, offsets.length, bOffsets, 0);
                 s.upload(h, 0, rows * hStride, bH, 0);
                 s.upload(u, 0, rows * uStride, bU, 0);

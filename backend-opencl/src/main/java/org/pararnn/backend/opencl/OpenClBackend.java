@@ -192,33 +192,9 @@ final class OpenClBackend implements Backend {
                     java.util.List<float[]> params, float[] hs, float[] us, int rows, int d) {
         int hStride = tape.blocks() * d;
         int uStride = tape.gates() * d;
-        if (hs.length < (long) rows * hStride || us.length < (long) rows * uStride) {
-            throw new IllegalArgumentException("tape run: states [" + hs.length + "] or inputs [" + us.length + "] shorter than "
-                    + rows + " rows of " + hStride + " and " + uStride);
-        }
+        org.pararnn.api.spi.CellTape.PackedParams packed = tape.pack(params, hs, us, rows, d);
         int n = program.code().size();
-        int[] code = new int[Math.max(1, 8 * n)];
-        for (int i = 0; i < n; i++) {
-            org.pararnn.api.spi.CellTape.Instruction in = program.code().get(i);
-            int[] w = {in.op().code, in.out(), in.a(), in.b(), in.c(), in.index(), in.param(), in.constant()};
-            System.arraycopy(w, 0, code, 8 * i, 8);
-        }
-        int[] offsets = new int[Math.max(1, params.size())];
-        int total = 0;
-        for (int p = 0; p < params.size(); p++) {
-            org.pararnn.api.spi.CellTape.Param declared = tape.params().get(p);
-            int size = (declared.matrix() ? d : declared.rows()) * d;
-            if (params.get(p).length != size) {
-                throw new IllegalArgumentException("parameter " + declared.name() + " has " + params.get(p).length
-                        + " values; the tape reads " + size);
-            }
-            offsets[p] = total;
-            total += size;
-        }
-        float[] packed = new float[Math.max(1, total)];
-        for (int p = 0; p < params.size(); p++) {
-            System.arraycopy(params.get(p), 0, packed, offsets[p], params.get(p).length);
-        }
+        int[] code = program.words();
         int outs = program.outputs().length;
         int lanes = rows * d;
         float[] result = new float[Math.max(1, rows * outs * d)];
@@ -230,9 +206,9 @@ final class OpenClBackend implements Backend {
             // Fresh arrays: Aparapi copies a newly referenced array to the device at the launch.
             k.code = code;
             k.outputs = outs == 0 ? new int[1] : program.outputs().clone();
-            k.offsets = offsets;
+            k.offsets = packed.offsets();
             k.consts = program.constants().length == 0 ? new float[1] : program.constants().clone();
-            k.params = packed;
+            k.params = packed.data();
             k.h = hs.clone();
             k.u = us.clone();
             k.out = result;

@@ -102,6 +102,26 @@ class CellTapeTest {
                 good.constants()), names)).getMessage().contains("writes register 10000"));
     }
 
+    @Test
+    void packingForADeviceChecksEveryParameterAndTheRows() {
+        ExpressionCell cell = CellLibrary.all().get("gru").cell(D, D, 1, 3);
+        CellTape tape = cell.tape();
+        List<float[]> params = new ArrayList<>(List.of(cell.parameterArrays()));
+        float[] h = new float[2 * tape.blocks() * D];
+        float[] u = new float[2 * tape.gates() * D];
+        CellTape.PackedParams packed = tape.pack(params, h, u, 2, D);
+        for (int p = 0; p < params.size(); p++) {
+            float[] part = java.util.Arrays.copyOfRange(packed.data(), packed.offsets()[p], packed.offsets()[p] + params.get(p).length);
+            assertArrayEquals(params.get(p), part, tape.params().get(p).name());
+        }
+        assertEquals(params.stream().mapToInt(a -> a.length).sum(), packed.data().length);
+        params.set(0, new float[1]);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> tape.pack(params, h, u, 2, D)).getMessage()
+                .contains("has 1 values; the tape reads"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> tape.pack(List.of(cell.parameterArrays()), h, u, 3, D))
+                .getMessage().contains("shorter than 3 rows"));
+    }
+
     private static String refusal(int[] words, int at, int value, CellTape.Encoded good, List<String> names) {
         words[at] = value;
         return assertThrows(IllegalArgumentException.class,
