@@ -128,7 +128,7 @@ public final class Backends {
     public List<BackendStatus> survey() {
         List<BackendStatus> out = new ArrayList<>();
         for (BackendProvider p : providers) {
-            out.add(new BackendStatus(safeName(p), safePriority(p), safeProbe(p, options), p));
+            out.add(new BackendStatus(safeName(p), safePriority(p), safeProbe(p, options, false), p));
         }
         out.sort(Comparator.comparingInt(BackendStatus::priority).reversed().thenComparing(BackendStatus::name));
         out.addAll(broken);
@@ -158,7 +158,7 @@ public final class Backends {
             }
             if (!probes.containsKey(best)) {
                 int before = safePriority(best);
-                probes.put(best, safeProbe(best, options));
+                probes.put(best, safeProbe(best, options, true));
                 if (safePriority(best) != before) {
                     continue;
                 }
@@ -205,7 +205,7 @@ public final class Backends {
         for (BackendProvider p : ranked) {
             names.add(safeName(p));
             if (safeName(p).toLowerCase(Locale.ROOT).equals(wanted)) {
-                all.add(new BackendStatus(safeName(p), safePriority(p), safeProbe(p, options), p));
+                all.add(new BackendStatus(safeName(p), safePriority(p), safeProbe(p, options, true), p));
             }
         }
         for (BackendStatus s : broken) {
@@ -252,10 +252,21 @@ public final class Backends {
         }
     }
 
-    private static Probe safeProbe(BackendProvider p, BackendOptions options) {
+    /**
+     * The provider's probe; a probe that throws is an unavailable backend saying why, except for a setting the
+     * provider cannot use ({@link IllegalArgumentException} from its options): when choosing ({@code strict}) that is
+     * the user's mistake to fix, not a reason to run somewhere else, so it is thrown naming the backend.
+     */
+    private static Probe safeProbe(BackendProvider p, BackendOptions options, boolean strict) {
         try {
             Probe probe = p.probe(options);
             return probe == null ? Probe.unavailable("probe returned nothing") : probe;
+        } catch (IllegalArgumentException e) {
+            if (strict) {
+                throw new IllegalArgumentException("backend '" + safeName(p) + "': " + describe(e)
+                        + " (fix or remove the setting)", e);
+            }
+            return Probe.unavailable(describe(e));
         } catch (RuntimeException | LinkageError e) {
             return Probe.unavailable("probe failed: " + describe(e));
         }

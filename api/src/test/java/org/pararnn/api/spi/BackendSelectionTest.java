@@ -40,6 +40,41 @@ class BackendSelectionTest {
         assertEquals(List.of(), forced.warns, "chosen on purpose: no warning");
     }
 
+    /**
+     * A setting a backend cannot use is the user's mistake: choosing fails naming the backend and the setting instead
+     * of running on the next backend; the survey ({@code ./pararnn backends}) lists it as the reason.
+     */
+    @Test
+    void aSettingABackendCannotUseFailsTheChoiceInsteadOfFallingThrough() {
+        BackendProvider picky = new BackendProvider() {
+            @Override
+            public String name() {
+                return "cpu";
+            }
+
+            @Override
+            public int priority() {
+                return 100;
+            }
+
+            @Override
+            public Probe probe(BackendOptions options) {
+                options.get(BackendOptions.Key.whole("pararnn.cpu.threads", null, null, 1));
+                return Probe.available("ok", java.util.Map.of());
+            }
+        };
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("pararnn.cpu.threads", "x");
+        StubProviders.Log log = new StubProviders.Log();
+        Backends found = Backends.of(List.of(picky, StubProviders.available("opencl", 50)), null, null, log)
+                .withOptions(BackendOptions.from(p, java.util.Map.of()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, found::choose);
+        assertEquals("backend 'cpu': -Dpararnn.cpu.threads='x' is not a whole number ≥ 1 (fix or remove the setting)",
+                e.getMessage());
+        assertEquals(List.of(), log.infos, "nothing chosen");
+        assertEquals("-Dpararnn.cpu.threads='x' is not a whole number ≥ 1", found.survey().get(0).probe().reason());
+    }
+
     /** Records carry the logger's name and Backends.choose as their source, not an adapter's inner class. */
     @Test
     void theSystemLogAttributesRecordsToTheSelection() {

@@ -42,14 +42,9 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public Probe probe(BackendOptions options) {
-        int threads;
-        boolean simd;
-        try {
-            threads = CpuOptions.threads(options);
-            simd = options.get(CpuOptions.SIMD);
-        } catch (IllegalArgumentException e) {
-            return Probe.unavailable(e.getMessage());
-        }
+        // A setting that does not parse is thrown: a mistake to fix, never a reason to run on another backend.
+        int threads = CpuOptions.threads(options);
+        boolean simd = options.get(CpuOptions.SIMD);
         DiagonalKernels k = DiagonalKernels.best(simd);
         Map<String, String> details = new LinkedHashMap<>();
         details.put("threads", Integer.toString(threads));

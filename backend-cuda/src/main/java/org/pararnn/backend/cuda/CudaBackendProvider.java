@@ -65,12 +65,8 @@ public final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public Probe probe(BackendOptions options) {
-        int ordinal;
-        try {
-            ordinal = ordinal(options);
-        } catch (IllegalArgumentException e) {
-            return Probe.unavailable(e.getMessage());
-        }
+        // A device option that does not parse is thrown: a mistake to fix, never a reason to run elsewhere.
+        int ordinal = ordinal(options);
         lastOrdinal = ordinal;
         return PROBES.computeIfAbsent(ordinal, CudaBackendProvider::doProbe);
     }

@@ -35,10 +35,12 @@ class CudaProbeTest {
         org.pararnn.api.spi.BackendOptions options = org.pararnn.api.spi.BackendOptions.from(p, java.util.Map.of());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackendProvider.ordinal(options));
         assertTrue(e.getMessage().contains("-Dpararnn.cuda.device='first'"), e.getMessage());
-        assertTrue(new CudaBackendProvider().probe(options).reason().contains("-Dpararnn.cuda.device='first' is not a whole number"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new CudaBackendProvider().probe(options)).getMessage()
+                .contains("-Dpararnn.cuda.device='first' is not a whole number"));
         java.util.Map<String, String> env = java.util.Map.of("PARARNN_CUDA_DEVICE", "-1");
-        assertTrue(new CudaBackendProvider().probe(org.pararnn.api.spi.BackendOptions.from(new java.util.Properties(), env))
-                .reason().contains("PARARNN_CUDA_DEVICE='-1' is not a whole number ≥ 0"));
+        org.pararnn.api.spi.BackendOptions fromEnv = org.pararnn.api.spi.BackendOptions.from(new java.util.Properties(), env);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new CudaBackendProvider().probe(fromEnv)).getMessage()
+                .contains("PARARNN_CUDA_DEVICE='-1' is not a whole number ≥ 0"));
     }
 
     @Test

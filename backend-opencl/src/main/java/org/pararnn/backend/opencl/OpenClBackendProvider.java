@@ -45,12 +45,7 @@ public final class OpenClBackendProvider implements BackendProvider {
     }
 
     private OpenClDevices.Choice choice(BackendOptions options) {
-        String wanted;
-        try {
-            wanted = options.find(OpenClDevices.DEVICE).orElse("");
-        } catch (IllegalArgumentException e) {
-            return new OpenClDevices.Choice(null, null, e.getMessage(), java.util.Map.of());
-        }
+        String wanted = options.find(OpenClDevices.DEVICE).orElse("");
         String origin = options.origin(OpenClDevices.DEVICE).orElse(null);
         OpenClDevices.Choice c = choices.computeIfAbsent(wanted,
                 w -> OpenClDevices.choose(w.isEmpty() ? null : w, origin, options.get(OpenClDevices.VERBOSE)));
